@@ -1,0 +1,141 @@
+//! Settings from the environment (DESIGN.md "Configuration").
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How callers prove who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// Local only: no sign-in; the console shows a banner saying so.
+    None,
+    /// Deployed: API Gateway's JWT authorizer has checked the token.
+    Jwt,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `REWIND_EVENTBRIDGE_ENDPOINT`: an emulator's URL; unset means real AWS.
+    pub eventbridge_endpoint: Option<String>,
+    /// `REWIND_LISTEN`, local mode only.
+    pub listen: SocketAddr,
+    /// `REWIND_STATIC_DIR`: the built console, served locally.
+    pub static_dir: PathBuf,
+    /// `REWIND_AUTH`.
+    pub auth: AuthMode,
+    /// Time to open a connection to EventBridge.
+    pub connect_timeout: Duration,
+    /// Time for one EventBridge call, retries included: an unreachable or stalled
+    /// endpoint becomes a 503 within this, well under 5 seconds.
+    pub operation_timeout: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name}={value:?} is not valid: {reason}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let under_lambda = get("AWS_LAMBDA_RUNTIME_API").is_some();
+
+        let listen = match get("REWIND_LISTEN") {
+            Some(value) => {
+                value
+                    .parse()
+                    .map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
+                        name: "REWIND_LISTEN",
+                        value,
+                        reason: e.to_string(),
+                    })?
+            }
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        let auth = match get("REWIND_AUTH").as_deref() {
+            Some("none") => AuthMode::None,
+            Some("jwt") => AuthMode::Jwt,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "REWIND_AUTH",
+                    value: other.to_owned(),
+                    reason: "use `none` or `jwt`".to_owned(),
+                });
+            }
+            None if under_lambda => AuthMode::Jwt,
+            None => AuthMode::None,
+        };
+        if let Some(endpoint) = get("REWIND_EVENTBRIDGE_ENDPOINT")
+            && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
+        {
+            return Err(ConfigError::Invalid {
+                name: "REWIND_EVENTBRIDGE_ENDPOINT",
+                value: endpoint,
+                reason: "expected a URL such as http://127.0.0.1:4566".to_owned(),
+            });
+        }
+        Ok(Self {
+            eventbridge_endpoint: get("REWIND_EVENTBRIDGE_ENDPOINT"),
+            listen,
+            static_dir: get("REWIND_STATIC_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("dist")),
+            auth,
+            connect_timeout: Duration::from_secs(2),
+            operation_timeout: Duration::from_secs(4),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_locally() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(s.static_dir, PathBuf::from("dist"));
+        assert_eq!(s.auth, AuthMode::None);
+        assert!(s.eventbridge_endpoint.is_none());
+        assert!(s.operation_timeout < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn jwt_by_default_under_lambda() {
+        let s = settings(&[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")]).unwrap();
+        assert_eq!(s.auth, AuthMode::Jwt);
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        assert!(settings(&[("REWIND_AUTH", "maybe")]).is_err());
+        assert!(settings(&[("REWIND_LISTEN", "localhost")]).is_err());
+        assert!(settings(&[("REWIND_EVENTBRIDGE_ENDPOINT", "127.0.0.1:4566")]).is_err());
+        let s = settings(&[("REWIND_EVENTBRIDGE_ENDPOINT", "http://127.0.0.1:4566")]).unwrap();
+        assert_eq!(
+            s.eventbridge_endpoint.as_deref(),
+            Some("http://127.0.0.1:4566")
+        );
+    }
+}

@@ -1,0 +1,132 @@
+//! The one place EventBridge failures become API.md's error table.
+
+use crate::error::ApiError;
+use aws_sdk_eventbridge::error::{ProvideErrorMetadata, SdkError};
+use shared::ErrorCode;
+
+/// Maps any SDK failure: service errors by their AWS code, transport failures to 503,
+/// anything unreadable to 502.
+pub fn from_sdk<E, R>(err: SdkError<E, R>) -> ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match &err {
+        SdkError::TimeoutError(_) => ApiError::new(
+            ErrorCode::UpstreamUnavailable,
+            "EventBridge did not answer in time. Try again in a moment.",
+        ),
+        SdkError::DispatchFailure(failure) => {
+            let detail = if failure.is_timeout() {
+                "did not answer in time"
+            } else if failure.is_io() {
+                "could not be reached"
+            } else {
+                "could not be called"
+            };
+            ApiError::new(
+                ErrorCode::UpstreamUnavailable,
+                format!("EventBridge {detail}. Try again in a moment."),
+            )
+        }
+        SdkError::ResponseError(_) => {
+            tracing::warn!(error = ?err, "unreadable EventBridge response");
+            ApiError::upstream("EventBridge sent a response Rewind could not read.")
+        }
+        SdkError::ServiceError(service) => {
+            let e = service.err();
+            from_service(e.code(), e.message())
+        }
+        _ => {
+            tracing::warn!(error = ?err, "EventBridge call failed");
+            ApiError::upstream(format!("The call to EventBridge failed: {err}."))
+        }
+    }
+}
+
+/// Maps an AWS error code and message.
+pub fn from_service(code: Option<&str>, message: Option<&str>) -> ApiError {
+    let message = message
+        .filter(|m| !m.is_empty())
+        .unwrap_or("EventBridge refused the request.");
+    let (api_code, text) = match code.unwrap_or_default() {
+        "ResourceNotFoundException" => (ErrorCode::NotFound, message.to_owned()),
+        "ResourceAlreadyExistsException" => (ErrorCode::AlreadyExists, message.to_owned()),
+        "IllegalStatusException" => (ErrorCode::IllegalStatus, message.to_owned()),
+        "ConcurrentModificationException" => (
+            ErrorCode::ConcurrentModification,
+            format!("{message} Someone else changed it at the same time; reload and try again."),
+        ),
+        "LimitExceededException" => (ErrorCode::LimitExceeded, message.to_owned()),
+        "InvalidEventPatternException" => (ErrorCode::InvalidEventPattern, message.to_owned()),
+        "ValidationException" | "ValidationError" | "InvalidParameterValueException" => {
+            (ErrorCode::ValidationError, message.to_owned())
+        }
+        "ThrottlingException"
+        | "Throttling"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded" => (
+            ErrorCode::Throttled,
+            "EventBridge is throttling requests. Wait a few seconds and try again.".to_owned(),
+        ),
+        "AccessDeniedException" | "AccessDenied" => (
+            ErrorCode::Forbidden,
+            format!("Rewind's role may not do this: {message}"),
+        ),
+        "OperationDisabledException" => (ErrorCode::Forbidden, message.to_owned()),
+        "InternalException" | "InternalFailure" | "ServiceUnavailable" => (
+            ErrorCode::UpstreamError,
+            "EventBridge had an internal error. Try again in a moment.".to_owned(),
+        ),
+        other => {
+            tracing::warn!(code = other, message, "unmapped EventBridge error");
+            (
+                ErrorCode::UpstreamError,
+                format!("EventBridge refused the request: {message}"),
+            )
+        }
+    };
+    let error = ApiError::new(api_code, text);
+    if api_code == ErrorCode::InvalidEventPattern {
+        error.with_field("eventPattern")
+    } else {
+        error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_codes_follow_the_table() {
+        let cases = [
+            ("ResourceNotFoundException", ErrorCode::NotFound),
+            ("ResourceAlreadyExistsException", ErrorCode::AlreadyExists),
+            ("IllegalStatusException", ErrorCode::IllegalStatus),
+            (
+                "ConcurrentModificationException",
+                ErrorCode::ConcurrentModification,
+            ),
+            ("LimitExceededException", ErrorCode::LimitExceeded),
+            (
+                "InvalidEventPatternException",
+                ErrorCode::InvalidEventPattern,
+            ),
+            ("ValidationException", ErrorCode::ValidationError),
+            ("ThrottlingException", ErrorCode::Throttled),
+            ("AccessDeniedException", ErrorCode::Forbidden),
+            ("InternalException", ErrorCode::UpstreamError),
+            ("SomethingNew", ErrorCode::UpstreamError),
+        ];
+        for (aws, ours) in cases {
+            assert_eq!(from_service(Some(aws), Some("m")).code, ours, "{aws}");
+        }
+        assert_eq!(
+            from_service(Some("InvalidEventPatternException"), None)
+                .field
+                .as_deref(),
+            Some("eventPattern")
+        );
+    }
+}

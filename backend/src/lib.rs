@@ -1,0 +1,16 @@
+//! Rewind's backend: the HTTP API of `API.md` as one axum router over EventBridge.
+//!
+//! `startup` builds the router from an [`startup::AppState`]; `main` decides whether it
+//! runs under Lambda or on a local port. Handlers live in `routes/` (one module per
+//! resource) and reach EventBridge only through [`eventbridge::EventBridge`], whose
+//! `mapping` module is the one place SDK types become DTOs and whose `errors` module is
+//! the one place AWS errors become API errors.
+
+pub mod configuration;
+pub mod error;
+pub mod eventbridge;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;

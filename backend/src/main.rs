@@ -1,0 +1,50 @@
+//! Rewind's backend binary: under Lambda when `AWS_LAMBDA_RUNTIME_API` is set, else a
+//! local server that also serves the built console.
+
+use backend::configuration::Settings;
+use backend::eventbridge::EventBridge;
+use backend::startup::{self, AppState, Application};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let under_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
+    backend::telemetry::init(under_lambda);
+
+    let settings = match Settings::from_env() {
+        Ok(settings) => settings,
+        Err(e) => {
+            tracing::error!("invalid configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+
+    let result = if under_lambda {
+        let state = AppState {
+            eventbridge: EventBridge::from_settings(&settings).await,
+            auth: settings.auth,
+        };
+        lambda_http::run(startup::api_router(state))
+            .await
+            .map_err(|e| e.to_string())
+    } else {
+        match Application::build(&settings).await {
+            Ok(app) => {
+                tracing::info!(
+                    "Rewind is listening on http://{}:{}",
+                    settings.listen.ip(),
+                    app.port()
+                );
+                app.run().await.map_err(|e| e.to_string())
+            }
+            Err(e) => Err(format!("cannot listen on {}: {e}", settings.listen)),
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}

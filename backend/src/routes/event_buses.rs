@@ -1,0 +1,57 @@
+//! `/api/event-buses` and their rules: what the forms offer to pick from.
+
+use crate::error::ApiError;
+use crate::extract::{ApiPath, ApiQuery};
+use crate::startup::AppState;
+use axum::Json;
+use axum::extract::State;
+use shared::ErrorBody;
+use shared::event_bus::{EventBusList, RuleList};
+use shared::list::HelperListQuery;
+use shared::validation::EventBusName;
+
+#[utoipa::path(
+    operation_id = "listEventBuses",
+    get, path = "/api/event-buses", tag = "helpers",
+    params(HelperListQuery),
+    responses(
+        (status = 200, body = EventBusList),
+        (status = 400, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<HelperListQuery>,
+) -> Result<Json<EventBusList>, ApiError> {
+    let prefix = query.name_prefix()?;
+    let page = query.page()?;
+    Ok(Json(
+        state.eventbridge.list_event_buses(prefix, page).await?,
+    ))
+}
+
+#[utoipa::path(
+    operation_id = "listRules",
+    get, path = "/api/event-buses/{name}/rules", tag = "helpers",
+    params(("name" = String, Path, description = "Event bus name"), HelperListQuery),
+    responses(
+        (status = 200, body = RuleList),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
+    )
+)]
+pub async fn rules(
+    State(state): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+    ApiQuery(query): ApiQuery<HelperListQuery>,
+) -> Result<Json<RuleList>, ApiError> {
+    let bus = EventBusName::parse(&name)?;
+    if query.name_prefix.as_deref().is_some_and(|p| !p.is_empty()) {
+        return Err(ApiError::validation(
+            "namePrefix",
+            "Rules cannot be filtered by name prefix here.",
+        ));
+    }
+    let page = query.page()?;
+    Ok(Json(state.eventbridge.list_rules(&bus, page).await?))
+}

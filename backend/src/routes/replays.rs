@@ -1,0 +1,93 @@
+//! `/api/replays`: list, start, describe, cancel.
+
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::startup::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use shared::ErrorBody;
+use shared::list::ListQuery;
+use shared::replay::{
+    CancelReplayResponse, Replay, ReplayList, ReplayState, StartReplayRequest, StartReplayResponse,
+};
+use shared::validation::{ArchiveArn, ReplayName};
+
+#[utoipa::path(
+    operation_id = "listReplays",
+    get, path = "/api/replays", tag = "replays",
+    params(ListQuery),
+    responses(
+        (status = 200, body = ReplayList),
+        (status = 400, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<ReplayList>, ApiError> {
+    let request = query.parse(ArchiveArn::parse, ReplayState::parse)?;
+    Ok(Json(state.eventbridge.list_replays(request).await?))
+}
+
+/// Start replay: validated by `shared`, then the destination is checked against the
+/// archive's bus before EventBridge's StartReplay is called.
+#[utoipa::path(
+    operation_id = "startReplay",
+    post, path = "/api/replays", tag = "replays",
+    request_body = StartReplayRequest,
+    responses(
+        (status = 201, body = StartReplayResponse, headers(("Location" = String, description = "/api/replays/{name}"))),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
+    )
+)]
+pub async fn start(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<StartReplayRequest>,
+) -> Result<(StatusCode, HeaderMap, Json<StartReplayResponse>), ApiError> {
+    let replay = body.validate()?;
+    let location = format!("/api/replays/{}", replay.name);
+    let started = state.eventbridge.start_replay(replay).await?;
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        headers.insert(header::LOCATION, value);
+    }
+    Ok((StatusCode::CREATED, headers, Json(started)))
+}
+
+#[utoipa::path(
+    operation_id = "describeReplay",
+    get, path = "/api/replays/{name}", tag = "replays",
+    params(("name" = String, Path, description = "Replay name")),
+    responses(
+        (status = 200, body = Replay),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
+    )
+)]
+pub async fn describe(
+    State(state): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Json<Replay>, ApiError> {
+    let name = ReplayName::parse(&name)?;
+    Ok(Json(state.eventbridge.describe_replay(&name).await?))
+}
+
+#[utoipa::path(
+    operation_id = "cancelReplay",
+    post, path = "/api/replays/{name}/cancel", tag = "replays",
+    params(("name" = String, Path, description = "Replay name")),
+    responses(
+        (status = 200, body = CancelReplayResponse),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
+    )
+)]
+pub async fn cancel(
+    State(state): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Json<CancelReplayResponse>, ApiError> {
+    let name = ReplayName::parse(&name)?;
+    Ok(Json(state.eventbridge.cancel_replay(&name).await?))
+}

@@ -1,0 +1,137 @@
+//! Builds the application: the API router, its layers, and (locally) the console's files.
+
+use crate::configuration::{AuthMode, Settings};
+use crate::error::ApiError;
+use crate::eventbridge::EventBridge;
+use crate::extract::MAX_BODY_BYTES;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use shared::ErrorCode;
+use std::path::Path;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub eventbridge: EventBridge,
+    pub auth: AuthMode,
+}
+
+/// The `/api` router with its layers: what runs under Lambda.
+pub fn api_router(state: AppState) -> Router {
+    Router::new()
+        .nest("/api", crate::routes::api())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// The API plus the built console, with every other path answered by `index.html` so
+/// the console's own routes work on reload.
+pub fn app(state: AppState, static_dir: &Path) -> Router {
+    let index = static_dir.join("index.html");
+    if index.is_file() {
+        let files = ServeDir::new(static_dir).fallback(ServeFile::new(index));
+        api_router(state).fallback_service(files)
+    } else {
+        tracing::warn!(dir = %static_dir.display(), "no built console found; serving the API only");
+        api_router(state).fallback(console_missing)
+    }
+}
+
+async fn console_missing() -> Html<&'static str> {
+    Html(
+        "<!doctype html><title>Rewind</title><h1>Rewind</h1>\
+         <p>The API is running, but the console has not been built. \
+         Run <code>cargo xtask dev</code>, or <code>trunk build --release</code> and restart.</p>",
+    )
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    ApiError::new(
+        ErrorCode::Internal,
+        "Rewind hit an internal error. It has been logged.",
+    )
+    .into_response()
+}
+
+/// Serves `router` on `listener` until Ctrl-C or SIGTERM.
+pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// A running local server, for `main` and for tests that need a real port.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Binds `settings.listen` (port 0 picks a free one) and builds the app.
+    pub async fn build(settings: &Settings) -> std::io::Result<Self> {
+        let eventbridge = EventBridge::from_settings(settings).await;
+        let state = AppState {
+            eventbridge,
+            auth: settings.auth,
+        };
+        let listener = TcpListener::bind(settings.listen).await?;
+        Ok(Self {
+            listener,
+            router: app(state, &settings.static_dir),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
+    }
+
+    pub async fn run(self) -> std::io::Result<()> {
+        serve(self.listener, self.router).await
+    }
+}

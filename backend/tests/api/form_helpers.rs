@@ -1,0 +1,150 @@
+//! The helper routes the forms use, health and the OpenAPI document.
+
+use crate::helpers::{Emulator, skip_on, spawn_app};
+use crate::on_both_emulators;
+use serde_json::json;
+
+on_both_emulators!(
+    event_buses_are_listed,
+    rules_of_a_bus_are_listed,
+    event_patterns_are_tested,
+    health_and_openapi,
+);
+
+const EVENT: &str = r#"{"id":"1","account":"123456789012","source":"shop.orders","time":"2026-11-26T12:00:00Z","region":"us-east-1","resources":[],"detail-type":"OrderCreated","detail":{"total":12}}"#;
+
+async fn event_buses_are_listed(emulator: Emulator) {
+    let app = spawn_app(emulator).await;
+    let orders = app.create_bus("orders").await;
+    let all = app.get("/api/event-buses").await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    let names: Vec<&str> = all.body["eventBuses"]
+        .as_array()
+        .map(|b| b.iter().filter_map(|x| x["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        names.contains(&"default") && names.contains(&"orders"),
+        "{names:?}"
+    );
+    assert_eq!(app.bus_arn("orders").await, orders);
+    let filtered = app.get("/api/event-buses?namePrefix=ord").await;
+    assert_eq!(
+        filtered.body["eventBuses"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        filtered.body
+    );
+    app.get("/api/event-buses?limit=0")
+        .await
+        .assert_error(400, "ValidationError", Some("limit"));
+}
+
+async fn rules_of_a_bus_are_listed(emulator: Emulator) {
+    let app = spawn_app(emulator).await;
+    app.create_bus("orders").await;
+    app.sdk
+        .put_rule()
+        .name("order-created")
+        .event_bus_name("orders")
+        .event_pattern(r#"{"source":["shop.orders"]}"#)
+        .send()
+        .await
+        .expect("put rule");
+    let rules = app.get("/api/event-buses/orders/rules").await;
+    assert_eq!(rules.status, 200, "{}", rules.body);
+    let rule = rules.body["rules"]
+        .as_array()
+        .and_then(|r| r.iter().find(|x| x["name"] == "order-created").cloned())
+        .unwrap_or_else(|| panic!("{}", rules.body));
+    assert_eq!(rule["state"], "ENABLED");
+    assert!(rule["arn"].as_str().is_some_and(|a| a.contains(":rule/")));
+    assert!(
+        rule["eventPattern"]
+            .as_str()
+            .is_some_and(|p| p.contains("shop.orders"))
+    );
+    app.get("/api/event-buses/bad%20bus/rules")
+        .await
+        .assert_error(400, "ValidationError", Some("name"));
+}
+
+async fn event_patterns_are_tested(emulator: Emulator) {
+    let app = spawn_app(emulator).await;
+    // Our own validation answers on every emulator.
+    app.post(
+        "/api/event-patterns/test",
+        &json!({"eventPattern": "{", "event": EVENT}),
+    )
+    .await
+    .assert_error(400, "InvalidEventPattern", Some("eventPattern"));
+    app.post(
+        "/api/event-patterns/test",
+        &json!({"eventPattern": r#"{"source":["a"]}"#, "event": "{}"}),
+    )
+    .await
+    .assert_error(400, "ValidationError", Some("event"));
+    if skip_on(
+        emulator,
+        Emulator::Moto,
+        "moto 5.2.5 does not implement TestEventPattern (always false)",
+    ) {
+        return;
+    }
+    let matching = app
+        .post(
+            "/api/event-patterns/test",
+            &json!({"eventPattern": r#"{"source":["shop.orders"]}"#, "event": EVENT}),
+        )
+        .await;
+    assert_eq!(matching.status, 200, "{}", matching.body);
+    assert_eq!(matching.body, json!({"matches": true}));
+    let other = app
+        .post(
+            "/api/event-patterns/test",
+            &json!({"eventPattern": r#"{"source":["billing"]}"#, "event": EVENT}),
+        )
+        .await;
+    assert_eq!(other.body, json!({"matches": false}));
+}
+
+async fn health_and_openapi(emulator: Emulator) {
+    let app = spawn_app(emulator).await;
+    assert_eq!(app.get("/api/health").await.body, json!({"status": "ok"}));
+    let doc = app.get("/api/openapi.json").await;
+    assert_eq!(doc.status, 200);
+    assert!(
+        doc.body["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1"))
+    );
+    for path in [
+        "/api/archives",
+        "/api/archives/{name}",
+        "/api/replays",
+        "/api/replays/{name}",
+        "/api/replays/{name}/cancel",
+        "/api/event-buses",
+        "/api/event-buses/{name}/rules",
+        "/api/event-patterns/test",
+        "/api/health",
+        "/api/openapi.json",
+    ] {
+        assert!(
+            doc.body["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    for schema in [
+        "ArchiveSummary",
+        "Archive",
+        "CreateArchiveRequest",
+        "Replay",
+        "StartReplayRequest",
+        "ErrorBody",
+    ] {
+        assert!(
+            doc.body["components"]["schemas"].get(schema).is_some(),
+            "{schema} missing"
+        );
+    }
+}

@@ -1,0 +1,336 @@
+//! Test harness: emulator processes, the app under test, and HTTP helpers.
+
+use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
+use backend::configuration::Settings;
+use backend::startup::Application;
+use serde_json::{Value, json};
+use std::net::TcpListener as StdListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Which EventBridge emulator a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Emulator {
+    Ministack,
+    Moto,
+}
+
+/// Generates one `#[tokio::test]` per emulator for each `async fn name(Emulator)`.
+#[macro_export]
+macro_rules! on_both_emulators {
+    ($($name:ident),* $(,)?) => {
+        mod ministack {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::helpers::Emulator::Ministack).await }
+            )*
+        }
+        mod moto {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::helpers::Emulator::Moto).await }
+            )*
+        }
+    };
+}
+
+/// Says why a test does not run on this emulator (DESIGN.md lists what each gets wrong).
+/// Returns true when the caller should stop.
+pub fn skip_on(emulator: Emulator, unsupported: Emulator, reason: &str) -> bool {
+    if emulator == unsupported {
+        eprintln!("SKIPPED on {emulator:?}: {reason}");
+        true
+    } else {
+        false
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+/// The venv that `cargo xtask test` prepares (`REWIND_VENV` overrides).
+fn venv_bin(name: &str) -> PathBuf {
+    let venv = std::env::var_os("REWIND_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".venv"));
+    let bin = venv.join("bin").join(name);
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo xtask test` (it installs the emulators into .venv)",
+        bin.display()
+    );
+    bin
+}
+
+pub fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free loopback port")
+}
+
+/// A running emulator, killed when dropped (also when the test panics).
+pub struct EmulatorProcess {
+    pub kind: Emulator,
+    pub port: u16,
+    child: Option<Child>,
+    _tmp: PathBuf,
+}
+
+impl EmulatorProcess {
+    pub async fn start(kind: Emulator) -> Self {
+        let port = free_port();
+        let tmp = std::env::temp_dir().join(format!("rewind-test-{kind:?}-{port}"));
+        std::fs::create_dir_all(&tmp).expect("temp dir");
+        let mut command = match kind {
+            Emulator::Ministack => {
+                let mut c = Command::new(venv_bin("ministack"));
+                c.env("BIND_HOST", "127.0.0.1")
+                    .env("GATEWAY_PORT", port.to_string())
+                    .env("IOT_MTLS_ENABLED", "0")
+                    .env("SFTP_ENABLED", "0")
+                    .env("PERSIST_STATE", "0")
+                    .env("DOCKER_HOST", "unix:///nonexistent.sock")
+                    .env("TMPDIR", &tmp);
+                c
+            }
+            Emulator::Moto => {
+                let mut c = Command::new(venv_bin("moto_server"));
+                c.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+                c
+            }
+        };
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start emulator");
+        let emulator = Self {
+            kind,
+            port,
+            child: Some(child),
+            _tmp: tmp,
+        };
+        emulator.wait_ready().await;
+        emulator.reset().await;
+        emulator
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn ready_path(&self) -> &'static str {
+        match self.kind {
+            Emulator::Ministack => "/_ministack/health",
+            Emulator::Moto => "/moto-api/",
+        }
+    }
+
+    async fn wait_ready(&self) {
+        let client = reqwest::Client::new();
+        let url = format!("{}{}", self.endpoint(), self.ready_path());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if client.get(&url).send().await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "{:?} did not start on port {} within 30 s",
+            self.kind, self.port
+        );
+    }
+
+    /// Clears all state, as between tests.
+    pub async fn reset(&self) {
+        let path = match self.kind {
+            Emulator::Ministack => "/_ministack/reset",
+            Emulator::Moto => "/moto-api/reset",
+        };
+        let response = reqwest::Client::new()
+            .post(format!("{}{}", self.endpoint(), path))
+            .send()
+            .await
+            .expect("reset emulator");
+        assert!(
+            response.status().is_success(),
+            "reset failed: {}",
+            response.status()
+        );
+    }
+
+    /// Stops the emulator now (for upstream-failure tests).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The backend under test, on a random port, talking to one upstream.
+pub struct TestApp {
+    pub address: String,
+    pub http: reqwest::Client,
+    /// A direct SDK client on the same upstream, to arrange what the API cannot create
+    /// (buses, rules, events).
+    pub sdk: aws_sdk_eventbridge::Client,
+    pub emulator: Option<EmulatorProcess>,
+}
+
+/// Starts the backend against `endpoint`.
+pub async fn spawn_backend(endpoint: &str) -> (String, aws_sdk_eventbridge::Client) {
+    let settings = Settings::from_lookup(|name| match name {
+        "REWIND_EVENTBRIDGE_ENDPOINT" => Some(endpoint.to_owned()),
+        "REWIND_LISTEN" => Some("127.0.0.1:0".to_owned()),
+        "REWIND_STATIC_DIR" => Some("/nonexistent".to_owned()),
+        _ => None,
+    })
+    .expect("settings");
+    let app = Application::build(&settings).await.expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run());
+    let sdk_config = aws_sdk_eventbridge::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+        .endpoint_url(endpoint)
+        .build();
+    (address, aws_sdk_eventbridge::Client::from_conf(sdk_config))
+}
+
+pub async fn spawn_app(kind: Emulator) -> TestApp {
+    let emulator = EmulatorProcess::start(kind).await;
+    let (address, sdk) = spawn_backend(&emulator.endpoint()).await;
+    TestApp {
+        address,
+        http: reqwest::Client::new(),
+        sdk,
+        emulator: Some(emulator),
+    }
+}
+
+/// A response read fully: status, headers and JSON body (Null when empty).
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// Asserts an API.md error body and returns it.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str, field: Option<&str>) -> &Value {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        assert_eq!(self.body["error"]["code"], code, "body: {}", self.body);
+        let message = self.body["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.len() > 10,
+            "message should be a sentence: {}",
+            self.body
+        );
+        if let Some(field) = field {
+            assert_eq!(self.body["error"]["field"], field, "body: {}", self.body);
+        }
+        &self.body
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.expect("request to the backend");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("response body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                panic!("not JSON ({status}): {}", String::from_utf8_lossy(&bytes))
+            })
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(self.http.get(self.url(path))).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.send(self.http.post(self.url(path)).json(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Reply {
+        self.send(self.http.patch(self.url(path)).json(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send(self.http.delete(self.url(path))).await
+    }
+
+    /// The ARN of a bus by name, as the API lists it.
+    pub async fn bus_arn(&self, name: &str) -> String {
+        let reply = self
+            .get(&format!("/api/event-buses?namePrefix={name}"))
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.body["eventBuses"]
+            .as_array()
+            .and_then(|buses| buses.iter().find(|b| b["name"] == name))
+            .and_then(|b| b["arn"].as_str())
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no bus {name}: {}", reply.body))
+    }
+
+    /// Creates a custom bus directly on the emulator and returns its ARN.
+    pub async fn create_bus(&self, name: &str) -> String {
+        self.sdk
+            .create_event_bus()
+            .name(name)
+            .send()
+            .await
+            .expect("create bus")
+            .event_bus_arn()
+            .map(str::to_owned)
+            .expect("bus arn")
+    }
+
+    /// Creates an archive through the API; returns its ARN.
+    pub async fn create_archive(&self, name: &str, bus_arn: &str, extra: Value) -> String {
+        let mut body = json!({"archiveName": name, "eventSourceArn": bus_arn});
+        if let (Some(obj), Value::Object(more)) = (body.as_object_mut(), extra) {
+            obj.extend(more);
+        }
+        let reply = self.post("/api/archives", &body).await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.body["archiveArn"]
+            .as_str()
+            .map(str::to_owned)
+            .expect("archiveArn")
+    }
+}
+
+/// RFC 3339 for a time `minutes` from now (negative: in the past).
+pub fn minutes_from_now(minutes: i64) -> String {
+    shared::timestamp::format(time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes))
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real backend on a random port, against a real EventBridge
+//! emulator (ministack and moto, each test on both) over HTTP, and — for behaviour only
+//! real AWS shows — against `standin`, a small EventBridge protocol server of our own.
+
+mod helpers;
+
+mod archives;
+mod errors;
+mod form_helpers;
+mod replays;
+mod standin;

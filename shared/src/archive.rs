@@ -1,0 +1,372 @@
+//! Archive DTOs (`/api/archives`) and their validated forms.
+
+use crate::FieldError;
+use crate::list::present;
+use crate::validation::{
+    ArchiveName, Description, EventBusArn, EventPattern, KmsKeyIdentifier, RetentionDays,
+};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// The lifecycle state of an archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ArchiveState {
+    Enabled,
+    Disabled,
+    Creating,
+    Updating,
+    CreateFailed,
+    UpdateFailed,
+}
+
+impl ArchiveState {
+    pub const ALL: [Self; 6] = [
+        Self::Enabled,
+        Self::Disabled,
+        Self::Creating,
+        Self::Updating,
+        Self::CreateFailed,
+        Self::UpdateFailed,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Creating => "CREATING",
+            Self::Updating => "UPDATING",
+            Self::CreateFailed => "CREATE_FAILED",
+            Self::UpdateFailed => "UPDATE_FAILED",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == value)
+            .ok_or_else(|| {
+                FieldError::new(
+                    "state",
+                    format!(
+                        "'{value}' is not an archive state; use one of {}.",
+                        Self::ALL.map(Self::as_str).join(", ")
+                    ),
+                )
+            })
+    }
+}
+
+/// One row of `GET /api/archives`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ArchiveSummary {
+    pub archive_name: String,
+    /// The event bus the archive records.
+    pub event_source_arn: String,
+    pub state: ArchiveState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<String>,
+    /// 0 means events are kept indefinitely.
+    pub retention_days: i32,
+    /// Reconciled by EventBridge over up to 24 hours.
+    pub size_bytes: i64,
+    /// Reconciled by EventBridge over up to 24 hours.
+    pub event_count: i64,
+    #[serde(with = "crate::timestamp")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub creation_time: OffsetDateTime,
+}
+
+/// `GET /api/archives/{name}`: every field of DescribeArchive.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Archive {
+    #[serde(flatten)]
+    pub summary: ArchiveSummary,
+    pub archive_arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_pattern: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_identifier: Option<String>,
+}
+
+/// `GET /api/archives` response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ArchiveList {
+    pub archives: Vec<ArchiveSummary>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// `POST /api/archives` body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateArchiveRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 48, pattern = r"^[\.\-_A-Za-z0-9]+$")
+    )]
+    pub archive_name: String,
+    /// The ARN of the event bus to archive.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1600))]
+    pub event_source_arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 512))]
+    pub description: Option<String>,
+    /// A JSON event pattern; absent or empty archives every event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4096))]
+    pub event_pattern: Option<String>,
+    /// Days to keep events; 0 or absent keeps them indefinitely.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 2147483647))]
+    pub retention_days: Option<i64>,
+    /// A customer managed KMS key; absent uses an AWS owned key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 2048, pattern = r"^[a-zA-Z0-9_\-/:]*$")
+    )]
+    pub kms_key_identifier: Option<String>,
+}
+
+/// A create request that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewArchive {
+    pub name: ArchiveName,
+    pub event_source: EventBusArn,
+    pub description: Option<Description>,
+    pub event_pattern: Option<EventPattern>,
+    pub retention: Option<RetentionDays>,
+    pub kms_key: Option<KmsKeyIdentifier>,
+}
+
+impl CreateArchiveRequest {
+    pub fn validate(&self) -> Result<NewArchive, FieldError> {
+        Ok(NewArchive {
+            name: ArchiveName::parse(&self.archive_name)?,
+            event_source: EventBusArn::parse(&self.event_source_arn)?,
+            description: present(self.description.as_deref())
+                .map(Description::parse)
+                .transpose()?,
+            event_pattern: present(self.event_pattern.as_deref())
+                .map(EventPattern::parse)
+                .transpose()?,
+            retention: self.retention_days.map(RetentionDays::parse).transpose()?,
+            kms_key: present(self.kms_key_identifier.as_deref())
+                .map(KmsKeyIdentifier::parse)
+                .transpose()?,
+        })
+    }
+}
+
+/// `PATCH /api/archives/{name}` body: at least one field. An empty `description` clears
+/// it; an empty `eventPattern` removes the pattern (archive every event); an empty
+/// `kmsKeyIdentifier` switches to an AWS owned key; `retentionDays: 0` keeps indefinitely.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateArchiveRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 512))]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4096))]
+    pub event_pattern: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 2147483647))]
+    pub retention_days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 2048, pattern = r"^[a-zA-Z0-9_\-/:]*$")
+    )]
+    pub kms_key_identifier: Option<String>,
+}
+
+/// An update that passed every check. `Some(None)` for the pattern removes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveUpdate {
+    pub description: Option<Description>,
+    pub event_pattern: Option<Option<EventPattern>>,
+    pub retention: Option<RetentionDays>,
+    pub kms_key: Option<KmsKeyIdentifier>,
+}
+
+impl UpdateArchiveRequest {
+    pub fn validate(&self) -> Result<ArchiveUpdate, FieldError> {
+        if self.description.is_none()
+            && self.event_pattern.is_none()
+            && self.retention_days.is_none()
+            && self.kms_key_identifier.is_none()
+        {
+            return Err(FieldError::new(
+                "body",
+                "Give at least one of description, eventPattern, retentionDays or kmsKeyIdentifier to change.",
+            ));
+        }
+        Ok(ArchiveUpdate {
+            description: self
+                .description
+                .as_deref()
+                .map(Description::parse)
+                .transpose()?,
+            event_pattern: self
+                .event_pattern
+                .as_deref()
+                .map(|p| present(Some(p)).map(EventPattern::parse).transpose())
+                .transpose()?,
+            retention: self.retention_days.map(RetentionDays::parse).transpose()?,
+            kms_key: self
+                .kms_key_identifier
+                .as_deref()
+                .map(KmsKeyIdentifier::parse)
+                .transpose()?,
+        })
+    }
+}
+
+/// The answer to a create or an update: the archive's ARN and state right after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ArchiveStatus {
+    pub archive_arn: String,
+    pub state: ArchiveState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<String>,
+    #[serde(with = "crate::timestamp")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub creation_time: OffsetDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn create() -> CreateArchiveRequest {
+        CreateArchiveRequest {
+            archive_name: "orders-all".into(),
+            event_source_arn: "arn:aws:events:us-east-1:123456789012:event-bus/orders".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn create_minimal_and_full() {
+        let minimal = create().validate().unwrap();
+        assert_eq!(minimal.name.as_str(), "orders-all");
+        assert!(minimal.retention.is_none());
+        let full = CreateArchiveRequest {
+            description: Some("d".into()),
+            event_pattern: Some(r#"{"source":["orders"]}"#.into()),
+            retention_days: Some(30),
+            kms_key_identifier: Some("alias/x".into()),
+            ..create()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(full.retention.map(RetentionDays::days), Some(30));
+    }
+
+    #[test]
+    fn create_reports_the_failing_field() {
+        let cases = [
+            (
+                CreateArchiveRequest {
+                    archive_name: "a b".into(),
+                    ..create()
+                },
+                "archiveName",
+            ),
+            (
+                CreateArchiveRequest {
+                    event_source_arn: "nope".into(),
+                    ..create()
+                },
+                "eventSourceArn",
+            ),
+            (
+                CreateArchiveRequest {
+                    description: Some("d".repeat(513)),
+                    ..create()
+                },
+                "description",
+            ),
+            (
+                CreateArchiveRequest {
+                    event_pattern: Some("{".into()),
+                    ..create()
+                },
+                "eventPattern",
+            ),
+            (
+                CreateArchiveRequest {
+                    retention_days: Some(-1),
+                    ..create()
+                },
+                "retentionDays",
+            ),
+            (
+                CreateArchiveRequest {
+                    kms_key_identifier: Some("a b".into()),
+                    ..create()
+                },
+                "kmsKeyIdentifier",
+            ),
+        ];
+        for (request, field) in cases {
+            assert_eq!(request.validate().unwrap_err().field, field);
+        }
+    }
+
+    #[test]
+    fn update_needs_a_field_and_keeps_clearing_values() {
+        assert_eq!(
+            UpdateArchiveRequest::default()
+                .validate()
+                .unwrap_err()
+                .field,
+            "body"
+        );
+        let clear = UpdateArchiveRequest {
+            description: Some(String::new()),
+            event_pattern: Some(String::new()),
+            retention_days: Some(0),
+            kms_key_identifier: Some(String::new()),
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(clear.description.unwrap().as_str(), "");
+        assert_eq!(clear.event_pattern, Some(None));
+        assert_eq!(clear.retention, Some(RetentionDays::INDEFINITE));
+        assert_eq!(clear.kms_key.unwrap().as_str(), "");
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let e = serde_json::from_str::<CreateArchiveRequest>(
+            r#"{"archiveName":"a","eventSourceArn":"x","colour":"red"}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("colour"));
+    }
+
+    #[test]
+    fn state_round_trips() {
+        for s in ArchiveState::ALL {
+            assert_eq!(ArchiveState::parse(s.as_str()).unwrap(), s);
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        assert_eq!(ArchiveState::parse("enabled").unwrap_err().field, "state");
+    }
+}

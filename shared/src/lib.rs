@@ -1,0 +1,84 @@
+//! Rewind's single definition of the HTTP contract (`API.md`): every request and
+//! response body, the state enums, the error body, and the validated newtypes that
+//! enforce each rule. Both the backend (native) and the console (wasm32) compile it,
+//! so a value is checked by the same code on every keystroke and on every request.
+//!
+//! Wire DTOs carry plain strings so that any JSON a client sends can be read and then
+//! answered with an error that names the field; `validate`/`parse` turn them into the
+//! validated types, which cannot hold an invalid value. No I/O lives here.
+
+pub mod archive;
+pub mod error;
+pub mod event_bus;
+pub mod event_pattern;
+pub mod health;
+pub mod list;
+pub mod progress;
+pub mod replay;
+pub mod validation;
+
+pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldError};
+pub use progress::ReplayProgress;
+
+/// RFC 3339 (de)serialisation for timestamps; always written in UTC.
+pub mod timestamp {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::OffsetDateTime;
+    use time::format_description::well_known::Rfc3339;
+
+    pub fn serialize<S: Serializer>(value: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+        let text = value
+            .to_offset(time::UtcOffset::UTC)
+            .format(&Rfc3339)
+            .map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
+        let text = String::deserialize(d)?;
+        parse(&text).map_err(serde::de::Error::custom)
+    }
+
+    /// Parses an RFC 3339 timestamp (any offset) into UTC.
+    pub fn parse(text: &str) -> Result<OffsetDateTime, String> {
+        OffsetDateTime::parse(text.trim(), &Rfc3339)
+            .map(|t| t.to_offset(time::UtcOffset::UTC))
+            .map_err(|_| {
+                format!("'{text}' is not an RFC 3339 timestamp such as 2026-11-26T13:00:00Z")
+            })
+    }
+
+    /// Formats a timestamp as RFC 3339 in UTC.
+    pub fn format(value: OffsetDateTime) -> String {
+        value
+            .to_offset(time::UtcOffset::UTC)
+            .format(&Rfc3339)
+            .unwrap_or_else(|_| value.unix_timestamp().to_string())
+    }
+
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serializer};
+        use time::OffsetDateTime;
+
+        pub fn serialize<S: Serializer>(
+            value: &Option<OffsetDateTime>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match value {
+                Some(v) => super::serialize(v, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<OffsetDateTime>, D::Error> {
+            match Option::<String>::deserialize(d)? {
+                Some(text) => super::parse(&text)
+                    .map(Some)
+                    .map_err(serde::de::Error::custom),
+                None => Ok(None),
+            }
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! Replay DTOs (`/api/replays`) and their validated forms.
+
+use crate::FieldError;
+use crate::list::present;
+use crate::progress::ReplayProgress;
+use crate::validation::{ArchiveArn, Description, EventBusArn, ReplayName, ReplayWindow, RuleArn};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// The lifecycle state of a replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ReplayState {
+    Starting,
+    Running,
+    Cancelling,
+    Completed,
+    Cancelled,
+    Failed,
+}
+
+impl ReplayState {
+    pub const ALL: [Self; 6] = [
+        Self::Starting,
+        Self::Running,
+        Self::Cancelling,
+        Self::Completed,
+        Self::Cancelled,
+        Self::Failed,
+    ];
+
+    /// The most replays per account and region that may be STARTING or RUNNING at once.
+    pub const MAX_ACTIVE: usize = 10;
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Starting => "STARTING",
+            Self::Running => "RUNNING",
+            Self::Cancelling => "CANCELLING",
+            Self::Completed => "COMPLETED",
+            Self::Cancelled => "CANCELLED",
+            Self::Failed => "FAILED",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == value)
+            .ok_or_else(|| {
+                FieldError::new(
+                    "state",
+                    format!(
+                        "'{value}' is not a replay state; use one of {}.",
+                        Self::ALL.map(Self::as_str).join(", ")
+                    ),
+                )
+            })
+    }
+
+    /// EventBridge cancels only STARTING and RUNNING replays.
+    pub const fn can_cancel(self) -> bool {
+        matches!(self, Self::Starting | Self::Running)
+    }
+
+    /// Still changing: worth refreshing.
+    pub const fn is_in_progress(self) -> bool {
+        matches!(self, Self::Starting | Self::Running | Self::Cancelling)
+    }
+}
+
+/// One row of `GET /api/replays`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReplaySummary {
+    pub replay_name: String,
+    /// The ARN of the archive replayed from.
+    pub event_source_arn: String,
+    pub state: ReplayState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<String>,
+    #[serde(with = "crate::timestamp")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub event_start_time: OffsetDateTime,
+    #[serde(with = "crate::timestamp")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub event_end_time: OffsetDateTime,
+    #[serde(
+        default,
+        with = "crate::timestamp::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub event_last_replayed_time: Option<OffsetDateTime>,
+    #[serde(
+        default,
+        with = "crate::timestamp::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub replay_start_time: Option<OffsetDateTime>,
+    #[serde(
+        default,
+        with = "crate::timestamp::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub replay_end_time: Option<OffsetDateTime>,
+    /// 0 to 1: see [`ReplayProgress`].
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1))]
+    pub progress: f64,
+}
+
+impl ReplaySummary {
+    /// The progress figure for these times and state.
+    pub fn compute_progress(&self) -> ReplayProgress {
+        ReplayProgress::compute(
+            self.state,
+            self.event_start_time,
+            self.event_end_time,
+            self.event_last_replayed_time,
+        )
+    }
+}
+
+/// Where a replay sends events: the archive's own bus, optionally only to some rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReplayDestination {
+    pub arn: String,
+    /// Empty: every rule on the bus.
+    #[serde(default)]
+    pub filter_arns: Vec<String>,
+}
+
+/// `GET /api/replays/{name}`: every field of DescribeReplay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Replay {
+    #[serde(flatten)]
+    pub summary: ReplaySummary,
+    pub replay_arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub destination: ReplayDestination,
+}
+
+/// `GET /api/replays` response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReplayList {
+    pub replays: Vec<ReplaySummary>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// The destination part of `POST /api/replays`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReplayDestinationRequest {
+    /// The ARN of the archive's event bus.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1600))]
+    pub arn: String,
+    /// Rule ARNs to replay to; absent or empty replays to every rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
+    pub filter_arns: Option<Vec<String>>,
+}
+
+/// `POST /api/replays` body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StartReplayRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = r"^[\.\-_A-Za-z0-9]+$")
+    )]
+    pub replay_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 512))]
+    pub description: Option<String>,
+    /// The ARN of the archive to replay from.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1600))]
+    pub event_source_arn: String,
+    /// RFC 3339.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub event_start_time: String,
+    /// RFC 3339, after `eventStartTime`.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub event_end_time: String,
+    pub destination: ReplayDestinationRequest,
+}
+
+/// A start request that passed every check that needs no AWS call. The backend still
+/// checks that `destination` is the archive's own bus.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReplay {
+    pub name: ReplayName,
+    pub description: Option<Description>,
+    pub archive: ArchiveArn,
+    pub window: ReplayWindow,
+    pub destination: EventBusArn,
+    pub filter_rules: Vec<RuleArn>,
+}
+
+/// The most rules one replay may be limited to.
+pub const MAX_FILTER_ARNS: usize = 100;
+
+impl StartReplayRequest {
+    pub fn validate(&self) -> Result<NewReplay, FieldError> {
+        let filter_arns = self.destination.filter_arns.as_deref().unwrap_or_default();
+        if filter_arns.len() > MAX_FILTER_ARNS {
+            return Err(FieldError::new(
+                "destination.filterArns",
+                format!("A replay can be limited to at most {MAX_FILTER_ARNS} rules."),
+            ));
+        }
+        Ok(NewReplay {
+            name: ReplayName::parse(&self.replay_name)?,
+            description: present(self.description.as_deref())
+                .map(Description::parse)
+                .transpose()?,
+            archive: ArchiveArn::parse(&self.event_source_arn)?,
+            window: ReplayWindow::parse_text(&self.event_start_time, &self.event_end_time)?,
+            destination: EventBusArn::parse(&self.destination.arn)
+                .map_err(|e| e.at("destination.arn"))?,
+            filter_rules: filter_arns
+                .iter()
+                .map(|arn| RuleArn::parse(arn))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+impl NewReplay {
+    /// EventBridge replays only to the bus the archive records.
+    pub fn check_destination(&self, archive_source: &str) -> Result<(), FieldError> {
+        if self.destination.as_str() != archive_source {
+            return Err(FieldError::new(
+                "destination.arn",
+                format!(
+                    "A replay can only send events to the archive's own event bus, {archive_source}."
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The answer to `POST /api/replays`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StartReplayResponse {
+    pub replay_arn: String,
+    pub state: ReplayState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<String>,
+    #[serde(
+        default,
+        with = "crate::timestamp::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub replay_start_time: Option<OffsetDateTime>,
+}
+
+/// The answer to `POST /api/replays/{name}/cancel`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CancelReplayResponse {
+    pub replay_arn: String,
+    pub state: ReplayState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BUS: &str = "arn:aws:events:us-east-1:123456789012:event-bus/orders";
+
+    fn request() -> StartReplayRequest {
+        StartReplayRequest {
+            replay_name: "fix-1".into(),
+            description: None,
+            event_source_arn: "arn:aws:events:us-east-1:123456789012:archive/orders-all".into(),
+            event_start_time: "2026-11-26T12:00:00Z".into(),
+            event_end_time: "2026-11-26T13:00:00Z".into(),
+            destination: ReplayDestinationRequest {
+                arn: BUS.into(),
+                filter_arns: None,
+            },
+        }
+    }
+
+    #[test]
+    fn valid_request() {
+        let r = request().validate().unwrap();
+        assert_eq!(r.archive.archive_name(), "orders-all");
+        assert!(r.filter_rules.is_empty());
+        assert!(r.check_destination(BUS).is_ok());
+        let other = "arn:aws:events:us-east-1:123456789012:event-bus/default";
+        assert_eq!(
+            r.check_destination(other).unwrap_err().field,
+            "destination.arn"
+        );
+    }
+
+    #[test]
+    fn reports_the_failing_field() {
+        let cases = [
+            (
+                StartReplayRequest {
+                    replay_name: "r".repeat(65),
+                    ..request()
+                },
+                "replayName",
+            ),
+            (
+                StartReplayRequest {
+                    description: Some("d".repeat(513)),
+                    ..request()
+                },
+                "description",
+            ),
+            (
+                StartReplayRequest {
+                    event_source_arn: BUS.into(),
+                    ..request()
+                },
+                "eventSourceArn",
+            ),
+            (
+                StartReplayRequest {
+                    event_start_time: "x".into(),
+                    ..request()
+                },
+                "eventStartTime",
+            ),
+            (
+                StartReplayRequest {
+                    event_end_time: "2026-11-26T12:00:00Z".into(),
+                    ..request()
+                },
+                "eventEndTime",
+            ),
+            (
+                StartReplayRequest {
+                    destination: ReplayDestinationRequest {
+                        arn: "x".into(),
+                        filter_arns: None,
+                    },
+                    ..request()
+                },
+                "destination.arn",
+            ),
+            (
+                StartReplayRequest {
+                    destination: ReplayDestinationRequest {
+                        arn: BUS.into(),
+                        filter_arns: Some(vec!["x".into()]),
+                    },
+                    ..request()
+                },
+                "destination.filterArns",
+            ),
+        ];
+        for (r, field) in cases {
+            assert_eq!(r.validate().unwrap_err().field, field);
+        }
+    }
+
+    #[test]
+    fn cancellable_states() {
+        let cancellable: Vec<_> = ReplayState::ALL
+            .into_iter()
+            .filter(|s| s.can_cancel())
+            .collect();
+        assert_eq!(cancellable, [ReplayState::Starting, ReplayState::Running]);
+        assert!(ReplayState::Cancelling.is_in_progress());
+        assert!(!ReplayState::Completed.is_in_progress());
+    }
+}

@@ -1,0 +1,211 @@
+use super::string_newtype;
+use crate::FieldError;
+
+/// The longest ARN EventBridge accepts in these operations.
+const MAX_ARN_LEN: usize = 1600;
+
+/// `^arn:aws([a-z]|\-)*:events:([a-z]|\d|\-)*:([0-9]{12})?:.+\/.+$` — the pattern
+/// EventBridge applies to `EventSourceArn`, `Destination.Arn` and `FilterArns`.
+pub fn is_events_arn(value: &str) -> bool {
+    let Some(rest) = value.strip_prefix("arn:aws") else {
+        return false;
+    };
+    // partition suffix: ([a-z]|\-)*
+    let Some((partition_suffix, rest)) = rest.split_once(':') else {
+        return false;
+    };
+    if !partition_suffix
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c == '-')
+    {
+        return false;
+    }
+    let Some(rest) = rest.strip_prefix("events:") else {
+        return false;
+    };
+    let Some((region, rest)) = rest.split_once(':') else {
+        return false;
+    };
+    if !region
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return false;
+    }
+    let Some((account, resource)) = rest.split_once(':') else {
+        return false;
+    };
+    if !(account.is_empty() || (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit())))
+    {
+        return false;
+    }
+    // `.+\/.+`: some text, a slash, some text (`.` excludes line breaks).
+    if resource.contains(['\n', '\r']) {
+        return false;
+    }
+    resource
+        .char_indices()
+        .any(|(i, c)| c == '/' && i > 0 && i + 1 < resource.len())
+}
+
+fn check_arn(
+    field: &str,
+    value: &str,
+    resource_prefix: &str,
+    example: &str,
+) -> Result<(), FieldError> {
+    if value.is_empty() {
+        return Err(FieldError::new(
+            field,
+            format!("Enter an ARN such as {example}."),
+        ));
+    }
+    if value.chars().count() > MAX_ARN_LEN {
+        return Err(FieldError::new(
+            field,
+            format!("An ARN has at most {MAX_ARN_LEN} characters."),
+        ));
+    }
+    let resource_ok = value
+        .splitn(6, ':')
+        .nth(5)
+        .is_some_and(|resource| resource.starts_with(resource_prefix));
+    if !is_events_arn(value) || !resource_ok {
+        return Err(FieldError::new(
+            field,
+            format!("'{value}' is not a valid ARN here; expected one such as {example}."),
+        ));
+    }
+    Ok(())
+}
+
+/// Splits the name (everything after the first `/` of the resource) off an ARN that has
+/// already been validated.
+fn resource_name(arn: &str) -> &str {
+    arn.splitn(6, ':')
+        .nth(5)
+        .and_then(|resource| resource.split_once('/'))
+        .map(|(_, name)| name)
+        .unwrap_or_default()
+}
+
+/// The ARN of an event bus (`…:event-bus/NAME`): the source of an archive, the
+/// destination of a replay.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EventBusArn(String);
+
+impl EventBusArn {
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        check_arn(
+            "eventSourceArn",
+            value,
+            "event-bus/",
+            "arn:aws:events:us-east-1:123456789012:event-bus/default",
+        )?;
+        Ok(Self(value.to_owned()))
+    }
+
+    /// The bus name, e.g. `orders`.
+    pub fn bus_name(&self) -> &str {
+        resource_name(&self.0)
+    }
+}
+string_newtype!(EventBusArn);
+
+/// The ARN of an archive (`…:archive/NAME`): the source of a replay.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ArchiveArn(String);
+
+impl ArchiveArn {
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        check_arn(
+            "eventSourceArn",
+            value,
+            "archive/",
+            "arn:aws:events:us-east-1:123456789012:archive/orders-all",
+        )?;
+        Ok(Self(value.to_owned()))
+    }
+
+    /// The archive name, e.g. `orders-all`.
+    pub fn archive_name(&self) -> &str {
+        resource_name(&self.0)
+    }
+}
+string_newtype!(ArchiveArn);
+
+/// The ARN of a rule (`…:rule/[BUS/]NAME`): a replay filter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RuleArn(String);
+
+impl RuleArn {
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        check_arn(
+            "destination.filterArns",
+            value,
+            "rule/",
+            "arn:aws:events:us-east-1:123456789012:rule/orders/order-created",
+        )?;
+        Ok(Self(value.to_owned()))
+    }
+}
+string_newtype!(RuleArn);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_the_documented_pattern() {
+        for ok in [
+            "arn:aws:events:us-east-1:123456789012:event-bus/default",
+            "arn:aws-cn:events:cn-north-1:123456789012:archive/a",
+            "arn:aws-us-gov:events:us-gov-west-1::event-bus/x",
+            "arn:aws:events::123456789012:rule/bus/name",
+            "arn:aws:events::123456789012:event-bus/name/",
+            "arn:aws:events::123456789012://x",
+        ] {
+            assert!(is_events_arn(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "arn:aws:sqs:us-east-1:123456789012:queue/x",
+            "arn:aws:events:us-east-1:1234:event-bus/x",
+            "arn:aws:events:US-EAST-1:123456789012:event-bus/x",
+            "arn:aws:events:us-east-1:123456789012:event-bus",
+            "arn:aws:events:us-east-1:123456789012:event-bus/",
+            "arn:aws:events:us-east-1:123456789012:/x",
+            "arn:aws:events:us-east-1:123456789012:/",
+            "arn:aws1:events:us-east-1:123456789012:event-bus/x",
+            "arn:aws:events:us-east-1:123456789012:event-bus/x\ny",
+            "aws:events:us-east-1:123456789012:event-bus/x",
+        ] {
+            assert!(!is_events_arn(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn length_boundary() {
+        let base = "arn:aws:events:us-east-1:123456789012:event-bus/";
+        let ok = format!("{base}{}", "b".repeat(1600 - base.len()));
+        assert!(EventBusArn::parse(&ok).is_ok());
+        let too_long = format!("{ok}b");
+        let e = EventBusArn::parse(&too_long).unwrap_err();
+        assert!(e.message.contains("1600"));
+    }
+
+    #[test]
+    fn kinds_are_distinguished_and_named() {
+        let bus =
+            EventBusArn::parse("arn:aws:events:us-east-1:123456789012:event-bus/orders").unwrap();
+        assert_eq!(bus.bus_name(), "orders");
+        let archive =
+            ArchiveArn::parse("arn:aws:events:us-east-1:123456789012:archive/orders-all").unwrap();
+        assert_eq!(archive.archive_name(), "orders-all");
+        let e = ArchiveArn::parse(bus.as_str()).unwrap_err();
+        assert_eq!(e.field, "eventSourceArn");
+        assert!(e.message.contains("archive/"), "{}", e.message);
+        assert!(RuleArn::parse("arn:aws:events:us-east-1:123456789012:rule/orders/r1").is_ok());
+        assert!(EventBusArn::parse("").is_err());
+    }
+}
