@@ -134,6 +134,24 @@ where
     }
 }
 
+/// A path parameter, with malformed percent-encoding reported as JSON.
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| ApiPath(value))
+            .map_err(|e| ApiError::validation("name", format!("The path is not valid: {e}.")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,23 +180,5 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("body"));
         let e = parse_json::<CreateArchiveRequest>(br#"["a","arn"]"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("body"));
-    }
-}
-
-/// A path parameter, with malformed percent-encoding reported as JSON.
-pub struct ApiPath<T>(pub T);
-
-impl<S, T> FromRequestParts<S> for ApiPath<T>
-where
-    T: DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Path(value)| ApiPath(value))
-            .map_err(|e| ApiError::validation("name", format!("The path is not valid: {e}.")))
     }
 }

@@ -1,0 +1,212 @@
+//! Installs and runs the tools the project needs, each pinned and idempotent.
+
+use crate::Result;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+/// The emulators, pinned (DESIGN.md): ministack for `dev`, both for tests.
+pub const EMULATORS: &[&str] = &["ministack==1.5.33", "moto[server]==5.2.5"];
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// Where cargo-installed tools go: `REWIND_TOOLS`, else `~/.cache/rewind/tools`.
+pub fn tools_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("REWIND_TOOLS") {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/tmp"));
+    home.join(".cache").join("rewind").join("tools")
+}
+
+/// The project's Python venv with the emulators: `REWIND_VENV`, else `.venv`.
+pub fn venv_dir() -> PathBuf {
+    std::env::var_os("REWIND_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".venv"))
+}
+
+pub fn step(title: &str) {
+    println!("\n==> {title}");
+}
+
+/// PATH with the project's tools first.
+fn tool_path() -> String {
+    let mut dirs = vec![
+        tools_root().join("bin"),
+        workspace_root().join("node_modules").join(".bin"),
+    ];
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+pub fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result {
+    let status = Command::new(program)
+        .args(args)
+        .envs(env.iter().copied())
+        .env("PATH", tool_path())
+        .current_dir(workspace_root())
+        .status()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// Runs `cargo test …`, echoing its output, and returns the (passed, failed) totals of
+/// every `test result:` line.
+pub fn run_tests(args: &[&str], env: &[(&str, &str)]) -> Result<(u64, u64)> {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new("cargo")
+        .args(args)
+        .envs(env.iter().copied())
+        .env("PATH", tool_path())
+        .current_dir(workspace_root())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let (mut passed, mut failed) = (0, 0);
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout)
+            .lines()
+            .map_while(std::result::Result::ok)
+        {
+            println!("{line}");
+            if let Some(rest) = line.strip_prefix("test result: ") {
+                passed += count(rest, " passed");
+                failed += count(rest, " failed");
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok((passed, failed))
+    } else {
+        Err(format!("tests failed: {passed} passed, {failed} failed"))
+    }
+}
+
+/// The number before `label` in "ok. 54 passed; 0 failed; …".
+fn count(summary: &str, label: &str) -> u64 {
+    summary
+        .split(';')
+        .find_map(|part| {
+            part.trim()
+                .trim_start_matches("ok. ")
+                .trim_start_matches("FAILED. ")
+                .strip_suffix(label.trim())
+        })
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn output(program: &str, args: &[&str]) -> Option<String> {
+    Command::new(program)
+        .args(args)
+        .env("PATH", tool_path())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+pub fn ensure_wasm_target() -> Result {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        step("Adding the wasm32-unknown-unknown target");
+        run("rustup", &["target", "add", "wasm32-unknown-unknown"], &[])?;
+    }
+    Ok(())
+}
+
+fn cargo_install(binary: &str, krate: &str, version: &str, locked: bool) -> Result {
+    let have = output(binary, &["--version"]).unwrap_or_default();
+    if have.contains(version) {
+        return Ok(());
+    }
+    step(&format!(
+        "Installing {krate} {version} (once; cached in {})",
+        tools_root().display()
+    ));
+    let root = tools_root();
+    let root = root.to_string_lossy();
+    let mut args = vec!["install", krate, "--version", version, "--root", &root];
+    if locked {
+        args.push("--locked");
+    }
+    run("cargo", &args, &[])
+}
+
+/// Trunk, wasm-bindgen and wasm-opt at the versions `Trunk.toml` names.
+pub fn ensure_frontend_tools() -> Result {
+    ensure_wasm_target()?;
+    cargo_install("trunk", "trunk", TRUNK_VERSION, true)?;
+    // Its lockfile pins a crate the registry lacks, so it installs unlocked (DESIGN.md).
+    cargo_install(
+        "wasm-bindgen",
+        "wasm-bindgen-cli",
+        WASM_BINDGEN_VERSION,
+        false,
+    )?;
+    let wasm_opt = workspace_root()
+        .join("node_modules")
+        .join(".bin")
+        .join("wasm-opt");
+    if !wasm_opt.exists() {
+        step("Installing wasm-opt (npm binaryen, pinned in package.json)");
+        run("npm", &["install", "--no-audit", "--no-fund"], &[])?;
+    }
+    Ok(())
+}
+
+pub fn trunk_build() -> Result {
+    step("Building the console (trunk build --release)");
+    run("trunk", &["build", "--release"], &[])
+}
+
+/// Creates `.venv` and installs the pinned emulators unless already there.
+pub fn ensure_venv() -> Result {
+    let venv = venv_dir();
+    let marker = venv.join("rewind-emulators.txt");
+    let wanted = EMULATORS.join("\n");
+    if std::fs::read_to_string(&marker).is_ok_and(|have| have == wanted) {
+        return Ok(());
+    }
+    step(&format!(
+        "Installing the EventBridge emulators into {}",
+        venv.display()
+    ));
+    let venv_str = venv.to_string_lossy().into_owned();
+    if !venv.join("bin").join("pip").exists() {
+        run("python3", &["-m", "venv", &venv_str], &[])?;
+    }
+    let pip = venv.join("bin").join("pip");
+    let pip = pip.to_string_lossy();
+    let mut args = vec!["install", "--quiet", "--disable-pip-version-check"];
+    args.extend(EMULATORS);
+    run(&pip, &args, &[])?;
+    std::fs::write(&marker, wanted).map_err(|e| format!("cannot write {}: {e}", marker.display()))
+}
