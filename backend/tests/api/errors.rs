@@ -103,3 +103,60 @@ async fn unknown_routes_and_methods_are_json() {
     assert_eq!(reply.headers["x-content-type-options"], "nosniff");
     assert_eq!(reply.headers["referrer-policy"], "no-referrer");
 }
+
+/// Locally the backend also serves the built console, and every non-API path falls back
+/// to `index.html` so the console's own routes survive a reload; `/api/*` never does.
+#[tokio::test]
+async fn console_files_with_spa_fallback() {
+    use backend::configuration::Settings;
+    use backend::startup::Application;
+
+    let dist = std::env::temp_dir().join(format!("rewind-dist-{}", std::process::id()));
+    std::fs::create_dir_all(&dist).expect("dist dir");
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>Rewind console</title>",
+    )
+    .expect("index");
+    std::fs::write(dist.join("app.js"), "console.log(1)").expect("asset");
+    let dist_path = dist.to_string_lossy().into_owned();
+    let settings = Settings::from_lookup(|name| match name {
+        // Nothing listens here: these requests must not need EventBridge.
+        "REWIND_EVENTBRIDGE_ENDPOINT" => Some("http://127.0.0.1:9".to_owned()),
+        "REWIND_LISTEN" => Some("127.0.0.1:0".to_owned()),
+        "REWIND_STATIC_DIR" => Some(dist_path.clone()),
+        _ => None,
+    })
+    .expect("settings");
+    let app = Application::build(&settings).await.expect("app");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run());
+    let http = reqwest::Client::new();
+
+    for path in ["/", "/archives/orders-all", "/replays?state=RUNNING"] {
+        let response = http.get(format!("{base}{path}")).send().await.expect("get");
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(
+            response
+                .text()
+                .await
+                .unwrap_or_default()
+                .contains("Rewind console"),
+            "{path}"
+        );
+    }
+    let asset = http
+        .get(format!("{base}/app.js"))
+        .send()
+        .await
+        .expect("asset");
+    assert_eq!(asset.text().await.unwrap_or_default(), "console.log(1)");
+    let api = http
+        .get(format!("{base}/api/missing"))
+        .send()
+        .await
+        .expect("api");
+    assert_eq!(api.status(), 404);
+    assert!(api.text().await.unwrap_or_default().contains("NotFound"));
+    let _ = std::fs::remove_dir_all(&dist);
+}

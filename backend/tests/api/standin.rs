@@ -71,6 +71,9 @@ async fn eventbridge(
             "EventStartTime": 1_795_000_000.0, "EventEndTime": 1_795_003_600.0,
             "EventLastReplayedTime": 1_795_000_900.0, "ReplayStartTime": 1_795_010_000.0,
         }]})),
+        "CancelReplay" if request["ReplayName"] == "running" => aws_ok(json!({
+            "ReplayArn": "arn:aws:events:us-east-1:123456789012:replay/running", "State": "CANCELLING",
+        })),
         "CancelReplay" => aws_error(
             "IllegalStatusException",
             "Replay done is not in a state that can be cancelled.",
@@ -229,6 +232,20 @@ async fn standin_running_replay_reports_progress() {
 }
 
 #[tokio::test]
+async fn standin_cancelling_a_running_replay() {
+    let (app, shared) = spawn_with_standin(Script::default()).await;
+    let reply = app.post("/api/replays/running/cancel", &json!({})).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["state"], "CANCELLING");
+    assert!(
+        reply.body["replayArn"]
+            .as_str()
+            .is_some_and(|a| a.ends_with(":replay/running"))
+    );
+    assert_eq!(calls(&shared, "CancelReplay")[0]["ReplayName"], "running");
+}
+
+#[tokio::test]
 async fn standin_cancelling_a_finished_replay_is_illegal_status() {
     let (app, _) = spawn_with_standin(Script::default()).await;
     app.post("/api/replays/done/cancel", &json!({}))
@@ -275,6 +292,18 @@ async fn standin_persistent_throttling_is_429_after_retries() {
         3,
         "the SDK retries twice before giving up"
     );
+}
+
+#[tokio::test]
+async fn standin_access_denied_is_403() {
+    let (app, _) = spawn_with_standin(Script {
+        fail_with: Some("AccessDeniedException"),
+        ..Default::default()
+    })
+    .await;
+    app.delete("/api/archives/orders-all")
+        .await
+        .assert_error(403, "Forbidden", None);
 }
 
 #[tokio::test]
