@@ -1,27 +1,202 @@
-//! The typed client of Rewind's HTTP API; pages never build URLs by hand.
+//! The typed client of Rewind's HTTP API: one function per route, shared DTOs in and
+//! out. Pages never build URLs by hand.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use shared::ErrorBody;
-use shared::archive::ArchiveList;
+use shared::archive::{
+    Archive, ArchiveList, ArchiveStatus, CreateArchiveRequest, UpdateArchiveRequest,
+};
+use shared::event_bus::{EventBus, EventBusList, Rule, RuleList};
+use shared::list::ListQuery;
+use shared::replay::{
+    CancelReplayResponse, Replay, ReplayList, StartReplayRequest, StartReplayResponse,
+};
+use shared::{ErrorBody, ErrorCode};
 
-/// Reads a success body, or turns an error body into its message.
-async fn read<T: DeserializeOwned>(
-    response: Result<Response, gloo_net::Error>,
-) -> Result<T, String> {
-    let response = response.map_err(|e| format!("Rewind's server could not be reached: {e}"))?;
-    if response.ok() {
-        return response
-            .json::<T>()
-            .await
-            .map_err(|e| format!("Unexpected answer: {e}"));
+/// A failed call, as the console shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: Option<ErrorCode>,
+    pub message: String,
+    /// The request field at fault, when the server named one.
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    fn network(e: impl std::fmt::Display) -> Self {
+        Self {
+            status: 0,
+            code: None,
+            message: format!(
+                "Rewind's server could not be reached ({e}). Check your connection and try again."
+            ),
+            field: None,
+        }
     }
-    match response.json::<ErrorBody>().await {
-        Ok(body) => Err(body.error.message),
-        Err(_) => Err(format!("The server answered {}.", response.status())),
+
+    pub fn is_not_found(&self) -> bool {
+        self.code == Some(ErrorCode::NotFound)
     }
 }
 
-pub async fn list_archives() -> Result<ArchiveList, String> {
-    read(Request::get("/api/archives").send().await).await
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    if response.ok() {
+        return response.json::<T>().await.map_err(|e| ApiError {
+            status: response.status(),
+            code: None,
+            message: format!("The server's answer could not be read: {e}."),
+            field: None,
+        });
+    }
+    let status = response.status();
+    Err(match response.json::<ErrorBody>().await {
+        Ok(body) => ApiError {
+            status,
+            code: Some(body.error.code),
+            message: body.error.message,
+            field: body.error.field,
+        },
+        Err(_) => ApiError {
+            status,
+            code: None,
+            message: format!("The server answered {status} {}.", response.status_text()),
+            field: None,
+        },
+    })
+}
+
+async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiError> {
+    let response = request.send().await.map_err(ApiError::network)?;
+    read(response).await
+}
+
+async fn send_json<B: Serialize, T: DeserializeOwned>(
+    request: RequestBuilder,
+    body: &B,
+) -> Result<T, ApiError> {
+    let request = request.json(body).map_err(ApiError::network)?;
+    let response = request.send().await.map_err(ApiError::network)?;
+    read(response).await
+}
+
+fn query_pairs(query: &ListQuery) -> Vec<(&'static str, String)> {
+    [
+        ("namePrefix", &query.name_prefix),
+        ("eventSourceArn", &query.event_source_arn),
+        ("state", &query.state),
+        ("limit", &query.limit),
+        ("nextToken", &query.next_token),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k, v)))
+    .collect()
+}
+
+pub async fn list_archives(query: ListQuery) -> Result<ArchiveList, ApiError> {
+    send(Request::get("/api/archives").query(query_pairs(&query))).await
+}
+
+pub async fn get_archive(name: String) -> Result<Archive, ApiError> {
+    send(Request::get(&format!("/api/archives/{name}"))).await
+}
+
+pub async fn create_archive(body: CreateArchiveRequest) -> Result<ArchiveStatus, ApiError> {
+    send_json(Request::post("/api/archives"), &body).await
+}
+
+pub async fn update_archive(
+    name: String,
+    body: UpdateArchiveRequest,
+) -> Result<ArchiveStatus, ApiError> {
+    send_json(Request::patch(&format!("/api/archives/{name}")), &body).await
+}
+
+pub async fn delete_archive(name: String) -> Result<(), ApiError> {
+    let response = Request::delete(&format!("/api/archives/{name}"))
+        .send()
+        .await
+        .map_err(ApiError::network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        read::<serde_json::Value>(response).await.map(|_| ())
+    }
+}
+
+pub async fn list_replays(query: ListQuery) -> Result<ReplayList, ApiError> {
+    send(Request::get("/api/replays").query(query_pairs(&query))).await
+}
+
+pub async fn get_replay(name: String) -> Result<Replay, ApiError> {
+    send(Request::get(&format!("/api/replays/{name}"))).await
+}
+
+pub async fn start_replay(body: StartReplayRequest) -> Result<StartReplayResponse, ApiError> {
+    send_json(Request::post("/api/replays"), &body).await
+}
+
+pub async fn cancel_replay(name: String) -> Result<CancelReplayResponse, ApiError> {
+    send(Request::post(&format!("/api/replays/{name}/cancel"))).await
+}
+
+/// Every event bus, following pages.
+pub async fn all_event_buses() -> Result<Vec<EventBus>, ApiError> {
+    let mut buses = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut request = Request::get("/api/event-buses").query([("limit", "100")]);
+        if let Some(t) = &token {
+            request = request.query([("nextToken", t.as_str())]);
+        }
+        let page: EventBusList = send(request).await?;
+        buses.extend(page.event_buses);
+        match page.next_token {
+            Some(next) => token = Some(next),
+            None => return Ok(buses),
+        }
+    }
+}
+
+/// Every rule of a bus, following pages.
+pub async fn all_rules(bus: String) -> Result<Vec<Rule>, ApiError> {
+    let mut rules = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut request =
+            Request::get(&format!("/api/event-buses/{bus}/rules")).query([("limit", "100")]);
+        if let Some(t) = &token {
+            request = request.query([("nextToken", t.as_str())]);
+        }
+        let page: RuleList = send(request).await?;
+        rules.extend(page.rules);
+        match page.next_token {
+            Some(next) => token = Some(next),
+            None => return Ok(rules),
+        }
+    }
+}
+
+/// Every archive (for the replay form's picker), following pages.
+pub async fn all_archives() -> Result<Vec<shared::archive::ArchiveSummary>, ApiError> {
+    let mut archives = Vec::new();
+    let mut query = ListQuery {
+        limit: Some("100".into()),
+        ..Default::default()
+    };
+    loop {
+        let page = list_archives(query.clone()).await?;
+        archives.extend(page.archives);
+        match page.next_token {
+            Some(next) => query.next_token = Some(next),
+            None => return Ok(archives),
+        }
+    }
 }

@@ -151,6 +151,21 @@ pub struct NewArchive {
 }
 
 impl CreateArchiveRequest {
+    /// Every field's problem at once (a form shows each under its field); empty when valid.
+    pub fn problems(&self) -> Vec<FieldError> {
+        let checks = [
+            ArchiveName::parse(&self.archive_name).err(),
+            EventBusArn::parse(&self.event_source_arn).err(),
+            present(self.description.as_deref()).and_then(|d| Description::parse(d).err()),
+            present(self.event_pattern.as_deref()).and_then(|p| EventPattern::parse(p).err()),
+            self.retention_days
+                .and_then(|r| RetentionDays::parse(r).err()),
+            present(self.kms_key_identifier.as_deref())
+                .and_then(|k| KmsKeyIdentifier::parse(k).err()),
+        ];
+        checks.into_iter().flatten().collect()
+    }
+
     pub fn validate(&self) -> Result<NewArchive, FieldError> {
         Ok(NewArchive {
             name: ArchiveName::parse(&self.archive_name)?,
@@ -327,6 +342,20 @@ mod tests {
         for (request, field) in cases {
             assert_eq!(request.validate().unwrap_err().field, field);
         }
+    }
+
+    #[test]
+    fn problems_lists_every_field_at_fault() {
+        assert!(create().problems().is_empty());
+        let bad = CreateArchiveRequest {
+            archive_name: "a b".into(),
+            event_pattern: Some("{".into()),
+            retention_days: Some(-2),
+            ..create()
+        };
+        let fields: Vec<String> = bad.problems().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["archiveName", "eventPattern", "retentionDays"]);
+        assert_eq!(bad.validate().unwrap_err().field, "archiveName");
     }
 
     #[test]

@@ -214,6 +214,28 @@ pub struct NewReplay {
 pub const MAX_FILTER_ARNS: usize = 100;
 
 impl StartReplayRequest {
+    /// Every field's problem at once (a form shows each under its field); empty when valid.
+    pub fn problems(&self) -> Vec<FieldError> {
+        let filter_arns = self.destination.filter_arns.as_deref().unwrap_or_default();
+        let checks = [
+            ReplayName::parse(&self.replay_name).err(),
+            present(self.description.as_deref()).and_then(|d| Description::parse(d).err()),
+            ArchiveArn::parse(&self.event_source_arn).err(),
+            ReplayWindow::parse_text(&self.event_start_time, &self.event_end_time).err(),
+            EventBusArn::parse(&self.destination.arn)
+                .err()
+                .map(|e| e.at("destination.arn")),
+            (filter_arns.len() > MAX_FILTER_ARNS).then(|| {
+                FieldError::new(
+                    "destination.filterArns",
+                    format!("A replay can be limited to at most {MAX_FILTER_ARNS} rules."),
+                )
+            }),
+            filter_arns.iter().find_map(|arn| RuleArn::parse(arn).err()),
+        ];
+        checks.into_iter().flatten().collect()
+    }
+
     pub fn validate(&self) -> Result<NewReplay, FieldError> {
         let filter_arns = self.destination.filter_arns.as_deref().unwrap_or_default();
         if filter_arns.len() > MAX_FILTER_ARNS {
@@ -378,6 +400,18 @@ mod tests {
         for (r, field) in cases {
             assert_eq!(r.validate().unwrap_err().field, field);
         }
+    }
+
+    #[test]
+    fn problems_lists_every_field_at_fault() {
+        assert!(request().problems().is_empty());
+        let bad = StartReplayRequest {
+            replay_name: "bad name".into(),
+            event_end_time: "2026-11-26T11:00:00Z".into(),
+            ..request()
+        };
+        let fields: Vec<String> = bad.problems().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["replayName", "eventEndTime"]);
     }
 
     #[test]

@@ -93,14 +93,12 @@ fn test() -> Result {
     tools::ensure_venv()?;
     tools::step("Formatting");
     tools::run("cargo", &["fmt", "--all", "--", "--check"], &[])?;
-    tools::step("Lints (native)");
+    tools::step("Lints (native, every crate and test)");
     tools::run(
         "cargo",
         &[
             "clippy",
             "--workspace",
-            "--exclude",
-            "rewind-frontend",
             "--all-targets",
             "--",
             "-D",
@@ -125,27 +123,51 @@ fn test() -> Result {
         ],
         &[],
     )?;
-    tools::step(
-        "Tests: shared unit and property tests, backend against ministack, moto and the stand-in",
-    );
+    // The browser tests serve the release build of the console.
+    tools::ensure_frontend_tools()?;
+    tools::trunk_build()?;
+
     let venv = tools::venv_dir();
     let venv = venv.to_string_lossy();
-    let (passed, failed) = tools::run_tests(
+    let env = [("REWIND_VENV", venv.as_ref())];
+    tools::step("Unit and property tests (shared, frontend, xtask)");
+    let mut totals = tools::run_tests(
+        &["test", "--workspace", "--exclude", "rewind-backend"],
+        &env,
+    )?;
+    tools::step("Backend: unit tests, and the API against ministack, moto and the stand-in");
+    let api = tools::run_tests(
         &[
             "test",
-            "--workspace",
-            "--exclude",
-            "rewind-frontend",
+            "-p",
+            "rewind-backend",
+            "--lib",
+            "--test",
+            "api",
             "--",
             "--test-threads",
             "4",
             "--nocapture",
         ],
-        &[("REWIND_VENV", &venv)],
+        &env,
     )?;
-    tools::ensure_frontend_tools()?;
-    tools::trunk_build()?;
+    tools::step("Console in headless Chromium (screenshots in target/browser-screenshots/)");
+    let browser = tools::run_tests(
+        &[
+            "test",
+            "-p",
+            "rewind-backend",
+            "--test",
+            "browser",
+            "--",
+            "--test-threads",
+            "2",
+        ],
+        &env,
+    )?;
+    totals.0 += api.0 + browser.0;
+    totals.1 += api.1 + browser.1;
     println!("\nAll checks passed.");
-    println!("{passed} passed, {failed} failed");
+    println!("{} passed, {} failed", totals.0, totals.1);
     Ok(())
 }

@@ -44,7 +44,7 @@ pub fn skip_on(emulator: Emulator, unsupported: Emulator, reason: &str) -> bool 
     }
 }
 
-fn workspace_root() -> PathBuf {
+pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(PathBuf::from)
@@ -190,12 +190,15 @@ pub struct TestApp {
     pub emulator: Option<EmulatorProcess>,
 }
 
-/// Starts the backend against `endpoint`.
-pub async fn spawn_backend(endpoint: &str) -> (String, aws_sdk_eventbridge::Client) {
+/// Starts the backend against `endpoint`, also serving the console files in `static_dir`.
+pub async fn spawn_backend_serving(
+    endpoint: &str,
+    static_dir: &str,
+) -> (String, aws_sdk_eventbridge::Client) {
     let settings = Settings::from_lookup(|name| match name {
         "REWIND_EVENTBRIDGE_ENDPOINT" => Some(endpoint.to_owned()),
         "REWIND_LISTEN" => Some("127.0.0.1:0".to_owned()),
-        "REWIND_STATIC_DIR" => Some("/nonexistent".to_owned()),
+        "REWIND_STATIC_DIR" => Some(static_dir.to_owned()),
         _ => None,
     })
     .expect("settings");
@@ -212,8 +215,13 @@ pub async fn spawn_backend(endpoint: &str) -> (String, aws_sdk_eventbridge::Clie
 }
 
 pub async fn spawn_app(kind: Emulator) -> TestApp {
+    spawn_app_serving(kind, "/nonexistent").await
+}
+
+/// An emulator and the backend, the backend also serving the console in `static_dir`.
+pub async fn spawn_app_serving(kind: Emulator, static_dir: &str) -> TestApp {
     let emulator = EmulatorProcess::start(kind).await;
-    let (address, sdk) = spawn_backend(&emulator.endpoint()).await;
+    let (address, sdk) = spawn_backend_serving(&emulator.endpoint(), static_dir).await;
     TestApp {
         address,
         http: reqwest::Client::new(),

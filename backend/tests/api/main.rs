@@ -9,3 +9,4 @@ mod errors;
 mod form_helpers;
 mod replays;
 mod standin;
+mod standin_server;

@@ -47,7 +47,7 @@ impl ReplayWindow {
                 "eventStartTime",
                 format!(
                     "The archive was created at {}; it holds no events before that.",
-                    crate::timestamp::format(created)
+                    crate::timestamp::format(created.replace_nanosecond(0).unwrap_or(created))
                 ),
             ));
         }

@@ -1,0 +1,199 @@
+//! The STAND-IN: a tiny server of our own speaking EventBridge's JSON protocol
+//! (`X-Amz-Target: AWSEvents.*`, awsJson1.1) for behaviour only real AWS shows — paging,
+//! a RUNNING replay's progress, IllegalStatus, LimitExceeded, throttling that outlasts the
+//! SDK's retries, unreadable answers. Tests against it come in addition to the emulator
+//! tests, never instead of them.
+
+use crate::helpers::{TestApp, spawn_backend_serving};
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+
+pub const BUS: &str = "arn:aws:events:us-east-1:123456789012:event-bus/orders";
+pub const ARCHIVE: &str = "arn:aws:events:us-east-1:123456789012:archive/orders-all";
+
+/// What the stand-in should do, and what it was asked.
+#[derive(Default)]
+pub struct Script {
+    /// Total archives ListArchives pages through.
+    pub archive_count: usize,
+    /// Answer every call with this AWS error code.
+    pub fail_with: Option<&'static str>,
+    /// Answer every call with this raw body and status 200.
+    pub garbage: Option<&'static str>,
+    /// Every (target, request body) received.
+    pub calls: Vec<(String, Value)>,
+    /// DescribeReplay of `advancing` moves a quarter of its window on per call, then completes.
+    pub advancing_calls: u32,
+}
+
+pub type Shared = Arc<Mutex<Script>>;
+
+async fn eventbridge(
+    axum::extract::State(script): axum::extract::State<Shared>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.strip_prefix("AWSEvents."))
+        .unwrap_or_default()
+        .to_owned();
+    let request: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let Ok(mut script) = script.lock() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    script.calls.push((target.clone(), request.clone()));
+    if let Some(raw) = script.garbage {
+        return aws_json(StatusCode::OK, raw.to_owned());
+    }
+    if let Some(code) = script.fail_with {
+        return aws_error(code, "stand-in failure");
+    }
+    match target.as_str() {
+        "ListArchives" => list_archives(&script, &request),
+        "DescribeArchive" => aws_ok(json!({
+            "ArchiveArn": ARCHIVE, "ArchiveName": "orders-all", "EventSourceArn": BUS,
+            "State": "ENABLED", "RetentionDays": 0, "SizeBytes": 0, "EventCount": 0,
+            "CreationTime": 1_795_000_000.0,
+        })),
+        "DescribeReplay" if request["ReplayName"] == "advancing" => {
+            script.advancing_calls += 1;
+            let quarters = f64::from(script.advancing_calls.min(4));
+            let state = if quarters >= 4.0 {
+                "COMPLETED"
+            } else {
+                "RUNNING"
+            };
+            aws_ok(json!({
+                "ReplayName": "advancing", "ReplayArn": "arn:aws:events:us-east-1:123456789012:replay/advancing",
+                "State": state, "EventSourceArn": ARCHIVE,
+                "Destination": {"Arn": BUS, "FilterArns": []},
+                "EventStartTime": 1_795_000_000.0, "EventEndTime": 1_795_003_600.0,
+                "EventLastReplayedTime": 1_795_000_000.0 + 900.0 * quarters,
+                "ReplayStartTime": 1_795_010_000.0,
+            }))
+        }
+        "ListEventBuses" => aws_ok(json!({"EventBuses": [{"Name": "orders", "Arn": BUS}]})),
+        "DescribeReplay" => aws_ok(json!({
+            "ReplayName": "running", "ReplayArn": "arn:aws:events:us-east-1:123456789012:replay/running",
+            "State": "RUNNING", "EventSourceArn": ARCHIVE,
+            "Destination": {"Arn": BUS, "FilterArns": []},
+            "EventStartTime": 1_795_000_000.0, "EventEndTime": 1_795_003_600.0,
+            "EventLastReplayedTime": 1_795_001_800.0, "ReplayStartTime": 1_795_010_000.0,
+        })),
+        "ListReplays" => aws_ok(json!({"Replays": [{
+            "ReplayName": "running", "State": "RUNNING", "EventSourceArn": ARCHIVE,
+            "EventStartTime": 1_795_000_000.0, "EventEndTime": 1_795_003_600.0,
+            "EventLastReplayedTime": 1_795_000_900.0, "ReplayStartTime": 1_795_010_000.0,
+        }]})),
+        "CancelReplay" if request["ReplayName"] == "running" => aws_ok(json!({
+            "ReplayArn": "arn:aws:events:us-east-1:123456789012:replay/running", "State": "CANCELLING",
+        })),
+        "CancelReplay" => aws_error(
+            "IllegalStatusException",
+            "Replay done is not in a state that can be cancelled.",
+        ),
+        "StartReplay" => aws_error(
+            "LimitExceededException",
+            "The requested resource exceeds the maximum number allowed.",
+        ),
+        "UpdateArchive" => aws_error(
+            "ConcurrentModificationException",
+            "There is concurrent modification on a resource.",
+        ),
+        other => aws_error(
+            "UnknownOperationException",
+            &format!("stand-in does not speak {other}"),
+        ),
+    }
+}
+
+fn list_archives(script: &Script, request: &Value) -> Response {
+    let limit = request["Limit"].as_u64().unwrap_or(100) as usize;
+    let start: usize = request["NextToken"]
+        .as_str()
+        .and_then(|t| t.strip_prefix("after-"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let end = (start + limit).min(script.archive_count);
+    let archives: Vec<Value> = (start..end)
+        .map(|i| json!({
+            "ArchiveName": format!("archive-{i:05}"), "EventSourceArn": BUS, "State": "ENABLED",
+            "RetentionDays": 0, "SizeBytes": i, "EventCount": i, "CreationTime": 1_795_000_000.0,
+        }))
+        .collect();
+    let mut body = json!({"Archives": archives});
+    if end < script.archive_count {
+        body["NextToken"] = json!(format!("after-{end}"));
+    }
+    aws_ok(body)
+}
+
+fn aws_json(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [("content-type", "application/x-amz-json-1.1")],
+        body,
+    )
+        .into_response()
+}
+
+fn aws_ok(body: Value) -> Response {
+    aws_json(StatusCode::OK, body.to_string())
+}
+
+fn aws_error(code: &str, message: &str) -> Response {
+    let status = if code == "InternalException" {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    aws_json(
+        status,
+        json!({"__type": code, "message": message}).to_string(),
+    )
+}
+
+/// The backend under test, pointed at a fresh stand-in.
+pub async fn spawn_with_standin(script: Script) -> (TestApp, Shared) {
+    spawn_with_standin_serving(script, "/nonexistent").await
+}
+
+/// As [`spawn_with_standin`], the backend also serving the console in `static_dir`.
+pub async fn spawn_with_standin_serving(script: Script, static_dir: &str) -> (TestApp, Shared) {
+    let shared: Shared = Arc::new(Mutex::new(script));
+    let router = Router::new()
+        .route("/", post(eventbridge))
+        .with_state(shared.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind stand-in");
+    let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let (address, sdk) = spawn_backend_serving(&endpoint, static_dir).await;
+    let app = TestApp {
+        address,
+        http: reqwest::Client::new(),
+        sdk,
+        emulator: None,
+    };
+    (app, shared)
+}
+
+pub fn calls(shared: &Shared, target: &str) -> Vec<Value> {
+    shared
+        .lock()
+        .map(|s| {
+            s.calls
+                .iter()
+                .filter(|(t, _)| t == target)
+                .map(|(_, b)| b.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}

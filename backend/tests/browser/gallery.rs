@@ -1,0 +1,67 @@
+//! Screenshots of every page, light and dark, on demo-like data, for review
+//! (`target/browser-screenshots/gallery-*.png`). Each page must render its heading.
+
+use crate::harness::{Browser, Theme, dist, with_browser};
+use crate::helpers::{Emulator, spawn_app_serving};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_in_both_themes() {
+    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let bus = app.create_bus("orders").await;
+    app.create_archive(
+        "orders-all",
+        &bus,
+        json!({"description": "Every order event"}),
+    )
+    .await;
+    let archive = app
+        .create_archive("orders-created", &bus, json!({"retentionDays": 30, "eventPattern": r#"{"source":["shop.orders"],"detail-type":["OrderCreated"]}"#}))
+        .await;
+    let started = app
+        .post("/api/replays", &json!({
+            "replayName": "orders-backfill", "eventSourceArn": archive,
+            "eventStartTime": crate::helpers::minutes_from_now(-60), "eventEndTime": crate::helpers::minutes_from_now(0),
+            "destination": {"arn": bus},
+        }))
+        .await;
+    assert_eq!(started.status, 201, "{}", started.body);
+
+    let pages = [
+        ("archives", "/archives", "Archives"),
+        ("archive", "/archives/orders-created", "orders-created"),
+        ("create-archive", "/archives/new", "Create archive"),
+        ("replays", "/replays", "Replays"),
+        ("replay", "/replays/orders-backfill", "orders-backfill"),
+        (
+            "start-replay",
+            "/replays/new?archive=orders-created",
+            "Start replay",
+        ),
+        ("not-found", "/nowhere", "Page not found"),
+    ];
+    for theme in [Theme::Light, Theme::Dark] {
+        for (name, path, heading) in pages {
+            let suffix = if theme == Theme::Dark {
+                "dark"
+            } else {
+                "light"
+            };
+            with_browser(
+                &app.address,
+                &format!("gallery-{name}-{suffix}"),
+                theme,
+                move |b: Browser| async move {
+                    b.goto(path).await;
+                    b.wait_heading(heading).await;
+                    // Let resources settle (tables, pickers) before the screenshot.
+                    b.eventually("loading to finish", |b| async move {
+                        b.texts(".loading").await.is_empty()
+                    })
+                    .await;
+                },
+            )
+            .await;
+        }
+    }
+}

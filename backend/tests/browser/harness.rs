@@ -1,0 +1,327 @@
+//! Chromium through chromedriver, one fresh browser per test, always closed afterwards.
+
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// The built console (`trunk build --release`, which `cargo xtask test` runs first).
+pub fn dist() -> String {
+    let dist = crate::helpers::workspace_root().join("dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "build the console first: trunk build --release (cargo xtask test does)"
+    );
+    dist.to_string_lossy().into_owned()
+}
+
+/// Where each test's final screenshot goes: `target/browser-screenshots/`.
+pub fn screenshot_dir() -> PathBuf {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    tmp.parent()
+        .map(|t| t.join("browser-screenshots"))
+        .unwrap_or(tmp)
+}
+
+/// The console under test in one browser.
+#[derive(Clone)]
+pub struct Browser {
+    pub client: Client,
+    pub base: String,
+}
+
+/// Which colour scheme the browser prefers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+}
+
+fn chromedriver() -> (Child, u16) {
+    let port = crate::helpers::free_port();
+    let child =
+        Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned()))
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (apt-get install chromium-driver)");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, port)
+}
+
+/// Runs `test` with a fresh browser on `base`; whatever happens, saves a screenshot of
+/// the final page as `NAME.png`, closes the browser and stops chromedriver.
+pub async fn with_browser<F, Fut>(base: &str, name: &str, theme: Theme, test: F)
+where
+    F: FnOnce(Browser) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let (mut driver, port) = chromedriver();
+    let profile = std::env::temp_dir().join(format!("rewind-chromium-{port}"));
+    let mut args = vec![
+        "--headless".to_owned(),
+        "--no-sandbox".to_owned(),
+        "--disable-gpu".to_owned(),
+        "--disable-quic".to_owned(),
+        "--no-first-run".to_owned(),
+        "--disable-background-networking".to_owned(),
+        "--disable-component-update".to_owned(),
+        "--disable-sync".to_owned(),
+        "--window-size=1280,900".to_owned(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    if theme == Theme::Dark {
+        args.push("--force-dark-mode".to_owned());
+        args.push("--blink-settings=preferredColorScheme=0".to_owned());
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".to_owned(),
+        json!({"binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned()), "args": args}),
+    );
+    let client = match ClientBuilder::rustls() {
+        Ok(mut builder) => {
+            builder
+                .capabilities(caps)
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+        }
+        Err(e) => panic!("WebDriver client: {e}"),
+    };
+    let client = match client {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = driver.kill();
+            panic!("cannot start Chromium through chromedriver: {e}");
+        }
+    };
+    let browser = Browser {
+        client: client.clone(),
+        base: base.to_owned(),
+    };
+    let outcome = tokio::spawn(test(browser)).await;
+
+    let dir = screenshot_dir();
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(png) = client.screenshot().await {
+        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+    }
+    let _ = client.close().await;
+    let _ = driver.kill();
+    let _ = driver.wait();
+    let _ = std::fs::remove_dir_all(&profile);
+    if let Err(e) = outcome {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("browser test did not finish: {e}");
+    }
+}
+
+fn literal(text: &str) -> String {
+    // XPath 1.0 has no escapes; names in these tests contain no quotes.
+    format!("'{text}'")
+}
+
+impl Browser {
+    pub async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{}", self.base, path))
+            .await
+            .expect("navigate");
+    }
+
+    pub async fn path(&self) -> String {
+        self.client
+            .current_url()
+            .await
+            .map(|u| {
+                let q = u.query().map(|q| format!("?{q}")).unwrap_or_default();
+                format!("{}{q}", u.path())
+            })
+            .unwrap_or_default()
+    }
+
+    /// Waits for an element.
+    pub async fn find(&self, locator: Locator<'_>) -> Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(locator)
+            .await
+            .unwrap_or_else(|e| panic!("not found: {e}"))
+    }
+
+    /// The form control labelled `label` (by its `<label for>`).
+    pub async fn field(&self, label: &str) -> Element {
+        let xpath = format!("//label[normalize-space()={}]", literal(label));
+        let label_el = self.find(Locator::XPath(&xpath)).await;
+        let id = label_el
+            .attr("for")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("label {label} has no for"));
+        self.find(Locator::Id(&id)).await
+    }
+
+    /// A button or button-styled link by its text.
+    pub async fn button(&self, name: &str) -> Element {
+        let xpath = format!(
+            "//button[normalize-space()={n}] | //a[normalize-space()={n}]",
+            n = literal(name)
+        );
+        self.find(Locator::XPath(&xpath)).await
+    }
+
+    /// A button inside the open dialog.
+    pub async fn dialog_button(&self, name: &str) -> Element {
+        let xpath = format!(
+            "//*[@role='dialog']//button[normalize-space()={}]",
+            literal(name)
+        );
+        self.find(Locator::XPath(&xpath)).await
+    }
+
+    /// A radio or checkbox by the text of its label.
+    pub async fn choice(&self, text: &str) -> Element {
+        let xpath = format!(
+            "//label[contains(normalize-space(), {})]/input",
+            literal(text)
+        );
+        self.find(Locator::XPath(&xpath)).await
+    }
+
+    pub async fn click(&self, element: Element) {
+        element.click().await.expect("click");
+    }
+
+    /// Replaces a field's text with the keyboard, as a person would (WebDriver's own
+    /// `clear` fires no input event).
+    pub async fn type_into(&self, label: &str, text: &str) {
+        let input = self.field(label).await;
+        let select_all = format!("{}a{}", char::from(Key::Control), char::from(Key::Null));
+        input.send_keys(&select_all).await.expect("select all");
+        input
+            .send_keys(&char::from(Key::Backspace).to_string())
+            .await
+            .expect("delete");
+        if !text.is_empty() {
+            input.send_keys(text).await.expect("type");
+        }
+    }
+
+    /// Sets an input's value the way a picker would (datetime-local inputs take no
+    /// typing portably) and fires its change event.
+    pub async fn set_value(&self, label: &str, value: &str) {
+        let input = self.field(label).await;
+        let arg = serde_json::to_value(&input).expect("element reference");
+        self.client
+            .execute(
+                "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+                vec![arg, Value::String(value.to_owned())],
+            )
+            .await
+            .expect("set value");
+    }
+
+    pub async fn value_of(&self, label: &str) -> String {
+        self.field(label)
+            .await
+            .prop("value")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// Polls `probe` until it returns true (the page is asynchronous).
+    pub async fn eventually<F, Fut>(&self, what: &str, mut probe: F)
+    where
+        F: FnMut(Browser) -> Fut,
+        Fut: Future<Output = bool>,
+    {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if probe(self.clone()).await {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The text of every element matching `css`.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_default()
+        {
+            out.push(e.text().await.unwrap_or_default());
+        }
+        out
+    }
+
+    pub async fn heading(&self) -> String {
+        self.texts("h1")
+            .await
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    }
+
+    pub async fn wait_heading(&self, text: &str) {
+        let want = text.to_owned();
+        self.eventually(&format!("heading {text}"), move |b| {
+            let want = want.clone();
+            async move { b.heading().await == want }
+        })
+        .await;
+    }
+
+    pub async fn wait_text(&self, css: &str, text: &str) {
+        let (css, want) = (css.to_owned(), text.to_owned());
+        self.eventually(&format!("{css} showing {text}"), move |b| {
+            let (css, want) = (css.clone(), want.clone());
+            async move { b.texts(&css).await.iter().any(|t| t.contains(&want)) }
+        })
+        .await;
+    }
+
+    /// The detail row `dt` → `dd` text on a detail page.
+    pub async fn detail(&self, term: &str) -> String {
+        let xpath = format!(
+            "//dt[normalize-space()={}]/following-sibling::dd[1]",
+            literal(term)
+        );
+        self.find(Locator::XPath(&xpath))
+            .await
+            .text()
+            .await
+            .unwrap_or_default()
+    }
+
+    pub async fn progress(&self) -> Option<String> {
+        let bar = self
+            .client
+            .find(Locator::Css("[role='progressbar']"))
+            .await
+            .ok()?;
+        bar.attr("aria-valuenow").await.ok().flatten()
+    }
+}

@@ -1,0 +1,18 @@
+//! Browser tests: the real console (the built `dist/`) in headless Chromium over
+//! WebDriver, served by the real backend, against ministack — or, for paging and live
+//! progress, against the EventBridge stand-in. Elements are found by the accessible
+//! names DESIGN.md fixes. Each test saves a PNG of its final page under
+//! `target/browser-screenshots/`.
+
+#[allow(dead_code)]
+#[path = "../api/helpers.rs"]
+mod helpers;
+#[allow(dead_code)]
+#[path = "../api/standin_server.rs"]
+mod standin_server;
+
+mod harness;
+
+mod archives;
+mod gallery;
+mod replays;

@@ -1,0 +1,188 @@
+//! Replays in the browser: start one from an archive with chosen rules and watch it
+//! finish; an inverted window; live progress on the stand-in.
+
+use crate::harness::{Browser, Theme, dist, with_browser};
+use crate::helpers::{Emulator, TestApp, spawn_app_serving};
+use crate::standin_server::{Script, calls, spawn_with_standin_serving};
+use aws_sdk_eventbridge::types::PutEventsRequestEntry;
+use serde_json::json;
+use std::time::Duration;
+
+async fn orders(app: &TestApp) {
+    let bus = app.create_bus("orders").await;
+    for (rule, kind) in [
+        ("order-created", "OrderCreated"),
+        ("order-shipped", "OrderShipped"),
+    ] {
+        app.sdk
+            .put_rule()
+            .name(rule)
+            .event_bus_name("orders")
+            .event_pattern(json!({"source": ["shop.orders"], "detail-type": [kind]}).to_string())
+            .send()
+            .await
+            .expect("rule");
+    }
+    app.create_archive("orders-all", &bus, json!({})).await;
+    let entries: Vec<_> = (0..4)
+        .map(|i| {
+            PutEventsRequestEntry::builder()
+                .event_bus_name("orders")
+                .source("shop.orders")
+                .detail_type("OrderCreated")
+                .detail(json!({"i": i}).to_string())
+                .build()
+        })
+        .collect();
+    app.sdk
+        .put_events()
+        .set_entries(Some(entries))
+        .send()
+        .await
+        .expect("events");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_a_replay_with_chosen_rules_and_watch_it_complete() {
+    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    orders(&app).await;
+    let api = app.address.clone();
+    with_browser(
+        &app.address,
+        "replay-started",
+        Theme::Light,
+        move |b: Browser| async move {
+            b.goto("/archives/orders-all").await;
+            b.wait_heading("orders-all").await;
+            b.click(b.button("Start replay").await).await;
+            b.wait_heading("Start replay").await;
+            b.eventually("the archive to be chosen", |b| async move {
+                b.value_of("Archive").await == "orders-all"
+            })
+            .await;
+            b.eventually("a suggested name", |b| async move {
+                b.value_of("Name").await.starts_with("orders-all-")
+            })
+            .await;
+            b.type_into("Name", "browser-replay").await;
+            b.type_into("Description", "replayed by the browser test")
+                .await;
+
+            b.click(b.choice("Only these rules").await).await;
+            b.eventually("the bus's rules", |b| async move {
+                b.texts("#rules li").await.len() == 2
+            })
+            .await;
+            b.click(b.choice("order-created").await).await;
+            b.click(b.button("Start replay").await).await;
+
+            b.wait_heading("browser-replay").await;
+            b.wait_text(".badge", "COMPLETED").await;
+            b.eventually("progress 100 %", |b| async move {
+                b.progress().await.as_deref() == Some("100")
+            })
+            .await;
+            assert!(b.detail("Rules").await.contains("order-created"));
+            assert_eq!(
+                b.detail("Description").await,
+                "replayed by the browser test"
+            );
+            // Cancelling a finished replay is not offered.
+            assert!(b.texts("button").await.iter().all(|t| t != "Cancel replay"));
+
+            let replay: serde_json::Value =
+                reqwest::get(format!("{api}/api/replays/browser-replay"))
+                    .await
+                    .expect("get")
+                    .json()
+                    .await
+                    .expect("json");
+            let filters = replay["destination"]["filterArns"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(filters.len(), 1, "{replay}");
+            assert!(
+                filters[0]
+                    .as_str()
+                    .is_some_and(|f| f.ends_with("rule/orders/order-created"))
+            );
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inverted_window_is_refused_and_kept() {
+    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    orders(&app).await;
+    with_browser(
+        &app.address,
+        "replay-inverted-window",
+        Theme::Light,
+        |b: Browser| async move {
+            b.goto("/replays/new?archive=orders-all").await;
+            b.wait_heading("Start replay").await;
+            b.eventually("the archive to load", |b| async move {
+                b.texts("p.readonly")
+                    .await
+                    .iter()
+                    .any(|t| t.contains("event-bus/orders"))
+            })
+            .await;
+            b.click(b.choice("Times in UTC").await).await;
+            b.set_value("Start time", "2026-11-26T12:00").await;
+            b.set_value("End time", "2026-11-26T11:00").await;
+            b.wait_text("#end-time-error", "after the start time").await;
+            assert_eq!(b.value_of("Start time").await, "2026-11-26T12:00");
+            assert_eq!(b.value_of("End time").await, "2026-11-26T11:00");
+            assert!(
+                !b.button("Start replay")
+                    .await
+                    .is_enabled()
+                    .await
+                    .unwrap_or(true)
+            );
+            b.wait_text(".why", "To start it").await;
+        },
+    )
+    .await;
+}
+
+/// A RUNNING replay whose progress moves needs the stand-in: the page refreshes every
+/// 2 s, shows each step, and stops refreshing once the replay has completed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_progress_on_the_standin() {
+    let (app, shared) = spawn_with_standin_serving(Script::default(), &dist()).await;
+    with_browser(
+        &app.address,
+        "replay-live-progress-standin",
+        Theme::Light,
+        |b: Browser| async move {
+            b.goto("/replays/advancing").await;
+            b.wait_heading("advancing").await;
+            b.eventually("a running replay at 25 %", |b| async move {
+                b.progress().await.as_deref() == Some("25")
+            })
+            .await;
+            assert!(b.texts("button").await.iter().any(|t| t == "Cancel replay"));
+            b.eventually("50 %", |b| async move {
+                b.progress().await.as_deref() == Some("50")
+            })
+            .await;
+            b.eventually("completion", |b| async move {
+                b.progress().await.as_deref() == Some("100")
+            })
+            .await;
+            b.wait_text(".badge", "COMPLETED").await;
+        },
+    )
+    .await;
+    let polled = calls(&shared, "DescribeReplay").len();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(
+        calls(&shared, "DescribeReplay").len(),
+        polled,
+        "refreshing must stop once the replay has ended"
+    );
+}

@@ -1,0 +1,12 @@
+//! Small reusable pieces of the console's pages.
+
+pub mod confirm_dialog;
+pub mod error_banner;
+pub mod field;
+pub mod filter_bar;
+pub mod json_editor;
+pub mod loading;
+pub mod pager;
+pub mod progress_bar;
+pub mod state_badge;
+pub mod time_window;

@@ -1,0 +1,47 @@
+use leptos::prelude::*;
+use shared::archive::ArchiveState;
+use shared::replay::ReplayState;
+
+/// How a state reads: good, busy, stopped or failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Good,
+    Busy,
+    Neutral,
+    Bad,
+}
+
+impl Tone {
+    fn class(self) -> &'static str {
+        match self {
+            Tone::Good => "badge good",
+            Tone::Busy => "badge busy",
+            Tone::Neutral => "badge neutral",
+            Tone::Bad => "badge bad",
+        }
+    }
+}
+
+pub fn archive_tone(state: ArchiveState) -> Tone {
+    match state {
+        ArchiveState::Enabled => Tone::Good,
+        ArchiveState::Creating | ArchiveState::Updating => Tone::Busy,
+        ArchiveState::Disabled => Tone::Neutral,
+        ArchiveState::CreateFailed | ArchiveState::UpdateFailed => Tone::Bad,
+    }
+}
+
+pub fn replay_tone(state: ReplayState) -> Tone {
+    match state {
+        ReplayState::Completed => Tone::Good,
+        ReplayState::Starting | ReplayState::Running | ReplayState::Cancelling => Tone::Busy,
+        ReplayState::Cancelled => Tone::Neutral,
+        ReplayState::Failed => Tone::Bad,
+    }
+}
+
+/// A state shown as a coloured label (the text carries the meaning, not the colour).
+#[component]
+pub fn StateBadge(label: &'static str, tone: Tone) -> impl IntoView {
+    view! { <span class=tone.class()>{label}</span> }
+}

@@ -1,0 +1,311 @@
+//! One archive: every DescribeArchive field, editing, deletion, and a way to replay it.
+
+use crate::api::{self, ApiError};
+use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::error_banner::ErrorBanner;
+use crate::components::field::Field;
+use crate::components::json_editor::JsonEditor;
+use crate::components::loading::Loading;
+use crate::components::state_badge::{StateBadge, archive_tone};
+use crate::format::{self, Zone};
+use crate::links;
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use shared::archive::{Archive, UpdateArchiveRequest};
+use shared::list::ListQuery;
+use shared::validation::{Description, EventPattern, KmsKeyIdentifier, RetentionDays};
+
+#[component]
+pub fn ArchivePage() -> impl IntoView {
+    let params = use_params_map();
+    let name = Memo::new(move |_| params.get().get("name").unwrap_or_default());
+    let archive = LocalResource::new(move || api::get_archive(name.get()));
+    view! {
+        <Transition fallback=|| view! { <Loading what="the archive" /> }>
+            {move || archive.get().map(|result| match result {
+                Ok(a) => view! { <ArchiveDetail archive=a on_saved=Callback::new(move |_| archive.refetch()) /> }.into_any(),
+                Err(e) if e.is_not_found() => view! {
+                    <h1>{name.get()}</h1>
+                    <ErrorBanner message=Some(format!("There is no archive named {}. It may have been deleted.", name.get())) />
+                    <a href="/archives">"Back to archives"</a>
+                }.into_any(),
+                Err(e) => view! { <h1>{name.get()}</h1><ErrorBanner message=Some(e.message) /> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ArchiveDetail(archive: Archive, on_saved: Callback<()>) -> impl IntoView {
+    let editing = RwSignal::new(false);
+    let deleting = RwSignal::new(false);
+    let name = archive.summary.archive_name.clone();
+    let replays_link = links::replays(&ListQuery {
+        event_source_arn: Some(archive.archive_arn.clone()),
+        ..Default::default()
+    });
+    let s = archive.summary.clone();
+    let pattern = archive.event_pattern.clone();
+    let pretty_pattern = pattern.as_deref().map(|p| {
+        EventPattern::parse(p)
+            .map(|p| p.pretty())
+            .unwrap_or_else(|_| p.to_owned())
+    });
+
+    let delete_action = Action::new_local(move |name: &String| api::delete_archive(name.clone()));
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete_action.value().get() {
+            navigate("/archives", NavigateOptions::default());
+        }
+    });
+    let delete_error = Signal::derive(move || {
+        delete_action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.message)
+    });
+    let name_for_delete = name.clone();
+    let edit_copy = StoredValue::new(archive.clone());
+
+    view! {
+        <div class="page-head">
+            <h1>{name.clone()}</h1>
+            <StateBadge label=s.state.as_str() tone=archive_tone(s.state) />
+            <div class="actions">
+                <a class="button" href=links::start_replay(Some(&name))>"Start replay"</a>
+                <button type="button" class="secondary" on:click=move |_| editing.update(|e| *e = !*e) aria-expanded=move || editing.get().to_string()>
+                    "Edit"
+                </button>
+                <button type="button" class="danger" on:click=move |_| deleting.set(true)>"Delete archive"</button>
+            </div>
+        </div>
+        {s.state_reason.clone().map(|r| view! { <p class="banner">{r}</p> })}
+        <Show when=move || editing.get()>
+            <EditArchive archive=edit_copy.get_value() on_done=Callback::new(move |saved: bool| { editing.set(false); if saved { on_saved.run(()) } }) />
+        </Show>
+        <dl class="details">
+            <dt>"ARN"</dt><dd><code>{archive.archive_arn.clone()}</code></dd>
+            <dt>"Event bus"</dt><dd title=s.event_source_arn.clone()>{format::arn_name(&s.event_source_arn).to_owned()} " " <code class="muted">{s.event_source_arn.clone()}</code></dd>
+            <dt>"Description"</dt><dd>{archive.description.clone().unwrap_or_else(|| "—".to_owned())}</dd>
+            <dt>"Retention"</dt><dd>{format::retention(s.retention_days)}</dd>
+            <dt>"Events"</dt><dd>{format::count(s.event_count)}</dd>
+            <dt>"Size"</dt><dd>{format::bytes(s.size_bytes)}</dd>
+            <dd class="note wide">"Events reach an archive minutes after they are sent; EventBridge reconciles counts and sizes over up to 24 hours."</dd>
+            <dt>"Created"</dt><dd>{format::datetime(s.creation_time, Zone::Utc)}</dd>
+            <dt>"Encryption"</dt><dd>{archive.kms_key_identifier.clone().map(|k| format!("KMS key {k}")).unwrap_or_else(|| "AWS owned key".to_owned())}</dd>
+            <dt>"Event pattern"</dt>
+            <dd>{match pretty_pattern {
+                Some(p) => view! { <pre class="pattern">{p}</pre> }.into_any(),
+                None => view! { <span>"None: every event on the bus is archived."</span> }.into_any(),
+            }}</dd>
+        </dl>
+        <p><a href=replays_link>"Replays from this archive"</a></p>
+        <Show when=move || deleting.get()>
+            <ConfirmDialog
+                title=format!("Delete archive {}?", name_for_delete)
+                name=name_for_delete.clone()
+                consequence="Its events are deleted with it and can never be replayed again. Replays already started are not affected."
+                confirm_label="Delete archive"
+                pending=delete_action.pending()
+                error=delete_error
+                on_confirm=Callback::new({ let n = name_for_delete.clone(); move |_| { delete_action.dispatch(n.clone()); } })
+                on_cancel=Callback::new(move |_| deleting.set(false))
+            />
+        </Show>
+    }
+}
+
+/// What the edit form would send, with the first problem if any.
+fn update_request(
+    archive: &Archive,
+    description: &str,
+    indefinite: bool,
+    days: &str,
+    pattern: &str,
+    kms: &str,
+) -> (UpdateArchiveRequest, Vec<(&'static str, String)>) {
+    let mut errors = Vec::new();
+    let mut request = UpdateArchiveRequest::default();
+    let current_description = archive.description.clone().unwrap_or_default();
+    if description != current_description {
+        if let Err(e) = Description::parse(description) {
+            errors.push(("description", e.message));
+        }
+        request.description = Some(description.to_owned());
+    }
+    let retention = if indefinite {
+        Ok(RetentionDays::INDEFINITE)
+    } else {
+        match RetentionDays::parse_text(days) {
+            Ok(r) if r.is_indefinite() => {
+                Err("Enter a number of days, or choose to keep events indefinitely.".to_owned())
+            }
+            other => other.map_err(|e| e.message),
+        }
+    };
+    match retention {
+        Ok(r) if r.days() != archive.summary.retention_days => {
+            request.retention_days = Some(i64::from(r.days()))
+        }
+        Ok(_) => {}
+        Err(m) => errors.push(("retentionDays", m)),
+    }
+    let current_pattern = archive.event_pattern.clone().unwrap_or_default();
+    let same_pattern = match (
+        serde_json::from_str::<serde_json::Value>(pattern),
+        serde_json::from_str::<serde_json::Value>(&current_pattern),
+    ) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => pattern.trim() == current_pattern.trim(),
+    };
+    if !same_pattern {
+        if !pattern.trim().is_empty()
+            && let Err(e) = EventPattern::parse(pattern)
+        {
+            errors.push(("eventPattern", e.message));
+        }
+        request.event_pattern = Some(pattern.trim().to_owned());
+    }
+    let current_kms = archive.kms_key_identifier.clone().unwrap_or_default();
+    if kms.trim() != current_kms {
+        if let Err(e) = KmsKeyIdentifier::parse(kms.trim()) {
+            errors.push(("kmsKeyIdentifier", e.message));
+        }
+        request.kms_key_identifier = Some(kms.trim().to_owned());
+    }
+    (request, errors)
+}
+
+#[component]
+fn EditArchive(archive: Archive, on_done: Callback<bool>) -> impl IntoView {
+    let description = RwSignal::new(archive.description.clone().unwrap_or_default());
+    let indefinite = RwSignal::new(archive.summary.retention_days == 0);
+    let days = RwSignal::new(if archive.summary.retention_days == 0 {
+        String::new()
+    } else {
+        archive.summary.retention_days.to_string()
+    });
+    let pattern = RwSignal::new(
+        archive
+            .event_pattern
+            .as_deref()
+            .map(|p| {
+                EventPattern::parse(p)
+                    .map(|p| p.pretty())
+                    .unwrap_or_else(|_| p.to_owned())
+            })
+            .unwrap_or_default(),
+    );
+    let kms = RwSignal::new(archive.kms_key_identifier.clone().unwrap_or_default());
+    let name = archive.summary.archive_name.clone();
+
+    let draft = Memo::new(move |_| {
+        update_request(
+            &archive,
+            &description.get(),
+            indefinite.get(),
+            &days.get(),
+            &pattern.get(),
+            &kms.get(),
+        )
+    });
+    let save = Action::new_local(move |request: &UpdateArchiveRequest| {
+        api::update_archive(name.clone(), request.clone())
+    });
+    let server_error = move || save.value().get().and_then(Result::err);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            on_done.run(true);
+        }
+    });
+    let error_for = move |field: &'static str| {
+        Signal::derive(move || {
+            draft
+                .get()
+                .1
+                .into_iter()
+                .find(|(f, _)| *f == field)
+                .map(|(_, m)| m)
+                .or_else(|| {
+                    server_error()
+                        .filter(|e: &ApiError| e.field.as_deref() == Some(field))
+                        .map(|e| e.message)
+                })
+        })
+    };
+    let banner = Signal::derive(move || {
+        server_error()
+            .filter(|e| {
+                !matches!(
+                    e.field.as_deref(),
+                    Some("description" | "retentionDays" | "eventPattern" | "kmsKeyIdentifier")
+                )
+            })
+            .map(|e| e.message)
+    });
+    let blocked = move || {
+        let (request, errors) = draft.get();
+        if let Some((_, m)) = errors.first() {
+            Some(format!("Fix the form first: {m}"))
+        } else if request == UpdateArchiveRequest::default() {
+            Some("Nothing has changed yet.".to_owned())
+        } else {
+            None
+        }
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if blocked().is_none() {
+            save.dispatch(draft.get_untracked().0);
+        }
+    };
+    view! {
+        <form class="card edit" on:submit=submit>
+            <h2>"Edit archive"</h2>
+            <ErrorBanner message=banner />
+            <Field id="description" label="Description" error=error_for("description")>
+                <textarea id="description" rows="2" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+            </Field>
+            <RetentionInput indefinite days error=error_for("retentionDays") />
+            <Field id="event-pattern" label="Event pattern" hint="Leave empty to archive every event on the bus." error=error_for("eventPattern")>
+                <JsonEditor id="event-pattern" value=pattern />
+            </Field>
+            <Field id="kms-key" label="KMS key" hint="Empty: an AWS owned key." error=error_for("kmsKeyIdentifier")>
+                <input id="kms-key" prop:value=move || kms.get() on:input=move |ev| kms.set(event_target_value(&ev)) />
+            </Field>
+            <div class="actions">
+                <button type="submit" disabled=move || blocked().is_some() || save.pending().get()>
+                    {move || if save.pending().get() { "Saving…" } else { "Save changes" }}
+                </button>
+                <button type="button" class="secondary" on:click=move |_| on_done.run(false)>"Cancel"</button>
+                <span class="why" aria-live="polite">{blocked}</span>
+            </div>
+        </form>
+    }
+}
+
+/// "Keep indefinitely" or "Keep for N days", as one field named "Retention (days)".
+#[component]
+pub fn RetentionInput(
+    indefinite: RwSignal<bool>,
+    days: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="field" class:invalid=move || error.get().is_some()>
+            <legend>"Retention"</legend>
+            <label class="choice"><input type="radio" name="retention" prop:checked=move || indefinite.get() on:change=move |_| indefinite.set(true) />" Keep events indefinitely"</label>
+            <label class="choice"><input type="radio" name="retention" prop:checked=move || !indefinite.get() on:change=move |_| indefinite.set(false) />" Keep events for a number of days"</label>
+            <label for="retention-days">"Retention (days)"</label>
+            <input id="retention-days" type="number" min="1" step="1" inputmode="numeric"
+                aria-describedby="retention-days-error"
+                class:muted=move || indefinite.get()
+                prop:value=move || days.get()
+                on:input=move |ev| { days.set(event_target_value(&ev)); indefinite.set(false); } />
+            <p class="field-error" id="retention-days-error">{move || error.get()}</p>
+        </fieldset>
+    }
+}

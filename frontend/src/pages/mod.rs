@@ -1,0 +1,9 @@
+//! One page per screen of the console.
+
+pub mod archive;
+pub mod archives;
+pub mod new_archive;
+pub mod not_found;
+pub mod replay;
+pub mod replays;
+pub mod start_replay;

@@ -1,0 +1,178 @@
+//! Create archive: every field checked on each keystroke by the same `shared` parsers
+//! the backend uses; server errors land on the field they name; values are kept.
+
+use crate::api::{self, ApiError};
+use crate::components::error_banner::ErrorBanner;
+use crate::components::field::Field;
+use crate::components::json_editor::JsonEditor;
+use crate::components::loading::Loading;
+use crate::links;
+use crate::pages::archive::RetentionInput;
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
+use shared::archive::CreateArchiveRequest;
+use shared::validation::RetentionDays;
+
+/// The fields this form shows, by their wire names.
+const FORM_FIELDS: [&str; 6] = [
+    "archiveName",
+    "eventSourceArn",
+    "description",
+    "retentionDays",
+    "eventPattern",
+    "kmsKeyIdentifier",
+];
+
+#[component]
+pub fn NewArchivePage() -> impl IntoView {
+    let buses = LocalResource::new(api::all_event_buses);
+    let bus = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let indefinite = RwSignal::new(true);
+    let days = RwSignal::new(String::new());
+    let pattern = RwSignal::new(String::new());
+    let kms = RwSignal::new(String::new());
+    // Errors show once a field has been typed in, so an empty form is not all red.
+    let touched = RwSignal::new(Vec::<&'static str>::new());
+    let touch = move |field: &'static str| {
+        touched.update(|t| {
+            if !t.contains(&field) {
+                t.push(field)
+            }
+        })
+    };
+
+    // Default to the first bus once they load.
+    Effect::new(move |_| {
+        if bus.get_untracked().is_empty()
+            && let Some(Ok(list)) = buses.get()
+            && let Some(first) = list.first()
+        {
+            bus.set(first.arn.clone());
+        }
+    });
+
+    let request = Memo::new(move |_| {
+        let retention = if indefinite.get() {
+            Ok(None)
+        } else {
+            match RetentionDays::parse_text(&days.get()) {
+                Ok(r) if r.is_indefinite() => {
+                    Err("Enter a number of days, or choose to keep events indefinitely.".to_owned())
+                }
+                Ok(r) => Ok(Some(i64::from(r.days()))),
+                Err(e) => Err(e.message),
+            }
+        };
+        let body = CreateArchiveRequest {
+            archive_name: name.get().trim().to_owned(),
+            event_source_arn: bus.get(),
+            description: Some(description.get()).filter(|d| !d.is_empty()),
+            event_pattern: Some(pattern.get()).filter(|p| !p.trim().is_empty()),
+            retention_days: retention.clone().ok().flatten(),
+            kms_key_identifier: Some(kms.get().trim().to_owned()).filter(|k| !k.is_empty()),
+        };
+        let mut errors: Vec<(String, String)> = Vec::new();
+        if let Err(m) = retention {
+            errors.push(("retentionDays".into(), m));
+        }
+        errors.extend(body.problems().into_iter().map(|e| (e.field, e.message)));
+        (body, errors)
+    });
+
+    let create = Action::new_local(|body: &CreateArchiveRequest| api::create_archive(body.clone()));
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = create.value().get() {
+            navigate(
+                &links::archive(&request.get_untracked().0.archive_name),
+                NavigateOptions::default(),
+            );
+        }
+    });
+    let server_error = move || create.value().get().and_then(Result::err);
+    let error_for = move |field: &'static str| {
+        Signal::derive(move || {
+            let local = request
+                .get()
+                .1
+                .into_iter()
+                .find(|(f, _)| f == field)
+                .map(|(_, m)| m);
+            let shown = local.filter(|_| touched.get().contains(&field));
+            shown.or_else(|| {
+                server_error()
+                    .filter(|e: &ApiError| e.field.as_deref() == Some(field))
+                    .map(|e| e.message)
+            })
+        })
+    };
+    let banner = Signal::derive(move || {
+        server_error()
+            .filter(|e| !e.field.as_deref().is_some_and(|f| FORM_FIELDS.contains(&f)))
+            .map(|e| e.message)
+    });
+    let blocked = move || {
+        request
+            .get()
+            .1
+            .first()
+            .map(|(_, m)| format!("To create it: {m}"))
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        touched.set(FORM_FIELDS.to_vec());
+        if blocked().is_none() && !create.pending().get_untracked() {
+            create.dispatch(request.get_untracked().0);
+        }
+    };
+
+    view! {
+        <h1>"Create archive"</h1>
+        <form class="card" on:submit=submit novalidate>
+            <ErrorBanner message=banner />
+            <Field id="event-bus" label="Event bus" hint="The bus whose events are archived. It cannot be changed later." error=error_for("eventSourceArn")>
+                <Transition fallback=|| view! { <Loading what="event buses" /> }>
+                    {move || buses.get().map(|result| match result {
+                        Ok(list) => view! {
+                            <select id="event-bus" prop:value=move || bus.get() on:change=move |ev| { bus.set(event_target_value(&ev)); touch("eventSourceArn"); }>
+                                {list.into_iter().map(|b| {
+                                    let arn = b.arn.clone();
+                                    view! { <option value=b.arn selected=move || bus.get() == arn>{b.name}</option> }
+                                }).collect_view()}
+                            </select>
+                        }.into_any(),
+                        Err(e) => view! { <ErrorBanner message=Some(format!("Event buses could not be loaded: {}", e.message)) /> }.into_any(),
+                    })}
+                </Transition>
+            </Field>
+            <Field id="archive-name" label="Name" hint="Up to 48 letters, digits, '.', '-' or '_'. It cannot be changed later." error=error_for("archiveName")>
+                <input id="archive-name" autocomplete="off" spellcheck="false" aria-describedby="archive-name-error"
+                    prop:value=move || name.get() on:input=move |ev| { name.set(event_target_value(&ev)); touch("archiveName"); } />
+            </Field>
+            <Field id="description" label="Description" hint="Optional, up to 512 characters." error=error_for("description")>
+                <textarea id="description" rows="2" aria-describedby="description-error"
+                    prop:value=move || description.get() on:input=move |ev| { description.set(event_target_value(&ev)); touch("description"); }></textarea>
+            </Field>
+            <RetentionInput indefinite days error=error_for("retentionDays") />
+            <Field id="event-pattern" label="Event pattern" hint="Optional. Only matching events are archived; leave empty for all." error=error_for("eventPattern")>
+                <div on:input=move |_| touch("eventPattern")>
+                    <JsonEditor id="event-pattern" value=pattern placeholder="{\"source\": [\"shop.orders\"]}" />
+                </div>
+            </Field>
+            <Field id="kms-key" label="KMS key" hint="Optional: a customer managed key ID, ARN or alias. Empty uses an AWS owned key." error=error_for("kmsKeyIdentifier")>
+                <input id="kms-key" autocomplete="off" spellcheck="false"
+                    prop:value=move || kms.get() on:input=move |ev| { kms.set(event_target_value(&ev)); touch("kmsKeyIdentifier"); } />
+            </Field>
+            <div class="actions">
+                <button type="submit" disabled=move || blocked().is_some() || create.pending().get()>
+                    {move || if create.pending().get() { "Creating…" } else { "Create archive" }}
+                </button>
+                <a class="button secondary" href="/archives">"Cancel"</a>
+                <span class="why" aria-live="polite">{blocked}</span>
+            </div>
+        </form>
+    }
+}
