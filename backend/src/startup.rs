@@ -4,11 +4,13 @@ use crate::configuration::{AuthMode, Settings};
 use crate::error::ApiError;
 use crate::eventbridge::EventBridge;
 use crate::extract::MAX_BODY_BYTES;
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
 use shared::ErrorCode;
+use shared::console::ConsoleConfig;
 use std::path::Path;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -27,6 +29,10 @@ pub struct AppState {
 pub fn api_router(state: AppState) -> Router {
     Router::new()
         .nest("/api", crate::routes::api())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::require_caller,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
@@ -48,13 +54,20 @@ pub fn api_router(state: AppState) -> Router {
 /// The API plus the built console, with every other path answered by `index.html` so
 /// the console's own routes work on reload.
 pub fn app(state: AppState, static_dir: &Path) -> Router {
+    // Locally nobody signs in, unless the console was built with a config.json of its own
+    // (a deployed console gets one from the stack's outputs).
+    let config = if static_dir.join("config.json").is_file() {
+        Router::new()
+    } else {
+        Router::new().route("/config.json", get(|| async { Json(ConsoleConfig::None) }))
+    };
     let index = static_dir.join("index.html");
     if index.is_file() {
         let files = ServeDir::new(static_dir).fallback(ServeFile::new(index));
-        api_router(state).fallback_service(files)
+        api_router(state).merge(config).fallback_service(files)
     } else {
         tracing::warn!(dir = %static_dir.display(), "no built console found; serving the API only");
-        api_router(state).fallback(console_missing)
+        api_router(state).merge(config).fallback(console_missing)
     }
 }
 

@@ -73,8 +73,31 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     })
 }
 
+/// Adds the signed-in user's token, when there is one.
+fn signed(request: RequestBuilder) -> RequestBuilder {
+    match crate::auth::bearer() {
+        Some(token) => request.header("Authorization", &format!("Bearer {token}")),
+        None => request,
+    }
+}
+
+/// A 401 means the sign-in has expired: sign in again, back to this page.
+fn check_signed_in(response: &Response) -> Result<(), ApiError> {
+    if response.status() == 401 {
+        crate::auth::sign_in_again();
+        return Err(ApiError {
+            status: 401,
+            code: Some(ErrorCode::Unauthenticated),
+            message: "Your sign-in has expired. Signing you in again…".to_owned(),
+            field: None,
+        });
+    }
+    Ok(())
+}
+
 async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiError> {
-    let response = request.send().await.map_err(ApiError::network)?;
+    let response = signed(request).send().await.map_err(ApiError::network)?;
+    check_signed_in(&response)?;
     read(response).await
 }
 
@@ -82,8 +105,9 @@ async fn send_json<B: Serialize, T: DeserializeOwned>(
     request: RequestBuilder,
     body: &B,
 ) -> Result<T, ApiError> {
-    let request = request.json(body).map_err(ApiError::network)?;
+    let request = signed(request).json(body).map_err(ApiError::network)?;
     let response = request.send().await.map_err(ApiError::network)?;
+    check_signed_in(&response)?;
     read(response).await
 }
 
@@ -120,10 +144,11 @@ pub async fn update_archive(
 }
 
 pub async fn delete_archive(name: String) -> Result<(), ApiError> {
-    let response = Request::delete(&format!("/api/archives/{name}"))
+    let response = signed(Request::delete(&format!("/api/archives/{name}")))
         .send()
         .await
         .map_err(ApiError::network)?;
+    check_signed_in(&response)?;
     if response.ok() {
         Ok(())
     } else {

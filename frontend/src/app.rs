@@ -1,3 +1,6 @@
+use crate::auth::{self, Session};
+use crate::components::error_banner::ErrorBanner;
+use crate::components::loading::Loading;
 use crate::pages::{
     archive::ArchivePage, archives::ArchivesPage, new_archive::NewArchivePage,
     not_found::NotFoundPage,
@@ -7,17 +10,53 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
+/// Signs in first (or notes local mode), then shows the console.
 #[component]
 pub fn App() -> impl IntoView {
+    let session = LocalResource::new(auth::start);
+    view! {
+        <Suspense fallback=|| view! { <main id="main"><Loading what="Rewind" /></main> }>
+            {move || session.get().map(|result| match result {
+                Ok(Session::Redirecting) => view! { <main id="main"><Loading what="the sign-in page" /></main> }.into_any(),
+                Ok(session) => view! { <Console session /> }.into_any(),
+                Err(message) => view! {
+                    <main id="main">
+                        <h1>"Rewind"</h1>
+                        <ErrorBanner message=Some(message) />
+                        <button type="button" on:click=move |_| auth::sign_out()>"Sign in again"</button>
+                    </main>
+                }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Console(session: Session) -> impl IntoView {
+    let who = match &session {
+        Session::SignedIn { who } => Some(who.clone()),
+        _ => None,
+    };
     view! {
         <Router>
             <a class="skip" href="#main">"Skip to content"</a>
+            {(session == Session::Local).then(|| view! {
+                <div class="local-mode" role="status">
+                    "Local mode, no sign-in: anyone who can reach this address can use this console."
+                </div>
+            })}
             <header class="top">
                 <a class="brand" href="/archives">"Rewind"</a>
                 <nav aria-label="Main">
                     <A href="/archives">"Archives"</A>
                     <A href="/replays">"Replays"</A>
                 </nav>
+                {who.map(|who| view! {
+                    <div class="user">
+                        <span>"Signed in as " <strong>{who}</strong></span>
+                        <button type="button" class="link" on:click=move |_| auth::sign_out()>"Sign out"</button>
+                    </div>
+                })}
             </header>
             <main id="main">
                 <Routes fallback=NotFoundPage>

@@ -4,6 +4,7 @@
 
 mod api;
 mod app;
+mod auth;
 mod clock;
 mod components;
 mod format;

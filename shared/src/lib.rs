@@ -8,6 +8,7 @@
 //! validated types, which cannot hold an invalid value. No I/O lives here.
 
 pub mod archive;
+pub mod console;
 pub mod error;
 pub mod event_bus;
 pub mod event_pattern;

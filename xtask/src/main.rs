@@ -6,21 +6,24 @@
 //! - `cargo xtask test`: formatting, lints, the wasm build, and every test against both
 //!   emulators.
 
+mod deploy;
 mod emulator;
 mod seed;
 mod tools;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <dev [--aws] | test>
-  dev     run Rewind locally at http://127.0.0.1:3000 (emulator + demo data; --aws: real AWS)
-  test    run formatting, lints, the wasm build and every test";
+const USAGE: &str = "usage: cargo xtask <dev [--aws] | test | deploy-console --stack NAME [--region REGION]>
+  dev             run Rewind locally at http://127.0.0.1:3000 (emulator + demo data; --aws: real AWS)
+  test            run formatting, lints, the builds, every test and the deployment checks
+  deploy-console  build the console and upload it to a deployed stack (after `sam deploy`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev(&args[1..]),
         Some("test") => test(),
+        Some("deploy-console") => deploy::console(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -167,6 +170,7 @@ fn test() -> Result {
     )?;
     totals.0 += api.0 + browser.0;
     totals.1 += api.1 + browser.1;
+    deploy::checks()?;
     println!("\nAll checks passed.");
     println!("{} passed, {} failed", totals.0, totals.1);
     Ok(())

@@ -8,6 +8,13 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 /// The emulators, pinned (DESIGN.md): ministack for `dev`, both for tests.
 pub const EMULATORS: &[&str] = &["ministack==1.5.33", "moto[server]==5.2.5"];
+/// The offline deployment checks, pinned, in a venv of their own (SAM CLI pins a boto3
+/// the emulators cannot share).
+pub const DEPLOY_TOOLS: &[&str] = &[
+    "cfn-lint==1.58.0",
+    "aws-sam-cli==1.170.0",
+    "cargo-lambda==1.9.2",
+];
 
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -40,6 +47,13 @@ pub fn venv_dir() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join(".venv"))
 }
 
+/// The venv with the deployment tools: `REWIND_DEPLOY_VENV`, else `.venv-deploy`.
+pub fn deploy_venv_dir() -> PathBuf {
+    std::env::var_os("REWIND_DEPLOY_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".venv-deploy"))
+}
+
 pub fn step(title: &str) {
     println!("\n==> {title}");
 }
@@ -48,6 +62,9 @@ pub fn step(title: &str) {
 fn tool_path() -> String {
     let mut dirs = vec![
         tools_root().join("bin"),
+        // cargo-lambda runs zig as `python3 -m ziglang`: this venv's python3 must win.
+        deploy_venv_dir().join("bin"),
+        venv_dir().join("bin"),
         workspace_root().join("node_modules").join(".bin"),
     ];
     if let Some(path) = std::env::var_os("PATH") {
@@ -130,16 +147,36 @@ fn output(program: &str, args: &[&str]) -> Option<String> {
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
 }
 
-pub fn ensure_wasm_target() -> Result {
+pub fn ensure_target(target: &str) -> Result {
     let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if !installed
-        .lines()
-        .any(|l| l.trim() == "wasm32-unknown-unknown")
-    {
-        step("Adding the wasm32-unknown-unknown target");
-        run("rustup", &["target", "add", "wasm32-unknown-unknown"], &[])?;
+    if !installed.lines().any(|l| l.trim() == target) {
+        step(&format!("Adding the {target} target"));
+        run("rustup", &["target", "add", target], &[])?;
     }
     Ok(())
+}
+
+pub fn ensure_wasm_target() -> Result {
+    ensure_target("wasm32-unknown-unknown")
+}
+
+/// Captures a command's standard output, failing with its standard error.
+pub fn capture(program: &str, args: &[&str]) -> Result<String> {
+    let out = Command::new(program)
+        .args(args)
+        .env("PATH", tool_path())
+        .current_dir(workspace_root())
+        .output()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(format!(
+            "`{program} {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
 }
 
 fn cargo_install(binary: &str, krate: &str, version: &str, locked: bool) -> Result {
@@ -187,18 +224,27 @@ pub fn trunk_build() -> Result {
     run("trunk", &["build", "--release"], &[])
 }
 
-/// Creates `.venv` and installs the pinned emulators unless already there.
+/// Creates `.venv` with the pinned emulators unless already there.
 pub fn ensure_venv() -> Result {
-    let venv = venv_dir();
-    let marker = venv.join("rewind-emulators.txt");
-    let wanted = EMULATORS.join("\n");
+    ensure_python_tools(&venv_dir(), EMULATORS, "the EventBridge emulators")
+}
+
+/// Creates `.venv-deploy` with the pinned deployment tools unless already there.
+pub fn ensure_deploy_venv() -> Result {
+    ensure_python_tools(
+        &deploy_venv_dir(),
+        DEPLOY_TOOLS,
+        "cfn-lint, the SAM CLI and cargo-lambda",
+    )
+}
+
+fn ensure_python_tools(venv: &Path, packages: &[&str], what: &str) -> Result {
+    let marker = venv.join("rewind-packages.txt");
+    let wanted = packages.join("\n");
     if std::fs::read_to_string(&marker).is_ok_and(|have| have == wanted) {
         return Ok(());
     }
-    step(&format!(
-        "Installing the EventBridge emulators into {}",
-        venv.display()
-    ));
+    step(&format!("Installing {what} into {}", venv.display()));
     let venv_str = venv.to_string_lossy().into_owned();
     if !venv.join("bin").join("pip").exists() {
         run("python3", &["-m", "venv", &venv_str], &[])?;
@@ -206,7 +252,7 @@ pub fn ensure_venv() -> Result {
     let pip = venv.join("bin").join("pip");
     let pip = pip.to_string_lossy();
     let mut args = vec!["install", "--quiet", "--disable-pip-version-check"];
-    args.extend(EMULATORS);
+    args.extend(packages);
     run(&pip, &args, &[])?;
     std::fs::write(&marker, wanted).map_err(|e| format!("cannot write {}: {e}", marker.display()))
 }

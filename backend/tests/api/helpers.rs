@@ -81,7 +81,22 @@ pub struct EmulatorProcess {
 }
 
 impl EmulatorProcess {
+    /// Starts `kind` on a free loopback port, waits for it and resets it. A port picked
+    /// as free can be taken by another test before the emulator binds it, so a start
+    /// that does not come up as that emulator is retried on a new port.
     pub async fn start(kind: Emulator) -> Self {
+        for _ in 0..5 {
+            let mut emulator = Self::spawn(kind);
+            if emulator.wait_ready().await {
+                emulator.reset().await;
+                return emulator;
+            }
+            emulator.stop();
+        }
+        panic!("{kind:?} did not start after 5 attempts");
+    }
+
+    fn spawn(kind: Emulator) -> Self {
         let port = free_port();
         let tmp = std::env::temp_dir().join(format!("rewind-test-{kind:?}-{port}"));
         std::fs::create_dir_all(&tmp).expect("temp dir");
@@ -109,15 +124,12 @@ impl EmulatorProcess {
             .stderr(Stdio::null())
             .spawn()
             .expect("start emulator");
-        let emulator = Self {
+        Self {
             kind,
             port,
             child: Some(child),
             _tmp: tmp,
-        };
-        emulator.wait_ready().await;
-        emulator.reset().await;
-        emulator
+        }
     }
 
     pub fn endpoint(&self) -> String {
@@ -131,20 +143,26 @@ impl EmulatorProcess {
         }
     }
 
-    async fn wait_ready(&self) {
+    /// True once this emulator (not whatever else holds the port) answers its own
+    /// readiness path; false if the process exited or 30 s passed.
+    async fn wait_ready(&mut self) -> bool {
         let client = reqwest::Client::new();
         let url = format!("{}{}", self.endpoint(), self.ready_path());
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
-            if client.get(&url).send().await.is_ok() {
-                return;
+            let exited = self
+                .child
+                .as_mut()
+                .is_none_or(|c| c.try_wait().ok().flatten().is_some());
+            if exited {
+                return false;
+            }
+            if let Ok(response) = client.get(&url).send().await {
+                return response.status().is_success();
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!(
-            "{:?} did not start on port {} within 30 s",
-            self.kind, self.port
-        );
+        false
     }
 
     /// Clears all state, as between tests.

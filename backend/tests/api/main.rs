@@ -7,6 +7,7 @@ mod helpers;
 mod archives;
 mod errors;
 mod form_helpers;
+mod lambda;
 mod replays;
 mod standin;
 mod standin_server;

@@ -16,3 +16,4 @@ mod harness;
 mod archives;
 mod gallery;
 mod replays;
+mod sign_in;
