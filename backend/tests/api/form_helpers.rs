@@ -42,14 +42,8 @@ async fn event_buses_are_listed(emulator: Emulator) {
 async fn rules_of_a_bus_are_listed(emulator: Emulator) {
     let app = spawn_app(emulator).await;
     app.create_bus("orders").await;
-    app.sdk
-        .put_rule()
-        .name("order-created")
-        .event_bus_name("orders")
-        .event_pattern(r#"{"source":["shop.orders"]}"#)
-        .send()
-        .await
-        .expect("put rule");
+    app.create_rule("orders", "order-created", r#"{"source":["shop.orders"]}"#)
+        .await;
     let rules = app.get("/api/event-buses/orders/rules").await;
     assert_eq!(rules.status, 200, "{}", rules.body);
     let rule = rules.body["rules"]

@@ -341,6 +341,43 @@ impl TestApp {
             .expect("bus arn")
     }
 
+    /// Creates a rule on `bus` directly on the emulator and returns its ARN.
+    pub async fn create_rule(&self, bus: &str, name: &str, pattern: &str) -> String {
+        self.sdk
+            .put_rule()
+            .name(name)
+            .event_bus_name(bus)
+            .event_pattern(pattern)
+            .send()
+            .await
+            .expect("put rule")
+            .rule_arn()
+            .map(str::to_owned)
+            .expect("rule arn")
+    }
+
+    /// Puts `count` `OrderCreated` events from `shop.orders` on `bus`.
+    pub async fn put_order_events(&self, bus: &str, count: u32) {
+        let entries: Vec<aws_sdk_eventbridge::types::PutEventsRequestEntry> = (0..count)
+            .map(|i| {
+                aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                    .event_bus_name(bus)
+                    .source("shop.orders")
+                    .detail_type("OrderCreated")
+                    .detail(json!({"orderId": i}).to_string())
+                    .build()
+            })
+            .collect();
+        for batch in entries.chunks(10) {
+            self.sdk
+                .put_events()
+                .set_entries(Some(batch.to_vec()))
+                .send()
+                .await
+                .expect("put events");
+        }
+    }
+
     /// Creates an archive through the API; returns its ARN.
     pub async fn create_archive(&self, name: &str, bus_arn: &str, extra: Value) -> String {
         let mut body = json!({"archiveName": name, "eventSourceArn": bus_arn});

@@ -2,7 +2,6 @@
 
 use crate::helpers::{Emulator, TestApp, minutes_from_now, skip_on, spawn_app};
 use crate::on_both_emulators;
-use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -20,34 +19,10 @@ on_both_emulators!(
 async fn orders_with_archive(app: &TestApp) -> (String, String, String) {
     let bus = app.create_bus("orders").await;
     let rule = app
-        .sdk
-        .put_rule()
-        .name("order-created")
-        .event_bus_name("orders")
-        .event_pattern(r#"{"source":["shop.orders"]}"#)
-        .send()
-        .await
-        .expect("put rule")
-        .rule_arn()
-        .map(str::to_owned)
-        .expect("rule arn");
+        .create_rule("orders", "order-created", r#"{"source":["shop.orders"]}"#)
+        .await;
     let archive = app.create_archive("orders-all", &bus, json!({})).await;
-    let entries: Vec<PutEventsRequestEntry> = (0..5)
-        .map(|i| {
-            PutEventsRequestEntry::builder()
-                .event_bus_name("orders")
-                .source("shop.orders")
-                .detail_type("OrderCreated")
-                .detail(json!({"orderId": i}).to_string())
-                .build()
-        })
-        .collect();
-    app.sdk
-        .put_events()
-        .set_entries(Some(entries))
-        .send()
-        .await
-        .expect("put events");
+    app.put_order_events("orders", 5).await;
     (bus, archive, rule)
 }
 

@@ -4,7 +4,6 @@
 use crate::harness::{Browser, Theme, dist, with_browser};
 use crate::helpers::{Emulator, TestApp, spawn_app_serving};
 use crate::standin_server::{Script, calls, spawn_with_standin_serving};
-use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use serde_json::json;
 use std::time::Duration;
 
@@ -14,32 +13,11 @@ async fn orders(app: &TestApp) {
         ("order-created", "OrderCreated"),
         ("order-shipped", "OrderShipped"),
     ] {
-        app.sdk
-            .put_rule()
-            .name(rule)
-            .event_bus_name("orders")
-            .event_pattern(json!({"source": ["shop.orders"], "detail-type": [kind]}).to_string())
-            .send()
-            .await
-            .expect("rule");
+        let pattern = json!({"source": ["shop.orders"], "detail-type": [kind]}).to_string();
+        app.create_rule("orders", rule, &pattern).await;
     }
     app.create_archive("orders-all", &bus, json!({})).await;
-    let entries: Vec<_> = (0..4)
-        .map(|i| {
-            PutEventsRequestEntry::builder()
-                .event_bus_name("orders")
-                .source("shop.orders")
-                .detail_type("OrderCreated")
-                .detail(json!({"i": i}).to_string())
-                .build()
-        })
-        .collect();
-    app.sdk
-        .put_events()
-        .set_entries(Some(entries))
-        .send()
-        .await
-        .expect("events");
+    app.put_order_events("orders", 4).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,21 +1,24 @@
+use crate::list_state::ListState;
 use leptos::prelude::*;
 
-/// "Previous page" / "Next page" over EventBridge's `nextToken`s.
+/// "Previous page" / "Next page" over EventBridge's `nextToken`s, for a list page.
 #[component]
-pub fn Pager(
-    #[prop(into)] has_previous: Signal<bool>,
-    #[prop(into)] has_next: Signal<bool>,
-    on_previous: Callback<()>,
-    on_next: Callback<()>,
-) -> impl IntoView {
+pub fn Pager(list: ListState, #[prop(into)] next_token: Signal<Option<String>>) -> impl IntoView {
+    let has_previous = list.has_previous();
+    let has_next = move || next_token.get().is_some();
+    let next = move |_| {
+        if let Some(token) = next_token.get_untracked() {
+            list.next(token);
+        }
+    };
     // One page only: nothing to page through.
     view! {
-        <Show when=move || has_previous.get() || has_next.get()>
+        <Show when=move || has_previous.get() || has_next()>
             <nav class="pager" aria-label="Pages">
-                <button type="button" class="secondary" disabled=move || !has_previous.get() on:click=move |_| on_previous.run(())>
+                <button type="button" class="secondary" disabled=move || !has_previous.get() on:click=move |_| list.previous()>
                     "Previous page"
                 </button>
-                <button type="button" class="secondary" disabled=move || !has_next.get() on:click=move |_| on_next.run(())>
+                <button type="button" class="secondary" disabled=move || !has_next() on:click=next>
                     "Next page"
                 </button>
             </nav>

@@ -49,12 +49,7 @@ pub fn ArchivesPage() -> impl IntoView {
                 Err(e) => view! { <ErrorBanner message=Some(e.message) /> }.into_any(),
             })}
         </Transition>
-        <Pager
-            has_previous=list.has_previous()
-            has_next=Signal::derive(move || next_token.get().is_some())
-            on_previous=Callback::new(move |_| list.previous())
-            on_next=Callback::new(move |_| if let Some(t) = next_token.get_untracked() { list.next(t) })
-        />
+        <Pager list next_token />
     }
 }
 

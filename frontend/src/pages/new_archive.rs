@@ -1,11 +1,12 @@
 //! Create archive: every field checked on each keystroke by the same `shared` parsers
 //! the backend uses; server errors land on the field they name; values are kept.
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::field::Field;
 use crate::components::json_editor::JsonEditor;
 use crate::components::loading::Loading;
+use crate::form_errors::FormErrors;
 use crate::links;
 use crate::pages::archive::RetentionInput;
 use leptos::prelude::*;
@@ -34,16 +35,6 @@ pub fn NewArchivePage() -> impl IntoView {
     let days = RwSignal::new(String::new());
     let pattern = RwSignal::new(String::new());
     let kms = RwSignal::new(String::new());
-    // Errors show once a field has been typed in, so an empty form is not all red.
-    let touched = RwSignal::new(Vec::<&'static str>::new());
-    let touch = move |field: &'static str| {
-        touched.update(|t| {
-            if !t.contains(&field) {
-                t.push(field)
-            }
-        })
-    };
-
     // Default to the first bus once they load.
     Effect::new(move |_| {
         if bus.get_untracked().is_empty()
@@ -92,39 +83,19 @@ pub fn NewArchivePage() -> impl IntoView {
             );
         }
     });
-    let server_error = move || create.value().get().and_then(Result::err);
-    let error_for = move |field: &'static str| {
-        Signal::derive(move || {
-            let local = request
-                .get()
-                .1
-                .into_iter()
-                .find(|(f, _)| f == field)
-                .map(|(_, m)| m);
-            let shown = local.filter(|_| touched.get().contains(&field));
-            shown.or_else(|| {
-                server_error()
-                    .filter(|e: &ApiError| e.field.as_deref() == Some(field))
-                    .map(|e| e.message)
-            })
-        })
-    };
-    let banner = Signal::derive(move || {
-        server_error()
-            .filter(|e| !e.field.as_deref().is_some_and(|f| FORM_FIELDS.contains(&f)))
-            .map(|e| e.message)
-    });
-    let blocked = move || {
-        request
-            .get()
-            .1
-            .first()
-            .map(|(_, m)| format!("To create it: {m}"))
-    };
+    let errors = FormErrors::new(
+        Signal::derive(move || request.get().1),
+        Signal::derive(move || create.value().get().and_then(Result::err)),
+        &FORM_FIELDS,
+    );
+    let touch = move |field: &'static str| errors.touch(field);
+    let error_for = move |field: &'static str| errors.field(field);
+    let banner = errors.banner();
+    let blocked = errors.blocked("To create it");
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        touched.set(FORM_FIELDS.to_vec());
-        if blocked().is_none() && !create.pending().get_untracked() {
+        errors.touch_all();
+        if blocked.get_untracked().is_none() && !create.pending().get_untracked() {
             create.dispatch(request.get_untracked().0);
         }
     };
@@ -167,7 +138,7 @@ pub fn NewArchivePage() -> impl IntoView {
                     prop:value=move || kms.get() on:input=move |ev| { kms.set(event_target_value(&ev)); touch("kmsKeyIdentifier"); } />
             </Field>
             <div class="actions">
-                <button type="submit" disabled=move || blocked().is_some() || create.pending().get()>
+                <button type="submit" disabled=move || blocked.get().is_some() || create.pending().get()>
                     {move || if create.pending().get() { "Creating…" } else { "Create archive" }}
                 </button>
                 <a class="button secondary" href="/archives">"Cancel"</a>

@@ -1,12 +1,13 @@
 //! Start replay: pick an archive, a name, a window of event time and the rules to replay
 //! to. The destination is always the archive's own bus (EventBridge allows no other).
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::clock;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::field::Field;
 use crate::components::loading::Loading;
 use crate::components::time_window::{ARCHIVE_LAG, TimeWindow};
+use crate::form_errors::FormErrors;
 use crate::format::{self, Zone};
 use crate::links;
 use leptos::prelude::*;
@@ -72,7 +73,6 @@ pub fn StartReplayPage() -> impl IntoView {
     let zone = RwSignal::new(Zone::Local(clock::local_offset()));
     let all_rules = RwSignal::new(true);
     let chosen_rules = RwSignal::new(Vec::<String>::new());
-    let touched = RwSignal::new(false);
 
     // Suggest a name for the chosen archive until the user types one.
     Effect::new(move |_| {
@@ -175,39 +175,21 @@ pub fn StartReplayPage() -> impl IntoView {
             );
         }
     });
-    let server_error = move || start_action.value().get().and_then(Result::err);
-    let error_for = move |field: &'static str| {
-        Signal::derive(move || {
-            let local = request
-                .get()
-                .1
-                .into_iter()
-                .find(|(f, _)| f == field)
-                .map(|(_, m)| m);
-            let shown = local.filter(|_| touched.get() || field.starts_with("event"));
-            shown.or_else(|| {
-                server_error()
-                    .filter(|e: &ApiError| e.field.as_deref() == Some(field))
-                    .map(|e| e.message)
-            })
-        })
-    };
-    let banner = Signal::derive(move || {
-        server_error()
-            .filter(|e| !e.field.as_deref().is_some_and(|f| FORM_FIELDS.contains(&f)))
-            .map(|e| e.message)
-    });
-    let blocked = move || {
-        request
-            .get()
-            .1
-            .first()
-            .map(|(_, m)| format!("To start it: {m}"))
-    };
+    let errors = FormErrors::new(
+        Signal::derive(move || request.get().1),
+        Signal::derive(move || start_action.value().get().and_then(Result::err)),
+        &FORM_FIELDS,
+    );
+    // The window starts filled in: its problems show from the start.
+    errors.touch("eventStartTime");
+    errors.touch("eventEndTime");
+    let error_for = move |field: &'static str| errors.field(field);
+    let banner = errors.banner();
+    let blocked = errors.blocked("To start it");
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        touched.set(true);
-        if blocked().is_none() && !start_action.pending().get_untracked() {
+        errors.touch_all();
+        if blocked.get_untracked().is_none() && !start_action.pending().get_untracked() {
             start_action.dispatch(request.get_untracked().0);
         }
     };
@@ -220,7 +202,7 @@ pub fn StartReplayPage() -> impl IntoView {
                 <Transition fallback=|| view! { <Loading what="archives" /> }>
                     {move || archives.get().map(|result| match result {
                         Ok(list) => view! {
-                            <select id="archive" prop:value=move || archive_name.get() on:change=move |ev| { archive_name.set(event_target_value(&ev)); touched.set(true); }>
+                            <select id="archive" prop:value=move || archive_name.get() on:change=move |ev| { archive_name.set(event_target_value(&ev)); errors.touch("eventSourceArn"); }>
                                 <option value="">"Choose an archive…"</option>
                                 {list.into_iter().map(|a| {
                                     let n = a.archive_name.clone();
@@ -241,7 +223,7 @@ pub fn StartReplayPage() -> impl IntoView {
             <Field id="replay-name" label="Name" hint="Up to 64 letters, digits, '.', '-' or '_'." error=error_for("replayName")>
                 <input id="replay-name" autocomplete="off" spellcheck="false" aria-describedby="replay-name-error"
                     prop:value=move || name.get()
-                    on:input=move |ev| { name.set(event_target_value(&ev)); name_edited.set(true); touched.set(true); } />
+                    on:input=move |ev| { name.set(event_target_value(&ev)); name_edited.set(true); errors.touch("replayName"); } />
             </Field>
             <Field id="description" label="Description" hint="Optional: why this replay, for whoever looks later." error=error_for("description")>
                 <textarea id="description" rows="2" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
@@ -291,7 +273,7 @@ pub fn StartReplayPage() -> impl IntoView {
                 <p class="field-error">{move || error_for("destination.filterArns").get()}</p>
             </fieldset>
             <div class="actions">
-                <button type="submit" disabled=move || blocked().is_some() || start_action.pending().get()>
+                <button type="submit" disabled=move || blocked.get().is_some() || start_action.pending().get()>
                     {move || if start_action.pending().get() { "Starting…" } else { "Start replay" }}
                 </button>
                 <a class="button secondary" href="/replays">"Cancel"</a>
