@@ -1,55 +1,112 @@
-//! Who is calling. Locally (`REWIND_AUTH=none`) nobody signs in. Deployed (`jwt`), API
-//! Gateway's JWT authorizer has verified the token and put its claims in the Lambda
-//! request context; a request that arrives without them came through a route that is not
-//! protected, so it is refused (401) rather than trusted.
+//! Who is calling, and what they may do.
+//!
+//! Locally (`REWIND_AUTH=none`) nobody signs in: the caller is `local`, an admin (or the
+//! role `REWIND_LOCAL_ROLE` names). Deployed (`jwt`), API Gateway's JWT authorizer has
+//! verified the token and put its claims in the Lambda request context; a request that
+//! arrives without them came through a route that is not protected, so it is refused
+//! (401) rather than trusted. Roles come from one claim listing groups
+//! (`cognito:groups` by default) and are enforced here, once, for every route, from
+//! `shared`'s role table; mutating calls are audited.
 
-use crate::configuration::AuthMode;
+use crate::audit::AuditRecord;
+use crate::configuration::{AuthMode, RoleSettings};
 use crate::error::ApiError;
+use crate::extract::MAX_BODY_BYTES;
 use crate::startup::AppState;
-use axum::extract::{Request, State};
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use lambda_http::request::RequestContext;
 use shared::ErrorCode;
+use shared::roles::{Operation, Role};
 use std::collections::HashMap;
 
 /// Routes anyone may call: the authorizer does not guard them either.
 pub const PUBLIC_PATHS: [&str; 2] = ["/api/health", "/api/openapi.json"];
 
-/// The verified identity of the caller, for handlers that need it.
+/// The caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub subject: String,
     pub email: Option<String>,
-    pub claims: HashMap<String, String>,
+    pub roles: Vec<Role>,
+    /// The signed-out local user.
+    pub local: bool,
+}
+
+impl Caller {
+    pub fn role(&self) -> Option<Role> {
+        self.roles.iter().copied().max()
+    }
+
+    /// How the caller is named in messages and descriptions.
+    pub fn name(&self) -> &str {
+        self.email.as_deref().unwrap_or(&self.subject)
+    }
+}
+
+/// API Gateway passes array claims as `[a b]`; other issuers may send JSON arrays.
+fn groups(claim: &str) -> Vec<&str> {
+    claim
+        .trim_matches(|c| c == '[' || c == ']')
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .map(|g| g.trim_matches('"'))
+        .filter(|g| !g.is_empty())
+        .collect()
+}
+
+fn lambda_context(
+    request: &Request,
+) -> Option<&lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext> {
+    match request.extensions().get::<RequestContext>()? {
+        RequestContext::ApiGatewayV2(context) => Some(context),
+        _ => None,
+    }
 }
 
 /// The JWT claims API Gateway (HTTP API, payload 2.0) verified for this request.
-pub fn caller_from_lambda(request: &Request) -> Option<Caller> {
-    let claims = match request.extensions().get::<RequestContext>()? {
-        RequestContext::ApiGatewayV2(context) => {
-            context.authorizer.as_ref()?.jwt.as_ref()?.claims.clone()
-        }
-        _ => return None,
-    };
+pub fn caller_from_lambda(request: &Request, roles: &RoleSettings) -> Option<Caller> {
+    let claims: &HashMap<String, String> = &lambda_context(request)?
+        .authorizer
+        .as_ref()?
+        .jwt
+        .as_ref()?
+        .claims;
     let subject = claims.get("sub").filter(|s| !s.is_empty())?.clone();
     Some(Caller {
         subject,
         email: claims.get("email").cloned(),
-        claims,
+        roles: roles.roles_of(
+            claims
+                .get(&roles.claim)
+                .map(|c| groups(c))
+                .unwrap_or_default(),
+        ),
+        local: false,
     })
 }
 
-/// Refuses, in `jwt` mode, every non-public request without verified claims.
+/// Establishes the caller of every non-public request; in `jwt` mode refuses one
+/// without verified claims.
 pub async fn require_caller(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    if state.auth == AuthMode::None || PUBLIC_PATHS.contains(&request.uri().path()) {
+    if PUBLIC_PATHS.contains(&request.uri().path()) {
         return next.run(request).await;
     }
-    match caller_from_lambda(&request) {
+    let caller = match state.auth {
+        AuthMode::None => Some(Caller {
+            subject: "local".to_owned(),
+            email: None,
+            roles: vec![state.local_role],
+            local: true,
+        }),
+        AuthMode::Jwt => caller_from_lambda(&request, &state.roles),
+    };
+    match caller {
         Some(caller) => {
             request.extensions_mut().insert(caller);
             next.run(request).await
@@ -59,5 +116,142 @@ pub async fn require_caller(
             "Sign in to use Rewind: this request carried no verified identity.",
         )
         .into_response(),
+    }
+}
+
+/// The name a request acts on: the `{name}` of its path, or the name in a create body.
+fn target(template: &str, path: &str, body: Option<&[u8]>) -> Option<String> {
+    let from_path = template
+        .split('/')
+        .zip(path.split('/'))
+        .find(|(t, _)| *t == "{name}")
+        .map(|(_, p)| p.to_owned());
+    from_path.or_else(|| {
+        let json: serde_json::Value = serde_json::from_slice(body?).ok()?;
+        ["archiveName", "replayName"]
+            .iter()
+            .find_map(|k| json[*k].as_str().map(str::to_owned))
+    })
+}
+
+fn request_id(request: &Request) -> String {
+    lambda_context(request)
+        .and_then(|c| c.request_id.clone())
+        .or_else(|| {
+            request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| {
+            format!(
+                "local-{}",
+                time::OffsetDateTime::now_utc().unix_timestamp_nanos()
+            )
+        })
+}
+
+/// Checks the caller's role against the route's action (`shared::roles`), and writes an
+/// audit record for every mutating call, whatever its outcome. A route missing from the
+/// role table is refused.
+pub async fn authorize(
+    State(state): State<AppState>,
+    matched: MatchedPath,
+    request: Request,
+    next: Next,
+) -> Response {
+    let template = matched
+        .as_str()
+        .strip_prefix("/api")
+        .unwrap_or(matched.as_str())
+        .to_owned();
+    let full_path = format!("/api{template}");
+    if PUBLIC_PATHS.contains(&full_path.as_str()) {
+        return next.run(request).await;
+    }
+    let Some(caller) = request.extensions().get::<Caller>().cloned() else {
+        return ApiError::new(ErrorCode::Unauthenticated, "Sign in to use Rewind.").into_response();
+    };
+    let Some(action) = Operation::of_route(request.method().as_str(), &template) else {
+        tracing::error!(route = %template, "route missing from the role table; refused");
+        return ApiError::new(ErrorCode::Forbidden, "This route is not open to any role.")
+            .into_response();
+    };
+    if !action.is_mutating() {
+        return match action.refusal(caller.role()) {
+            Some(why) => ApiError::new(ErrorCode::Forbidden, why).into_response(),
+            None => next.run(request).await,
+        };
+    }
+
+    // Mutating: read the (small, limited) body for the target's name, then audit.
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                format!(
+                    "The request body is larger than {} KiB.",
+                    MAX_BODY_BYTES / 1024
+                ),
+            )
+            .into_response();
+        }
+    };
+    let request = Request::from_parts(parts, Body::from(bytes.clone()));
+    let path = request.uri().path();
+    let target = target(
+        &template,
+        path.strip_prefix("/api").unwrap_or(path),
+        Some(&bytes),
+    );
+    let request_id = request_id(&request);
+    let response = match action.refusal(caller.role()) {
+        Some(why) => ApiError::new(ErrorCode::Forbidden, why).into_response(),
+        None => next.run(request).await,
+    };
+    state.audit.record(AuditRecord::new(
+        &caller,
+        action,
+        target,
+        request_id,
+        response.status().as_u16(),
+        response.extensions().get::<ErrorCode>().copied(),
+    ));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_claims_in_either_form() {
+        assert_eq!(
+            groups("[rewind-admins rewind-viewers]"),
+            ["rewind-admins", "rewind-viewers"]
+        );
+        assert_eq!(groups(r#"["a","b"]"#), ["a", "b"]);
+        assert_eq!(groups("solo"), ["solo"]);
+        assert!(groups("[]").is_empty());
+    }
+
+    #[test]
+    fn targets_from_path_or_body() {
+        assert_eq!(
+            target("/archives/{name}", "/archives/orders", None).as_deref(),
+            Some("orders")
+        );
+        assert_eq!(
+            target("/replays/{name}/cancel", "/replays/r1/cancel", None).as_deref(),
+            Some("r1")
+        );
+        assert_eq!(
+            target("/archives", "/archives", Some(br#"{"archiveName":"a1"}"#)).as_deref(),
+            Some("a1")
+        );
+        assert_eq!(target("/replays", "/replays", Some(b"not json")), None);
     }
 }

@@ -1,5 +1,6 @@
 //! Settings from the environment (DESIGN.md "Configuration").
 
+use shared::roles::Role;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -13,6 +14,41 @@ pub enum AuthMode {
     Jwt,
 }
 
+/// How a caller's roles are read from their token: one claim listing groups, and the
+/// group that grants each role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleSettings {
+    /// `REWIND_ROLES_CLAIM`, default `cognito:groups`.
+    pub claim: String,
+    /// `REWIND_VIEWER_GROUP`, `REWIND_OPERATOR_GROUP`, `REWIND_ADMIN_GROUP`.
+    pub viewer_group: String,
+    pub operator_group: String,
+    pub admin_group: String,
+}
+
+impl RoleSettings {
+    /// The roles granted by these group names.
+    pub fn roles_of<'a>(&self, groups: impl IntoIterator<Item = &'a str>) -> Vec<Role> {
+        let mut roles: Vec<Role> = groups
+            .into_iter()
+            .filter_map(|g| {
+                if g == self.admin_group {
+                    Some(Role::Admin)
+                } else if g == self.operator_group {
+                    Some(Role::Operator)
+                } else if g == self.viewer_group {
+                    Some(Role::Viewer)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        roles.sort();
+        roles.dedup();
+        roles
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// `REWIND_EVENTBRIDGE_ENDPOINT`: an emulator's URL; unset means real AWS.
@@ -23,6 +59,11 @@ pub struct Settings {
     pub static_dir: PathBuf,
     /// `REWIND_AUTH`.
     pub auth: AuthMode,
+    /// Where roles come from in `jwt` mode.
+    pub roles: RoleSettings,
+    /// `REWIND_LOCAL_ROLE`: the role of the local, signed-out user (default admin); a
+    /// lower one previews the console as a viewer or operator would see it.
+    pub local_role: Role,
     /// Time to open a connection to EventBridge.
     pub connect_timeout: Duration,
     /// Time for one EventBridge call, retries included: an unreachable or stalled
@@ -85,7 +126,27 @@ impl Settings {
                 reason: "expected a URL such as http://127.0.0.1:4566".to_owned(),
             });
         }
+        let local_role = match get("REWIND_LOCAL_ROLE").as_deref() {
+            None | Some("admin") => Role::Admin,
+            Some("operator") => Role::Operator,
+            Some("viewer") => Role::Viewer,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "REWIND_LOCAL_ROLE",
+                    value: other.to_owned(),
+                    reason: "use `viewer`, `operator` or `admin`".to_owned(),
+                });
+            }
+        };
+        let or = |name: &str, default: &str| get(name).unwrap_or_else(|| default.to_owned());
         Ok(Self {
+            roles: RoleSettings {
+                claim: or("REWIND_ROLES_CLAIM", "cognito:groups"),
+                viewer_group: or("REWIND_VIEWER_GROUP", "rewind-viewers"),
+                operator_group: or("REWIND_OPERATOR_GROUP", "rewind-operators"),
+                admin_group: or("REWIND_ADMIN_GROUP", "rewind-admins"),
+            },
+            local_role,
             eventbridge_endpoint: get("REWIND_EVENTBRIDGE_ENDPOINT"),
             listen,
             static_dir: get("REWIND_STATIC_DIR")
@@ -125,6 +186,25 @@ mod tests {
     fn jwt_by_default_under_lambda() {
         let s = settings(&[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")]).unwrap();
         assert_eq!(s.auth, AuthMode::Jwt);
+    }
+
+    #[test]
+    fn roles_from_groups() {
+        let s = settings(&[("REWIND_ADMIN_GROUP", "ops-leads")]).unwrap();
+        assert_eq!(s.roles.claim, "cognito:groups");
+        assert_eq!(
+            s.roles.roles_of(["rewind-viewers", "ops-leads", "other"]),
+            [Role::Viewer, Role::Admin]
+        );
+        assert!(s.roles.roles_of(["rewind-admins"]).is_empty());
+        assert_eq!(s.local_role, Role::Admin);
+        assert_eq!(
+            settings(&[("REWIND_LOCAL_ROLE", "viewer")])
+                .unwrap()
+                .local_role,
+            Role::Viewer
+        );
+        assert!(settings(&[("REWIND_LOCAL_ROLE", "root")]).is_err());
     }
 
     #[test]

@@ -70,6 +70,9 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::warn!(code = ?self.code, message = %self.message, "request failed upstream");
         }
-        (status, axum::Json(self.body())).into_response()
+        let mut response = (status, axum::Json(self.body())).into_response();
+        // For the audit record, which sees only the response.
+        response.extensions_mut().insert(self.code);
+        response
     }
 }

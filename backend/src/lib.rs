@@ -6,6 +6,7 @@
 //! `mapping` module is the one place SDK types become DTOs and whose `errors` module is
 //! the one place AWS errors become API errors.
 
+pub mod audit;
 pub mod auth;
 pub mod configuration;
 pub mod error;

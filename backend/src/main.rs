@@ -20,10 +20,7 @@ async fn main() -> ExitCode {
     };
 
     let result = if under_lambda {
-        let state = AppState {
-            eventbridge: EventBridge::from_settings(&settings).await,
-            auth: settings.auth,
-        };
+        let state = AppState::new(EventBridge::from_settings(&settings).await, &settings);
         lambda_http::run(startup::api_router(state))
             .await
             .map_err(|e| e.to_string())

@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and `shared`'s DTOs.
 
-use crate::routes::{archives, event_buses, event_patterns, health, replays};
+use crate::routes::{archives, event_buses, event_patterns, health, me, replays};
 use axum::Json;
 use utoipa::OpenApi;
 
@@ -9,6 +9,7 @@ use utoipa::OpenApi;
     info(title = "Rewind", description = "Self-service console API for Amazon EventBridge archives and replays."),
     paths(
         health::health,
+        me::me,
         archives::list, archives::create, archives::describe, archives::update, archives::delete,
         replays::list, replays::start, replays::describe, replays::cancel,
         event_buses::list, event_buses::rules,

@@ -1,6 +1,7 @@
 //! Builds the application: the API router, its layers, and (locally) the console's files.
 
-use crate::configuration::{AuthMode, Settings};
+use crate::audit::AuditLog;
+use crate::configuration::{AuthMode, RoleSettings, Settings};
 use crate::error::ApiError;
 use crate::eventbridge::EventBridge;
 use crate::extract::MAX_BODY_BYTES;
@@ -11,24 +12,42 @@ use axum::routing::get;
 use axum::{Json, Router};
 use shared::ErrorCode;
 use shared::console::ConsoleConfig;
+use shared::roles::Role;
 use std::path::Path;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-/// What every handler can reach.
+/// What every handler and layer can reach.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub eventbridge: EventBridge,
     pub auth: AuthMode,
+    pub roles: Arc<RoleSettings>,
+    pub local_role: Role,
+    pub audit: AuditLog,
+}
+
+impl AppState {
+    /// The state for `settings`, auditing to stdout.
+    pub fn new(eventbridge: EventBridge, settings: &Settings) -> Self {
+        Self {
+            eventbridge,
+            auth: settings.auth,
+            roles: Arc::new(settings.roles.clone()),
+            local_role: settings.local_role,
+            audit: AuditLog::stdout(),
+        }
+    }
 }
 
 /// The `/api` router with its layers: what runs under Lambda.
 pub fn api_router(state: AppState) -> Router {
     Router::new()
-        .nest("/api", crate::routes::api())
+        .nest("/api", crate::routes::api(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::require_caller,
@@ -126,10 +145,7 @@ impl Application {
     /// Binds `settings.listen` (port 0 picks a free one) and builds the app.
     pub async fn build(settings: &Settings) -> std::io::Result<Self> {
         let eventbridge = EventBridge::from_settings(settings).await;
-        let state = AppState {
-            eventbridge,
-            auth: settings.auth,
-        };
+        let state = AppState::new(eventbridge, settings);
         let listener = TcpListener::bind(settings.listen).await?;
         Ok(Self {
             listener,

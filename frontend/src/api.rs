@@ -124,6 +124,10 @@ fn query_pairs(query: &ListQuery) -> Vec<(&'static str, String)> {
     .collect()
 }
 
+pub async fn me() -> Result<shared::roles::Me, ApiError> {
+    send(Request::get("/api/me")).await
+}
+
 pub async fn list_archives(query: ListQuery) -> Result<ArchiveList, ApiError> {
     send(Request::get("/api/archives").query(query_pairs(&query))).await
 }

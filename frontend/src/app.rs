@@ -1,5 +1,7 @@
+use crate::api;
 use crate::auth::{self, Session};
 use crate::components::error_banner::ErrorBanner;
+use crate::components::guarded::CurrentUser;
 use crate::components::loading::Loading;
 use crate::pages::{
     archive::ArchivePage, archives::ArchivesPage, new_archive::NewArchivePage,
@@ -9,6 +11,7 @@ use crate::pages::{replay::ReplayPage, replays::ReplaysPage, start_replay::Start
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::path;
+use shared::roles::Operation;
 
 /// Signs in first (or notes local mode), then shows the console.
 #[component]
@@ -37,6 +40,18 @@ fn Console(session: Session) -> impl IntoView {
         Session::SignedIn { who } => Some(who.clone()),
         _ => None,
     };
+    // Who the backend says the user is, and their roles: shared with every page.
+    let me = LocalResource::new(api::me);
+    let current: CurrentUser = Signal::derive(move || me.get().and_then(Result::ok));
+    provide_context(current);
+    let role = move || current.get().and_then(|m| m.role()).map(|r| r.as_str());
+    let no_role = move || match me.get() {
+        Some(Ok(m)) if m.roles.is_empty() => {
+            Some(Operation::ListArchives.refusal(None).unwrap_or_default())
+        }
+        Some(Err(e)) if e.code == Some(shared::ErrorCode::Forbidden) => Some(e.message),
+        _ => None,
+    };
     view! {
         <Router>
             <a class="skip" href="#main">"Skip to content"</a>
@@ -51,13 +66,19 @@ fn Console(session: Session) -> impl IntoView {
                     <A href="/archives">"Archives"</A>
                     <A href="/replays">"Replays"</A>
                 </nav>
-                {who.map(|who| view! {
-                    <div class="user">
-                        <span>"Signed in as " <strong>{who}</strong></span>
-                        <button type="button" class="link" on:click=move |_| auth::sign_out()>"Sign out"</button>
-                    </div>
-                })}
+                <div class="user">
+                    {match who {
+                        Some(who) => view! {
+                            <span>"Signed in as " <strong>{who}</strong> {move || role().map(|r| format!(" · {r}"))}</span>
+                            <button type="button" class="link" on:click=move |_| auth::sign_out()>"Sign out"</button>
+                        }.into_any(),
+                        None => view! {
+                            <span>{move || current.get().map(|m| format!("{} · {}", m.subject, m.role().map(|r| r.as_str()).unwrap_or("no role")))}</span>
+                        }.into_any(),
+                    }}
+                </div>
             </header>
+            {move || no_role().map(|m| view! { <div class="banner error" role="alert">{m}</div> })}
             <main id="main">
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=|| view! { <Redirect path="/archives" /> } />

@@ -16,6 +16,7 @@ pub mod health;
 pub mod list;
 pub mod progress;
 pub mod replay;
+pub mod roles;
 pub mod validation;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldError};

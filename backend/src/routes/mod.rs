@@ -4,6 +4,7 @@ pub mod archives;
 pub mod event_buses;
 pub mod event_patterns;
 pub mod health;
+pub mod me;
 pub mod replays;
 
 use crate::error::ApiError;
@@ -13,9 +14,11 @@ use axum::extract::OriginalUri;
 use axum::routing::{get, post};
 use shared::ErrorCode;
 
-/// Every `/api` route, with JSON answers for unknown paths and methods.
-pub fn api() -> Router<AppState> {
+/// Every `/api` route, with JSON answers for unknown paths and methods. Each matched
+/// route passes `auth::authorize` (roles and audit) first.
+pub fn api(state: AppState) -> Router<AppState> {
     Router::new()
+        .route("/me", get(me::me))
         .route("/health", get(health::health))
         .route("/openapi.json", get(crate::openapi::openapi_json))
         .route("/archives", get(archives::list).post(archives::create))
@@ -31,6 +34,10 @@ pub fn api() -> Router<AppState> {
         .route("/event-buses", get(event_buses::list))
         .route("/event-buses/{name}/rules", get(event_buses::rules))
         .route("/event-patterns/test", post(event_patterns::test))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::auth::authorize,
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -1,17 +1,18 @@
 //! `/api/replays`: list, start, describe, cancel.
 
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::startup::AppState;
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::{Extension, Json};
 use shared::ErrorBody;
 use shared::list::ListQuery;
 use shared::replay::{
     CancelReplayResponse, Replay, ReplayList, ReplayState, StartReplayRequest, StartReplayResponse,
 };
-use shared::validation::{ArchiveArn, ReplayName};
+use shared::validation::{ArchiveArn, Description, ReplayName};
 
 #[utoipa::path(
     operation_id = "listReplays",
@@ -44,9 +45,17 @@ pub async fn list(
 )]
 pub async fn start(
     State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
     ApiJson(body): ApiJson<StartReplayRequest>,
 ) -> Result<(StatusCode, HeaderMap, Json<StartReplayResponse>), ApiError> {
-    let replay = body.validate()?;
+    let mut replay = body.validate()?;
+    // The trail in AWS too: who started it, when they did not say why.
+    if replay.description.is_none()
+        && let Some(Extension(caller)) = caller
+    {
+        replay.description =
+            Description::parse(&format!("Started by {} via Rewind", caller.name())).ok();
+    }
     let location = format!("/api/replays/{}", replay.name);
     let started = state.eventbridge.start_replay(replay).await?;
     let mut headers = HeaderMap::new();

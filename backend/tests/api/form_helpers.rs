@@ -122,6 +122,7 @@ async fn health_and_openapi(emulator: Emulator) {
         "/api/event-patterns/test",
         "/api/health",
         "/api/openapi.json",
+        "/api/me",
     ] {
         assert!(
             doc.body["paths"].get(path).is_some(),

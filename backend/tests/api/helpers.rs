@@ -213,11 +213,23 @@ pub async fn spawn_backend_serving(
     endpoint: &str,
     static_dir: &str,
 ) -> (String, aws_sdk_eventbridge::Client) {
+    spawn_backend_with(endpoint, static_dir, &[]).await
+}
+
+/// As [`spawn_backend_serving`], with more settings (`REWIND_LOCAL_ROLE`, …).
+pub async fn spawn_backend_with(
+    endpoint: &str,
+    static_dir: &str,
+    more: &[(&str, &str)],
+) -> (String, aws_sdk_eventbridge::Client) {
     let settings = Settings::from_lookup(|name| match name {
         "REWIND_EVENTBRIDGE_ENDPOINT" => Some(endpoint.to_owned()),
         "REWIND_LISTEN" => Some("127.0.0.1:0".to_owned()),
         "REWIND_STATIC_DIR" => Some(static_dir.to_owned()),
-        _ => None,
+        other => more
+            .iter()
+            .find(|(k, _)| *k == other)
+            .map(|(_, v)| (*v).to_owned()),
     })
     .expect("settings");
     let app = Application::build(&settings).await.expect("build app");
@@ -238,8 +250,13 @@ pub async fn spawn_app(kind: Emulator) -> TestApp {
 
 /// An emulator and the backend, the backend also serving the console in `static_dir`.
 pub async fn spawn_app_serving(kind: Emulator, static_dir: &str) -> TestApp {
+    spawn_app_with(kind, static_dir, &[]).await
+}
+
+/// An emulator and the backend with more settings.
+pub async fn spawn_app_with(kind: Emulator, static_dir: &str, more: &[(&str, &str)]) -> TestApp {
     let emulator = EmulatorProcess::start(kind).await;
-    let (address, sdk) = spawn_backend_serving(&emulator.endpoint(), static_dir).await;
+    let (address, sdk) = spawn_backend_with(&emulator.endpoint(), static_dir, more).await;
     TestApp {
         address,
         http: reqwest::Client::new(),

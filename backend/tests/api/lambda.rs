@@ -1,36 +1,54 @@
 //! Deployed mode: API Gateway HTTP API (payload 2.0) events go through `lambda_http`'s
 //! own adapter — the code path `lambda_http::run` uses — into the same router, with
-//! `REWIND_AUTH=jwt`. A request without the authorizer's claims is refused.
+//! `REWIND_AUTH=jwt`: no claims → 401; every route × role as `shared`'s role table says;
+//! every mutating call audited.
 
 use crate::helpers::{Emulator, EmulatorProcess};
+use backend::audit::{AuditLog, AuditRecord};
 use backend::configuration::{AuthMode, Settings};
 use backend::eventbridge::EventBridge;
 use backend::startup::{AppState, api_router};
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Adapter, Context, LambdaEvent, Service};
 use serde_json::{Value, json};
+use shared::roles::{Operation, Role};
+use std::sync::{Arc, Mutex};
+use utoipa::OpenApi;
 
-fn event(method: &str, path: &str, claims: Option<Value>) -> LambdaRequest {
+fn event(method: &str, path: &str, claims: Option<Value>, body: Option<Value>) -> LambdaRequest {
     let mut context = json!({
         "accountId": "123456789012", "apiId": "abc123", "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
-        "domainPrefix": "abc123", "requestId": "req-1", "routeKey": "ANY /api/{proxy+}", "stage": "$default",
+        "domainPrefix": "abc123", "requestId": "req-42", "routeKey": "ANY /api/{proxy+}", "stage": "$default",
         "time": "26/Nov/2026:13:00:00 +0000", "timeEpoch": 1_795_000_000_000u64,
         "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "test"},
     });
     if let Some(claims) = claims {
         context["authorizer"] = json!({"jwt": {"claims": claims, "scopes": null}});
     }
-    let event = json!({
+    let mut event = json!({
         "version": "2.0", "routeKey": "ANY /api/{proxy+}", "rawPath": path, "rawQueryString": "",
         "headers": {"accept": "application/json", "host": "abc123.execute-api.us-east-1.amazonaws.com"},
         "requestContext": context, "isBase64Encoded": false,
     });
+    if let Some(body) = body {
+        event["body"] = Value::String(body.to_string());
+        event["headers"]["content-type"] = json!("application/json");
+    }
     serde_json::from_value(event).expect("a payload 2.0 event")
 }
 
+fn claims(groups: &str) -> Value {
+    json!({"sub": "0f1e2d3c", "email": "ana@example.com", "cognito:groups": groups})
+}
+
+/// The group granting `role` under the default settings.
+fn group(role: Role) -> String {
+    format!("[rewind-{}s]", role.as_str())
+}
+
 /// Sends one event the way Lambda does; returns (status, body).
-async fn invoke(router: axum::Router, request: LambdaRequest) -> (u16, Value) {
-    let mut adapter = Adapter::from(router);
+async fn invoke(router: &axum::Router, request: LambdaRequest) -> (u16, Value) {
+    let mut adapter = Adapter::from(router.clone());
     let response = match adapter
         .call(LambdaEvent::new(request, Context::default()))
         .await
@@ -47,9 +65,9 @@ async fn invoke(router: axum::Router, request: LambdaRequest) -> (u16, Value) {
     (status, body)
 }
 
-#[tokio::test]
-async fn jwt_mode_needs_the_authorizers_claims() {
-    let emulator = EmulatorProcess::start(Emulator::Ministack).await;
+async fn deployed_router(
+    emulator: &EmulatorProcess,
+) -> (axum::Router, Arc<Mutex<Vec<AuditRecord>>>) {
     let endpoint = emulator.endpoint();
     let settings = Settings::from_lookup(|name| match name {
         "REWIND_EVENTBRIDGE_ENDPOINT" => Some(endpoint.clone()),
@@ -58,44 +76,247 @@ async fn jwt_mode_needs_the_authorizers_claims() {
     })
     .expect("settings");
     assert_eq!(settings.auth, AuthMode::Jwt);
-    let router = api_router(AppState {
-        eventbridge: EventBridge::from_settings(&settings).await,
-        auth: settings.auth,
-    });
-    let claims =
-        json!({"sub": "0f1e2d3c", "email": "ana@example.com", "cognito:groups": "[admins]"});
+    let (audit, records) = AuditLog::in_memory();
+    let state = AppState {
+        audit,
+        ..AppState::new(EventBridge::from_settings(&settings).await, &settings)
+    };
+    (api_router(state), records)
+}
+
+#[tokio::test]
+async fn jwt_mode_needs_the_authorizers_claims() {
+    let emulator = EmulatorProcess::start(Emulator::Ministack).await;
+    let (router, _) = deployed_router(&emulator).await;
 
     let (status, body) = invoke(
-        router.clone(),
-        event("GET", "/api/archives", Some(claims.clone())),
+        &router,
+        event(
+            "GET",
+            "/api/archives",
+            Some(claims("[rewind-viewers]")),
+            None,
+        ),
     )
     .await;
     assert_eq!(status, 200, "{body}");
     assert!(body["archives"].is_array());
-
-    let (status, body) = invoke(router.clone(), event("GET", "/api/archives", None)).await;
+    let (status, body) = invoke(&router, event("GET", "/api/archives", None, None)).await;
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["error"]["code"], "Unauthenticated");
-
     // Claims without a subject are no identity.
     let (status, _) = invoke(
-        router.clone(),
+        &router,
         event(
             "DELETE",
             "/api/archives/x",
             Some(json!({"email": "x@example.com"})),
+            None,
         ),
     )
     .await;
     assert_eq!(status, 401);
-
     for public in ["/api/health", "/api/openapi.json"] {
-        let (status, body) = invoke(router.clone(), event("GET", public, None)).await;
+        let (status, body) = invoke(&router, event("GET", public, None, None)).await;
         assert_eq!(status, 200, "{public}: {body}");
     }
-    // Unknown API routes are still JSON errors, and still need a caller.
-    let (status, _) = invoke(router.clone(), event("GET", "/api/nowhere", None)).await;
+    let (status, _) = invoke(&router, event("GET", "/api/nowhere", None, None)).await;
     assert_eq!(status, 401);
-    let (status, body) = invoke(router, event("GET", "/api/nowhere", Some(claims))).await;
+    let (status, body) = invoke(
+        &router,
+        event("GET", "/api/nowhere", Some(claims("[rewind-admins]")), None),
+    )
+    .await;
     assert_eq!(status, 404, "{body}");
+    let (status, body) = invoke(
+        &router,
+        event(
+            "GET",
+            "/api/me",
+            Some(claims("[rewind-operators rewind-viewers]")),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"subject": "0f1e2d3c", "email": "ana@example.com", "roles": ["viewer", "operator"], "local": false})
+    );
+}
+
+/// Every route of the OpenAPI document is in the role table (or public): a new route
+/// cannot be forgotten.
+#[test]
+fn every_route_has_a_role() {
+    let doc = backend::openapi::ApiDoc::openapi();
+    let mut seen = 0;
+    for (path, item) in &doc.paths.paths {
+        let methods = [
+            ("GET", item.get.is_some()),
+            ("POST", item.post.is_some()),
+            ("PATCH", item.patch.is_some()),
+            ("DELETE", item.delete.is_some()),
+            ("PUT", item.put.is_some()),
+        ];
+        for (method, present) in methods {
+            if !present || backend::auth::PUBLIC_PATHS.contains(&path.as_str()) {
+                continue;
+            }
+            let template = path.strip_prefix("/api").unwrap_or(path);
+            assert!(
+                Operation::of_route(method, template).is_some(),
+                "{method} {path} is missing from shared::roles"
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(
+        seen,
+        Operation::ROUTES.len(),
+        "the role table names a route the API does not have"
+    );
+}
+
+/// For each route × role: 403 where the role table says no, never 403 where it says yes.
+#[tokio::test]
+async fn each_route_for_each_role() {
+    let emulator = EmulatorProcess::start(Emulator::Ministack).await;
+    let (router, _) = deployed_router(&emulator).await;
+    for (action, method, template) in Operation::ROUTES {
+        let path = format!("/api{}", template.replace("{name}", "x"));
+        let body = (method != "GET" && method != "DELETE").then(|| json!({}));
+        for role in Role::ALL {
+            let (status, reply) = invoke(
+                &router,
+                event(method, &path, Some(claims(&group(role))), body.clone()),
+            )
+            .await;
+            if role.can(action) {
+                assert!(
+                    status != 403 && status != 401,
+                    "{role:?} {method} {path}: {status} {reply}"
+                );
+            } else {
+                assert_eq!(status, 403, "{role:?} {method} {path}: {reply}");
+                assert_eq!(reply["error"]["code"], "Forbidden");
+                assert!(
+                    reply["error"]["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains(action.minimum_role().as_str()))
+                );
+            }
+        }
+        // In no group: refused everywhere.
+        let (status, _) = invoke(
+            &router,
+            event(method, &path, Some(claims("[someone-else]")), body.clone()),
+        )
+        .await;
+        assert_eq!(status, 403, "no group {method} {path}");
+    }
+}
+
+#[tokio::test]
+async fn mutating_calls_are_audited_and_replays_name_their_starter() {
+    let emulator = EmulatorProcess::start(Emulator::Ministack).await;
+    let (router, records) = deployed_router(&emulator).await;
+    let admin = Some(claims("[rewind-admins]"));
+    let (_, buses) = invoke(
+        &router,
+        event("GET", "/api/event-buses", admin.clone(), None),
+    )
+    .await;
+    let bus = buses["eventBuses"][0]["arn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    let (status, created) = invoke(
+        &router,
+        event(
+            "POST",
+            "/api/archives",
+            admin.clone(),
+            Some(json!({"archiveName": "audited", "eventSourceArn": bus})),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let (status, _) = invoke(
+        &router,
+        event("DELETE", "/api/archives/ghost", admin.clone(), None),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = invoke(
+        &router,
+        event(
+            "DELETE",
+            "/api/archives/audited",
+            Some(claims("[rewind-viewers]")),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    // An operator's replay without a description says who started it.
+    let operator = Some(claims("[rewind-operators]"));
+    let start = json!({
+        "replayName": "audited-replay", "eventSourceArn": created["archiveArn"],
+        "eventStartTime": crate::helpers::minutes_from_now(-30), "eventEndTime": crate::helpers::minutes_from_now(0),
+        "destination": {"arn": bus},
+    });
+    let (status, reply) = invoke(
+        &router,
+        event("POST", "/api/replays", operator.clone(), Some(start)),
+    )
+    .await;
+    assert_eq!(status, 201, "{reply}");
+    let (_, replay) = invoke(
+        &router,
+        event("GET", "/api/replays/audited-replay", operator, None),
+    )
+    .await;
+    assert_eq!(
+        replay["description"],
+        "Started by ana@example.com via Rewind"
+    );
+
+    let records = records.lock().map(|r| r.clone()).unwrap_or_default();
+    let lines: Vec<Value> = records
+        .iter()
+        .map(|r| serde_json::to_value(r).unwrap_or_default())
+        .collect();
+    assert_eq!(lines.len(), 4, "{lines:#?}");
+    for line in &lines {
+        for field in [
+            "kind",
+            "time",
+            "subject",
+            "email",
+            "role",
+            "action",
+            "target",
+            "requestId",
+            "status",
+        ] {
+            assert!(!line[field].is_null(), "{field} missing in {line}");
+        }
+        assert_eq!(line["kind"], "audit");
+        assert_eq!(line["subject"], "0f1e2d3c");
+        assert_eq!(line["requestId"], "req-42");
+    }
+    assert_eq!(lines[0]["action"], "CreateArchive");
+    assert_eq!(lines[0]["target"], "audited");
+    assert_eq!(lines[0]["status"], 201);
+    assert!(lines[0]["errorCode"].is_null());
+    assert_eq!(lines[1]["target"], "ghost");
+    assert_eq!(lines[1]["errorCode"], "NotFound");
+    assert_eq!(lines[2]["role"], "viewer");
+    assert_eq!(lines[2]["errorCode"], "Forbidden");
+    assert_eq!(lines[3]["action"], "StartReplay");
+    assert_eq!(lines[3]["role"], "operator");
+    assert_eq!(lines[3]["target"], "audited-replay");
 }

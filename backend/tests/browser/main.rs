@@ -16,4 +16,5 @@ mod harness;
 mod archives;
 mod gallery;
 mod replays;
+mod roles;
 mod sign_in;

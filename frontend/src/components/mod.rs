@@ -4,6 +4,7 @@ pub mod confirm_dialog;
 pub mod error_banner;
 pub mod field;
 pub mod filter_bar;
+pub mod guarded;
 pub mod json_editor;
 pub mod loading;
 pub mod pager;

@@ -4,6 +4,7 @@ use crate::api::{self, ApiError};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::field::Field;
+use crate::components::guarded::{GuardedLink, RoleNote, refusal};
 use crate::components::json_editor::JsonEditor;
 use crate::components::loading::Loading;
 use crate::components::state_badge::{StateBadge, archive_tone};
@@ -14,6 +15,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::archive::{Archive, UpdateArchiveRequest};
 use shared::list::ListQuery;
+use shared::roles::Operation;
 use shared::validation::{Description, EventPattern, KmsKeyIdentifier, RetentionDays};
 
 #[component]
@@ -39,6 +41,8 @@ pub fn ArchivePage() -> impl IntoView {
 #[component]
 fn ArchiveDetail(archive: Archive, on_saved: Callback<()>) -> impl IntoView {
     let editing = RwSignal::new(false);
+    let may_not_edit = refusal(Operation::UpdateArchive);
+    let may_not_delete = refusal(Operation::DeleteArchive);
     let deleting = RwSignal::new(false);
     let name = archive.summary.archive_name.clone();
     let replays_link = links::replays(&ListQuery {
@@ -75,13 +79,18 @@ fn ArchiveDetail(archive: Archive, on_saved: Callback<()>) -> impl IntoView {
             <h1>{name.clone()}</h1>
             <StateBadge label=s.state.as_str() tone=archive_tone(s.state) />
             <div class="actions">
-                <a class="button" href=links::start_replay(Some(&name))>"Start replay"</a>
-                <button type="button" class="secondary" on:click=move |_| editing.update(|e| *e = !*e) aria-expanded=move || editing.get().to_string()>
+                <GuardedLink action=Operation::StartReplay href=links::start_replay(Some(&name)) label="Start replay" />
+                <button type="button" class="secondary" on:click=move |_| editing.update(|e| *e = !*e) aria-expanded=move || editing.get().to_string()
+                    disabled=move || may_not_edit.get().is_some() title=move || may_not_edit.get()>
                     "Edit"
                 </button>
-                <button type="button" class="danger" on:click=move |_| deleting.set(true)>"Delete archive"</button>
+                <button type="button" class="danger" on:click=move |_| deleting.set(true)
+                    disabled=move || may_not_delete.get().is_some() title=move || may_not_delete.get()>
+                    "Delete archive"
+                </button>
             </div>
         </div>
+        <RoleNote action=Operation::DeleteArchive />
         {s.state_reason.clone().map(|r| view! { <p class="banner">{r}</p> })}
         <Show when=move || editing.get()>
             <EditArchive archive=edit_copy.get_value() on_done=Callback::new(move |saved: bool| { editing.set(false); if saved { on_saved.run(()) } }) />

@@ -3,6 +3,7 @@
 use crate::api;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::filter_bar::FilterBar;
+use crate::components::guarded::{GuardedLink, RoleNote};
 use crate::components::loading::Loading;
 use crate::components::pager::Pager;
 use crate::components::state_badge::{StateBadge, archive_tone};
@@ -11,6 +12,7 @@ use crate::links;
 use crate::list_state::ListState;
 use leptos::prelude::*;
 use shared::archive::{ArchiveList, ArchiveState};
+use shared::roles::Operation;
 
 #[component]
 pub fn ArchivesPage() -> impl IntoView {
@@ -34,8 +36,9 @@ pub fn ArchivesPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Archives"</h1>
-            <a class="button" href=links::new_archive()>"Create archive"</a>
+            <GuardedLink action=Operation::CreateArchive href=links::new_archive() label="Create archive" />
         </div>
+        <RoleNote action=Operation::CreateArchive />
         <FilterBar
             filter=list.filter
             source_label="Event bus"
@@ -62,7 +65,7 @@ fn ArchiveTable(page: ArchiveList, #[prop(into)] filtered: Signal<bool>) -> impl
                     view! { <p>"No archives match this filter."</p> }.into_any()
                 } else {
                     view! { <p>"No archives yet. An archive keeps the events of a bus so they can be replayed later."</p>
-                        <a class="button" href=links::new_archive()>"Create archive"</a> }.into_any()
+                        <GuardedLink action=Operation::CreateArchive href=links::new_archive() label="Create archive" /> }.into_any()
                 }}
             </div>
         }

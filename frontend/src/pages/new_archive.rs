@@ -4,6 +4,7 @@
 use crate::api;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::field::Field;
+use crate::components::guarded::refusal;
 use crate::components::json_editor::JsonEditor;
 use crate::components::loading::Loading;
 use crate::form_errors::FormErrors;
@@ -13,6 +14,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use shared::archive::CreateArchiveRequest;
+use shared::roles::Operation;
 use shared::validation::RetentionDays;
 
 /// The fields this form shows, by their wire names.
@@ -91,7 +93,10 @@ pub fn NewArchivePage() -> impl IntoView {
     let touch = move |field: &'static str| errors.touch(field);
     let error_for = move |field: &'static str| errors.field(field);
     let banner = errors.banner();
-    let blocked = errors.blocked("To create it");
+    let form_blocked = errors.blocked("To create it");
+    let may_not = refusal(Operation::CreateArchive);
+    // The role decides first; then the form's own problems.
+    let blocked = Signal::derive(move || may_not.get().or_else(|| form_blocked.get()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         errors.touch_all();

@@ -5,6 +5,7 @@ use crate::api;
 use crate::clock;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_banner::ErrorBanner;
+use crate::components::guarded::refusal;
 use crate::components::loading::Loading;
 use crate::components::progress_bar::ProgressBar;
 use crate::components::state_badge::{StateBadge, replay_tone};
@@ -13,6 +14,7 @@ use crate::links;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use shared::replay::Replay;
+use shared::roles::Operation;
 use std::time::Duration;
 
 /// How often a replay in progress is refreshed.
@@ -57,6 +59,7 @@ fn ReplayDetail(replay: Replay, on_changed: Callback<()>) -> impl IntoView {
         .filter(|_| s.state.is_in_progress())
         .and_then(|started| format::eta(progress.fraction(), clock::now() - started));
     let cancelling = RwSignal::new(false);
+    let may_not_cancel = refusal(Operation::CancelReplay);
     let cancel = Action::new_local(|name: &String| api::cancel_replay(name.clone()));
     Effect::new(move |_| {
         if let Some(Ok(_)) = cancel.value().get() {
@@ -84,7 +87,8 @@ fn ReplayDetail(replay: Replay, on_changed: Callback<()>) -> impl IntoView {
             <StateBadge label=s.state.as_str() tone=replay_tone(s.state) />
             <div class="actions">
                 {s.state.can_cancel().then(|| view! {
-                    <button type="button" class="danger" on:click=move |_| cancelling.set(true)>"Cancel replay"</button>
+                    <button type="button" class="danger" on:click=move |_| cancelling.set(true)
+                        disabled=move || may_not_cancel.get().is_some() title=move || may_not_cancel.get()>"Cancel replay"</button>
                 })}
             </div>
         </div>

@@ -3,6 +3,7 @@
 use crate::api;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::filter_bar::FilterBar;
+use crate::components::guarded::{GuardedLink, RoleNote};
 use crate::components::loading::Loading;
 use crate::components::pager::Pager;
 use crate::components::progress_bar::ProgressBar;
@@ -12,6 +13,7 @@ use crate::links;
 use crate::list_state::ListState;
 use leptos::prelude::*;
 use shared::replay::{ReplayList, ReplayState};
+use shared::roles::Operation;
 
 #[component]
 pub fn ReplaysPage() -> impl IntoView {
@@ -47,8 +49,9 @@ pub fn ReplaysPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Replays"</h1>
-            <a class="button" href=links::start_replay(None)>"Start replay"</a>
+            <GuardedLink action=Operation::StartReplay href=links::start_replay(None) label="Start replay" />
         </div>
+        <RoleNote action=Operation::StartReplay />
         <FilterBar
             filter=list.filter
             source_label="Archive"
@@ -75,7 +78,7 @@ fn ReplayTable(page: ReplayList, #[prop(into)] filtered: Signal<bool>) -> impl I
                     view! { <p>"No replays match this filter."</p> }.into_any()
                 } else {
                     view! { <p>"No replays yet. A replay sends an archive's events back to its bus."</p>
-                        <a class="button" href=links::start_replay(None)>"Start replay"</a> }.into_any()
+                        <GuardedLink action=Operation::StartReplay href=links::start_replay(None) label="Start replay" /> }.into_any()
                 }}
             </div>
         }

@@ -5,6 +5,7 @@ use crate::api;
 use crate::clock;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::field::Field;
+use crate::components::guarded::refusal;
 use crate::components::loading::Loading;
 use crate::components::time_window::{ARCHIVE_LAG, TimeWindow};
 use crate::form_errors::FormErrors;
@@ -14,6 +15,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::replay::{ReplayDestinationRequest, StartReplayRequest};
+use shared::roles::Operation;
 use shared::validation::ReplayWindow;
 use time::{Duration, OffsetDateTime};
 
@@ -185,7 +187,10 @@ pub fn StartReplayPage() -> impl IntoView {
     errors.touch("eventEndTime");
     let error_for = move |field: &'static str| errors.field(field);
     let banner = errors.banner();
-    let blocked = errors.blocked("To start it");
+    let form_blocked = errors.blocked("To start it");
+    let may_not = refusal(Operation::StartReplay);
+    // The role decides first; then the form's own problems.
+    let blocked = Signal::derive(move || may_not.get().or_else(|| form_blocked.get()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         errors.touch_all();

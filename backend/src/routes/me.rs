@@ -1,0 +1,19 @@
+//! `/api/me`: who the caller is and which roles they hold.
+
+use crate::auth::Caller;
+use axum::{Extension, Json};
+use shared::ErrorBody;
+use shared::roles::Me;
+
+#[utoipa::path(
+    get, path = "/api/me", tag = "meta", operation_id = "me",
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody))
+)]
+pub async fn me(Extension(caller): Extension<Caller>) -> Json<Me> {
+    Json(Me {
+        subject: caller.subject,
+        email: caller.email,
+        roles: caller.roles,
+        local: caller.local,
+    })
+}

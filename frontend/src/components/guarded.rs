@@ -1,0 +1,48 @@
+//! What the signed-in user may do, from `shared`'s role table and `/api/me`. The backend
+//! enforces the same table; the console disables what would be refused and says why.
+
+use leptos::prelude::*;
+use shared::roles::{Me, Operation};
+
+/// The caller as `/api/me` described them (None until known).
+pub type CurrentUser = Signal<Option<Me>>;
+
+/// Why the user may not take `action`; None when they may (or their roles are not
+/// known yet — the server still checks).
+pub fn refusal(action: Operation) -> Signal<Option<String>> {
+    let me = use_context::<CurrentUser>();
+    Signal::derive(move || {
+        me.and_then(|m| m.get())
+            .and_then(|m| action.refusal(m.role()))
+    })
+}
+
+/// A button-styled link to a form, or a disabled button saying why not.
+#[component]
+pub fn GuardedLink(
+    action: Operation,
+    #[prop(into)] href: String,
+    label: &'static str,
+    #[prop(optional)] class: &'static str,
+) -> impl IntoView {
+    let why = refusal(action);
+    move || match why.get() {
+        None => {
+            view! { <a class=format!("button {class}") href=href.clone()>{label}</a> }.into_any()
+        }
+        Some(reason) => view! {
+            <button type="button" class=class disabled title=reason.clone()>{label}</button>
+        }
+        .into_any(),
+    }
+}
+
+/// The reason, as visible text, when the user's role does not allow `action`.
+#[component]
+pub fn RoleNote(action: Operation) -> impl IntoView {
+    let why = refusal(action);
+    move || {
+        why.get()
+            .map(|reason| view! { <p class="note role-note">{reason}</p> })
+    }
+}
