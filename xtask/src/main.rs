@@ -154,6 +154,7 @@ fn test() -> Result {
         ],
         &env,
     )?;
+    tools::ensure_browser()?;
     tools::step("Console in headless Chromium (screenshots in target/browser-screenshots/)");
     let browser = tools::run_tests(
         &[

@@ -156,6 +156,25 @@ pub fn ensure_target(target: &str) -> Result {
     Ok(())
 }
 
+/// Chromium and ChromeDriver for the browser tests, from Debian's packages.
+pub fn ensure_browser() -> Result {
+    let have = |program: &str| output(program, &["--version"]).is_some();
+    if have("chromium") && have("chromedriver") {
+        return Ok(());
+    }
+    let is_root = output("id", &["-u"]).is_some_and(|uid| uid.trim() == "0");
+    if !is_root {
+        return Err("the browser tests need Chromium and ChromeDriver: sudo apt-get install chromium chromium-driver".to_owned());
+    }
+    step("Installing Chromium and ChromeDriver (apt)");
+    run("apt-get", &["update", "-qq"], &[])?;
+    run(
+        "apt-get",
+        &["install", "-y", "-qq", "chromium", "chromium-driver"],
+        &[("DEBIAN_FRONTEND", "noninteractive")],
+    )
+}
+
 pub fn ensure_wasm_target() -> Result {
     ensure_target("wasm32-unknown-unknown")
 }
