@@ -1,6 +1,7 @@
 //! Small reusable pieces of the console's pages.
 
 pub mod confirm_dialog;
+pub mod empty_list;
 pub mod error_banner;
 pub mod field;
 pub mod filter_bar;

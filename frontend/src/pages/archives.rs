@@ -1,6 +1,7 @@
 //! Archives: the list, filtered and paged.
 
 use crate::api;
+use crate::components::empty_list::EmptyList;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::filter_bar::FilterBar;
 use crate::components::guarded::{GuardedLink, RoleNote};
@@ -60,14 +61,8 @@ pub fn ArchivesPage() -> impl IntoView {
 fn ArchiveTable(page: ArchiveList, #[prop(into)] filtered: Signal<bool>) -> impl IntoView {
     if page.archives.is_empty() {
         return view! {
-            <div class="empty">
-                {move || if filtered.get() {
-                    view! { <p>"No archives match this filter."</p> }.into_any()
-                } else {
-                    view! { <p>"No archives yet. An archive keeps the events of a bus so they can be replayed later."</p>
-                        <GuardedLink action=Operation::CreateArchive href=links::new_archive() label="Create archive" /> }.into_any()
-                }}
-            </div>
+            <EmptyList filtered what="archives" explain="An archive keeps the events of a bus so they can be replayed later."
+                action=Operation::CreateArchive href=links::new_archive() label="Create archive" />
         }
         .into_any();
     }

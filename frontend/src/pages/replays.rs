@@ -1,6 +1,7 @@
 //! Replays: the list, filtered and paged, with each replay's progress.
 
 use crate::api;
+use crate::components::empty_list::EmptyList;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::filter_bar::FilterBar;
 use crate::components::guarded::{GuardedLink, RoleNote};
@@ -73,14 +74,8 @@ pub fn ReplaysPage() -> impl IntoView {
 fn ReplayTable(page: ReplayList, #[prop(into)] filtered: Signal<bool>) -> impl IntoView {
     if page.replays.is_empty() {
         return view! {
-            <div class="empty">
-                {move || if filtered.get() {
-                    view! { <p>"No replays match this filter."</p> }.into_any()
-                } else {
-                    view! { <p>"No replays yet. A replay sends an archive's events back to its bus."</p>
-                        <GuardedLink action=Operation::StartReplay href=links::start_replay(None) label="Start replay" /> }.into_any()
-                }}
-            </div>
+            <EmptyList filtered what="replays" explain="A replay sends an archive's events back to its bus."
+                action=Operation::StartReplay href=links::start_replay(None) label="Start replay" />
         }
         .into_any();
     }

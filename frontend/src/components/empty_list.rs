@@ -1,0 +1,28 @@
+use crate::components::guarded::GuardedLink;
+use leptos::prelude::*;
+use shared::roles::Operation;
+
+/// What a list shows with no rows: that the filter matched nothing, or what the thing
+/// is and how to make the first one.
+#[component]
+pub fn EmptyList(
+    #[prop(into)] filtered: Signal<bool>,
+    what: &'static str,
+    explain: &'static str,
+    action: Operation,
+    #[prop(into)] href: String,
+    label: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="empty">
+            {move || if filtered.get() {
+                view! { <p>{format!("No {what} match this filter.")}</p> }.into_any()
+            } else {
+                view! {
+                    <p>{format!("No {what} yet. {explain}")}</p>
+                    <GuardedLink action href=href.clone() label />
+                }.into_any()
+            }}
+        </div>
+    }
+}
