@@ -78,6 +78,8 @@ pub fn TimeWindow(
                     (Some(s), Some(e)) if s < e => format!("Replays {} of events.", format::duration(e - s)),
                     _ => String::new(),
                 }}
+                {move || (start.get().is_some() && start.get() == archive_created.get())
+                    .then_some(" The window starts when the archive was created: it holds no earlier events.")}
             </p>
         </fieldset>
     }
