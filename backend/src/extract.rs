@@ -120,6 +120,16 @@ where
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
+        // A repeated key would silently keep one of its values; say so instead.
+        let mut seen = std::collections::HashSet::new();
+        for (key, _) in form_urlencoded::parse(query.as_bytes()) {
+            if !seen.insert(key.clone()) {
+                return Err(ApiError::validation(
+                    key.as_ref(),
+                    format!("The query parameter {key} is given more than once; give it once."),
+                ));
+            }
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de)
             .map(ApiQuery)

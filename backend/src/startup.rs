@@ -46,7 +46,7 @@ impl AppState {
 
 /// The `/api` router with its layers: what runs under Lambda.
 pub fn api_router(state: AppState) -> Router {
-    Router::new()
+    let router = Router::new()
         .nest("/api", crate::routes::api(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -58,7 +58,26 @@ pub fn api_router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ))
         .with_state(state)
-        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(CatchPanicLayer::custom(panic_response));
+    with_security_headers(router).layer(TraceLayer::new_for_http())
+}
+
+/// The console may run only its own scripts and wasm, load only its own files, talk only
+/// to its own origin, and never be framed. No inline script is needed: `boot.js` starts
+/// the app. (The deployed console gets the same policy from CloudFront, plus the
+/// identity provider in `connect-src`.)
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The headers every response carries, API and console alike. No CORS headers are ever
+/// sent: the console is served from the API's own origin.
+fn with_security_headers(router: Router) -> Router {
+    router
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -67,7 +86,10 @@ pub fn api_router(state: AppState) -> Router {
             HeaderName::from_static("referrer-policy"),
             HeaderValue::from_static("no-referrer"),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
 }
 
 /// The API plus the built console, with every other path answered by `index.html` so
@@ -81,13 +103,14 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         Router::new().route("/config.json", get(|| async { Json(ConsoleConfig::None) }))
     };
     let index = static_dir.join("index.html");
-    if index.is_file() {
+    let console = if index.is_file() {
         let files = ServeDir::new(static_dir).fallback(ServeFile::new(index));
-        api_router(state).merge(config).fallback_service(files)
+        config.fallback_service(files)
     } else {
         tracing::warn!(dir = %static_dir.display(), "no built console found; serving the API only");
-        api_router(state).merge(config).fallback(console_missing)
-    }
+        config.fallback(console_missing)
+    };
+    api_router(state).merge(with_security_headers(console))
 }
 
 async fn console_missing() -> Html<&'static str> {

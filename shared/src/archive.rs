@@ -117,7 +117,14 @@ pub struct CreateArchiveRequest {
     )]
     pub archive_name: String,
     /// The ARN of the event bus to archive.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1600))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 1600,
+            pattern = r"^arn:aws[a-z\-]*:events:[a-z0-9\-]*:([0-9]{12})?:event-bus/.+$"
+        )
+    )]
     pub event_source_arn: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(max_length = 512))]
@@ -148,6 +155,37 @@ pub struct NewArchive {
     pub event_pattern: Option<EventPattern>,
     pub retention: Option<RetentionDays>,
     pub kms_key: Option<KmsKeyIdentifier>,
+}
+
+impl NewArchive {
+    /// Whether `archive` is exactly what this request asks for: how a create whose first
+    /// attempt timed out (but went through) and whose retry got `AlreadyExists` tells that
+    /// the archive is its own work rather than someone else's.
+    pub fn is_fulfilled_by(&self, archive: &Archive) -> bool {
+        let same_text = |asked: Option<&str>, found: Option<&str>| {
+            asked.unwrap_or_default() == found.unwrap_or_default()
+        };
+        let same_pattern = match (&self.event_pattern, archive.event_pattern.as_deref()) {
+            (None, found) => found.unwrap_or_default().is_empty(),
+            (Some(asked), Some(found)) => {
+                serde_json::from_str::<serde_json::Value>(asked.as_str()).ok()
+                    == serde_json::from_str::<serde_json::Value>(found).ok()
+            }
+            (Some(_), None) => false,
+        };
+        archive.summary.archive_name == self.name.as_str()
+            && archive.summary.event_source_arn == self.event_source.as_str()
+            && same_text(
+                self.description.as_ref().map(|d| d.as_str()),
+                archive.description.as_deref(),
+            )
+            && same_pattern
+            && self.retention.map_or(0, RetentionDays::days) == archive.summary.retention_days
+            && same_text(
+                self.kms_key.as_ref().map(|k| k.as_str()),
+                archive.kms_key_identifier.as_deref(),
+            )
+    }
 }
 
 impl CreateArchiveRequest {
@@ -267,6 +305,46 @@ pub struct ArchiveStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_retried_create_recognises_its_own_archive() {
+        let asked = CreateArchiveRequest {
+            archive_name: "orders-all".into(),
+            event_source_arn: "arn:aws:events:us-east-1:123456789012:event-bus/orders".into(),
+            event_pattern: Some(r#"{"source": ["shop"]}"#.into()),
+            retention_days: Some(7),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        let found = Archive {
+            summary: ArchiveSummary {
+                archive_name: "orders-all".into(),
+                event_source_arn: asked.event_source.as_str().into(),
+                state: ArchiveState::Enabled,
+                state_reason: None,
+                retention_days: 7,
+                size_bytes: 0,
+                event_count: 0,
+                creation_time: OffsetDateTime::UNIX_EPOCH,
+            },
+            archive_arn: "arn:aws:events:us-east-1:123456789012:archive/orders-all".into(),
+            description: None,
+            // Same pattern, other spacing: EventBridge may normalise it.
+            event_pattern: Some(r#"{"source":["shop"]}"#.into()),
+            kms_key_identifier: None,
+        };
+        assert!(asked.is_fulfilled_by(&found));
+        let mut other = found.clone();
+        other.summary.retention_days = 0;
+        assert!(!asked.is_fulfilled_by(&other));
+        let mut other = found.clone();
+        other.event_pattern = None;
+        assert!(!asked.is_fulfilled_by(&other));
+        let mut other = found;
+        other.description = Some("someone else's".into());
+        assert!(!asked.is_fulfilled_by(&other));
+    }
 
     fn create() -> CreateArchiveRequest {
         CreateArchiveRequest {

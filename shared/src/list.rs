@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 pub struct ListQuery {
     /// Only names starting with this (`[.\-_A-Za-z0-9]`, 1–64 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        param(max_length = 64, pattern = r"^[\.\-_A-Za-z0-9]*$")
+    )]
     pub name_prefix: Option<String>,
     /// Archives: the event bus ARN; replays: the archive ARN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27,7 +31,7 @@ pub struct ListQuery {
     pub limit: Option<String>,
     /// The `nextToken` of the previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 2048))]
+    #[cfg_attr(feature = "openapi", param(max_length = 2048))]
     pub next_token: Option<String>,
 }
 
@@ -50,7 +54,8 @@ pub struct Page {
 impl Page {
     pub fn parse(limit: Option<&str>, next_token: Option<&str>) -> Result<Self, FieldError> {
         Ok(Self {
-            limit: present(limit).map(ListLimit::parse_text).transpose()?,
+            // Unlike the text filters, an empty limit is not a number, so it is refused.
+            limit: limit.map(ListLimit::parse_text).transpose()?,
             next_token: present(next_token).map(NextToken::parse).transpose()?,
         })
     }
@@ -117,8 +122,13 @@ impl ListQuery {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct HelperListQuery {
-    /// Only names starting with this (event buses only).
+    /// Only names starting with this: bus names (`[/.\-_A-Za-z0-9]`, 1–256), or rule
+    /// names (`[.\-_A-Za-z0-9]`, 1–64).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        param(max_length = 256, pattern = r"^[/\.\-_A-Za-z0-9]*$")
+    )]
     pub name_prefix: Option<String>,
     /// Page size, 1–100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,7 +136,7 @@ pub struct HelperListQuery {
     pub limit: Option<String>,
     /// The `nextToken` of the previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 2048))]
+    #[cfg_attr(feature = "openapi", param(max_length = 2048))]
     pub next_token: Option<String>,
 }
 
@@ -134,6 +144,14 @@ impl HelperListQuery {
     pub fn name_prefix(&self) -> Result<Option<crate::validation::EventBusName>, FieldError> {
         present(self.name_prefix.as_deref())
             .map(|p| crate::validation::EventBusName::parse(p).map_err(|e| e.at("namePrefix")))
+            .transpose()
+    }
+
+    /// The rule-name prefix for `/api/event-buses/{name}/rules` (rule names use the
+    /// archive-name character set, 1–64 characters).
+    pub fn rule_name_prefix(&self) -> Result<Option<NamePrefix>, FieldError> {
+        present(self.name_prefix.as_deref())
+            .map(NamePrefix::parse)
             .transpose()
     }
 
@@ -170,7 +188,7 @@ mod tests {
             name_prefix: Some(String::new()),
             event_source_arn: Some(String::new()),
             state: Some("ENABLED".into()),
-            limit: Some(String::new()),
+            limit: None,
             next_token: Some(String::new()),
         };
         let r = parse(&q).unwrap();

@@ -165,7 +165,14 @@ pub struct ReplayList {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReplayDestinationRequest {
     /// The ARN of the archive's event bus.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1600))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 1600,
+            pattern = r"^arn:aws[a-z\-]*:events:[a-z0-9\-]*:([0-9]{12})?:event-bus/.+$"
+        )
+    )]
     pub arn: String,
     /// Rule ARNs to replay to; absent or empty replays to every rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -187,7 +194,14 @@ pub struct StartReplayRequest {
     #[cfg_attr(feature = "openapi", schema(max_length = 512))]
     pub description: Option<String>,
     /// The ARN of the archive to replay from.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1600))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 1600,
+            pattern = r"^arn:aws[a-z\-]*:events:[a-z0-9\-]*:([0-9]{12})?:archive/.+$"
+        )
+    )]
     pub event_source_arn: String,
     /// RFC 3339.
     #[cfg_attr(feature = "openapi", schema(format = DateTime))]
@@ -208,6 +222,28 @@ pub struct NewReplay {
     pub window: ReplayWindow,
     pub destination: EventBusArn,
     pub filter_rules: Vec<RuleArn>,
+}
+
+impl NewReplay {
+    /// Whether `replay` is exactly the one this request starts (see
+    /// [`NewArchive::is_fulfilled_by`](crate::archive::NewArchive::is_fulfilled_by)).
+    pub fn is_fulfilled_by(&self, replay: &Replay) -> bool {
+        let mut asked_rules: Vec<&str> = self.filter_rules.iter().map(|r| r.as_str()).collect();
+        let mut found_rules: Vec<&str> = replay
+            .destination
+            .filter_arns
+            .iter()
+            .map(String::as_str)
+            .collect();
+        asked_rules.sort_unstable();
+        found_rules.sort_unstable();
+        replay.summary.replay_name == self.name.as_str()
+            && replay.summary.event_source_arn == self.archive.as_str()
+            && replay.summary.event_start_time == self.window.start()
+            && replay.summary.event_end_time == self.window.end()
+            && replay.destination.arn == self.destination.as_str()
+            && asked_rules == found_rules
+    }
 }
 
 /// The most rules one replay may be limited to.

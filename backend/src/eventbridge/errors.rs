@@ -16,18 +16,21 @@ where
             ErrorCode::UpstreamUnavailable,
             "EventBridge did not answer in time. Try again in a moment.",
         ),
-        SdkError::DispatchFailure(failure) => {
+        SdkError::DispatchFailure(failure) if failure.is_timeout() || failure.is_io() => {
             let detail = if failure.is_timeout() {
                 "did not answer in time"
-            } else if failure.is_io() {
-                "could not be reached"
             } else {
-                "could not be called"
+                "could not be reached"
             };
             ApiError::new(
                 ErrorCode::UpstreamUnavailable,
                 format!("EventBridge {detail}. Try again in a moment."),
             )
+        }
+        // Reached, but what came back was not a whole HTTP answer (cut short, malformed).
+        SdkError::DispatchFailure(failure) => {
+            tracing::warn!(error = ?failure, "incomplete EventBridge response");
+            ApiError::upstream("EventBridge sent an incomplete answer. Try again in a moment.")
         }
         SdkError::ResponseError(_) => {
             tracing::warn!(error = ?err, "unreadable EventBridge response");

@@ -8,9 +8,12 @@ pub use errors::from_sdk;
 use crate::configuration::Settings;
 use crate::error::ApiError;
 use aws_sdk_eventbridge::Client;
+use aws_sdk_eventbridge::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_eventbridge::config::retry::RetryConfig;
 use aws_sdk_eventbridge::config::timeout::TimeoutConfig;
+use aws_sdk_eventbridge::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_eventbridge::config::{Credentials, Region};
+use aws_sdk_eventbridge::error::BoxError;
 use aws_sdk_eventbridge::primitives::DateTime;
 use aws_sdk_eventbridge::types::{self as aws, ReplayDestination as AwsDestination};
 use shared::archive::{
@@ -22,7 +25,11 @@ use shared::list::{ListFilter, ListRequest, Page};
 use shared::replay::{
     CancelReplayResponse, NewReplay, Replay, ReplayList, ReplayState, StartReplayResponse,
 };
-use shared::validation::{ArchiveArn, ArchiveName, EventBusArn, EventBusName, ReplayName};
+use shared::validation::{
+    ArchiveArn, ArchiveName, EventBusArn, EventBusName, NamePrefix, ReplayName,
+};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -72,6 +79,9 @@ impl EventBridge {
             .timeout_config(
                 TimeoutConfig::builder()
                     .connect_timeout(settings.connect_timeout)
+                    // A stalled attempt is abandoned and retried while the operation still
+                    // has time left; the whole call never outlasts the operation timeout.
+                    .operation_attempt_timeout(settings.operation_timeout / 2)
                     .operation_timeout(settings.operation_timeout)
                     .build(),
             )
@@ -126,19 +136,54 @@ impl EventBridge {
         mapping::archive(&out)
     }
 
+    /// Creates an archive. If the SDK retried (an attempt timed out after EventBridge had
+    /// acted on it) and the retry found the archive already there, the archive is checked:
+    /// when it is exactly what was asked for, the create succeeded and says so, rather than
+    /// reporting a failure the user would retry in vain.
     pub async fn create_archive(&self, archive: NewArchive) -> Result<ArchiveStatus, ApiError> {
-        let out = self
+        let attempts = AttemptCounter::default();
+        let sent = self
             .client
             .create_archive()
-            .archive_name(archive.name.into_inner())
-            .event_source_arn(archive.event_source.into_inner())
-            .set_description(archive.description.map(|d| d.into_inner()))
-            .set_event_pattern(archive.event_pattern.map(|p| p.into_inner()))
+            .archive_name(archive.name.as_str())
+            .event_source_arn(archive.event_source.as_str())
+            .set_description(archive.description.as_ref().map(|d| d.as_str().to_owned()))
+            .set_event_pattern(
+                archive
+                    .event_pattern
+                    .as_ref()
+                    .map(|p| p.as_str().to_owned()),
+            )
             .set_retention_days(archive.retention.map(|r| r.days()))
-            .set_kms_key_identifier(archive.kms_key.map(|k| k.into_inner()))
+            .set_kms_key_identifier(archive.kms_key.as_ref().map(|k| k.as_str().to_owned()))
+            .customize()
+            .interceptor(attempts.clone())
             .send()
-            .await
-            .map_err(from_sdk)?;
+            .await;
+        let out = match sent {
+            Ok(out) => out,
+            Err(err) => {
+                let error = from_sdk(err);
+                if error.code != shared::ErrorCode::AlreadyExists || attempts.count() < 2 {
+                    return Err(error);
+                }
+                let existing = self.describe_archive(&archive.name).await?;
+                if !archive.is_fulfilled_by(&existing) {
+                    return Err(error);
+                }
+                tracing::warn!(
+                    archive = %archive.name,
+                    attempts = attempts.count(),
+                    "a timed-out attempt had created the archive; the retry found it"
+                );
+                return Ok(ArchiveStatus {
+                    archive_arn: existing.archive_arn,
+                    state: existing.summary.state,
+                    state_reason: existing.summary.state_reason,
+                    creation_time: existing.summary.creation_time,
+                });
+            }
+        };
         mapping::archive_status(
             out.archive_arn(),
             out.state(),
@@ -257,15 +302,15 @@ impl EventBridge {
         replay.check_destination(&archive.summary.event_source_arn)?;
 
         let destination = AwsDestination::builder()
-            .arn(replay.destination.into_inner())
+            .arn(replay.destination.as_str())
             .set_filter_arns(if replay.filter_rules.is_empty() {
                 None
             } else {
                 Some(
                     replay
                         .filter_rules
-                        .into_iter()
-                        .map(|r| r.into_inner())
+                        .iter()
+                        .map(|r| r.as_str().to_owned())
                         .collect(),
                 )
             })
@@ -273,18 +318,44 @@ impl EventBridge {
             .map_err(|e| {
                 ApiError::upstream(format!("Could not build the replay destination: {e}"))
             })?;
-        let out = self
+        let attempts = AttemptCounter::default();
+        let sent = self
             .client
             .start_replay()
-            .replay_name(replay.name.into_inner())
-            .set_description(replay.description.map(|d| d.into_inner()))
-            .event_source_arn(replay.archive.into_inner())
+            .replay_name(replay.name.as_str())
+            .set_description(replay.description.as_ref().map(|d| d.as_str().to_owned()))
+            .event_source_arn(replay.archive.as_str())
             .event_start_time(to_aws_time(replay.window.start()))
             .event_end_time(to_aws_time(replay.window.end()))
             .destination(destination)
+            .customize()
+            .interceptor(attempts.clone())
             .send()
-            .await
-            .map_err(from_sdk)?;
+            .await;
+        let out = match sent {
+            Ok(out) => out,
+            // As for archives: a retry that finds this very replay started reports it.
+            Err(err) => {
+                let error = from_sdk(err);
+                if error.code != shared::ErrorCode::AlreadyExists || attempts.count() < 2 {
+                    return Err(error);
+                }
+                let existing = self.describe_replay(&replay.name).await?;
+                if !replay.is_fulfilled_by(&existing) {
+                    return Err(error);
+                }
+                tracing::warn!(
+                    replay = %replay.name,
+                    "a timed-out attempt had started the replay; the retry found it"
+                );
+                return Ok(StartReplayResponse {
+                    replay_arn: existing.replay_arn,
+                    state: existing.summary.state,
+                    state_reason: existing.summary.state_reason,
+                    replay_start_time: existing.summary.replay_start_time,
+                });
+            }
+        };
         Ok(StartReplayResponse {
             replay_arn: mapping::required(out.replay_arn(), "ReplayArn")?,
             state: mapping::replay_state(out.state())?,
@@ -334,11 +405,17 @@ impl EventBridge {
         })
     }
 
-    pub async fn list_rules(&self, bus: &EventBusName, page: Page) -> Result<RuleList, ApiError> {
+    pub async fn list_rules(
+        &self,
+        bus: &EventBusName,
+        name_prefix: Option<NamePrefix>,
+        page: Page,
+    ) -> Result<RuleList, ApiError> {
         let out = self
             .client
             .list_rules()
             .event_bus_name(bus.as_str())
+            .set_name_prefix(name_prefix.map(|p| p.into_inner()))
             .set_limit(page.limit.map(|l| i32::from(l.get())))
             .set_next_token(page.next_token.map(|t| t.into_inner()))
             .send()
@@ -364,6 +441,32 @@ impl EventBridge {
             .await
             .map_err(from_sdk)?;
         Ok(out.result())
+    }
+}
+
+/// Counts the attempts the SDK makes for one call (see [`EventBridge::create_archive`]).
+#[derive(Debug, Clone, Default)]
+struct AttemptCounter(Arc<AtomicU32>);
+
+impl AttemptCounter {
+    fn count(&self) -> u32 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl Intercept for AttemptCounter {
+    fn name(&self) -> &'static str {
+        "AttemptCounter"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 }
 

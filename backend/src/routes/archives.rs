@@ -57,7 +57,7 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "describeArchive",
     get, path = "/api/archives/{name}", tag = "archives",
-    params(("name" = String, Path, description = "Archive name")),
+    params(("name" = String, Path, description = "Archive name", example = "orders-all", min_length = 1, max_length = 48, pattern = r"^[\.\-_A-Za-z0-9]+$")),
     responses(
         (status = 200, body = Archive),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -75,7 +75,7 @@ pub async fn describe(
 #[utoipa::path(
     operation_id = "updateArchive",
     patch, path = "/api/archives/{name}", tag = "archives",
-    params(("name" = String, Path, description = "Archive name")),
+    params(("name" = String, Path, description = "Archive name", example = "orders-all", min_length = 1, max_length = 48, pattern = r"^[\.\-_A-Za-z0-9]+$")),
     request_body = UpdateArchiveRequest,
     responses(
         (status = 200, body = ArchiveStatus),
@@ -96,7 +96,7 @@ pub async fn update(
 #[utoipa::path(
     operation_id = "deleteArchive",
     delete, path = "/api/archives/{name}", tag = "archives",
-    params(("name" = String, Path, description = "Archive name")),
+    params(("name" = String, Path, description = "Archive name", example = "orders-all", min_length = 1, max_length = 48, pattern = r"^[\.\-_A-Za-z0-9]+$")),
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),

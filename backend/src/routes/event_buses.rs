@@ -33,7 +33,7 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "listRules",
     get, path = "/api/event-buses/{name}/rules", tag = "helpers",
-    params(("name" = String, Path, description = "Event bus name"), HelperListQuery),
+    params(("name" = String, Path, description = "Event bus name", example = "orders", min_length = 1, max_length = 256, pattern = r"^[/\.\-_A-Za-z0-9]+$"), HelperListQuery),
     responses(
         (status = 200, body = RuleList),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -46,12 +46,12 @@ pub async fn rules(
     ApiQuery(query): ApiQuery<HelperListQuery>,
 ) -> Result<Json<RuleList>, ApiError> {
     let bus = EventBusName::parse(&name)?;
-    if query.name_prefix.as_deref().is_some_and(|p| !p.is_empty()) {
-        return Err(ApiError::validation(
-            "namePrefix",
-            "Rules cannot be filtered by name prefix here.",
-        ));
-    }
+    let name_prefix = query.rule_name_prefix()?;
     let page = query.page()?;
-    Ok(Json(state.eventbridge.list_rules(&bus, page).await?))
+    Ok(Json(
+        state
+            .eventbridge
+            .list_rules(&bus, name_prefix, page)
+            .await?,
+    ))
 }

@@ -68,7 +68,7 @@ pub async fn start(
 #[utoipa::path(
     operation_id = "describeReplay",
     get, path = "/api/replays/{name}", tag = "replays",
-    params(("name" = String, Path, description = "Replay name")),
+    params(("name" = String, Path, description = "Replay name", example = "orders-backfill-demo", min_length = 1, max_length = 64, pattern = r"^[\.\-_A-Za-z0-9]+$")),
     responses(
         (status = 200, body = Replay),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -86,7 +86,7 @@ pub async fn describe(
 #[utoipa::path(
     operation_id = "cancelReplay",
     post, path = "/api/replays/{name}/cancel", tag = "replays",
-    params(("name" = String, Path, description = "Replay name")),
+    params(("name" = String, Path, description = "Replay name", example = "orders-backfill-demo", min_length = 1, max_length = 64, pattern = r"^[\.\-_A-Za-z0-9]+$")),
     responses(
         (status = 200, body = CancelReplayResponse),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),

@@ -1,11 +1,97 @@
 //! Malformed requests and upstream failures.
 
-use crate::helpers::{Emulator, spawn_app};
+use crate::helpers::{
+    Emulator, EmulatorProcess, FaultyProxy, ProxyFaults, TestApp, spawn_app, spawn_backend_serving,
+};
 use crate::on_both_emulators;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
-on_both_emulators!(stopped_emulator_is_503_within_5_seconds);
+on_both_emulators!(
+    stopped_emulator_is_503_within_5_seconds,
+    backend_recovers_when_the_emulator_comes_back
+);
+
+/// The backend on ministack behind a [`FaultyProxy`].
+async fn spawn_behind_proxy() -> (TestApp, FaultyProxy) {
+    let emulator = EmulatorProcess::start(Emulator::Ministack).await;
+    let proxy = FaultyProxy::start(emulator.endpoint()).await;
+    let (address, sdk) = spawn_backend_serving(&proxy.address, "/nonexistent").await;
+    let app = TestApp {
+        address,
+        http: reqwest::Client::new(),
+        sdk,
+        emulator: Some(emulator),
+    };
+    (app, proxy)
+}
+
+#[tokio::test]
+async fn slowed_emulator_is_503_within_the_operation_timeout() {
+    let (app, proxy) = spawn_behind_proxy().await;
+    assert_eq!(app.get("/api/archives").await.status, 200);
+    proxy.set(ProxyFaults {
+        delay: Duration::from_secs(10),
+        ..Default::default()
+    });
+    for path in ["/api/archives", "/api/archives/x", "/api/replays"] {
+        let started = Instant::now();
+        let reply = app.get(path).await;
+        let took = started.elapsed();
+        reply.assert_error(503, "UpstreamUnavailable", None);
+        // The operation timeout is 4 s, retries included.
+        assert!(took < Duration::from_secs(5), "{path} took {took:?}");
+        assert!(
+            took >= Duration::from_secs(3),
+            "{path} gave up early: {took:?}"
+        );
+    }
+    // Once the network is well again, so is the backend.
+    proxy.set(ProxyFaults::default());
+    assert_eq!(app.get("/api/archives").await.status, 200);
+}
+
+#[tokio::test]
+async fn truncated_answers_are_502() {
+    let (app, proxy) = spawn_behind_proxy().await;
+    let bus = app.bus_arn("default").await;
+    for i in 0..5 {
+        app.create_archive(&format!("truncated-{i}"), &bus, json!({}))
+            .await;
+    }
+    for cut in [40, 400] {
+        proxy.set(ProxyFaults {
+            truncate_after: Some(cut),
+            ..Default::default()
+        });
+        let started = Instant::now();
+        let reply = app.get("/api/archives").await;
+        eprintln!("cut after {cut} bytes: {} {}", reply.status, reply.body);
+        assert!(started.elapsed() < Duration::from_secs(5));
+        reply.assert_error(502, "UpstreamError", None);
+    }
+    proxy.set(ProxyFaults::default());
+    assert_eq!(app.get("/api/archives").await.status, 200);
+}
+
+async fn backend_recovers_when_the_emulator_comes_back(emulator: Emulator) {
+    let mut app = spawn_app(emulator).await;
+    assert_eq!(app.get("/api/archives").await.status, 200);
+    let Some(process) = app.emulator.as_mut() else {
+        panic!("no emulator")
+    };
+    process.stop();
+    app.get("/api/archives")
+        .await
+        .assert_error(503, "UpstreamUnavailable", None);
+    if let Some(process) = app.emulator.as_mut() {
+        process.restart().await;
+    }
+    // No restart of the backend: its next call simply works.
+    let reply = app.get("/api/archives").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["archives"], json!([]));
+}
 
 async fn stopped_emulator_is_503_within_5_seconds(emulator: Emulator) {
     let mut app = spawn_app(emulator).await;
@@ -158,5 +244,50 @@ async fn console_files_with_spa_fallback() {
         .expect("api");
     assert_eq!(api.status(), 404);
     assert!(api.text().await.unwrap_or_default().contains("NotFound"));
+
+    // Every response, console or API, success or error, carries the security headers and
+    // never a CORS grant, whatever origin asks.
+    let evil = "https://evil.example";
+    let requests = [
+        http.get(format!("{base}/")),
+        http.get(format!("{base}/archives/orders-all")),
+        http.get(format!("{base}/app.js")),
+        http.get(format!("{base}/api/health")),
+        http.get(format!("{base}/api/missing")),
+        http.get(format!("{base}/api/archives")),
+        http.post(format!("{base}/api/archives")).body("{"),
+        http.request(reqwest::Method::OPTIONS, format!("{base}/api/archives"))
+            .header("access-control-request-method", "POST"),
+    ];
+    for request in requests {
+        let response = request.header("origin", evil).send().await.expect("send");
+        let what = format!("{} {}", response.status(), response.url());
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let csp = header("content-security-policy");
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+            "{what}: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+        assert!(csp.contains("default-src 'self'"), "{what}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{what}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{what}");
+        assert_eq!(header("x-frame-options"), "DENY", "{what}");
+        for cors in [
+            "access-control-allow-origin",
+            "access-control-allow-credentials",
+            "access-control-allow-methods",
+        ] {
+            assert!(response.headers().get(cors).is_none(), "{what} sent {cors}");
+        }
+    }
     let _ = std::fs::remove_dir_all(&dist);
 }

@@ -161,3 +161,81 @@ async fn standin_unreadable_answer_is_502() {
         .await
         .assert_error(502, "UpstreamError", None);
 }
+
+/// The first CreateArchive goes through upstream but answers after the attempt timeout;
+/// the SDK retries and meets AlreadyExists. The user is told the truth: created.
+#[tokio::test]
+async fn standin_create_that_timed_out_after_succeeding_is_reported_created() {
+    let (app, shared) = spawn_with_standin(Script {
+        slow_first_create: Some(std::time::Duration::from_secs(3)),
+        ..Default::default()
+    })
+    .await;
+    let body = json!({
+        "archiveName": "orders-retried", "eventSourceArn": BUS,
+        "eventPattern": "{\"source\": [\"shop.orders\"]}", "retentionDays": 7,
+    });
+    let reply = app.post("/api/archives", &body).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert_eq!(
+        reply.body["archiveArn"],
+        "arn:aws:events:us-east-1:123456789012:archive/orders-retried"
+    );
+    assert_eq!(reply.body["state"], "ENABLED");
+    assert_eq!(
+        calls(&shared, "CreateArchive").len(),
+        2,
+        "the SDK retried once"
+    );
+    assert_eq!(
+        calls(&shared, "DescribeArchive").len(),
+        1,
+        "and the backend checked"
+    );
+
+    // A create that simply meets an existing archive is still AlreadyExists.
+    let again = app.post("/api/archives", &body).await;
+    again.assert_error(409, "AlreadyExists", None);
+    // As is a retry that finds an archive of that name with other settings.
+    let (app, _) = spawn_with_standin(Script {
+        slow_first_create: Some(std::time::Duration::from_secs(3)),
+        created: vec![(
+            "CreateArchive".to_owned(),
+            json!({"ArchiveName": "taken", "EventSourceArn": BUS, "RetentionDays": 1}),
+        )],
+        ..Default::default()
+    })
+    .await;
+    let reply = app
+        .post(
+            "/api/archives",
+            &json!({"archiveName": "taken", "eventSourceArn": BUS}),
+        )
+        .await;
+    reply.assert_error(409, "AlreadyExists", None);
+}
+
+#[tokio::test]
+async fn standin_replay_that_timed_out_after_starting_is_reported_started() {
+    let (app, shared) = spawn_with_standin(Script {
+        slow_first_create: Some(std::time::Duration::from_secs(3)),
+        ..Default::default()
+    })
+    .await;
+    let reply = app
+        .post(
+            "/api/replays",
+            &json!({
+                "replayName": "retried", "eventSourceArn": ARCHIVE,
+                "eventStartTime": "2026-11-20T10:00:00Z", "eventEndTime": "2026-11-20T11:00:00Z",
+                "destination": {"arn": BUS},
+            }),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert_eq!(
+        reply.body["replayArn"],
+        "arn:aws:events:us-east-1:123456789012:replay/retried"
+    );
+    assert_eq!(calls(&shared, "StartReplay").len(), 2);
+}

@@ -28,6 +28,12 @@ pub struct Script {
     pub calls: Vec<(String, Value)>,
     /// DescribeReplay of `advancing` moves a quarter of its window on per call, then completes.
     pub advancing_calls: u32,
+    /// CreateArchive and StartReplay keep what they create, and the first of each answers
+    /// only after this long (past the backend's attempt timeout): the create went through,
+    /// the answer was lost, and the SDK's retry then meets `ResourceAlreadyExistsException`.
+    pub slow_first_create: Option<std::time::Duration>,
+    /// What CreateArchive / StartReplay created: (target, request).
+    pub created: Vec<(String, Value)>,
 }
 
 pub type Shared = Arc<Mutex<Script>>;
@@ -44,18 +50,94 @@ async fn eventbridge(
         .unwrap_or_default()
         .to_owned();
     let request: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-    let Ok(mut script) = script.lock() else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    let (response, delay) = {
+        let Ok(mut script) = script.lock() else {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        script.calls.push((target.clone(), request.clone()));
+        if script.slow_first_create.is_some() {
+            stateful_create(&mut script, &target, &request)
+        } else {
+            (answer(&mut script, &target, &request), None)
+        }
     };
-    script.calls.push((target.clone(), request.clone()));
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
+    response
+}
+
+/// CreateArchive / StartReplay / DescribeArchive / DescribeReplay over kept state; the
+/// first create of each kind is slow.
+fn stateful_create(
+    script: &mut Script,
+    target: &str,
+    request: &Value,
+) -> (Response, Option<std::time::Duration>) {
+    let (name_key, kind) = match target {
+        "CreateArchive" | "DescribeArchive" => ("ArchiveName", "CreateArchive"),
+        "StartReplay" | "DescribeReplay" => ("ReplayName", "StartReplay"),
+        _ => return (answer(script, target, request), None),
+    };
+    let name = request[name_key].clone();
+    let existing = script
+        .created
+        .iter()
+        .find(|(k, r)| k == kind && r[name_key] == name)
+        .map(|(_, r)| r.clone());
+    match (target, existing) {
+        ("CreateArchive" | "StartReplay", Some(_)) => (
+            aws_error("ResourceAlreadyExistsException", "Resource already exists."),
+            None,
+        ),
+        ("CreateArchive" | "StartReplay", None) => {
+            let first = !script.created.iter().any(|(k, _)| k == kind);
+            script.created.push((kind.to_owned(), request.clone()));
+            let delay = if first {
+                script.slow_first_create
+            } else {
+                None
+            };
+            let body = if kind == "CreateArchive" {
+                json!({"ArchiveArn": format!("arn:aws:events:us-east-1:123456789012:archive/{}", name.as_str().unwrap_or_default()),
+                       "State": "ENABLED", "CreationTime": 1_795_000_000.0})
+            } else {
+                json!({"ReplayArn": format!("arn:aws:events:us-east-1:123456789012:replay/{}", name.as_str().unwrap_or_default()),
+                       "State": "STARTING", "ReplayStartTime": 1_795_000_000.0})
+            };
+            (aws_ok(body), delay)
+        }
+        ("DescribeArchive", Some(r)) => (
+            aws_ok(json!({
+                "ArchiveArn": format!("arn:aws:events:us-east-1:123456789012:archive/{}", name.as_str().unwrap_or_default()),
+                "ArchiveName": name, "EventSourceArn": r["EventSourceArn"], "Description": r["Description"],
+                "EventPattern": r["EventPattern"], "RetentionDays": r["RetentionDays"].as_i64().unwrap_or(0),
+                "State": "ENABLED", "SizeBytes": 0, "EventCount": 0, "CreationTime": 1_795_000_000.0,
+            })),
+            None,
+        ),
+        ("DescribeReplay", Some(r)) => (
+            aws_ok(json!({
+                "ReplayName": name, "ReplayArn": format!("arn:aws:events:us-east-1:123456789012:replay/{}", name.as_str().unwrap_or_default()),
+                "State": "STARTING", "EventSourceArn": r["EventSourceArn"], "Destination": r["Destination"],
+                "EventStartTime": r["EventStartTime"], "EventEndTime": r["EventEndTime"],
+                "ReplayStartTime": 1_795_000_000.0,
+            })),
+            None,
+        ),
+        _ => (answer(script, target, request), None),
+    }
+}
+
+fn answer(script: &mut Script, target: &str, request: &Value) -> Response {
     if let Some(raw) = script.garbage {
         return aws_json(StatusCode::OK, raw.to_owned());
     }
     if let Some(code) = script.fail_with {
         return aws_error(code, "stand-in failure");
     }
-    match target.as_str() {
-        "ListArchives" => list_archives(&script, &request),
+    match target {
+        "ListArchives" => list_archives(script, request),
         "DescribeArchive" => aws_ok(json!({
             "ArchiveArn": ARCHIVE, "ArchiveName": "orders-all", "EventSourceArn": BUS,
             "State": "ENABLED", "RetentionDays": 0, "SizeBytes": 0, "EventCount": 0,

@@ -18,7 +18,7 @@ pub fn ProgressBar(
                 aria-valuemax="100"
                 aria-valuenow=move || percent().to_string()
             >
-                <div class="progress-fill" style=move || format!("width: {}%", percent())></div>
+                <div class="progress-fill" style:width=move || format!("{}%", percent())></div>
             </div>
             <span class="progress-text">{move || format!("{} %", percent())}</span>
         </div>
