@@ -8,21 +8,39 @@
 
 mod deploy;
 mod emulator;
+mod reliability;
 mod seed;
 mod tools;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <dev [--aws] | test | deploy-console --stack NAME [--region REGION]>
-  dev             run Rewind locally at http://127.0.0.1:3000 (emulator + demo data; --aws: real AWS)
-  test            run formatting, lints, the builds, every test and the deployment checks
-  deploy-console  build the console and upload it to a deployed stack (after `sam deploy`)";
+const USAGE: &str = "usage: cargo xtask <command>
+  dev [--aws]          run Rewind locally at http://127.0.0.1:3000 (emulator + demo data; --aws: real AWS)
+  test                 run formatting, lints, the builds, every test, the reliability checks and the deployment checks
+  fuzz [SECONDS]       fuzz every shared parser for SECONDS each (default 600)
+  schema-fuzz [N]      schemathesis against the API, N examples per operation (default 500)
+  load [CLIENTS SECS]  load the API on the emulator (default 200 clients, 30 s)
+  deploy-console --stack NAME [--region REGION]
+                       build the console and upload it to a deployed stack (after `sam deploy`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev(&args[1..]),
         Some("test") => test(),
+        Some("fuzz") => number_arg(&args, 1, 600).and_then(reliability::fuzz),
+        Some("schema-fuzz") => {
+            number_arg(&args, 1, 500).and_then(|n| reliability::schema_fuzz(n as u32))
+        }
+        Some("load") => number_arg(&args, 1, 200).and_then(|clients| {
+            let seconds = number_arg(&args, 2, 30)?;
+            reliability::load(
+                clients as usize,
+                std::time::Duration::from_secs(seconds),
+                LOAD_RSS_CEILING_MIB,
+            )
+            .map(|_| ())
+        }),
         Some("deploy-console") => deploy::console(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
@@ -39,6 +57,19 @@ fn main() -> ExitCode {
 }
 
 pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// The backend's peak RSS allowed under the load test (debug build, 200 clients).
+const LOAD_RSS_CEILING_MIB: f64 = 256.0;
+
+/// The positional number at `index`, or `default`.
+fn number_arg(args: &[String], index: usize, default: u64) -> Result<u64> {
+    match args.get(index) {
+        None => Ok(default),
+        Some(text) => text
+            .parse()
+            .map_err(|_| format!("{text} is not a whole number\n{USAGE}")),
+    }
+}
 
 fn dev(args: &[String]) -> Result {
     let real_aws = args.iter().any(|a| a == "--aws");
@@ -171,6 +202,13 @@ fn test() -> Result {
     )?;
     totals.0 += api.0 + browser.0;
     totals.1 += api.1 + browser.1;
+    // Each reliability check counts as one test in the totals.
+    reliability::fuzz(60)?;
+    totals.0 += 1;
+    reliability::schema_fuzz(200)?;
+    totals.0 += 1;
+    reliability::load(200, std::time::Duration::from_secs(30), LOAD_RSS_CEILING_MIB)?;
+    totals.0 += 1;
     deploy::checks()?;
     println!("\nAll checks passed.");
     println!("{} passed, {} failed", totals.0, totals.1);

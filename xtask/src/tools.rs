@@ -6,8 +6,13 @@ use std::process::Command;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
-/// The emulators, pinned (DESIGN.md): ministack for `dev`, both for tests.
-pub const EMULATORS: &[&str] = &["ministack==1.5.33", "moto[server]==5.2.5"];
+/// The emulators, pinned (DESIGN.md): ministack for `dev`, both for tests; and
+/// schemathesis, which fuzzes the API from its OpenAPI document.
+pub const EMULATORS: &[&str] = &[
+    "ministack==1.5.33",
+    "moto[server]==5.2.5",
+    "schemathesis==4.32.5",
+];
 /// The offline deployment checks, pinned, in a venv of their own (SAM CLI pins a boto3
 /// the emulators cannot share).
 pub const DEPLOY_TOOLS: &[&str] = &[
@@ -75,12 +80,19 @@ fn tool_path() -> String {
         .unwrap_or_default()
 }
 
+/// A command with the project's tools first on PATH, run from the workspace root.
+pub fn command(program: &str) -> Command {
+    let mut command = Command::new(program);
+    command
+        .env("PATH", tool_path())
+        .current_dir(workspace_root());
+    command
+}
+
 pub fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result {
-    let status = Command::new(program)
+    let status = command(program)
         .args(args)
         .envs(env.iter().copied())
-        .env("PATH", tool_path())
-        .current_dir(workspace_root())
         .status()
         .map_err(|e| format!("cannot run {program}: {e}"))?;
     if status.success() {
@@ -198,7 +210,7 @@ pub fn capture(program: &str, args: &[&str]) -> Result<String> {
     }
 }
 
-fn cargo_install(binary: &str, krate: &str, version: &str, locked: bool) -> Result {
+pub fn cargo_install(binary: &str, krate: &str, version: &str, locked: bool) -> Result {
     let have = output(binary, &["--version"]).unwrap_or_default();
     if have.contains(version) {
         return Ok(());
@@ -243,7 +255,7 @@ pub fn trunk_build() -> Result {
     run("trunk", &["build", "--release"], &[])
 }
 
-/// Creates `.venv` with the pinned emulators unless already there.
+/// Creates `.venv` with the pinned emulators and schemathesis unless already there.
 pub fn ensure_venv() -> Result {
     ensure_python_tools(&venv_dir(), EMULATORS, "the EventBridge emulators")
 }

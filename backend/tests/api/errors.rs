@@ -291,3 +291,40 @@ async fn console_files_with_spa_fallback() {
     }
     let _ = std::fs::remove_dir_all(&dist);
 }
+
+/// What schemathesis found, kept: a repeated query key was silently resolved, an empty
+/// `limit` was taken for none, and rules could not be filtered by the prefix the schema
+/// offered.
+#[tokio::test]
+async fn schema_fuzzing_finds() {
+    let app = spawn_app(Emulator::Ministack).await;
+    app.get("/api/archives?limit=5&limit=6")
+        .await
+        .assert_error(400, "ValidationError", Some("limit"));
+    app.get("/api/replays?namePrefix=a&namePrefix=b")
+        .await
+        .assert_error(400, "ValidationError", Some("namePrefix"));
+    app.get("/api/archives?limit=")
+        .await
+        .assert_error(400, "ValidationError", Some("limit"));
+    app.get("/api/event-buses/default/rules?limit=")
+        .await
+        .assert_error(400, "ValidationError", Some("limit"));
+    // Empty text filters still count as absent.
+    assert_eq!(app.get("/api/archives?namePrefix=&nextToken=").await.status, 200);
+
+    app.create_rule("default", "orders-created", r#"{"source":["shop.orders"]}"#)
+        .await;
+    app.create_rule("default", "payments", r#"{"source":["shop.payments"]}"#)
+        .await;
+    let reply = app.get("/api/event-buses/default/rules?namePrefix=orders").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let names: Vec<&str> = reply.body["rules"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|x| x["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, ["orders-created"]);
+    app.get("/api/event-buses/default/rules?namePrefix=a/b")
+        .await
+        .assert_error(400, "ValidationError", Some("namePrefix"));
+}

@@ -1,0 +1,311 @@
+//! The reliability checks `cargo xtask test` runs after the test suites (README,
+//! "Reliability"): the parsers under libFuzzer, the API under schemathesis, and the API
+//! under load. Each can also be run alone, longer: `cargo xtask fuzz|schema-fuzz|load`.
+
+use crate::Result;
+use crate::tools::{self, step};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// One cargo-fuzz target per family of `shared/` parsers (fuzz/fuzz_targets/).
+pub const FUZZ_TARGETS: &[&str] = &[
+    "names",
+    "arns",
+    "event_pattern",
+    "time_window",
+    "query_strings",
+    "request_bodies",
+];
+pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
+/// Generated cases schemathesis must reach, at the least.
+const SCHEMA_CASES_FLOOR: u64 = 2_000;
+
+/// Runs every fuzz target for `seconds`, two at a time (one per core). The pinned stable
+/// toolchain builds with libFuzzer's instrumentation through `RUSTC_BOOTSTRAP`; no
+/// sanitizer is needed, `shared` has no unsafe code, and a panic is what is looked for.
+pub fn fuzz(seconds: u64) -> Result {
+    tools::cargo_install("cargo-fuzz", "cargo-fuzz", CARGO_FUZZ_VERSION, true)?;
+    step("Building the fuzz targets (cargo fuzz build)");
+    let env = [("RUSTC_BOOTSTRAP", "1")];
+    tools::run(
+        "cargo",
+        &["fuzz", "build", "--sanitizer", "none", "--release"],
+        &env,
+    )?;
+    step(&format!(
+        "Fuzzing the shared parsers: {} targets, {seconds} s each",
+        FUZZ_TARGETS.len()
+    ));
+    let max_time = format!("-max_total_time={seconds}");
+    for pair in FUZZ_TARGETS.chunks(2) {
+        let children: Vec<_> = pair
+            .iter()
+            .map(|target| {
+                tools::command("cargo")
+                    .args(["fuzz", "run", "--sanitizer", "none", "--release", target, "--"])
+                    .args([max_time.as_str(), "-timeout=10", "-rss_limit_mb=2048"])
+                    .envs(env)
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .map(|child| (*target, child))
+                    .map_err(|e| format!("cannot run cargo fuzz: {e}"))
+            })
+            .collect::<Result<_>>()?;
+        for (target, child) in children {
+            let out = child.wait_with_output().map_err(|e| e.to_string())?;
+            let log = String::from_utf8_lossy(&out.stderr);
+            let done = log
+                .lines()
+                .find(|l| l.starts_with("Done "))
+                .unwrap_or("(no summary)");
+            println!("    {target:<15} {done}");
+            if !out.status.success() {
+                return Err(format!(
+                    "fuzz target {target} failed (the crashing input is under fuzz/artifacts/{target}/):\n{}",
+                    log.lines()
+                        .rev()
+                        .take(40)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A ministack with the demo data and the debug backend on free ports.
+struct LocalStack {
+    _emulator: crate::emulator::Emulator,
+    backend: tokio::process::Child,
+    base: String,
+}
+
+impl LocalStack {
+    async fn start() -> Result<Self> {
+        tools::run("cargo", &["build", "-q", "-p", "rewind-backend"], &[])?;
+        let emulator = crate::emulator::Emulator::start_ministack(free_port()?).await?;
+        crate::seed::demo_data(&emulator.endpoint()).await?;
+        let port = free_port()?;
+        let backend = tokio::process::Command::new(
+            tools::target_dir().join("debug").join("rewind"),
+        )
+        .env("REWIND_LISTEN", format!("127.0.0.1:{port}"))
+        .env("REWIND_EVENTBRIDGE_ENDPOINT", emulator.endpoint())
+        .env("REWIND_STATIC_DIR", tools::workspace_root().join("dist"))
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot start the backend: {e}"))?;
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(r) = client.get(format!("{base}/api/health")).send().await
+                && r.status().is_success()
+            {
+                break;
+            }
+            if Instant::now() > deadline {
+                return Err("the backend did not answer /api/health within 20 s".into());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(Self {
+            _emulator: emulator,
+            backend,
+            base,
+        })
+    }
+
+    fn pid(&self) -> Option<u32> {
+        self.backend.id()
+    }
+}
+
+fn free_port() -> Result<u16> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))
+}
+
+/// schemathesis against the backend's own OpenAPI document, every operation, every phase.
+pub fn schema_fuzz(examples_per_operation: u32) -> Result {
+    tools::ensure_venv()?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let stack = LocalStack::start().await?;
+        step("Schema fuzzing the API with schemathesis (all operations, all phases)");
+        let schemathesis = tools::venv_dir().join("bin").join("schemathesis");
+        let report = tools::workspace_root().join("target").join("schemathesis");
+        let max_examples = examples_per_operation.to_string();
+        let out = tools::command(&schemathesis.to_string_lossy())
+            .args(["run", &format!("{}/api/openapi.json", stack.base)])
+            // Every check but positive_data_acceptance: the schema cannot say that a
+            // pattern must be a JSON object, that a window's start precedes its end, or
+            // that one list filter excludes the others, so schema-valid requests are
+            // rightly refused with a 400 naming the field.
+            .args(["--checks", "all", "--exclude-checks", "positive_data_acceptance"])
+            .args(["--max-examples", &max_examples])
+            // One worker: CPython 3.11's ast module is not thread-safe under hypothesis.
+            .args(["--workers", "1", "--request-timeout", "10"])
+            .args(["--report", "junit", "--report-dir", &report.to_string_lossy()])
+            .env("NO_COLOR", "1")
+            .output()
+            .map_err(|e| format!("cannot run schemathesis: {e}"))?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        println!("{text}");
+        let generated = text
+            .lines()
+            .find_map(|l| {
+                let (n, _) = l.trim().split_once(" generated")?;
+                n.trim().parse::<u64>().ok()
+            })
+            .unwrap_or(0);
+        if !out.status.success() {
+            return Err(format!(
+                "schemathesis found failures (above; JUnit report in {})",
+                report.display()
+            ));
+        }
+        if generated < SCHEMA_CASES_FLOOR {
+            return Err(format!(
+                "schemathesis generated only {generated} cases (at least {SCHEMA_CASES_FLOOR} wanted)"
+            ));
+        }
+        println!("    schemathesis: {generated} cases, no failures");
+        Ok(())
+    })
+}
+
+/// The figures of one load run.
+pub struct LoadReport {
+    pub requests: u64,
+    pub per_second: f64,
+    pub p50: Duration,
+    pub p99: Duration,
+    pub unavailable: u64,
+    pub server_errors: u64,
+    pub peak_rss_mib: f64,
+}
+
+/// `clients` concurrent clients for `duration`, alternating ListArchives and
+/// DescribeArchive through the API on ministack. Fails on any 5xx but an upstream 503,
+/// on any transport error, and on a peak RSS over `rss_ceiling_mib`.
+pub fn load(clients: usize, duration: Duration, rss_ceiling_mib: f64) -> Result<LoadReport> {
+    tools::ensure_venv()?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let stack = LocalStack::start().await?;
+        step(&format!(
+            "Load: {clients} clients for {} s on list and describe",
+            duration.as_secs()
+        ));
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(clients)
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        let deadline = started + duration;
+        let mut tasks = Vec::with_capacity(clients);
+        for i in 0..clients {
+            let client = client.clone();
+            let base = stack.base.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut n = i;
+                while Instant::now() < deadline {
+                    let path = if n % 2 == 0 {
+                        "/api/archives"
+                    } else {
+                        "/api/archives/orders-all"
+                    };
+                    n += 1;
+                    let sent = Instant::now();
+                    let status = match client.get(format!("{base}{path}")).send().await {
+                        Ok(response) => {
+                            let status = response.status().as_u16();
+                            // Read the whole body: a cut-off answer is a failure too.
+                            match response.bytes().await {
+                                Ok(_) => status,
+                                Err(_) => 0,
+                            }
+                        }
+                        Err(_) => 0,
+                    };
+                    seen.push((status, sent.elapsed()));
+                }
+                seen
+            }));
+        }
+        let mut results = Vec::new();
+        for task in tasks {
+            results.extend(task.await.map_err(|e| e.to_string())?);
+        }
+        let elapsed = started.elapsed();
+        let peak_rss_mib = stack.pid().and_then(peak_rss_kib).unwrap_or(0) as f64 / 1024.0;
+        let mut latencies: Vec<Duration> = results.iter().map(|(_, d)| *d).collect();
+        latencies.sort_unstable();
+        let report = LoadReport {
+            requests: results.len() as u64,
+            per_second: results.len() as f64 / elapsed.as_secs_f64(),
+            p50: percentile(&latencies, 0.50),
+            p99: percentile(&latencies, 0.99),
+            unavailable: results.iter().filter(|(s, _)| *s == 503).count() as u64,
+            server_errors: results
+                .iter()
+                .filter(|(s, _)| *s >= 500 && *s != 503)
+                .count() as u64,
+            peak_rss_mib,
+        };
+        let transport = results.iter().filter(|(s, _)| *s == 0).count();
+        let ok = results.iter().filter(|(s, _)| *s == 200).count();
+        println!(
+            "    {} requests, {:.0}/s, p50 {:.1} ms, p99 {:.1} ms; {ok} OK, {} upstream 503, {} other 5xx, {transport} transport errors; backend peak RSS {:.1} MiB",
+            report.requests,
+            report.per_second,
+            report.p50.as_secs_f64() * 1e3,
+            report.p99.as_secs_f64() * 1e3,
+            report.unavailable,
+            report.server_errors,
+            report.peak_rss_mib,
+        );
+        if report.server_errors > 0 || transport > 0 {
+            return Err("the API failed under load (see above)".into());
+        }
+        if ok == 0 {
+            return Err("no request succeeded under load".into());
+        }
+        if report.peak_rss_mib > rss_ceiling_mib {
+            return Err(format!(
+                "the backend's peak RSS {:.1} MiB is over the {rss_ceiling_mib} MiB ceiling",
+                report.peak_rss_mib
+            ));
+        }
+        Ok(report)
+    })
+}
+
+pub fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * q).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+/// VmHWM (peak resident set) of a process, in KiB (Linux).
+pub fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(PathBuf::from(format!("/proc/{pid}/status"))).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
