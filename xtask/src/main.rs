@@ -207,7 +207,11 @@ fn test() -> Result {
     totals.0 += 1;
     reliability::schema_fuzz(200)?;
     totals.0 += 1;
-    reliability::load(200, std::time::Duration::from_secs(30), LOAD_RSS_CEILING_MIB)?;
+    reliability::load(
+        200,
+        std::time::Duration::from_secs(30),
+        LOAD_RSS_CEILING_MIB,
+    )?;
     totals.0 += 1;
     deploy::checks()?;
     println!("\nAll checks passed.");

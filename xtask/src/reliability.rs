@@ -42,7 +42,15 @@ pub fn fuzz(seconds: u64) -> Result {
             .iter()
             .map(|target| {
                 tools::command("cargo")
-                    .args(["fuzz", "run", "--sanitizer", "none", "--release", target, "--"])
+                    .args([
+                        "fuzz",
+                        "run",
+                        "--sanitizer",
+                        "none",
+                        "--release",
+                        target,
+                        "--",
+                    ])
                     .args([max_time.as_str(), "-timeout=10", "-rss_limit_mb=2048"])
                     .envs(env)
                     .stdout(std::process::Stdio::piped())
@@ -91,17 +99,16 @@ impl LocalStack {
         let emulator = crate::emulator::Emulator::start_ministack(free_port()?).await?;
         crate::seed::demo_data(&emulator.endpoint()).await?;
         let port = free_port()?;
-        let backend = tokio::process::Command::new(
-            tools::target_dir().join("debug").join("rewind"),
-        )
-        .env("REWIND_LISTEN", format!("127.0.0.1:{port}"))
-        .env("REWIND_EVENTBRIDGE_ENDPOINT", emulator.endpoint())
-        .env("REWIND_STATIC_DIR", tools::workspace_root().join("dist"))
-        .env("RUST_LOG", "error")
-        .stdout(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| format!("cannot start the backend: {e}"))?;
+        let backend =
+            tokio::process::Command::new(tools::target_dir().join("debug").join("rewind"))
+                .env("REWIND_LISTEN", format!("127.0.0.1:{port}"))
+                .env("REWIND_EVENTBRIDGE_ENDPOINT", emulator.endpoint())
+                .env("REWIND_STATIC_DIR", tools::workspace_root().join("dist"))
+                .env("RUST_LOG", "error")
+                .stdout(std::process::Stdio::null())
+                .kill_on_drop(true)
+                .spawn()
+                .map_err(|e| format!("cannot start the backend: {e}"))?;
         let base = format!("http://127.0.0.1:{port}");
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(20);

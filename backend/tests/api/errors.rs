@@ -298,9 +298,11 @@ async fn console_files_with_spa_fallback() {
 #[tokio::test]
 async fn schema_fuzzing_finds() {
     let app = spawn_app(Emulator::Ministack).await;
-    app.get("/api/archives?limit=5&limit=6")
-        .await
-        .assert_error(400, "ValidationError", Some("limit"));
+    app.get("/api/archives?limit=5&limit=6").await.assert_error(
+        400,
+        "ValidationError",
+        Some("limit"),
+    );
     app.get("/api/replays?namePrefix=a&namePrefix=b")
         .await
         .assert_error(400, "ValidationError", Some("namePrefix"));
@@ -311,13 +313,18 @@ async fn schema_fuzzing_finds() {
         .await
         .assert_error(400, "ValidationError", Some("limit"));
     // Empty text filters still count as absent.
-    assert_eq!(app.get("/api/archives?namePrefix=&nextToken=").await.status, 200);
+    assert_eq!(
+        app.get("/api/archives?namePrefix=&nextToken=").await.status,
+        200
+    );
 
     app.create_rule("default", "orders-created", r#"{"source":["shop.orders"]}"#)
         .await;
     app.create_rule("default", "payments", r#"{"source":["shop.payments"]}"#)
         .await;
-    let reply = app.get("/api/event-buses/default/rules?namePrefix=orders").await;
+    let reply = app
+        .get("/api/event-buses/default/rules?namePrefix=orders")
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     let names: Vec<&str> = reply.body["rules"]
         .as_array()

@@ -214,3 +214,72 @@ async fn paging_through_archives_on_the_standin() {
     let sent = calls(&shared, "ListArchives");
     assert!(sent.iter().all(|c| c["Limit"] == 25), "{sent:?}");
 }
+
+/// EventBridge going away between typing and submitting loses nothing: the create form
+/// and the edit form keep every value and say what happened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_keep_their_values_when_eventbridge_fails() {
+    let mut app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let bus = app.bus_arn("default").await;
+    app.create_archive("kept", &bus, json!({"description": "before"}))
+        .await;
+    let mut emulator = app.emulator.take().expect("emulator");
+    let api = app.address.clone();
+    with_browser(
+        &app.address,
+        "forms-keep-values-on-upstream-failure",
+        Theme::Light,
+        |b: Browser| async move {
+            // The edit form, emptied of EventBridge just before saving.
+            b.goto("/archives/kept").await;
+            b.wait_heading("kept").await;
+            b.click(b.button("Edit").await).await;
+            b.type_into("Description", "after the outage").await;
+            b.type_into("Event pattern", r#"{"source":["shop"]}"#).await;
+            emulator.stop();
+            b.click(b.button("Save changes").await).await;
+            b.wait_text("[role='alert']", "EventBridge could not be reached")
+                .await;
+            assert_eq!(b.value_of("Description").await, "after the outage");
+            assert_eq!(b.value_of("Event pattern").await, r#"{"source":["shop"]}"#);
+
+            // The create form, likewise.
+            emulator.restart().await;
+            b.goto("/archives/new").await;
+            b.wait_heading("Create archive").await;
+            b.eventually("buses to load", |b| async move {
+                !b.texts("#event-bus option").await.is_empty()
+            })
+            .await;
+            b.type_into("Name", "orders-kept").await;
+            b.type_into("Description", "typed before the outage").await;
+            b.type_into("Retention (days)", "7").await;
+            b.type_into("Event pattern", r#"{"source":["shop.orders"]}"#)
+                .await;
+            emulator.stop();
+            b.click(b.button("Create archive").await).await;
+            b.wait_text("[role='alert']", "EventBridge could not be reached")
+                .await;
+            assert_eq!(b.value_of("Name").await, "orders-kept");
+            assert_eq!(b.value_of("Description").await, "typed before the outage");
+            assert_eq!(b.value_of("Retention (days)").await, "7");
+            assert_eq!(
+                b.value_of("Event pattern").await,
+                r#"{"source":["shop.orders"]}"#
+            );
+            // And once EventBridge is back, the same form goes through as it stands.
+            emulator.restart().await;
+            b.click(b.button("Create archive").await).await;
+            b.wait_heading("orders-kept").await;
+            let stored: serde_json::Value = reqwest::get(format!("{api}/api/archives/orders-kept"))
+                .await
+                .expect("get")
+                .json()
+                .await
+                .expect("json");
+            assert_eq!(stored["retentionDays"], 7);
+            assert_eq!(stored["description"], "typed before the outage");
+        },
+    )
+    .await;
+}
