@@ -25,9 +25,9 @@ pub struct ListQuery {
     /// One state of the listed resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// Page size, 1–100.
+    /// Page size, 1–100 (digits; empty counts as absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<u8>, minimum = 1, maximum = 100))]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, pattern = r"^(0*([1-9][0-9]?|100))?$"))]
     pub limit: Option<String>,
     /// The `nextToken` of the previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,8 +54,7 @@ pub struct Page {
 impl Page {
     pub fn parse(limit: Option<&str>, next_token: Option<&str>) -> Result<Self, FieldError> {
         Ok(Self {
-            // Unlike the text filters, an empty limit is not a number, so it is refused.
-            limit: limit.map(ListLimit::parse_text).transpose()?,
+            limit: present(limit).map(ListLimit::parse_text).transpose()?,
             next_token: present(next_token).map(NextToken::parse).transpose()?,
         })
     }
@@ -130,9 +129,9 @@ pub struct HelperListQuery {
         param(max_length = 256, pattern = r"^[/\.\-_A-Za-z0-9]*$")
     )]
     pub name_prefix: Option<String>,
-    /// Page size, 1–100.
+    /// Page size, 1–100 (digits; empty counts as absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<u8>, minimum = 1, maximum = 100))]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, pattern = r"^(0*([1-9][0-9]?|100))?$"))]
     pub limit: Option<String>,
     /// The `nextToken` of the previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,7 +187,7 @@ mod tests {
             name_prefix: Some(String::new()),
             event_source_arn: Some(String::new()),
             state: Some("ENABLED".into()),
-            limit: None,
+            limit: Some(String::new()),
             next_token: Some(String::new()),
         };
         let r = parse(&q).unwrap();

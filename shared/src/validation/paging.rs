@@ -18,11 +18,12 @@ impl ListLimit {
         }
     }
 
+    /// Digits only (no sign, no spaces), as the OpenAPI document's pattern says.
     pub fn parse_text(value: &str) -> Result<Self, FieldError> {
-        value
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| {
+        let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+        digits
+            .then(|| value.trim_start_matches('0').parse::<i64>().unwrap_or(0))
+            .ok_or_else(|| {
                 FieldError::new(
                     "limit",
                     format!("limit must be a whole number from 1 to {}.", Self::MAX),
@@ -68,7 +69,10 @@ mod tests {
         assert!(ListLimit::parse(101).is_err());
         assert!(ListLimit::parse(-1).is_err());
         assert!(ListLimit::parse_text("ten").is_err());
-        assert_eq!(ListLimit::parse_text(" 10 ").unwrap().get(), 10);
+        assert!(ListLimit::parse_text(" 10 ").is_err());
+        assert!(ListLimit::parse_text("+5").is_err());
+        assert_eq!(ListLimit::parse_text("010").unwrap().get(), 10);
+        assert!(ListLimit::parse_text("99999999999999999999999").is_err());
     }
 
     #[test]
