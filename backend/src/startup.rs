@@ -59,24 +59,45 @@ pub fn api_router(state: AppState) -> Router {
         ))
         .with_state(state)
         .layer(CatchPanicLayer::custom(panic_response));
-    with_security_headers(router).layer(TraceLayer::new_for_http())
+    with_security_headers(router, &content_security_policy(None)).layer(TraceLayer::new_for_http())
 }
 
 /// The console may run only its own scripts and wasm, load only its own files, talk only
-/// to its own origin, and never be framed. No inline script is needed: `boot.js` starts
-/// the app. (The deployed console gets the same policy from CloudFront, plus the
-/// identity provider in `connect-src`.)
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-     style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
-     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// to its own origin (and, when it signs in, the identity provider's token endpoint), and
+/// never be framed. No inline script is needed: `boot.js` starts the app. (The deployed
+/// console gets the same policy from CloudFront.)
+pub fn content_security_policy(token_origin: Option<&str>) -> String {
+    let connect = token_origin.map_or_else(|| "'self'".to_owned(), |o| format!("'self' {o}"));
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src {connect}; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// `scheme://host[:port]` of a URL, for `connect-src`.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest
+        .split(['/', '?', '#'])
+        .next()
+        .filter(|h| !h.is_empty())?;
+    let clean = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+    };
+    (matches!(scheme, "http" | "https") && clean(host)).then(|| format!("{scheme}://{host}"))
+}
 
 /// The headers every response carries, API and console alike. No CORS headers are ever
 /// sent: the console is served from the API's own origin.
-fn with_security_headers(router: Router) -> Router {
+fn with_security_headers(router: Router, csp: &str) -> Router {
+    let csp = HeaderValue::from_str(csp)
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"));
     router
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            csp,
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -97,6 +118,13 @@ fn with_security_headers(router: Router) -> Router {
 pub fn app(state: AppState, static_dir: &Path) -> Router {
     // Locally nobody signs in, unless the console was built with a config.json of its own
     // (a deployed console gets one from the stack's outputs).
+    let console_config = std::fs::read(static_dir.join("config.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<ConsoleConfig>(&bytes).ok());
+    let token_origin = match &console_config {
+        Some(ConsoleConfig::Oidc { token_url, .. }) => origin_of(token_url),
+        _ => None,
+    };
     let config = if static_dir.join("config.json").is_file() {
         Router::new()
     } else {
@@ -110,7 +138,8 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         tracing::warn!(dir = %static_dir.display(), "no built console found; serving the API only");
         config.fallback(console_missing)
     };
-    api_router(state).merge(with_security_headers(console))
+    let csp = content_security_policy(token_origin.as_deref());
+    api_router(state).merge(with_security_headers(console, &csp))
 }
 
 async fn console_missing() -> Html<&'static str> {
@@ -185,5 +214,27 @@ impl Application {
 
     pub async fn run(self) -> std::io::Result<()> {
         serve(self.listener, self.router).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_endpoint_alone_joins_connect_src() {
+        assert_eq!(
+            origin_of("https://auth.example.com/oauth2/token?x=1").as_deref(),
+            Some("https://auth.example.com")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:9000/token").as_deref(),
+            Some("http://127.0.0.1:9000")
+        );
+        assert_eq!(origin_of("javascript:alert(1)"), None);
+        assert_eq!(origin_of("https://a.example; script-src *"), None);
+        let csp = content_security_policy(Some("https://auth.example.com"));
+        assert!(csp.contains("connect-src 'self' https://auth.example.com;"));
+        assert!(content_security_policy(None).contains("connect-src 'self';"));
     }
 }
