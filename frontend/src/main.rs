@@ -12,6 +12,7 @@ mod format;
 mod links;
 mod list_state;
 mod pages;
+mod perf;
 
 fn main() {
     console_error_panic_hook::set_once();

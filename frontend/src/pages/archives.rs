@@ -66,6 +66,7 @@ fn ArchiveTable(page: ArchiveList, #[prop(into)] filtered: Signal<bool>) -> impl
         }
         .into_any();
     }
+    Effect::new(|_| crate::perf::mark_after_paint(crate::perf::ARCHIVES_TABLE_PAINTED));
     view! {
         <table>
             <thead>

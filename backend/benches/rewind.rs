@@ -1,0 +1,342 @@
+//! Rewind's benchmarks, run by `cargo xtask bench` (README, "Benchmarks") after it has
+//! built the console and measured the payload: the backend's overhead over calling
+//! EventBridge straight, its cold start and memory, the console's time to first table,
+//! and paging through 10,000 archives. Release build (the bench profile), the real
+//! backend binary, ministack, headless Chromium. Figures go to stdout and to
+//! `target/bench/figures.json`; every comparison is a ratio measured in the same run.
+
+#[allow(dead_code)]
+#[path = "../tests/api/helpers.rs"]
+mod helpers;
+#[allow(dead_code)]
+#[path = "../tests/api/standin_server.rs"]
+mod standin_server;
+#[allow(dead_code)]
+#[path = "../tests/browser/harness.rs"]
+mod harness;
+
+use harness::{Browser, Theme, with_browser};
+use helpers::{Emulator, EmulatorProcess, free_port};
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const OVERHEAD_CALLS: usize = 400;
+const COLD_STARTS: usize = 20;
+const RSS_REQUESTS: usize = 1_000;
+const FIRST_TABLE_RUNS: usize = 10;
+const SCALE_ARCHIVES: usize = 10_000;
+/// What the Archives page marks when its table is painted (frontend/src/perf.rs).
+const TABLE_MARK: &str = "rewind:archives-table";
+
+fn main() {
+    // `cargo bench` passes `--bench`; any other argument would be a filter we do not take.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let figures = runtime.block_on(run());
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .map(|t| t.join("bench"))
+        .expect("target dir");
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let path = dir.join("figures.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&figures).expect("json"))
+        .expect("write figures");
+    println!("\nfigures written to {}", path.display());
+}
+
+async fn run() -> Value {
+    let emulator = EmulatorProcess::start(Emulator::Ministack).await;
+    let sdk = sdk_client(&emulator.endpoint());
+    let bus = "arn:aws:events:us-east-1:000000000000:event-bus/default";
+    for i in 0..100 {
+        sdk.create_archive()
+            .archive_name(format!("bench-{i:03}"))
+            .event_source_arn(bus)
+            .send()
+            .await
+            .expect("create archive");
+    }
+    let overhead = overhead(&sdk, &emulator.endpoint()).await;
+    let (cold_start_ms, peak_rss_mib) = cold_start_and_memory(&emulator.endpoint()).await;
+    let first_table = first_table(&emulator.endpoint()).await;
+    let scale = scale().await;
+    json!({
+        "overhead": overhead,
+        "coldStartMedianMs": cold_start_ms,
+        "peakRssMib": peak_rss_mib,
+        "firstTable": first_table,
+        "scale": scale,
+    })
+}
+
+fn sdk_client(endpoint: &str) -> aws_sdk_eventbridge::Client {
+    use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_eventbridge::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("bench", "bench", None, None, "bench"))
+        .endpoint_url(endpoint)
+        .build();
+    aws_sdk_eventbridge::Client::from_conf(config)
+}
+
+/// The release backend binary, on a free port, against `endpoint`.
+struct Backend {
+    child: Child,
+    base: String,
+    started: Instant,
+}
+
+impl Backend {
+    fn spawn(endpoint: &str) -> Self {
+        let port = free_port();
+        let started = Instant::now();
+        let child = Command::new(env!("CARGO_BIN_EXE_rewind"))
+            .env("REWIND_LISTEN", format!("127.0.0.1:{port}"))
+            .env("REWIND_EVENTBRIDGE_ENDPOINT", endpoint)
+            .env("REWIND_STATIC_DIR", harness::dist())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the backend");
+        Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            started,
+        }
+    }
+
+    /// Time from spawning the process to its first 200 on `/api/health`.
+    async fn wait_healthy(&self, http: &reqwest::Client) -> Duration {
+        let url = format!("{}/api/health", self.base);
+        loop {
+            if let Ok(r) = http.get(&url).send().await
+                && r.status() == 200
+            {
+                return self.started.elapsed();
+            }
+            assert!(
+                self.started.elapsed() < Duration::from_secs(20),
+                "the backend did not start"
+            );
+            tokio::time::sleep(Duration::from_micros(500)).await;
+        }
+    }
+
+    fn peak_rss_mib(&self) -> f64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn percentile(samples: &mut [Duration], q: f64) -> f64 {
+    samples.sort_unstable();
+    let index = ((samples.len() as f64 - 1.0) * q).round() as usize;
+    samples[index].as_secs_f64() * 1e3
+}
+
+/// ListArchives and DescribeArchive, straight through the SDK and through Rewind's HTTP
+/// API, interleaved call by call so both see the same emulator at the same moment.
+async fn overhead(sdk: &aws_sdk_eventbridge::Client, endpoint: &str) -> Value {
+    let http = reqwest::Client::new();
+    let backend = Backend::spawn(endpoint);
+    backend.wait_healthy(&http).await;
+    let list_url = format!("{}/api/archives", backend.base);
+    let describe_url = format!("{}/api/archives/bench-042", backend.base);
+    let mut samples: [Vec<Duration>; 4] = Default::default();
+    for i in 0..OVERHEAD_CALLS + 30 {
+        let t = Instant::now();
+        sdk.list_archives().send().await.expect("sdk list");
+        let sdk_list = t.elapsed();
+        let t = Instant::now();
+        let r = http.get(&list_url).send().await.expect("api list");
+        assert_eq!(r.status(), 200);
+        r.bytes().await.expect("body");
+        let api_list = t.elapsed();
+        let t = Instant::now();
+        sdk.describe_archive()
+            .archive_name("bench-042")
+            .send()
+            .await
+            .expect("sdk describe");
+        let sdk_describe = t.elapsed();
+        let t = Instant::now();
+        let r = http.get(&describe_url).send().await.expect("api describe");
+        assert_eq!(r.status(), 200);
+        r.bytes().await.expect("body");
+        let api_describe = t.elapsed();
+        // The first 30 rounds warm connections and caches on both paths.
+        if i >= 30 {
+            for (s, d) in samples
+                .iter_mut()
+                .zip([sdk_list, api_list, sdk_describe, api_describe])
+            {
+                s.push(d);
+            }
+        }
+    }
+    let [mut sdk_list, mut api_list, mut sdk_describe, mut api_describe] = samples;
+    let row = |sdk: &mut Vec<Duration>, api: &mut Vec<Duration>| {
+        let (s50, s95) = (percentile(sdk, 0.5), percentile(sdk, 0.95));
+        let (a50, a95) = (percentile(api, 0.5), percentile(api, 0.95));
+        json!({"sdkP50Ms": s50, "sdkP95Ms": s95, "apiP50Ms": a50, "apiP95Ms": a95,
+               "p50Ratio": a50 / s50, "p95Ratio": a95 / s95, "calls": sdk.len()})
+    };
+    let figures = json!({
+        "listArchives": row(&mut sdk_list, &mut api_list),
+        "describeArchive": row(&mut sdk_describe, &mut api_describe),
+    });
+    println!("overhead: {figures}");
+    figures
+}
+
+/// Median time from process start to the first 200 on `/api/health`, and the peak RSS
+/// after 1,000 API requests.
+async fn cold_start_and_memory(endpoint: &str) -> (f64, f64) {
+    let http = reqwest::Client::new();
+    let mut starts = Vec::with_capacity(COLD_STARTS);
+    for _ in 0..COLD_STARTS {
+        let backend = Backend::spawn(endpoint);
+        starts.push(backend.wait_healthy(&http).await);
+    }
+    let cold = percentile(&mut starts, 0.5);
+    let backend = Backend::spawn(endpoint);
+    backend.wait_healthy(&http).await;
+    for i in 0..RSS_REQUESTS {
+        let path = match i % 3 {
+            0 => "/api/archives".to_owned(),
+            1 => format!("/api/archives/bench-{:03}", i % 100),
+            _ => "/api/replays".to_owned(),
+        };
+        let r = http
+            .get(format!("{}{path}", backend.base))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status(), 200, "{path}");
+        r.bytes().await.expect("body");
+    }
+    let rss = backend.peak_rss_mib();
+    println!("cold start: median {cold:.1} ms of {COLD_STARTS}; peak RSS after {RSS_REQUESTS} requests {rss:.1} MiB");
+    (cold, rss)
+}
+
+async fn marks(b: &Browser) -> Vec<f64> {
+    b.client
+        .execute(
+            "return performance.getEntriesByName(arguments[0]).map(e => e.startTime);",
+            vec![json!(TABLE_MARK)],
+        )
+        .await
+        .ok()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default()
+}
+
+async fn wait_marks(b: &Browser, more_than: usize) -> Vec<f64> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let found = marks(b).await;
+        if found.len() > more_than {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "no table was painted");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Navigation start → Archives table painted (the app's Performance mark), 100 archives
+/// in the emulator, median of 10 page loads.
+async fn first_table(endpoint: &str) -> Value {
+    let http = reqwest::Client::new();
+    let backend = Backend::spawn(endpoint);
+    backend.wait_healthy(&http).await;
+    let times = Arc::new(Mutex::new(Vec::new()));
+    let out = times.clone();
+    with_browser(&backend.base, "bench-first-table", Theme::Light, |b: Browser| async move {
+        // One load to fill the HTTP cache, as a returning user has it.
+        b.goto("/archives").await;
+        wait_marks(&b, 0).await;
+        for _ in 0..FIRST_TABLE_RUNS {
+            b.goto("/archives").await;
+            let marks = wait_marks(&b, 0).await;
+            if let (Ok(mut t), Some(first)) = (out.lock(), marks.first()) {
+                t.push(*first);
+            }
+        }
+    })
+    .await;
+    let mut times: Vec<f64> = times.lock().map(|t| t.clone()).unwrap_or_default();
+    times.sort_by(f64::total_cmp);
+    let median = times[times.len() / 2];
+    println!("first table: median {median:.0} ms of {} loads ({times:?})", times.len());
+    json!({"medianMs": median, "runs": times})
+}
+
+/// 10,000 archives behind the stand-in, paged through in the console 25 at a time:
+/// click on Next page → table painted, for every page.
+async fn scale() -> Value {
+    let (app, _) = standin_server::spawn_with_standin_serving(
+        standin_server::Script {
+            archive_count: SCALE_ARCHIVES,
+            ..Default::default()
+        },
+        &harness::dist(),
+    )
+    .await;
+    let pages = Arc::new(Mutex::new(Vec::new()));
+    let out = pages.clone();
+    with_browser(&app.address, "bench-scale", Theme::Light, |b: Browser| async move {
+        b.goto("/archives").await;
+        let mut seen = wait_marks(&b, 0).await.len();
+        loop {
+            // Click and note the time in one script, so WebDriver's own delay is not counted.
+            let clicked: Value = b
+                .client
+                .execute(
+                    "const next = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Next page');
+                     if (!next || next.disabled) return null;
+                     const t0 = performance.now(); next.click(); return t0;",
+                    vec![],
+                )
+                .await
+                .unwrap_or(Value::Null);
+            let Some(t0) = clicked.as_f64() else { break };
+            let marks = wait_marks(&b, seen).await;
+            seen = marks.len();
+            if let (Ok(mut p), Some(last)) = (out.lock(), marks.last()) {
+                p.push(last - t0);
+            }
+        }
+    })
+    .await;
+    let pages: Vec<f64> = pages.lock().map(|p| p.clone()).unwrap_or_default();
+    assert!(pages.len() >= SCALE_ARCHIVES / 25 - 1, "paged through {} pages only", pages.len());
+    let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len() as f64;
+    let first = mean(&pages[..20]);
+    let last = mean(&pages[pages.len() - 20..]);
+    println!(
+        "scale: {} pages; first 20 pages {first:.1} ms each, last 20 {last:.1} ms (ratio {:.2})",
+        pages.len() + 1,
+        last / first
+    );
+    json!({"pages": pages.len() + 1, "firstPagesMs": first, "lastPagesMs": last, "ratio": last / first})
+}

@@ -1,0 +1,119 @@
+//! What the browser downloads: the built `dist/`, raw, gzip -9 and brotli (quality 11),
+//! and the budget it must stay within.
+
+use crate::Result;
+use std::io::Write;
+use std::path::Path;
+
+/// THE payload budget: the whole console (wasm, js, css, html), brotli-compressed.
+/// `cargo xtask test` fails when `dist/` grows past it.
+pub const BROTLI_BUDGET_BYTES: u64 = 200_000;
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Sizes {
+    pub raw: u64,
+    pub gzip: u64,
+    pub brotli: u64,
+}
+
+impl std::ops::AddAssign for Sizes {
+    fn add_assign(&mut self, other: Self) {
+        self.raw += other.raw;
+        self.gzip += other.gzip;
+        self.brotli += other.brotli;
+    }
+}
+
+/// (kind, sizes) for wasm, js, css, html, and the total.
+pub fn measure(dist: &Path) -> Result<Vec<(&'static str, Sizes)>> {
+    let mut by_kind: Vec<(&'static str, Sizes)> = ["wasm", "js", "css", "html"]
+        .into_iter()
+        .map(|k| (k, Sizes::default()))
+        .collect();
+    let entries = std::fs::read_dir(dist)
+        .map_err(|e| format!("cannot read {}: {e} (build the console first)", dist.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(kind) = path.extension().and_then(|e| e.to_str()) else {
+            continue;
+        };
+        let Some((_, sizes)) = by_kind.iter_mut().find(|(k, _)| *k == kind) else {
+            continue;
+        };
+        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        *sizes += Sizes {
+            raw: bytes.len() as u64,
+            gzip: gzip(&bytes)?,
+            brotli: brotli(&bytes)?,
+        };
+    }
+    let mut total = Sizes::default();
+    for (_, sizes) in &by_kind {
+        total += *sizes;
+    }
+    by_kind.push(("total", total));
+    Ok(by_kind)
+}
+
+fn gzip(bytes: &[u8]) -> Result<u64> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).map_err(|e| e.to_string())?;
+    Ok(encoder.finish().map_err(|e| e.to_string())?.len() as u64)
+}
+
+fn brotli(bytes: &[u8]) -> Result<u64> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).map_err(|e| e.to_string())?;
+    Ok(out.len() as u64)
+}
+
+pub fn table(sizes: &[(&'static str, Sizes)]) -> String {
+    let mut out = String::from("| file | raw | gzip -9 | brotli 11 |\n|---|---:|---:|---:|\n");
+    for (kind, s) in sizes {
+        out.push_str(&format!(
+            "| {kind} | {} | {} | {} |\n",
+            thousands(s.raw),
+            thousands(s.gzip),
+            thousands(s.brotli)
+        ));
+    }
+    out
+}
+
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The budget check `cargo xtask test` runs on the release build of the console.
+pub fn check_budget(dist: &Path) -> Result {
+    let sizes = measure(dist)?;
+    print!("{}", table(&sizes));
+    let total = sizes.last().map(|(_, s)| s.brotli).unwrap_or_default();
+    if total > BROTLI_BUDGET_BYTES {
+        return Err(format!(
+            "the console is {} bytes brotli-compressed, over its budget of {} (xtask/src/payload.rs)",
+            thousands(total),
+            thousands(BROTLI_BUDGET_BYTES)
+        ));
+    }
+    println!(
+        "    payload: {} of {} bytes brotli ({:.0} % of the budget)",
+        thousands(total),
+        thousands(BROTLI_BUDGET_BYTES),
+        total as f64 * 100.0 / BROTLI_BUDGET_BYTES as f64
+    );
+    Ok(())
+}
