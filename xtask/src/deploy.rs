@@ -20,6 +20,14 @@ pub fn checks() -> Result {
             ("SAM_CLI_TELEMETRY", "0"),
         ],
     )?;
+    lambda_bootstrap_bytes()?;
+    Ok(())
+}
+
+/// Builds the function's arm64 `bootstrap` as SAM would (cargo lambda) and returns its
+/// stripped size in bytes.
+pub fn lambda_bootstrap_bytes() -> Result<u64> {
+    tools::ensure_deploy_venv()?;
     step("Deployment: cargo lambda build --release --arm64 (the function's bootstrap)");
     tools::ensure_target("aarch64-unknown-linux-gnu")?;
     tools::run(
@@ -49,7 +57,7 @@ pub fn checks() -> Result {
         bytes as f64 / 1_048_576.0,
         bootstrap.display()
     );
-    Ok(())
+    Ok(bytes)
 }
 
 /// `cargo xtask deploy-console --stack NAME [--region REGION]`: builds the console,

@@ -6,8 +6,10 @@
 //! - `cargo xtask test`: formatting, lints, the wasm build, and every test against both
 //!   emulators.
 
+mod bench;
 mod deploy;
 mod emulator;
+mod payload;
 mod reliability;
 mod seed;
 mod tools;
@@ -20,6 +22,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   fuzz [SECONDS]       fuzz every shared parser for SECONDS each (default 600)
   schema-fuzz [N]      schemathesis against the API, N examples per operation (default 500)
   load [CLIENTS SECS]  load the API on the emulator (default 200 clients, 30 s)
+  payload [--no-build] build the console and check it against its size budget
+  bench                release builds, then payload, backend overhead, cold start, memory,
+                       time to first table and scale; writes BENCHMARKS.md
   deploy-console --stack NAME [--region REGION]
                        build the console and upload it to a deployed stack (after `sam deploy`)";
 
@@ -28,6 +33,13 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev(&args[1..]),
         Some("test") => test(),
+        Some("bench") => bench::run(),
+        Some("payload") if args.get(1).is_some_and(|a| a == "--no-build") => {
+            payload::check_budget(&tools::workspace_root().join("dist"))
+        }
+        Some("payload") => tools::ensure_frontend_tools()
+            .and_then(|()| tools::trunk_build())
+            .and_then(|()| payload::check_budget(&tools::workspace_root().join("dist"))),
         Some("fuzz") => number_arg(&args, 1, 600).and_then(reliability::fuzz),
         Some("schema-fuzz") => {
             number_arg(&args, 1, 500).and_then(|n| reliability::schema_fuzz(n as u32))
@@ -160,6 +172,8 @@ fn test() -> Result {
     // The browser tests serve the release build of the console.
     tools::ensure_frontend_tools()?;
     tools::trunk_build()?;
+    tools::step("Payload budget (dist/, brotli)");
+    payload::check_budget(&tools::workspace_root().join("dist"))?;
 
     let venv = tools::venv_dir();
     let venv = venv.to_string_lossy();
@@ -200,7 +214,7 @@ fn test() -> Result {
         ],
         &env,
     )?;
-    totals.0 += api.0 + browser.0;
+    totals.0 += api.0 + browser.0 + 1; // + the payload budget
     totals.1 += api.1 + browser.1;
     // Each reliability check counts as one test in the totals.
     reliability::fuzz(60)?;

@@ -1,0 +1,159 @@
+//! `cargo xtask bench`: builds everything in release mode, measures the payload, the
+//! Lambda package, then runs `cargo bench -p rewind-backend` (backend overhead, cold
+//! start, memory, time to first table, scale), prints one table and writes it to
+//! `BENCHMARKS.md` with the machine and the date.
+
+use crate::payload::{self, BROTLI_BUDGET_BYTES, thousands};
+use crate::tools::{self, step};
+use crate::{Result, deploy};
+use serde_json::Value;
+
+/// The targets of issue 7, next to each figure.
+const TARGET_P50_RATIO: f64 = 1.10;
+const TARGET_COLD_START_MS: f64 = 50.0;
+const TARGET_BOOTSTRAP_BYTES: u64 = 12_000_000;
+const TARGET_RSS_MIB: f64 = 30.0;
+const TARGET_FIRST_TABLE_MS: f64 = 300.0;
+
+pub fn run() -> Result {
+    tools::ensure_venv()?;
+    tools::ensure_browser()?;
+    tools::ensure_frontend_tools()?;
+    tools::trunk_build()?;
+    let dist = tools::workspace_root().join("dist");
+    let sizes = payload::measure(&dist)?;
+    let bootstrap = deploy::lambda_bootstrap_bytes()?;
+    step("cargo bench -p rewind-backend (release)");
+    let venv = tools::venv_dir();
+    tools::run(
+        "cargo",
+        &["bench", "-p", "rewind-backend", "--bench", "rewind"],
+        &[("REWIND_VENV", &venv.to_string_lossy())],
+    )?;
+    let figures_path = tools::target_dir().join("bench").join("figures.json");
+    let figures: Value = std::fs::read(&figures_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| format!("{} is missing or unreadable", figures_path.display()))?;
+
+    let total_brotli = sizes.last().map(|(_, s)| s.brotli).unwrap_or_default();
+    let f = |path: &[&str]| -> f64 {
+        path.iter()
+            .fold(&figures, |v, k| &v[*k])
+            .as_f64()
+            .unwrap_or(f64::NAN)
+    };
+    let meets = |ok: bool| if ok { "yes" } else { "**no**" };
+    let mut table = String::from("| figure | measured | target | met |\n|---|---:|---:|:-:|\n");
+    table += &format!(
+        "| 1. payload, brotli 11, total | {} B | ≤ {} B | {} |\n",
+        thousands(total_brotli),
+        thousands(BROTLI_BUDGET_BYTES),
+        meets(total_brotli <= BROTLI_BUDGET_BYTES)
+    );
+    for (op, key) in [("ListArchives", "listArchives"), ("DescribeArchive", "describeArchive")] {
+        let ratio = f(&["overhead", key, "p50Ratio"]);
+        table += &format!(
+            "| 2. {op}: SDK p50 / p95 → API p50 / p95 ({} calls each, interleaved) | {:.2} / {:.2} ms → {:.2} / {:.2} ms; p50 ratio **{ratio:.3}** (p95 {:.3}) | p50 ratio ≤ {TARGET_P50_RATIO:.2} | {} |\n",
+            f(&["overhead", key, "calls"]),
+            f(&["overhead", key, "sdkP50Ms"]),
+            f(&["overhead", key, "sdkP95Ms"]),
+            f(&["overhead", key, "apiP50Ms"]),
+            f(&["overhead", key, "apiP95Ms"]),
+            f(&["overhead", key, "p95Ratio"]),
+            meets(ratio <= TARGET_P50_RATIO)
+        );
+    }
+    let cold = f(&["coldStartMedianMs"]);
+    table += &format!(
+        "| 3. cold start: process start → first 200 on /api/health, median of 20 | {cold:.1} ms | ≤ {TARGET_COLD_START_MS:.0} ms | {} |\n",
+        meets(cold <= TARGET_COLD_START_MS)
+    );
+    table += &format!(
+        "| 3. `bootstrap` arm64, stripped (cargo lambda) | {} B ({:.2} MB) | ≤ 12 MB | {} |\n",
+        thousands(bootstrap),
+        bootstrap as f64 / 1e6,
+        meets(bootstrap <= TARGET_BOOTSTRAP_BYTES)
+    );
+    let rss = f(&["peakRssMib"]);
+    table += &format!(
+        "| 3. peak RSS after 1,000 requests | {rss:.1} MiB | ≤ {TARGET_RSS_MIB:.0} MB | {} |\n",
+        meets(rss * 1.048_576 <= TARGET_RSS_MIB)
+    );
+    let first = f(&["firstTable", "medianMs"]);
+    table += &format!(
+        "| 4. time to first table (navigation start → table painted, 100 archives), median of 10 | {first:.0} ms | ≤ {TARGET_FIRST_TABLE_MS:.0} ms | {} |\n",
+        meets(first <= TARGET_FIRST_TABLE_MS)
+    );
+    let ratio = f(&["scale", "ratio"]);
+    table += &format!(
+        "| 5. scale: 10,000 archives, {} pages of 25; click → table painted, first 20 vs last 20 pages | {:.1} ms → {:.1} ms (ratio {ratio:.2}) | flat | {} |\n",
+        f(&["scale", "pages"]),
+        f(&["scale", "firstPagesMs"]),
+        f(&["scale", "lastPagesMs"]),
+        meets(ratio <= 1.25)
+    );
+    let payload_table = payload::table(&sizes);
+    println!("\n{table}\nPayload (dist/):\n{payload_table}");
+
+    let report = format!(
+        "# Benchmarks\n\nMeasured by `cargo xtask bench` (release builds: the console with \
+         `trunk build --release`, the backend with the bench profile; ministack 1.5.33 as \
+         EventBridge; headless Chromium) on {machine}, {date}. Rerun it to refresh this \
+         file; compare ratios within one run, not absolute times across machines.\n\n\
+         {table}\n## Payload (`dist/`)\n\n{payload_table}\nThe budget, {budget} bytes brotli, \
+         is `BROTLI_BUDGET_BYTES` in `xtask/src/payload.rs`; `cargo xtask test` fails past it.\n\n\
+         ## How each figure is taken\n\n\
+         1. Every file of `dist/` compressed with gzip -9 (flate2) and brotli quality 11 (brotli crate).\n\
+         2. `backend/benches/rewind.rs`: 100 archives in ministack; {calls} rounds (after 30 warm-up \
+         rounds) of ListArchives and DescribeArchive straight through the SDK and through \
+         Rewind's HTTP API (the release binary, keep-alive), interleaved call by call.\n\
+         3. The release binary spawned 20 times, `/api/health` polled every 0.5 ms until 200; \
+         then one process serves 1,000 list/describe requests and its VmHWM is read. \
+         `bootstrap` is what `cargo lambda build --release --arm64` builds for SAM.\n\
+         4. Chromium opens `/archives` ten times (after one load that fills the cache); the \
+         console marks `rewind:archives-table` (Performance API) on the animation frame after \
+         the table renders; the figure is that mark's `startTime` (from navigation start).\n\
+         5. The stand-in EventBridge (`backend/tests/api/standin_server.rs`) serves 10,000 \
+         archives; the console pages through all of them with Next page; each page's time is \
+         from the click (taken in the page) to the table's mark.\n",
+        machine = machine(),
+        date = today(),
+        budget = thousands(BROTLI_BUDGET_BYTES),
+        calls = f(&["overhead", "listArchives", "calls"]),
+    );
+    let path = tools::workspace_root().join("BENCHMARKS.md");
+    std::fs::write(&path, report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("written to {}", path.display());
+    Ok(())
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())
+        })
+        .unwrap_or_else(|| "an unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map(|kib| format!("{:.0} GiB", kib / 1_048_576.0))
+        .unwrap_or_default();
+    format!("{cores} cores of {cpu}, {memory}")
+}
+
+fn today() -> String {
+    tools::capture("date", &["-u", "+%Y-%m-%d %H:%M UTC"])
+        .map(|d| d.trim().to_owned())
+        .unwrap_or_default()
+}
