@@ -6,14 +6,14 @@
 //! `target/bench/figures.json`; every comparison is a ratio measured in the same run.
 
 #[allow(dead_code)]
+#[path = "../tests/browser/harness.rs"]
+mod harness;
+#[allow(dead_code)]
 #[path = "../tests/api/helpers.rs"]
 mod helpers;
 #[allow(dead_code)]
 #[path = "../tests/api/standin_server.rs"]
 mod standin_server;
-#[allow(dead_code)]
-#[path = "../tests/browser/harness.rs"]
-mod harness;
 
 use harness::{Browser, Theme, with_browser};
 use helpers::{Emulator, EmulatorProcess, free_port};
@@ -50,7 +50,7 @@ fn main() {
 
 async fn run() -> Value {
     let emulator = EmulatorProcess::start(Emulator::Ministack).await;
-    let sdk = sdk_client(&emulator.endpoint());
+    let sdk = sdk_client(&emulator.endpoint()).await;
     let bus = "arn:aws:events:us-east-1:000000000000:event-bus/default";
     for i in 0..100 {
         sdk.create_archive()
@@ -61,6 +61,10 @@ async fn run() -> Value {
             .expect("create archive");
     }
     let overhead = overhead(&sdk, &emulator.endpoint()).await;
+    // REWIND_BENCH_ONLY=overhead stops here, for quick iterations on the backend.
+    if std::env::var("REWIND_BENCH_ONLY").is_ok_and(|v| v == "overhead") {
+        return json!({ "overhead": overhead });
+    }
     let (cold_start_ms, peak_rss_mib) = cold_start_and_memory(&emulator.endpoint()).await;
     let first_table = first_table(&emulator.endpoint()).await;
     let scale = scale().await;
@@ -73,15 +77,17 @@ async fn run() -> Value {
     })
 }
 
-fn sdk_client(endpoint: &str) -> aws_sdk_eventbridge::Client {
+/// The baseline: an SDK client as any program makes one (`aws_config` defaults), on the
+/// same emulator.
+async fn sdk_client(endpoint: &str) -> aws_sdk_eventbridge::Client {
     use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
-    let config = aws_sdk_eventbridge::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
+    let config = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("bench", "bench", None, None, "bench"))
         .endpoint_url(endpoint)
-        .build();
-    aws_sdk_eventbridge::Client::from_conf(config)
+        .load()
+        .await;
+    aws_sdk_eventbridge::Client::new(&config)
 }
 
 /// The release backend binary, on a free port, against `endpoint`.
@@ -129,8 +135,8 @@ impl Backend {
     }
 
     fn peak_rss_mib(&self) -> f64 {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
         status
             .lines()
             .find_map(|l| l.strip_prefix("VmHWM:"))
@@ -193,7 +199,12 @@ async fn overhead(sdk: &aws_sdk_eventbridge::Client, endpoint: &str) -> Value {
             }
         }
     }
-    let [mut sdk_list, mut api_list, mut sdk_describe, mut api_describe] = samples;
+    let [
+        mut sdk_list,
+        mut api_list,
+        mut sdk_describe,
+        mut api_describe,
+    ] = samples;
     let row = |sdk: &mut Vec<Duration>, api: &mut Vec<Duration>| {
         let (s50, s95) = (percentile(sdk, 0.5), percentile(sdk, 0.95));
         let (a50, a95) = (percentile(api, 0.5), percentile(api, 0.95));
@@ -235,7 +246,9 @@ async fn cold_start_and_memory(endpoint: &str) -> (f64, f64) {
         r.bytes().await.expect("body");
     }
     let rss = backend.peak_rss_mib();
-    println!("cold start: median {cold:.1} ms of {COLD_STARTS}; peak RSS after {RSS_REQUESTS} requests {rss:.1} MiB");
+    println!(
+        "cold start: median {cold:.1} ms of {COLD_STARTS}; peak RSS after {RSS_REQUESTS} requests {rss:.1} MiB"
+    );
     (cold, rss)
 }
 
@@ -271,23 +284,31 @@ async fn first_table(endpoint: &str) -> Value {
     backend.wait_healthy(&http).await;
     let times = Arc::new(Mutex::new(Vec::new()));
     let out = times.clone();
-    with_browser(&backend.base, "bench-first-table", Theme::Light, |b: Browser| async move {
-        // One load to fill the HTTP cache, as a returning user has it.
-        b.goto("/archives").await;
-        wait_marks(&b, 0).await;
-        for _ in 0..FIRST_TABLE_RUNS {
+    with_browser(
+        &backend.base,
+        "bench-first-table",
+        Theme::Light,
+        |b: Browser| async move {
+            // One load to fill the HTTP cache, as a returning user has it.
             b.goto("/archives").await;
-            let marks = wait_marks(&b, 0).await;
-            if let (Ok(mut t), Some(first)) = (out.lock(), marks.first()) {
-                t.push(*first);
+            wait_marks(&b, 0).await;
+            for _ in 0..FIRST_TABLE_RUNS {
+                b.goto("/archives").await;
+                let marks = wait_marks(&b, 0).await;
+                if let (Ok(mut t), Some(first)) = (out.lock(), marks.first()) {
+                    t.push(*first);
+                }
             }
-        }
-    })
+        },
+    )
     .await;
     let mut times: Vec<f64> = times.lock().map(|t| t.clone()).unwrap_or_default();
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
-    println!("first table: median {median:.0} ms of {} loads ({times:?})", times.len());
+    println!(
+        "first table: median {median:.0} ms of {} loads ({times:?})",
+        times.len()
+    );
     json!({"medianMs": median, "runs": times})
 }
 
@@ -329,7 +350,11 @@ async fn scale() -> Value {
     })
     .await;
     let pages: Vec<f64> = pages.lock().map(|p| p.clone()).unwrap_or_default();
-    assert!(pages.len() >= SCALE_ARCHIVES / 25 - 1, "paged through {} pages only", pages.len());
+    assert!(
+        pages.len() >= SCALE_ARCHIVES / 25 - 1,
+        "paged through {} pages only",
+        pages.len()
+    );
     let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len() as f64;
     let first = mean(&pages[..20]);
     let last = mean(&pages[pages.len() - 20..]);

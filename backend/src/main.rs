@@ -6,7 +6,9 @@ use backend::eventbridge::EventBridge;
 use backend::startup::{self, AppState, Application};
 use std::process::ExitCode;
 
-#[tokio::main]
+// One thread: Rewind only waits on EventBridge, and a request never hops between
+// threads on its way from the client to the SDK and back (Lambda sends one at a time).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let under_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
     backend::telemetry::init(under_lambda);
