@@ -163,19 +163,13 @@ impl EventBridge {
         let out = match sent {
             Ok(out) => out,
             Err(err) => {
-                let error = from_sdk(err);
-                if error.code != shared::ErrorCode::AlreadyExists || attempts.count() < 2 {
-                    return Err(error);
-                }
-                let existing = self.describe_archive(&archive.name).await?;
-                if !archive.is_fulfilled_by(&existing) {
-                    return Err(error);
-                }
-                tracing::warn!(
-                    archive = %archive.name,
-                    attempts = attempts.count(),
-                    "a timed-out attempt had created the archive; the retry found it"
-                );
+                let existing = own_creation(
+                    &attempts,
+                    from_sdk(err),
+                    self.describe_archive(&archive.name),
+                    |found| archive.is_fulfilled_by(found),
+                )
+                .await?;
                 return Ok(ArchiveStatus {
                     archive_arn: existing.archive_arn,
                     state: existing.summary.state,
@@ -336,18 +330,13 @@ impl EventBridge {
             Ok(out) => out,
             // As for archives: a retry that finds this very replay started reports it.
             Err(err) => {
-                let error = from_sdk(err);
-                if error.code != shared::ErrorCode::AlreadyExists || attempts.count() < 2 {
-                    return Err(error);
-                }
-                let existing = self.describe_replay(&replay.name).await?;
-                if !replay.is_fulfilled_by(&existing) {
-                    return Err(error);
-                }
-                tracing::warn!(
-                    replay = %replay.name,
-                    "a timed-out attempt had started the replay; the retry found it"
-                );
+                let existing = own_creation(
+                    &attempts,
+                    from_sdk(err),
+                    self.describe_replay(&replay.name),
+                    |found| replay.is_fulfilled_by(found),
+                )
+                .await?;
                 return Ok(StartReplayResponse {
                     replay_arn: existing.replay_arn,
                     state: existing.summary.state,
@@ -442,6 +431,30 @@ impl EventBridge {
             .map_err(from_sdk)?;
         Ok(out.result())
     }
+}
+
+/// After a create failed with `error`: when the SDK had retried (an attempt timed out
+/// after EventBridge had acted on it) and the retry met `AlreadyExists`, looks the
+/// resource up with `found`; if `is_ours` recognises it as exactly what was asked for,
+/// the create did succeed and that resource is returned. Otherwise `error` stands.
+async fn own_creation<T>(
+    attempts: &AttemptCounter,
+    error: ApiError,
+    found: impl std::future::Future<Output = Result<T, ApiError>>,
+    is_ours: impl FnOnce(&T) -> bool,
+) -> Result<T, ApiError> {
+    if error.code != shared::ErrorCode::AlreadyExists || attempts.count() < 2 {
+        return Err(error);
+    }
+    let existing = found.await?;
+    if !is_ours(&existing) {
+        return Err(error);
+    }
+    tracing::warn!(
+        attempts = attempts.count(),
+        "a timed-out attempt had created it; the retry found it"
+    );
+    Ok(existing)
 }
 
 /// Counts the attempts the SDK makes for one call (see [`EventBridge::create_archive`]).
