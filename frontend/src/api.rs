@@ -47,17 +47,17 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    if response.ok() {
-        return response.json::<T>().await.map_err(|e| ApiError {
-            status: response.status(),
-            code: None,
-            message: format!("The server's answer could not be read: {e}."),
-            field: None,
-        });
-    }
+/// Sends `request` and returns the body of a successful answer, or the API's error.
+/// Nothing here is generic, so each route adds only its own decoding to the wasm.
+async fn exchange(request: Request) -> Result<String, ApiError> {
+    let response = request.send().await.map_err(ApiError::network)?;
+    check_signed_in(&response)?;
     let status = response.status();
-    Err(match response.json::<ErrorBody>().await {
+    let text = response.text().await.map_err(ApiError::network)?;
+    if response.ok() {
+        return Ok(text);
+    }
+    Err(match serde_json::from_str::<ErrorBody>(&text) {
         Ok(body) => ApiError {
             status,
             code: Some(body.error.code),
@@ -70,6 +70,15 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
             message: format!("The server answered {status} {}.", response.status_text()),
             field: None,
         },
+    })
+}
+
+fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|e| ApiError {
+        status: 200,
+        code: None,
+        message: format!("The server's answer could not be read: {e}."),
+        field: None,
     })
 }
 
@@ -96,9 +105,8 @@ fn check_signed_in(response: &Response) -> Result<(), ApiError> {
 }
 
 async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiError> {
-    let response = signed(request).send().await.map_err(ApiError::network)?;
-    check_signed_in(&response)?;
-    read(response).await
+    let request = signed(request).build().map_err(ApiError::network)?;
+    decode(&exchange(request).await?)
 }
 
 async fn send_json<B: Serialize, T: DeserializeOwned>(
@@ -106,9 +114,7 @@ async fn send_json<B: Serialize, T: DeserializeOwned>(
     body: &B,
 ) -> Result<T, ApiError> {
     let request = signed(request).json(body).map_err(ApiError::network)?;
-    let response = request.send().await.map_err(ApiError::network)?;
-    check_signed_in(&response)?;
-    read(response).await
+    decode(&exchange(request).await?)
 }
 
 fn query_pairs(query: &ListQuery) -> Vec<(&'static str, String)> {
@@ -148,16 +154,10 @@ pub async fn update_archive(
 }
 
 pub async fn delete_archive(name: String) -> Result<(), ApiError> {
-    let response = signed(Request::delete(&format!("/api/archives/{name}")))
-        .send()
-        .await
+    let request = signed(Request::delete(&format!("/api/archives/{name}")))
+        .build()
         .map_err(ApiError::network)?;
-    check_signed_in(&response)?;
-    if response.ok() {
-        Ok(())
-    } else {
-        read::<serde_json::Value>(response).await.map(|_| ())
-    }
+    exchange(request).await.map(|_| ())
 }
 
 pub async fn list_replays(query: ListQuery) -> Result<ReplayList, ApiError> {
