@@ -22,6 +22,7 @@ pub fn run() -> Result {
     tools::trunk_build()?;
     let dist = tools::workspace_root().join("dist");
     let sizes = payload::measure(&dist)?;
+    let floor = leptos_floor()?;
     let bootstrap = deploy::lambda_bootstrap_bytes()?;
     step("cargo bench -p rewind-backend (release)");
     let venv = tools::venv_dir();
@@ -51,6 +52,12 @@ pub fn run() -> Result {
         thousands(total_brotli),
         thousands(BROTLI_TARGET_BYTES),
         meets(total_brotli <= BROTLI_TARGET_BYTES)
+    );
+    let floor_brotli = floor.last().map(|(_, s)| s.brotli).unwrap_or_default();
+    table += &format!(
+        "| 1. of which the stack's floor: `bench/leptos-floor` (six routes, one fetched table, one input; same crates, profile and flags) | {} B; the console's own code {} B | — | — |\n",
+        thousands(floor_brotli),
+        thousands(total_brotli.saturating_sub(floor_brotli)),
     );
     for (op, key) in [
         ("ListArchives", "listArchives"),
@@ -114,7 +121,10 @@ pub fn run() -> Result {
          {table}\n## Payload (`dist/`)\n\n{payload_table}\nThe budget, {budget} bytes brotli, \
          is `BROTLI_BUDGET_BYTES` in `xtask/src/payload.rs`; `cargo xtask test` fails past it.\n\n\
          ## How each figure is taken\n\n\
-         1. Every file of `dist/` compressed with gzip -9 (flate2) and brotli quality 11 (brotli crate).\n\
+         1. Every file of `dist/` compressed with gzip -9 (flate2) and brotli quality 11 (brotli crate). \
+         The floor is `bench/leptos-floor`, built by the same Trunk, wasm-bindgen and wasm-opt \
+         and measured the same way: what any console on Leptos 0.8, leptos_router, gloo-net \
+         and serde_json weighs before its own features.\n\
          2. `backend/benches/rewind.rs`: 100 archives in ministack; {calls} rounds (after 30 warm-up \
          rounds) of ListArchives and DescribeArchive straight through the SDK and through \
          Rewind's HTTP API (the release binary, keep-alive), interleaved call by call, from \
@@ -139,6 +149,21 @@ pub fn run() -> Result {
     std::fs::write(&path, report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!("written to {}", path.display());
     Ok(())
+}
+
+/// Builds `bench/leptos-floor` as the console is built (into the same target directory)
+/// and measures its `dist/`.
+fn leptos_floor() -> Result<Vec<(&'static str, payload::Sizes)>> {
+    step("Building the stack's floor (bench/leptos-floor, trunk build --release)");
+    let dir = tools::workspace_root().join("bench").join("leptos-floor");
+    let config = dir.join("Trunk.toml");
+    let target = tools::target_dir();
+    tools::run(
+        "trunk",
+        &["build", "--release", "--config", &config.to_string_lossy()],
+        &[("CARGO_TARGET_DIR", &target.to_string_lossy())],
+    )?;
+    payload::measure(&dir.join("dist"))
 }
 
 fn machine() -> String {
