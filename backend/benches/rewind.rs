@@ -162,6 +162,15 @@ fn percentile(samples: &mut [Duration], q: f64) -> f64 {
     samples[index].as_secs_f64() * 1e3
 }
 
+/// One GET through Rewind's API, from sending to the last byte of a 200.
+async fn timed_get(http: &reqwest::Client, url: &str) -> Duration {
+    let t = Instant::now();
+    let r = http.get(url).send().await.expect("api request");
+    assert_eq!(r.status(), 200, "{url}");
+    r.bytes().await.expect("body");
+    t.elapsed()
+}
+
 /// ListArchives and DescribeArchive, straight through the SDK and through Rewind's HTTP
 /// API, interleaved call by call so both see the same emulator at the same moment. Each
 /// round also times `GET /api/health`: one HTTP round trip through the backend's whole
@@ -179,11 +188,7 @@ async fn overhead(sdk: &aws_sdk_eventbridge::Client, endpoint: &str) -> Value {
         let t = Instant::now();
         sdk.list_archives().send().await.expect("sdk list");
         let sdk_list = t.elapsed();
-        let t = Instant::now();
-        let r = http.get(&list_url).send().await.expect("api list");
-        assert_eq!(r.status(), 200);
-        r.bytes().await.expect("body");
-        let api_list = t.elapsed();
+        let api_list = timed_get(&http, &list_url).await;
         let t = Instant::now();
         sdk.describe_archive()
             .archive_name("bench-042")
@@ -191,16 +196,8 @@ async fn overhead(sdk: &aws_sdk_eventbridge::Client, endpoint: &str) -> Value {
             .await
             .expect("sdk describe");
         let sdk_describe = t.elapsed();
-        let t = Instant::now();
-        let r = http.get(&describe_url).send().await.expect("api describe");
-        assert_eq!(r.status(), 200);
-        r.bytes().await.expect("body");
-        let api_describe = t.elapsed();
-        let t = Instant::now();
-        let r = http.get(&health_url).send().await.expect("api health");
-        assert_eq!(r.status(), 200);
-        r.bytes().await.expect("body");
-        let round_trip = t.elapsed();
+        let api_describe = timed_get(&http, &describe_url).await;
+        let round_trip = timed_get(&http, &health_url).await;
         // The first 30 rounds warm connections and caches on both paths.
         if i >= 30 {
             floor.push(round_trip);
