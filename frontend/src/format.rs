@@ -183,6 +183,7 @@ mod tests {
         assert_eq!(bytes(1000), "1.0 KB");
         assert_eq!(bytes(1049), "1.0 KB");
         assert_eq!(bytes(1050), "1.1 KB");
+        assert_eq!(bytes(1250), "1.3 KB"); // half up, as people round
         assert_eq!(bytes(999_949), "999.9 KB");
         assert_eq!(bytes(999_950), "1000.0 KB");
         assert_eq!(bytes(5_000_000_000_000_000), "5000.0 TB");
