@@ -162,8 +162,8 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// Serves `router` on `listener` until Ctrl-C or SIGTERM.
 pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
-    // Answers go out as soon as they are written, not after the client's ACK of the
-    // previous segment (Nagle): a response is headers and body in separate writes.
+    // Answers go out as soon as they are written: a small response never waits on
+    // Nagle's algorithm for the ACK of an earlier segment.
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });

@@ -111,7 +111,8 @@ pub fn input_value(t: OffsetDateTime, zone: Zone) -> String {
 /// `:SS`, the two forms the HTML standard gives it. Read field by field: `time`'s
 /// format-description parser would add 15 KB to the wasm for this one fixed shape.
 pub fn parse_input(value: &str, zone: Zone) -> Option<OffsetDateTime> {
-    fn number(text: &str, width: usize) -> Option<u16> {
+    /// Exactly `width` ASCII digits (`parse` alone would also take a sign).
+    fn number<T: std::str::FromStr>(text: &str, width: usize) -> Option<T> {
         (text.len() == width && text.bytes().all(|b| b.is_ascii_digit()))
             .then(|| text.parse().ok())
             .flatten()
@@ -124,19 +125,9 @@ pub fn parse_input(value: &str, zone: Zone) -> Option<OffsetDateTime> {
     if date.next().is_some() || clock.next().is_some() {
         return None;
     }
-    let month = Month::try_from(u8::try_from(number(month, 2)?).ok()?).ok()?;
-    let date = Date::from_calendar_date(
-        i32::from(number(year, 4)?),
-        month,
-        u8::try_from(number(day, 2)?).ok()?,
-    )
-    .ok()?;
-    let clock = Time::from_hms(
-        u8::try_from(number(hour, 2)?).ok()?,
-        u8::try_from(number(minute, 2)?).ok()?,
-        u8::try_from(number(second, 2)?).ok()?,
-    )
-    .ok()?;
+    let month = Month::try_from(number::<u8>(month, 2)?).ok()?;
+    let date = Date::from_calendar_date(number(year, 4)?, month, number(day, 2)?).ok()?;
+    let clock = Time::from_hms(number(hour, 2)?, number(minute, 2)?, number(second, 2)?).ok()?;
     Some(
         PrimitiveDateTime::new(date, clock)
             .assume_offset(zone.offset())
