@@ -191,7 +191,7 @@ fn machine() -> String {
 }
 
 fn today() -> String {
-    tools::capture("date", &["-u", "+%Y-%m-%d %H:%M UTC"])
+    tools::capture("date", &["-u", "+%Y-%m-%d %H:%M UTC"], &[])
         .map(|d| d.trim().to_owned())
         .unwrap_or_default()
 }

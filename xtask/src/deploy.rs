@@ -60,9 +60,110 @@ pub fn lambda_bootstrap_bytes() -> Result<u64> {
     Ok(bytes)
 }
 
+/// A deployed stack's outputs, read with `aws cloudformation describe-stacks`.
+pub struct StackOutputs {
+    stack: String,
+    outputs: Vec<(String, String)>,
+}
+
+impl StackOutputs {
+    /// Reads them with the given region (else the CLI's own) and extra environment.
+    pub fn read(stack: &str, region: Option<&str>, env: &[(&str, &str)]) -> Result<Self> {
+        let mut describe = vec![
+            "cloudformation",
+            "describe-stacks",
+            "--stack-name",
+            stack,
+            "--output",
+            "json",
+        ];
+        if let Some(region) = region {
+            describe.extend(["--region", region]);
+        }
+        let described: Value = serde_json::from_str(&tools::capture("aws", &describe, env)?)
+            .map_err(|e| {
+                format!("unexpected answer from `aws cloudformation describe-stacks`: {e}")
+            })?;
+        let outputs = described["Stacks"][0]["Outputs"]
+            .as_array()
+            .map(|outputs| {
+                outputs
+                    .iter()
+                    .filter_map(|o| {
+                        Some((
+                            o["OutputKey"].as_str()?.to_owned(),
+                            o["OutputValue"].as_str()?.to_owned(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Self {
+            stack: stack.to_owned(),
+            outputs,
+        })
+    }
+
+    pub fn output(&self, key: &str) -> Result<String> {
+        self.outputs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| {
+                format!(
+                    "stack {} has no output {key}; was it deployed from this template.yaml?",
+                    self.stack
+                )
+            })
+    }
+
+    /// `ConsoleConfig`, checked to be what the console reads.
+    pub fn console_config(&self) -> Result<(String, ConsoleConfig)> {
+        let text = self.output("ConsoleConfig")?;
+        let config = serde_json::from_str::<ConsoleConfig>(&text)
+            .map_err(|e| format!("the stack's ConsoleConfig is not what the console reads: {e}"))?;
+        Ok((text, config))
+    }
+
+    /// The host of the sign-in pages (`<prefix>.auth.<region>.amazoncognito.com`).
+    pub fn cognito_domain(&self) -> Result<String> {
+        match self.console_config()? {
+            (_, ConsoleConfig::Oidc { authorize_url, .. }) => host_of(&authorize_url),
+            (_, ConsoleConfig::None) => {
+                Err(format!("stack {} signs in with no provider", self.stack))
+            }
+        }
+    }
+
+    /// The console's host (`<id>.cloudfront.net`).
+    pub fn console_domain(&self) -> Result<String> {
+        host_of(&self.output("ConsoleUrl")?)
+    }
+
+    /// The HTTP API's id, the first label of `ApiUrl`'s host.
+    pub fn api_id(&self) -> Result<String> {
+        let host = host_of(&self.output("ApiUrl")?)?;
+        host.split('.')
+            .next()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("ApiUrl of {} names no API", self.stack))
+    }
+}
+
+/// `host` of `https://host/path`.
+fn host_of(url: &str) -> Result<String> {
+    url.strip_prefix("https://")
+        .and_then(|rest| rest.split('/').next())
+        .filter(|host| !host.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{url} is not an https:// URL"))
+}
+
 /// `cargo xtask deploy-console --stack NAME [--region REGION]`: builds the console,
 /// writes its sign-in settings (`config.json`) from the stack's outputs, uploads it to
-/// the stack's bucket and invalidates CloudFront's copy of the entry points.
+/// the stack's bucket and invalidates CloudFront's copy of the entry points. The region
+/// is `--region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION` or the CLI's profile; the
+/// endpoint is the AWS CLI's own (`AWS_ENDPOINT_URL` included).
 pub fn console(args: &[String]) -> Result {
     let mut stack = None;
     let mut region = None;
@@ -80,6 +181,8 @@ pub fn console(args: &[String]) -> Result {
     }
     let stack =
         stack.ok_or("deploy-console needs --stack NAME (the name given to `sam deploy`)")?;
+    // The AWS CLI reads AWS_DEFAULT_REGION only; the SDKs (and `sam`) read AWS_REGION.
+    let region = region.or_else(|| std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()));
     let mut aws_region = Vec::new();
     if let Some(r) = &region {
         aws_region = vec!["--region", r.as_str()];
@@ -89,34 +192,10 @@ pub fn console(args: &[String]) -> Result {
     tools::trunk_build()?;
 
     step(&format!("Reading the outputs of stack {stack}"));
-    let mut describe = vec![
-        "cloudformation",
-        "describe-stacks",
-        "--stack-name",
-        &stack,
-        "--output",
-        "json",
-    ];
-    describe.extend(&aws_region);
-    let described: Value = serde_json::from_str(&tools::capture("aws", &describe)?)
-        .map_err(|e| format!("unexpected answer from `aws cloudformation describe-stacks`: {e}"))?;
-    let output = |key: &str| -> Result<String> {
-        described["Stacks"][0]["Outputs"]
-            .as_array()
-            .and_then(|outs| outs.iter().find(|o| o["OutputKey"] == key))
-            .and_then(|o| o["OutputValue"].as_str())
-            .map(str::to_owned)
-            .ok_or_else(|| {
-                format!(
-                    "stack {stack} has no output {key}; was it deployed from this template.yaml?"
-                )
-            })
-    };
-    let bucket = output("ConsoleBucketName")?;
-    let distribution = output("DistributionId")?;
-    let config = output("ConsoleConfig")?;
-    serde_json::from_str::<ConsoleConfig>(&config)
-        .map_err(|e| format!("the stack's ConsoleConfig is not what the console reads: {e}"))?;
+    let outputs = StackOutputs::read(&stack, region.as_deref(), &[])?;
+    let bucket = outputs.output("ConsoleBucketName")?;
+    let distribution = outputs.output("DistributionId")?;
+    let (config, _) = outputs.console_config()?;
     let dist = tools::workspace_root().join("dist");
     std::fs::write(dist.join("config.json"), &config).map_err(|e| e.to_string())?;
 
@@ -138,8 +217,11 @@ pub fn console(args: &[String]) -> Result {
         "public,max-age=31536000,immutable",
     ];
     sync.extend(&aws_region);
-    tools::run("aws", &sync, &[])?;
+    let uploaded = tools::run("aws", &sync, &[]);
     for entry in ["index.html", "config.json"] {
+        if uploaded.is_err() {
+            break;
+        }
         let from = dist.join(entry).to_string_lossy().into_owned();
         let to = format!("s3://{bucket}/{entry}");
         let mut copy = vec!["s3", "cp", &from, &to, "--cache-control", "no-cache"];
@@ -148,6 +230,7 @@ pub fn console(args: &[String]) -> Result {
     }
     // Locally the console must not try to sign in with the deployed provider.
     let _ = std::fs::remove_file(dist.join("config.json"));
+    uploaded?;
     step("Invalidating CloudFront's copy of the entry points");
     let mut invalidate = vec![
         "cloudfront",
@@ -161,6 +244,6 @@ pub fn console(args: &[String]) -> Result {
     ];
     invalidate.extend(&aws_region);
     tools::run("aws", &invalidate, &[])?;
-    println!("\nThe console is live at {}", output("ConsoleUrl")?);
+    println!("\nThe console is live at {}", outputs.output("ConsoleUrl")?);
     Ok(())
 }

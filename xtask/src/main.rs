@@ -10,6 +10,7 @@ mod bench;
 mod deploy;
 mod emulator;
 mod payload;
+mod rehearse;
 mod reliability;
 mod seed;
 mod tools;
@@ -25,6 +26,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   payload [--no-build] build the console and check it against its size budget
   bench                release builds, then payload, backend overhead, cold start, memory,
                        time to first table and scale; writes BENCHMARKS.md
+  rehearse             deploy template.yaml to an emulated AWS (ministack) with the README's
+                       sam commands, then check sign-in, roles, the API and the console
   deploy-console --stack NAME [--region REGION]
                        build the console and upload it to a deployed stack (after `sam deploy`)";
 
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
             .map(|_| ())
         }),
         Some("deploy-console") => deploy::console(&args[1..]),
+        Some("rehearse") => rehearse::run().map(|_| ()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -228,6 +232,7 @@ fn test() -> Result {
     )?;
     totals.0 += 1;
     deploy::checks()?;
+    totals.0 += rehearse::run()?;
     println!("\nAll checks passed.");
     println!("{} passed, {} failed", totals.0, totals.1);
     Ok(())

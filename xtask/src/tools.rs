@@ -19,7 +19,11 @@ pub const DEPLOY_TOOLS: &[&str] = &[
     "cfn-lint==1.58.0",
     "aws-sam-cli==1.170.0",
     "cargo-lambda==1.9.2",
+    "awscli==1.46.3",
 ];
+/// The whole-AWS emulator the deploy rehearsal deploys `template.yaml` to, in a venv of
+/// its own (its `[full]` extras pin their own boto3).
+pub const REHEARSAL_TOOLS: &[&str] = &["ministack[full]==1.5.33"];
 
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -57,6 +61,13 @@ pub fn deploy_venv_dir() -> PathBuf {
     std::env::var_os("REWIND_DEPLOY_VENV")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join(".venv-deploy"))
+}
+
+/// The venv with ministack[full]: `REWIND_REHEARSAL_VENV`, else `.venv-rehearsal`.
+pub fn rehearsal_venv_dir() -> PathBuf {
+    std::env::var_os("REWIND_REHEARSAL_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".venv-rehearsal"))
 }
 
 pub fn step(title: &str) {
@@ -192,9 +203,10 @@ pub fn ensure_wasm_target() -> Result {
 }
 
 /// Captures a command's standard output, failing with its standard error.
-pub fn capture(program: &str, args: &[&str]) -> Result<String> {
+pub fn capture(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<String> {
     let out = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .env("PATH", tool_path())
         .current_dir(workspace_root())
         .output()
@@ -266,6 +278,15 @@ pub fn ensure_deploy_venv() -> Result {
         &deploy_venv_dir(),
         DEPLOY_TOOLS,
         "cfn-lint, the SAM CLI and cargo-lambda",
+    )
+}
+
+/// Creates `.venv-rehearsal` with ministack[full] unless already there.
+pub fn ensure_rehearsal_venv() -> Result {
+    ensure_python_tools(
+        &rehearsal_venv_dir(),
+        REHEARSAL_TOOLS,
+        "ministack[full] (the emulated AWS of the deploy rehearsal)",
     )
 }
 

@@ -2,12 +2,12 @@
 
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{Value, json};
+use fantoccini::{Client, Locator};
+use serde_json::Value;
 use std::future::Future;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use testkit::browser::{BrowserOptions, Chromium};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -43,24 +43,6 @@ pub enum Theme {
     Dark,
 }
 
-fn chromedriver() -> (Child, u16) {
-    let port = crate::helpers::free_port();
-    let child =
-        Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned()))
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (apt-get install chromium-driver)");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (child, port)
-}
-
 /// Runs `test` with a fresh browser on `base`; whatever happens, saves a screenshot of
 /// the final page as `NAME.png`, closes the browser and stops chromedriver.
 pub async fn with_browser<F, Fut>(base: &str, name: &str, theme: Theme, test: F)
@@ -68,45 +50,16 @@ where
     F: FnOnce(Browser) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let (mut driver, port) = chromedriver();
-    let profile = std::env::temp_dir().join(format!("rewind-chromium-{port}"));
-    let mut args = vec![
-        "--headless".to_owned(),
-        "--no-sandbox".to_owned(),
-        "--disable-gpu".to_owned(),
-        "--disable-quic".to_owned(),
-        "--no-first-run".to_owned(),
-        "--disable-background-networking".to_owned(),
-        "--disable-component-update".to_owned(),
-        "--disable-sync".to_owned(),
-        "--window-size=1280,900".to_owned(),
-        format!("--user-data-dir={}", profile.display()),
-    ];
-    if theme == Theme::Dark {
-        args.push("--force-dark-mode".to_owned());
-        args.push("--blink-settings=preferredColorScheme=0".to_owned());
-    }
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".to_owned(),
-        json!({"binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned()), "args": args}),
-    );
-    let client = match ClientBuilder::rustls() {
-        Ok(mut builder) => {
-            builder
-                .capabilities(caps)
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-        }
-        Err(e) => panic!("WebDriver client: {e}"),
+    let chromium = match Chromium::launch(BrowserOptions {
+        dark: theme == Theme::Dark,
+        ..BrowserOptions::default()
+    })
+    .await
+    {
+        Ok(chromium) => chromium,
+        Err(e) => panic!("{e}"),
     };
-    let client = match client {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = driver.kill();
-            panic!("cannot start Chromium through chromedriver: {e}");
-        }
-    };
+    let client = chromium.client.clone();
     let browser = Browser {
         client: client.clone(),
         base: base.to_owned(),
@@ -118,10 +71,7 @@ where
     if let Ok(png) = client.screenshot().await {
         let _ = std::fs::write(dir.join(format!("{name}.png")), png);
     }
-    let _ = client.close().await;
-    let _ = driver.kill();
-    let _ = driver.wait();
-    let _ = std::fs::remove_dir_all(&profile);
+    chromium.close().await;
     if let Err(e) = outcome {
         if e.is_panic() {
             std::panic::resume_unwind(e.into_panic());

@@ -1,0 +1,454 @@
+//! The API of a deployed stack, through what a caller really meets: the HTTP API's JWT
+//! authorizer, the Lambda function, EventBridge. Everything is found through the
+//! stack's outputs; every caller is a member of its user pool, signed in.
+
+use super::Tally;
+use super::aws::{AwsCli, StackOutputs};
+use super::cognito::{self, Member};
+use super::ministack::Ministack;
+use crate::Result;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use shared::roles::{Operation, Role};
+use std::time::Duration;
+
+/// A member of each role's group, one in two groups, and one in none.
+fn members() -> Vec<(Option<Role>, Member)> {
+    let member = |email: &str, groups: &[&str]| Member {
+        email: email.to_owned(),
+        groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+    };
+    vec![
+        (None, member("nobody@rehearsal.example", &[])),
+        (
+            Some(Role::Viewer),
+            member("viewer@rehearsal.example", &["rewind-viewers"]),
+        ),
+        (
+            Some(Role::Operator),
+            // Two groups: the claim reaches the function as "[rewind-viewers rewind-operators]".
+            member(
+                "operator@rehearsal.example",
+                &["rewind-viewers", "rewind-operators"],
+            ),
+        ),
+        (
+            Some(Role::Admin),
+            member("admin@rehearsal.example", &["rewind-admins"]),
+        ),
+    ]
+}
+
+/// A signed-in caller of the API.
+struct Caller {
+    role: Option<Role>,
+    email: String,
+    token: String,
+}
+
+struct Api {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Result<(StatusCode, Value)> {
+        let mut request = self
+            .http
+            .request(method.clone(), format!("{}/api{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| format!("{method} {path}: {e}"))?;
+        let status = response.status();
+        let text = response.text().await.map_err(|e| e.to_string())?;
+        let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Ok((status, json))
+    }
+}
+
+pub async fn checks(
+    tally: &mut Tally,
+    aws: &AwsCli,
+    emulator: &Ministack,
+    stack: &StackOutputs,
+    other_stack: &StackOutputs,
+) -> Result {
+    crate::tools::step("Rehearsal: the API through the JWT authorizer, Lambda and EventBridge");
+    let api = Api {
+        base: emulator.api_base(&stack.api_id()?),
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| e.to_string())?,
+    };
+
+    for path in ["/health", "/openapi.json"] {
+        let (status, _) = api.call(Method::GET, path, None, None).await?;
+        tally.check(
+            status == StatusCode::OK,
+            format!("GET /api{path} without a token: {status}"),
+        )?;
+    }
+
+    let mut callers = Vec::new();
+    for (role, member) in members() {
+        cognito::add_member(aws, stack, &member)?;
+        let token = cognito::sign_in(&emulator.endpoint(), stack, &member.email).await?;
+        callers.push(Caller {
+            role,
+            email: member.email,
+            token,
+        });
+    }
+    tally.pass(format!(
+        "{} members added with the AWS CLI and signed in through the hosted UI (code + PKCE)",
+        callers.len()
+    ));
+
+    refuses_bad_tokens(tally, &api, aws, emulator, other_stack, &callers).await?;
+    who_am_i(tally, &api, &callers).await?;
+    role_matrix(tally, &api, &callers).await?;
+    archive_and_replay(tally, &api, aws, &callers).await?;
+    Ok(())
+}
+
+/// 401 without a token, with a forged one, with one signed by another stack's pool.
+async fn refuses_bad_tokens(
+    tally: &mut Tally,
+    api: &Api,
+    aws: &AwsCli,
+    emulator: &Ministack,
+    other_stack: &StackOutputs,
+    callers: &[Caller],
+) -> Result {
+    let viewer = callers
+        .iter()
+        .find(|c| c.role == Some(Role::Viewer))
+        .ok_or("no viewer")?;
+    let admin_claims = forge(&viewer.token, |claims| {
+        claims["cognito:groups"] = json!(["rewind-admins"]);
+    })?;
+    let unsigned = {
+        let parts: Vec<&str> = viewer.token.split('.').collect();
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        format!("{header}.{}.", parts.get(1).copied().unwrap_or_default())
+    };
+    let member = Member {
+        email: "viewer@other.example".to_owned(),
+        groups: vec!["rewind-viewers".to_owned()],
+    };
+    cognito::add_member(aws, other_stack, &member)?;
+    let foreign = cognito::sign_in(&emulator.endpoint(), other_stack, &member.email).await?;
+    let cases: [(&str, Option<&str>); 5] = [
+        ("no token", None),
+        ("a token that is not a JWT", Some("not-a-jwt")),
+        (
+            "a viewer's token with its groups rewritten to admins",
+            Some(&admin_claims),
+        ),
+        ("an unsigned token (alg none)", Some(&unsigned)),
+        (
+            "a valid token of the other stack's user pool",
+            Some(&foreign),
+        ),
+    ];
+    for (what, token) in cases {
+        let (status, _) = api.call(Method::GET, "/archives", token, None).await?;
+        tally.check(
+            status == StatusCode::UNAUTHORIZED,
+            format!("GET /api/archives with {what}: {status}"),
+        )?;
+    }
+    Ok(())
+}
+
+/// The token with its payload changed and its signature kept.
+fn forge(token: &str, change: impl FnOnce(&mut Value)) -> Result<String> {
+    let parts: Vec<&str> = token.split('.').collect();
+    let [header, payload, signature] = parts[..] else {
+        return Err("the ID token is not a JWS".to_owned());
+    };
+    let decoded = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|e| format!("the ID token's payload: {e}"))?;
+    let mut claims: Value = serde_json::from_slice(&decoded).map_err(|e| e.to_string())?;
+    change(&mut claims);
+    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+    Ok(format!("{header}.{payload}.{signature}"))
+}
+
+/// `GET /api/me` names each caller and their role, read from the groups claim as API
+/// Gateway hands it over.
+async fn who_am_i(tally: &mut Tally, api: &Api, callers: &[Caller]) -> Result {
+    for caller in callers.iter().filter(|c| c.role.is_some()) {
+        let (status, me) = api
+            .call(Method::GET, "/me", Some(&caller.token), None)
+            .await?;
+        let role = caller.role.map(Role::as_str);
+        let roles: Vec<&str> = me["roles"]
+            .as_array()
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        tally.check(
+            status == StatusCode::OK
+                && me["email"] == json!(caller.email)
+                && roles.iter().copied().max_by_key(|r| rank(r)) == role
+                && me["local"] == json!(false),
+            format!("GET /api/me as {}: {status}, roles {roles:?}", caller.email),
+        )?;
+    }
+    Ok(())
+}
+
+fn rank(role: &str) -> u8 {
+    match role {
+        "admin" => 3,
+        "operator" => 2,
+        "viewer" => 1,
+        _ => 0,
+    }
+}
+
+/// Every route of `shared`'s table, as every caller: allowed routes reach the handler
+/// (a 2xx, or its own 4xx for a missing resource or an empty body), refused ones are 403.
+/// Writes name a resource that does not exist and carry an empty body, so nothing changes.
+async fn role_matrix(tally: &mut Tally, api: &Api, callers: &[Caller]) -> Result {
+    let mut cells = 0;
+    for (operation, method, template) in Operation::ROUTES {
+        let path = template
+            .replace("/event-buses/{name}", "/event-buses/default")
+            .replace("{name}", "rehearsal-missing");
+        let method = Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
+        let body = matches!(method, Method::POST | Method::PATCH).then(|| json!({}));
+        for caller in callers {
+            let (status, answer) = api
+                .call(method.clone(), &path, Some(&caller.token), body.as_ref())
+                .await?;
+            let allowed = caller.role.is_some_and(|role| role.can(operation));
+            let as_expected = if allowed {
+                status != StatusCode::UNAUTHORIZED
+                    && status != StatusCode::FORBIDDEN
+                    && !status.is_server_error()
+            } else {
+                status == StatusCode::FORBIDDEN && answer["error"]["code"] == "Forbidden"
+            };
+            if !as_expected {
+                return Err(format!(
+                    "role matrix: {method} /api{path} as {} ({}): {status} {answer}, expected {}",
+                    caller.email,
+                    caller.role.map(Role::as_str).unwrap_or("no group"),
+                    if allowed { "allowed" } else { "403 Forbidden" }
+                ));
+            }
+            cells += 1;
+        }
+    }
+    tally.pass(format!(
+        "role matrix: {} routes × {} callers = {cells} requests, each allowed or refused as shared's table says",
+        Operation::ROUTES.len(),
+        callers.len()
+    ));
+    Ok(())
+}
+
+/// An archive created, described, edited; events put; a replay started and watched to
+/// its end; the archive deleted — each by the least role allowed to.
+async fn archive_and_replay(
+    tally: &mut Tally,
+    api: &Api,
+    aws: &AwsCli,
+    callers: &[Caller],
+) -> Result {
+    let token = |role: Role| {
+        callers
+            .iter()
+            .find(|c| c.role == Some(role))
+            .map(|c| c.token.as_str())
+            .ok_or(format!("no {} signed in", role.as_str()))
+    };
+    let (admin, operator, viewer) = (
+        token(Role::Admin)?,
+        token(Role::Operator)?,
+        token(Role::Viewer)?,
+    );
+
+    let (status, buses) = api
+        .call(Method::GET, "/event-buses", Some(viewer), None)
+        .await?;
+    let bus_arn = buses["eventBuses"]
+        .as_array()
+        .and_then(|b| b.iter().find(|b| b["name"] == "default"))
+        .and_then(|b| b["arn"].as_str())
+        .map(str::to_owned)
+        .ok_or(format!("the default bus is not listed: {status} {buses}"))?;
+
+    let archive = "rehearsal-orders";
+    let (status, created) = api
+        .call(
+            Method::POST,
+            "/archives",
+            Some(admin),
+            Some(&json!({
+                "archiveName": archive,
+                "eventSourceArn": bus_arn,
+                "description": "Created by the deploy rehearsal",
+                "retentionDays": 7,
+            })),
+        )
+        .await?;
+    tally.check(
+        status == StatusCode::CREATED,
+        format!("an admin creates archive {archive}: {status} {created}"),
+    )?;
+    let archive_arn = created["archiveArn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    let (status, described) = api
+        .call(
+            Method::GET,
+            &format!("/archives/{archive}"),
+            Some(viewer),
+            None,
+        )
+        .await?;
+    tally.check(
+        status == StatusCode::OK
+            && described["retentionDays"] == 7
+            && described["eventSourceArn"] == json!(bus_arn),
+        format!(
+            "a viewer describes it: {status}, retention {}",
+            described["retentionDays"]
+        ),
+    )?;
+
+    let (status, _) = api
+        .call(
+            Method::PATCH,
+            &format!("/archives/{archive}"),
+            Some(admin),
+            Some(&json!({"retentionDays": 0, "description": ""})),
+        )
+        .await?;
+    let (_, edited) = api
+        .call(
+            Method::GET,
+            &format!("/archives/{archive}"),
+            Some(viewer),
+            None,
+        )
+        .await?;
+    tally.check(
+        status == StatusCode::OK && edited["retentionDays"] == 0 && edited["description"].is_null(),
+        format!(
+            "an admin keeps it indefinitely and clears its description: {status}, retention {}, description {}",
+            edited["retentionDays"], edited["description"]
+        ),
+    )?;
+
+    aws.json(&[
+        "events",
+        "put-events",
+        "--entries",
+        r#"[{"Source":"rehearsal","DetailType":"order placed","Detail":"{\"orderId\":\"r-1\"}","EventBusName":"default"}]"#,
+    ])?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .map_err(|e| e.to_string())?;
+    let rfc3339 = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .map_err(|e| e.to_string())
+    };
+    let replay = "rehearsal-replay";
+    let (status, started) = api
+        .call(
+            Method::POST,
+            "/replays",
+            Some(operator),
+            Some(&json!({
+                "replayName": replay,
+                "eventSourceArn": archive_arn,
+                "eventStartTime": rfc3339(now - time::Duration::hours(1))?,
+                "eventEndTime": rfc3339(now)?,
+                "destination": {"arn": bus_arn},
+            })),
+        )
+        .await?;
+    tally.check(
+        status == StatusCode::CREATED,
+        format!("an operator starts replay {replay}: {status} {started}"),
+    )?;
+
+    let watched = testkit::wait_until(
+        "the replay to complete",
+        Duration::from_secs(60),
+        Duration::from_millis(500),
+        || async {
+            let (status, replay) = api
+                .call(
+                    Method::GET,
+                    &format!("/replays/{replay}"),
+                    Some(viewer),
+                    None,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            if status == StatusCode::OK && replay["state"] == "COMPLETED" {
+                Ok(replay)
+            } else {
+                Err(format!("{status} {}", replay["state"]))
+            }
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    tally.check(
+        watched["progress"] == json!(1.0)
+            && watched["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("operator@rehearsal.example")),
+        format!(
+            "a viewer watches it to COMPLETED, progress {}, described {}",
+            watched["progress"], watched["description"]
+        ),
+    )?;
+
+    let (status, _) = api
+        .call(
+            Method::DELETE,
+            &format!("/archives/{archive}"),
+            Some(admin),
+            None,
+        )
+        .await?;
+    let (gone, _) = api
+        .call(
+            Method::GET,
+            &format!("/archives/{archive}"),
+            Some(viewer),
+            None,
+        )
+        .await?;
+    tally.check(
+        status == StatusCode::NO_CONTENT && gone == StatusCode::NOT_FOUND,
+        format!("an admin deletes it: {status}, then it is {gone}"),
+    )?;
+    Ok(())
+}

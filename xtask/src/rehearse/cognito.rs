@@ -1,0 +1,165 @@
+//! Members of a stack's user pool, added as the README tells an administrator to, and
+//! signed in as the console does: authorization code with PKCE through the hosted UI.
+
+use super::aws::{AwsCli, StackOutputs};
+use crate::Result;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+
+/// Meets the pool's password policy (12+, upper, lower, digit).
+pub const PASSWORD: &str = "Rehearsal-Passw0rd";
+
+/// A member of the pool, by e-mail, in `groups`.
+pub struct Member {
+    pub email: String,
+    pub groups: Vec<String>,
+}
+
+/// `admin-create-user` (no invitation e-mail), a permanent password, then the groups.
+pub fn add_member(aws: &AwsCli, stack: &StackOutputs, member: &Member) -> Result {
+    let pool = stack.output("UserPoolId")?;
+    let email_attribute = format!("Name=email,Value={}", member.email);
+    aws.json(&[
+        "cognito-idp",
+        "admin-create-user",
+        "--user-pool-id",
+        &pool,
+        "--username",
+        &member.email,
+        "--user-attributes",
+        &email_attribute,
+        "Name=email_verified,Value=true",
+        "--message-action",
+        "SUPPRESS",
+    ])?;
+    aws.json(&[
+        "cognito-idp",
+        "admin-set-user-password",
+        "--user-pool-id",
+        &pool,
+        "--username",
+        &member.email,
+        "--password",
+        PASSWORD,
+        "--permanent",
+    ])?;
+    for group in &member.groups {
+        aws.json(&[
+            "cognito-idp",
+            "admin-add-user-to-group",
+            "--user-pool-id",
+            &pool,
+            "--username",
+            &member.email,
+            "--group-name",
+            group,
+        ])?;
+    }
+    Ok(())
+}
+
+/// A PKCE verifier (43 base64url characters of randomness) and its S256 challenge.
+pub fn pkce() -> Result<(String, String)> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no randomness: {e}"))?;
+    let verifier = URL_SAFE_NO_PAD.encode(bytes);
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    Ok((verifier, challenge))
+}
+
+/// Signs `email` in through the hosted UI served at `hosted_ui` (the emulator answers
+/// for every pool's domain), exactly as a browser would: the authorize page, the login
+/// form, the redirect to the console's callback with a code, the token exchange.
+/// Returns the ID token, which the console sends as its bearer token.
+pub async fn sign_in(hosted_ui: &str, stack: &StackOutputs, email: &str) -> Result<String> {
+    let (_, config) = stack.console_config()?;
+    let shared::console::ConsoleConfig::Oidc {
+        client_id, scopes, ..
+    } = config
+    else {
+        return Err("the stack's console signs in with no provider".to_owned());
+    };
+    let callback = format!("https://{}/auth/callback", stack.console_domain()?);
+    let (verifier, challenge) = pkce()?;
+    let state = "rehearsal";
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let authorize = client
+        .get(format!("{hosted_ui}/oauth2/authorize"))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", client_id.as_str()),
+            ("redirect_uri", callback.as_str()),
+            ("scope", scopes.as_str()),
+            ("state", state),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !authorize.status().is_success() {
+        return Err(format!(
+            "the hosted UI's authorize page: {}",
+            authorize.status()
+        ));
+    }
+    let login = client
+        .post(format!("{hosted_ui}/login"))
+        .form(&[
+            ("client_id", client_id.as_str()),
+            ("redirect_uri", callback.as_str()),
+            ("scope", scopes.as_str()),
+            ("state", state),
+            ("response_type", "code"),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+            ("nonce", ""),
+            ("username", email),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let location = login
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let code = location
+        .strip_prefix(&format!("{callback}?"))
+        .and_then(|query| {
+            form_urlencoded::parse(query.as_bytes())
+                .find(|(key, _)| key == "code")
+                .map(|(_, code)| code.into_owned())
+        })
+        .ok_or_else(|| {
+            format!(
+                "signing {email} in did not come back to {callback} with a code ({}: {location})",
+                login.status()
+            )
+        })?;
+    let tokens: serde_json::Value = client
+        .post(format!("{hosted_ui}/oauth2/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", client_id.as_str()),
+            ("code", code.as_str()),
+            ("redirect_uri", callback.as_str()),
+            ("code_verifier", verifier.as_str()),
+        ])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| format!("the token endpoint's answer: {e}"))?;
+    tokens["id_token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("no id_token for {email}: {tokens}"))
+}

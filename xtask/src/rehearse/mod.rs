@@ -1,0 +1,154 @@
+//! `cargo xtask rehearse`: the README's deploy, run for real against an emulated AWS.
+//!
+//! ministack[full] emulates every resource of `template.yaml` (DESIGN.md, "The deployed
+//! stack, rehearsed locally"). The rehearsal deploys the template with the README's own
+//! `sam build` / `sam deploy` commands (only `AWS_ENDPOINT_URL` differs, and the function
+//! is built for x86-64, the host's processor), deploys a second stack beside it, then
+//! checks through the stacks' outputs alone: Cognito users signed in through the hosted
+//! UI, the HTTP API's JWT authorizer, the whole role matrix and an archive's life through
+//! authorizer → Lambda → EventBridge, and the console uploaded by `deploy-console` and
+//! signed in to in Chromium. Every process it starts is stopped when it ends, passed or
+//! failed.
+
+mod api;
+mod aws;
+mod cognito;
+mod console;
+mod ministack;
+
+use crate::Result;
+use crate::tools::{self, step};
+use aws::AwsCli;
+use std::time::Instant;
+
+/// The two stacks, as two teams (or staging and production) would name theirs.
+const STACK: &str = "rewind-rehearsal";
+const SECOND_STACK: &str = "rewind-rehearsal-b";
+const REGION: &str = "us-east-1";
+
+/// Checks passed, for the summary line `cargo xtask test` adds up.
+#[derive(Default)]
+pub struct Tally {
+    passed: u64,
+}
+
+impl Tally {
+    /// Records a passed check and says so.
+    fn pass(&mut self, what: impl std::fmt::Display) {
+        self.passed += 1;
+        println!("  ok  {what}");
+    }
+
+    /// Fails the rehearsal with `what` unless `condition` holds.
+    fn check(&mut self, condition: bool, what: impl std::fmt::Display) -> Result {
+        if condition {
+            self.pass(what);
+            Ok(())
+        } else {
+            Err(format!("rehearsal check failed: {what}"))
+        }
+    }
+}
+
+/// Runs the rehearsal; returns the number of checks passed.
+pub fn run() -> Result<u64> {
+    let started = Instant::now();
+    tools::ensure_deploy_venv()?;
+    tools::ensure_rehearsal_venv()?;
+    tools::ensure_browser()?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let passed = runtime.block_on(rehearse())?;
+    println!(
+        "\nrehearsal: {passed} checks passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(passed)
+}
+
+async fn rehearse() -> Result<u64> {
+    let mut tally = Tally::default();
+    let emulator = ministack::Ministack::start().await?;
+    let aws = AwsCli::new(&emulator.endpoint(), REGION);
+
+    step("Rehearsal: sam build --beta-features (the function for x86-64, the emulator's host)");
+    aws.run(
+        "sam",
+        &[
+            "build",
+            "--beta-features",
+            "--parameter-overrides",
+            "Architecture=x86_64",
+        ],
+    )?;
+    for stack in [STACK, SECOND_STACK] {
+        step(&format!("Rehearsal: sam deploy --stack-name {stack}"));
+        aws.run("sam", &sam_deploy_args(stack))?;
+    }
+    let first = aws.outputs(STACK)?;
+    let second = aws.outputs(SECOND_STACK)?;
+    tally.pass(format!(
+        "two stacks deploy side by side in one account and region ({STACK}, {SECOND_STACK})"
+    ));
+    let (domain_a, domain_b) = (first.cognito_domain()?, second.cognito_domain()?);
+    tally.check(
+        domain_a != domain_b,
+        format!("each stack has its own sign-in domain ({domain_a}, {domain_b})"),
+    )?;
+
+    api::checks(&mut tally, &aws, &emulator, &first, &second).await?;
+
+    step(&format!(
+        "Rehearsal: cargo xtask deploy-console --stack {STACK} (AWS_REGION only)"
+    ));
+    aws.run_without_default_region("cargo", &["xtask", "deploy-console", "--stack", STACK])?;
+    tally.pass("deploy-console uploads the console with AWS_REGION alone and an endpoint override");
+    console::checks(&mut tally, &aws, &emulator, &first).await?;
+
+    step(&format!(
+        "Rehearsal: sam delete --stack-name {SECOND_STACK}"
+    ));
+    aws.run(
+        "aws",
+        &[
+            "s3",
+            "rm",
+            &format!("s3://{}", second.output("ConsoleBucketName")?),
+            "--recursive",
+        ],
+    )?;
+    aws.run(
+        "sam",
+        &[
+            "delete",
+            "--stack-name",
+            SECOND_STACK,
+            "--region",
+            REGION,
+            "--no-prompts",
+        ],
+    )?;
+    tally.check(
+        aws.outputs(SECOND_STACK).is_err(),
+        format!("the README's removal commands delete {SECOND_STACK}"),
+    )?;
+    Ok(tally.passed)
+}
+
+/// The README's `sam deploy`, without its prompts: the managed artifact bucket, the
+/// capabilities the template needs, and the function's processor.
+fn sam_deploy_args(stack: &str) -> Vec<&str> {
+    vec![
+        "deploy",
+        "--stack-name",
+        stack,
+        "--region",
+        REGION,
+        "--resolve-s3",
+        "--capabilities",
+        "CAPABILITY_IAM",
+        "--no-confirm-changeset",
+        "--no-fail-on-empty-changeset",
+        "--parameter-overrides",
+        "Architecture=x86_64",
+    ]
+}
