@@ -4,6 +4,8 @@
 //! and paging through 10,000 archives. Release build (the bench profile), the real
 //! backend binary, ministack, headless Chromium. Figures go to stdout and to
 //! `target/bench/figures.json`; every comparison is a ratio measured in the same run.
+// A test that cannot set itself up should stop loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[allow(dead_code)]
 #[path = "../tests/browser/harness.rs"]

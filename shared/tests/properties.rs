@@ -1,5 +1,7 @@
 //! Property tests: no parser panics on any input, and every accepted value survives
 //! serialise → parse unchanged.
+// A test that cannot set itself up should stop loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
 use shared::archive::{ArchiveState, CreateArchiveRequest, UpdateArchiveRequest};

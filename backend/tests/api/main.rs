@@ -1,6 +1,8 @@
 //! Integration tests: the real backend on a random port, against a real EventBridge
 //! emulator (ministack and moto, each test on both) over HTTP, and — for behaviour only
 //! real AWS shows — against `standin`, a small EventBridge protocol server of our own.
+// A test that cannot set itself up should stop loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod helpers;
 

@@ -3,6 +3,8 @@
 //! progress, against the EventBridge stand-in. Elements are found by the accessible
 //! names DESIGN.md fixes. Each test saves a PNG of its final page under
 //! `target/browser-screenshots/`.
+// A test that cannot set itself up should stop loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
