@@ -22,9 +22,6 @@ use shared::ErrorCode;
 use shared::roles::{Operation, Role};
 use std::collections::HashMap;
 
-/// Routes anyone may call: the authorizer does not guard them either.
-pub const PUBLIC_PATHS: [&str; 2] = ["/api/health", "/api/openapi.json"];
-
 /// The caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
@@ -87,16 +84,10 @@ pub fn caller_from_lambda(request: &Request, roles: &RoleSettings) -> Option<Cal
     })
 }
 
-/// Establishes the caller of every non-public request; in `jwt` mode refuses one
-/// without verified claims.
-pub async fn require_caller(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    if PUBLIC_PATHS.contains(&request.uri().path()) {
-        return next.run(request).await;
-    }
+/// The caller of a request: locally the `local` user; deployed, the one whose claims
+/// API Gateway's JWT authorizer verified. Without them the request did not pass the
+/// authorizer, and is refused rather than trusted.
+pub fn identify(state: &AppState, request: &Request) -> Result<Caller, ApiError> {
     let caller = match state.auth {
         AuthMode::None => Some(Caller {
             subject: "local".to_owned(),
@@ -104,19 +95,14 @@ pub async fn require_caller(
             roles: vec![state.local_role],
             local: true,
         }),
-        AuthMode::Jwt => caller_from_lambda(&request, &state.roles),
+        AuthMode::Jwt => caller_from_lambda(request, &state.roles),
     };
-    match caller {
-        Some(caller) => {
-            request.extensions_mut().insert(caller);
-            next.run(request).await
-        }
-        None => ApiError::new(
+    caller.ok_or_else(|| {
+        ApiError::new(
             ErrorCode::Unauthenticated,
             "Sign in to use Rewind: this request carried no verified identity.",
         )
-        .into_response(),
-    }
+    })
 }
 
 /// The name a request acts on: the `{name}` of its path, or the name in a create body.
@@ -152,28 +138,27 @@ fn request_id(request: &Request) -> String {
         })
 }
 
-/// Checks the caller's role against the route's action (`shared::roles`), and writes an
-/// audit record for every mutating call, whatever its outcome. A route missing from the
-/// role table is refused.
+/// The guard of every signed-in route (`routes::table`): establishes the caller (401
+/// without a verified identity), checks their role against the route's action
+/// (`shared::roles`), and writes an audit record for every mutating call, whatever its
+/// outcome. A route whose action is missing from the role table is refused.
 pub async fn authorize(
-    State(state): State<AppState>,
+    State((state, action)): State<(AppState, Option<Operation>)>,
     matched: MatchedPath,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
+    let caller = match identify(&state, &request) {
+        Ok(caller) => caller,
+        Err(unauthenticated) => return unauthenticated.into_response(),
+    };
+    request.extensions_mut().insert(caller.clone());
     let template = matched
         .as_str()
         .strip_prefix("/api")
         .unwrap_or(matched.as_str())
         .to_owned();
-    let full_path = format!("/api{template}");
-    if PUBLIC_PATHS.contains(&full_path.as_str()) {
-        return next.run(request).await;
-    }
-    let Some(caller) = request.extensions().get::<Caller>().cloned() else {
-        return ApiError::new(ErrorCode::Unauthenticated, "Sign in to use Rewind.").into_response();
-    };
-    let Some(action) = Operation::of_route(request.method().as_str(), &template) else {
+    let Some(action) = action else {
         tracing::error!(route = %template, "route missing from the role table; refused");
         return ApiError::new(ErrorCode::Forbidden, "This route is not open to any role.")
             .into_response();

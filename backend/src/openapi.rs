@@ -1,21 +1,18 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations and `shared`'s DTOs.
+//! The OpenAPI 3.1 document, generated from the route table (`routes::table`), the
+//! handlers' annotations and `shared`'s DTOs. The error answers every signed-in route
+//! can give are added here, once, instead of on each handler.
 
-use crate::routes::{archives, event_buses, event_patterns, health, me, replays};
 use axum::Json;
-use utoipa::OpenApi;
+use shared::ErrorBody;
+use shared::roles::Operation;
+use std::sync::OnceLock;
+use utoipa::openapi::{OpenApi as Document, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Rewind", description = "Self-service console API for Amazon EventBridge archives and replays."),
-    paths(
-        health::health,
-        me::me,
-        archives::list, archives::create, archives::describe, archives::update, archives::delete,
-        replays::list, replays::start, replays::describe, replays::cancel,
-        event_buses::list, event_buses::rules,
-        event_patterns::test,
-        openapi_json,
-    ),
+    components(schemas(ErrorBody)),
     tags(
         (name = "archives"), (name = "replays"),
         (name = "helpers", description = "What the forms need"), (name = "meta"),
@@ -23,7 +20,123 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
+/// The document, built once from the route table.
+pub fn document() -> &'static Document {
+    static DOCUMENT: OnceLock<Document> = OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        let (_, mut document) = crate::routes::table(|_, route| route).split_for_parts();
+        CommonErrors.modify(&mut document);
+        document
+    })
+}
+
+/// One operation of the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentedRoute {
+    /// `GET`, `POST`, …
+    pub method: &'static str,
+    /// `/api/archives/{name}`
+    pub path: String,
+    pub operation_id: String,
+}
+
+impl DocumentedRoute {
+    /// The action it performs; `None` for the open routes (health, this document).
+    pub fn operation(&self) -> Option<Operation> {
+        Operation::from_operation_id(&self.operation_id)
+    }
+}
+
+/// Every operation of the document, in path order.
+pub fn routes() -> Vec<DocumentedRoute> {
+    let mut routes = Vec::new();
+    for (path, item) in &document().paths.paths {
+        let methods = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
+        for (method, operation) in methods {
+            if let Some(operation) = operation {
+                routes.push(DocumentedRoute {
+                    method,
+                    path: path.clone(),
+                    operation_id: operation.operation_id.clone().unwrap_or_default(),
+                });
+            }
+        }
+    }
+    routes
+}
+
 #[utoipa::path(get, operation_id = "openapi", path = "/api/openapi.json", tag = "meta", responses((status = 200, description = "This document")))]
-pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn openapi_json() -> Json<&'static Document> {
+    Json(document())
+}
+
+/// What any signed-in route may answer besides its own results: 401 and 403 from the
+/// role check, and — for the routes that call EventBridge — 429, 502 and 503.
+struct CommonErrors;
+
+impl CommonErrors {
+    const SIGNED_IN: [(&'static str, &'static str); 2] = [
+        ("401", "No verified identity (deployed: no valid token)"),
+        ("403", "The caller's role may not take this action"),
+    ];
+    const UPSTREAM: [(&'static str, &'static str); 3] = [
+        ("429", "EventBridge kept throttling after the SDK's retries"),
+        ("502", "EventBridge failed or answered something unreadable"),
+        ("503", "EventBridge could not be reached in time"),
+    ];
+}
+
+impl Modify for CommonErrors {
+    fn modify(&self, document: &mut Document) {
+        let error = |description: &str| -> RefOr<Response> {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    utoipa::openapi::ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+                .into()
+        };
+        for item in document.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let Some(action) = operation
+                    .operation_id
+                    .as_deref()
+                    .and_then(Operation::from_operation_id)
+                else {
+                    continue;
+                };
+                let upstream: &[_] = if action == Operation::Me {
+                    &[]
+                } else {
+                    &Self::UPSTREAM
+                };
+                for (status, description) in Self::SIGNED_IN.iter().chain(upstream) {
+                    operation
+                        .responses
+                        .responses
+                        .entry((*status).to_owned())
+                        .or_insert_with(|| error(description));
+                }
+            }
+        }
+    }
 }

@@ -46,12 +46,7 @@ impl AppState {
 
 /// The `/api` router with its layers: what runs under Lambda.
 pub fn api_router(state: AppState) -> Router {
-    let router = Router::new()
-        .nest("/api", crate::routes::api(state.clone()))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::auth::require_caller,
-        ))
+    let router = crate::routes::api(&state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,

@@ -2,6 +2,7 @@
 //! out. Pages never build URLs by hand.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::archive::{
@@ -13,6 +14,24 @@ use shared::replay::{
     CancelReplayResponse, Replay, ReplayList, StartReplayRequest, StartReplayResponse,
 };
 use shared::{ErrorBody, ErrorCode};
+
+/// The path of an API route: `/api` and `segments`, each percent-encoded, so a name
+/// with `/` or other reserved characters (a partner bus, `aws.partner/vendor/x`) stays
+/// one segment. Every call below builds its path here.
+fn path(segments: &[&str]) -> String {
+    // Everything but RFC 3986's unreserved characters.
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let mut path = String::from("/api");
+    for segment in segments {
+        path.push('/');
+        path.extend(utf8_percent_encode(segment, SEGMENT));
+    }
+    path
+}
 
 /// A failed call, as the console shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,49 +150,49 @@ fn query_pairs(query: &ListQuery) -> Vec<(&'static str, String)> {
 }
 
 pub async fn me() -> Result<shared::roles::Me, ApiError> {
-    send(Request::get("/api/me")).await
+    send(Request::get(&path(&["me"]))).await
 }
 
 pub async fn list_archives(query: ListQuery) -> Result<ArchiveList, ApiError> {
-    send(Request::get("/api/archives").query(query_pairs(&query))).await
+    send(Request::get(&path(&["archives"])).query(query_pairs(&query))).await
 }
 
 pub async fn get_archive(name: String) -> Result<Archive, ApiError> {
-    send(Request::get(&format!("/api/archives/{name}"))).await
+    send(Request::get(&path(&["archives", &name]))).await
 }
 
 pub async fn create_archive(body: CreateArchiveRequest) -> Result<ArchiveStatus, ApiError> {
-    send_json(Request::post("/api/archives"), &body).await
+    send_json(Request::post(&path(&["archives"])), &body).await
 }
 
 pub async fn update_archive(
     name: String,
     body: UpdateArchiveRequest,
 ) -> Result<ArchiveStatus, ApiError> {
-    send_json(Request::patch(&format!("/api/archives/{name}")), &body).await
+    send_json(Request::patch(&path(&["archives", &name])), &body).await
 }
 
 pub async fn delete_archive(name: String) -> Result<(), ApiError> {
-    let request = signed(Request::delete(&format!("/api/archives/{name}")))
+    let request = signed(Request::delete(&path(&["archives", &name])))
         .build()
         .map_err(ApiError::network)?;
     exchange(request).await.map(|_| ())
 }
 
 pub async fn list_replays(query: ListQuery) -> Result<ReplayList, ApiError> {
-    send(Request::get("/api/replays").query(query_pairs(&query))).await
+    send(Request::get(&path(&["replays"])).query(query_pairs(&query))).await
 }
 
 pub async fn get_replay(name: String) -> Result<Replay, ApiError> {
-    send(Request::get(&format!("/api/replays/{name}"))).await
+    send(Request::get(&path(&["replays", &name]))).await
 }
 
 pub async fn start_replay(body: StartReplayRequest) -> Result<StartReplayResponse, ApiError> {
-    send_json(Request::post("/api/replays"), &body).await
+    send_json(Request::post(&path(&["replays"])), &body).await
 }
 
 pub async fn cancel_replay(name: String) -> Result<CancelReplayResponse, ApiError> {
-    send(Request::post(&format!("/api/replays/{name}/cancel"))).await
+    send(Request::post(&path(&["replays", &name, "cancel"]))).await
 }
 
 /// Every event bus, following pages.
@@ -181,7 +200,7 @@ pub async fn all_event_buses() -> Result<Vec<EventBus>, ApiError> {
     let mut buses = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let mut request = Request::get("/api/event-buses").query([("limit", "100")]);
+        let mut request = Request::get(&path(&["event-buses"])).query([("limit", "100")]);
         if let Some(t) = &token {
             request = request.query([("nextToken", t.as_str())]);
         }
@@ -200,7 +219,7 @@ pub async fn all_rules(bus: String) -> Result<Vec<Rule>, ApiError> {
     let mut token: Option<String> = None;
     loop {
         let mut request =
-            Request::get(&format!("/api/event-buses/{bus}/rules")).query([("limit", "100")]);
+            Request::get(&path(&["event-buses", &bus, "rules"])).query([("limit", "100")]);
         if let Some(t) = &token {
             request = request.query([("nextToken", t.as_str())]);
         }
@@ -227,5 +246,27 @@ pub async fn all_archives() -> Result<Vec<shared::archive::ArchiveSummary>, ApiE
             Some(next) => query.next_token = Some(next),
             None => return Ok(archives),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path;
+
+    #[test]
+    fn each_segment_is_encoded_on_its_own() {
+        assert_eq!(
+            path(&["event-buses", "aws.partner/vendor/x", "rules"]),
+            "/api/event-buses/aws.partner%2Fvendor%2Fx/rules"
+        );
+        assert_eq!(
+            path(&["archives", "orders-all_2.v~1"]),
+            "/api/archives/orders-all_2.v~1"
+        );
+        assert_eq!(
+            path(&["archives", "a b?#%é"]),
+            "/api/archives/a%20b%3F%23%25%C3%A9"
+        );
+        assert_eq!(path(&["me"]), "/api/me");
     }
 }

@@ -51,22 +51,46 @@ pub enum Operation {
 }
 
 impl Operation {
-    /// The route of each action: (method, path template under `/api`).
-    pub const ROUTES: [(Operation, &'static str, &'static str); 13] = [
-        (Operation::ListArchives, "GET", "/archives"),
-        (Operation::CreateArchive, "POST", "/archives"),
-        (Operation::DescribeArchive, "GET", "/archives/{name}"),
-        (Operation::UpdateArchive, "PATCH", "/archives/{name}"),
-        (Operation::DeleteArchive, "DELETE", "/archives/{name}"),
-        (Operation::ListReplays, "GET", "/replays"),
-        (Operation::StartReplay, "POST", "/replays"),
-        (Operation::DescribeReplay, "GET", "/replays/{name}"),
-        (Operation::CancelReplay, "POST", "/replays/{name}/cancel"),
-        (Operation::ListEventBuses, "GET", "/event-buses"),
-        (Operation::ListRules, "GET", "/event-buses/{name}/rules"),
-        (Operation::TestEventPattern, "POST", "/event-patterns/test"),
-        (Operation::Me, "GET", "/me"),
+    pub const ALL: [Operation; 13] = [
+        Operation::ListArchives,
+        Operation::CreateArchive,
+        Operation::DescribeArchive,
+        Operation::UpdateArchive,
+        Operation::DeleteArchive,
+        Operation::ListReplays,
+        Operation::StartReplay,
+        Operation::DescribeReplay,
+        Operation::CancelReplay,
+        Operation::ListEventBuses,
+        Operation::ListRules,
+        Operation::TestEventPattern,
+        Operation::Me,
     ];
+
+    /// The `operationId` of its route in the OpenAPI document: how the backend's route
+    /// table, its role check and the document name one action.
+    pub const fn operation_id(self) -> &'static str {
+        match self {
+            Operation::ListArchives => "listArchives",
+            Operation::CreateArchive => "createArchive",
+            Operation::DescribeArchive => "describeArchive",
+            Operation::UpdateArchive => "updateArchive",
+            Operation::DeleteArchive => "deleteArchive",
+            Operation::ListReplays => "listReplays",
+            Operation::StartReplay => "startReplay",
+            Operation::DescribeReplay => "describeReplay",
+            Operation::CancelReplay => "cancelReplay",
+            Operation::ListEventBuses => "listEventBuses",
+            Operation::ListRules => "listRules",
+            Operation::TestEventPattern => "testEventPattern",
+            Operation::Me => "me",
+        }
+    }
+
+    /// The action whose route has this `operationId`.
+    pub fn from_operation_id(id: &str) -> Option<Operation> {
+        Self::ALL.into_iter().find(|o| o.operation_id() == id)
+    }
 
     /// The least role allowed to take this action.
     pub const fn minimum_role(self) -> Role {
@@ -96,14 +120,6 @@ impl Operation {
                 | Operation::StartReplay
                 | Operation::CancelReplay
         )
-    }
-
-    /// The action of a request, from its method and matched route template (under `/api`).
-    pub fn of_route(method: &str, template: &str) -> Option<Operation> {
-        Self::ROUTES
-            .iter()
-            .find(|(_, m, t)| m.eq_ignore_ascii_case(method) && *t == template)
-            .map(|(a, _, _)| *a)
     }
 
     /// "deleting archives", for messages.
@@ -173,30 +189,22 @@ mod tests {
         assert!(Role::Operator.can(Operation::StartReplay));
         assert!(Role::Operator.can(Operation::CancelReplay));
         assert!(!Role::Operator.can(Operation::DeleteArchive));
-        assert!(
-            Operation::ROUTES
-                .iter()
-                .all(|(a, _, _)| Role::Admin.can(*a))
-        );
+        assert!(Operation::ALL.iter().all(|a| Role::Admin.can(*a)));
     }
 
     #[test]
-    fn routes_map_to_actions() {
-        assert_eq!(
-            Operation::of_route("delete", "/archives/{name}"),
-            Some(Operation::DeleteArchive)
-        );
-        assert_eq!(
-            Operation::of_route("POST", "/replays/{name}/cancel"),
-            Some(Operation::CancelReplay)
-        );
-        assert_eq!(Operation::of_route("PUT", "/archives"), None);
-        let mutating: Vec<_> = Operation::ROUTES
-            .iter()
-            .filter(|(a, _, _)| a.is_mutating())
-            .map(|r| r.1)
-            .collect();
-        assert!(mutating.iter().all(|m| *m != "GET"));
+    fn operation_ids_name_one_action_each() {
+        for operation in Operation::ALL {
+            assert_eq!(
+                Operation::from_operation_id(operation.operation_id()),
+                Some(operation)
+            );
+        }
+        assert_eq!(Operation::from_operation_id("health"), None);
+        let mut ids: Vec<_> = Operation::ALL.iter().map(|o| o.operation_id()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), Operation::ALL.len());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `/api/archives`: list, create, describe, update, delete.
 
+use super::params::ArchivePath;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::startup::AppState;
@@ -19,7 +20,7 @@ use shared::validation::{ArchiveName, EventBusArn};
     params(ListQuery),
     responses(
         (status = 200, body = ArchiveList),
-        (status = 400, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
+        (status = 400, body = ErrorBody),
     )
 )]
 pub async fn list(
@@ -37,7 +38,7 @@ pub async fn list(
     responses(
         (status = 201, body = ArchiveStatus, headers(("Location" = String, description = "/api/archives/{name}"))),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
+        (status = 413, body = ErrorBody),
     )
 )]
 pub async fn create(
@@ -57,12 +58,11 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "describeArchive",
     get, path = "/api/archives/{name}", tag = "archives",
-    params(("name" = String, Path, description = "Archive name", example = "orders-all", min_length = 1, max_length = 48, pattern = r"^[\.\-_A-Za-z0-9]+$")),
+    params(ArchivePath),
     responses(
         (status = 200, body = Archive),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
-    )
+        )
 )]
 pub async fn describe(
     State(state): State<AppState>,
@@ -75,12 +75,12 @@ pub async fn describe(
 #[utoipa::path(
     operation_id = "updateArchive",
     patch, path = "/api/archives/{name}", tag = "archives",
-    params(("name" = String, Path, description = "Archive name", example = "orders-all", min_length = 1, max_length = 48, pattern = r"^[\.\-_A-Za-z0-9]+$")),
+    params(ArchivePath),
     request_body = UpdateArchiveRequest,
     responses(
         (status = 200, body = ArchiveStatus),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
+        (status = 413, body = ErrorBody),
     )
 )]
 pub async fn update(
@@ -96,12 +96,11 @@ pub async fn update(
 #[utoipa::path(
     operation_id = "deleteArchive",
     delete, path = "/api/archives/{name}", tag = "archives",
-    params(("name" = String, Path, description = "Archive name", example = "orders-all", min_length = 1, max_length = 48, pattern = r"^[\.\-_A-Za-z0-9]+$")),
+    params(ArchivePath),
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
-    )
+        )
 )]
 pub async fn delete(
     State(state): State<AppState>,

@@ -1,5 +1,6 @@
 //! `/api/event-buses` and their rules: what the forms offer to pick from.
 
+use super::params::EventBusPath;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::startup::AppState;
@@ -16,7 +17,7 @@ use shared::validation::EventBusName;
     params(HelperListQuery),
     responses(
         (status = 200, body = EventBusList),
-        (status = 400, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
+        (status = 400, body = ErrorBody),
     )
 )]
 pub async fn list(
@@ -33,12 +34,11 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "listRules",
     get, path = "/api/event-buses/{name}/rules", tag = "helpers",
-    params(("name" = String, Path, description = "Event bus name", example = "orders", min_length = 1, max_length = 256, pattern = r"^[/\.\-_A-Za-z0-9]+$"), HelperListQuery),
+    params(EventBusPath, HelperListQuery),
     responses(
         (status = 200, body = RuleList),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
-    )
+        )
 )]
 pub async fn rules(
     State(state): State<AppState>,

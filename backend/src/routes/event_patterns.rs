@@ -15,8 +15,7 @@ use shared::event_pattern::{TestEventPatternRequest, TestEventPatternResponse};
     responses(
         (status = 200, body = TestEventPatternResponse),
         (status = 400, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
-    )
+        )
 )]
 pub async fn test(
     State(state): State<AppState>,

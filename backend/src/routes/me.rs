@@ -2,12 +2,12 @@
 
 use crate::auth::Caller;
 use axum::{Extension, Json};
-use shared::ErrorBody;
 use shared::roles::Me;
 
 #[utoipa::path(
     get, path = "/api/me", tag = "meta", operation_id = "me",
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody))
+    responses((status = 200, body = Me),
+    )
 )]
 pub async fn me(Extension(caller): Extension<Caller>) -> Json<Me> {
     Json(Me {

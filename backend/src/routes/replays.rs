@@ -1,5 +1,6 @@
 //! `/api/replays`: list, start, describe, cancel.
 
+use super::params::ReplayPath;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -20,7 +21,7 @@ use shared::validation::{ArchiveArn, Description, ReplayName};
     params(ListQuery),
     responses(
         (status = 200, body = ReplayList),
-        (status = 400, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
+        (status = 400, body = ErrorBody),
     )
 )]
 pub async fn list(
@@ -40,7 +41,7 @@ pub async fn list(
     responses(
         (status = 201, body = StartReplayResponse, headers(("Location" = String, description = "/api/replays/{name}"))),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
+        (status = 413, body = ErrorBody),
     )
 )]
 pub async fn start(
@@ -68,12 +69,11 @@ pub async fn start(
 #[utoipa::path(
     operation_id = "describeReplay",
     get, path = "/api/replays/{name}", tag = "replays",
-    params(("name" = String, Path, description = "Replay name", example = "orders-backfill-demo", min_length = 1, max_length = 64, pattern = r"^[\.\-_A-Za-z0-9]+$")),
+    params(ReplayPath),
     responses(
         (status = 200, body = Replay),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
-    )
+        )
 )]
 pub async fn describe(
     State(state): State<AppState>,
@@ -86,12 +86,11 @@ pub async fn describe(
 #[utoipa::path(
     operation_id = "cancelReplay",
     post, path = "/api/replays/{name}/cancel", tag = "replays",
-    params(("name" = String, Path, description = "Replay name", example = "orders-backfill-demo", min_length = 1, max_length = 64, pattern = r"^[\.\-_A-Za-z0-9]+$")),
+    params(ReplayPath),
     responses(
         (status = 200, body = CancelReplayResponse),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 502, body = ErrorBody), (status = 503, body = ErrorBody),
-    )
+        )
 )]
 pub async fn cancel(
     State(state): State<AppState>,

@@ -7,6 +7,7 @@ use serde_json::json;
 on_both_emulators!(
     event_buses_are_listed,
     rules_of_a_bus_are_listed,
+    rules_of_a_partner_bus_are_listed,
     event_patterns_are_tested,
     health_and_openapi,
 );
@@ -60,6 +61,33 @@ async fn rules_of_a_bus_are_listed(emulator: Emulator) {
     app.get("/api/event-buses/bad%20bus/rules")
         .await
         .assert_error(400, "ValidationError", Some("name"));
+}
+
+/// A partner event bus is named after its source, with `/` in the name: the console
+/// sends it as one percent-encoded path segment, and the backend must read it back whole.
+async fn rules_of_a_partner_bus_are_listed(emulator: Emulator) {
+    if skip_on(
+        emulator,
+        Emulator::Moto,
+        "like AWS, it makes a bus with `/` only from a partner event source, which it lacks",
+    ) {
+        return;
+    }
+    let app = spawn_app(emulator).await;
+    let bus = "aws.partner/vendor.example/orders";
+    app.create_bus(bus).await;
+    app.create_rule(bus, "partner-orders", r#"{"source":["vendor.example"]}"#)
+        .await;
+    // What the console's `api::path(&["event-buses", bus, "rules"])` sends.
+    let rules = app
+        .get("/api/event-buses/aws.partner%2Fvendor.example%2Forders/rules")
+        .await;
+    assert_eq!(rules.status, 200, "{}", rules.body);
+    let names: Vec<&str> = rules.body["rules"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|x| x["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, ["partner-orders"], "{}", rules.body);
 }
 
 async fn event_patterns_are_tested(emulator: Emulator) {

@@ -10,6 +10,7 @@ mod archives;
 mod errors;
 mod form_helpers;
 mod lambda;
+mod openapi;
 mod replays;
 mod standin;
 mod standin_server;
