@@ -53,8 +53,8 @@ fn groups(claim: &str) -> Vec<&str> {
         .collect()
 }
 
-fn lambda_context(
-    request: &Request,
+fn lambda_context<B>(
+    request: &axum::http::Request<B>,
 ) -> Option<&lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext> {
     match request.extensions().get::<RequestContext>()? {
         RequestContext::ApiGatewayV2(context) => Some(context),
@@ -120,22 +120,19 @@ fn target(template: &str, path: &str, body: Option<&[u8]>) -> Option<String> {
     })
 }
 
+/// API Gateway's id of this request, under Lambda.
+pub fn gateway_request_id<B>(request: &axum::http::Request<B>) -> Option<String> {
+    lambda_context(request).and_then(|c| c.request_id.clone())
+}
+
+/// The id `startup`'s request-id layer gave this request (`x-request-id`).
 fn request_id(request: &Request) -> String {
-    lambda_context(request)
-        .and_then(|c| c.request_id.clone())
-        .or_else(|| {
-            request
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| {
-            format!(
-                "local-{}",
-                time::OffsetDateTime::now_utc().unix_timestamp_nanos()
-            )
-        })
+    request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .unwrap_or_default()
 }
 
 /// The guard of every signed-in route (`routes::table`): establishes the caller (401

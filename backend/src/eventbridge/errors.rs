@@ -1,7 +1,8 @@
 //! The one place EventBridge failures become API.md's error table.
 
 use crate::error::ApiError;
-use aws_sdk_eventbridge::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_eventbridge::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_eventbridge::operation::RequestId;
 use shared::ErrorCode;
 
 /// Maps any SDK failure: service errors by their AWS code, transport failures to 503,
@@ -10,8 +11,25 @@ pub fn from_sdk<E, R>(err: SdkError<E, R>) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
+    SdkError<E, R>: RequestId,
 {
-    match &err {
+    classify(&err)
+        .with_upstream_request_id(err.request_id())
+        .caused_by(SdkFailure(DisplayErrorContext(&err).to_string()))
+}
+
+/// An SDK failure with every cause in its text (`DisplayErrorContext` walks the chain),
+/// kept as the API error's source for the log.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SdkFailure(String);
+
+fn classify<E, R>(err: &SdkError<E, R>) -> ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match err {
         SdkError::TimeoutError(_) => ApiError::new(
             ErrorCode::UpstreamUnavailable,
             "EventBridge did not answer in time. Try again in a moment.",

@@ -190,6 +190,42 @@ async fn unknown_routes_and_methods_are_json() {
     assert_eq!(reply.headers["referrer-policy"], "no-referrer");
 }
 
+/// Every API answer names its request (`x-request-id`, the id of its log line and audit
+/// record); an id the caller sends is replaced, never trusted; an upstream failure keeps
+/// EventBridge's own request id for the log.
+#[tokio::test]
+async fn every_answer_carries_its_own_request_id() {
+    let (app, proxy) = spawn_behind_proxy().await;
+    let chosen = "chosen-by-the-caller";
+    let reply = app
+        .send(
+            app.http
+                .get(app.url("/api/archives"))
+                .header("x-request-id", chosen),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let id = reply.headers["x-request-id"]
+        .to_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    assert_ne!(id, chosen);
+    let again = app.get("/api/archives").await;
+    assert_ne!(
+        again.headers["x-request-id"].to_str().unwrap_or_default(),
+        id
+    );
+    // Failures are named too.
+    proxy.set(ProxyFaults {
+        delay: Duration::ZERO,
+        truncate_after: Some(40),
+    });
+    let failed = app.get("/api/archives").await;
+    assert_eq!(failed.status, 502, "{}", failed.body);
+    assert!(failed.headers.contains_key("x-request-id"));
+}
+
 /// Locally the backend also serves the built console, and every non-API path falls back
 /// to `index.html` so the console's own routes survive a reload; `/api/*` never does.
 #[tokio::test]
