@@ -7,22 +7,13 @@
 // A test that cannot set itself up should stop loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[allow(dead_code)]
-#[path = "../tests/browser/harness.rs"]
-mod harness;
-#[allow(dead_code)]
-#[path = "../tests/api/helpers.rs"]
-mod helpers;
-#[allow(dead_code)]
-#[path = "../tests/api/standin_server.rs"]
-mod standin_server;
-
-use harness::{Browser, Theme, with_browser};
-use helpers::{Emulator, EmulatorProcess, free_port};
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use testkit::app::{Emulator, EmulatorProcess, free_port};
+use testkit::console::{self as harness, Browser, Theme, with_browser};
+use testkit::standin as standin_server;
 
 const OVERHEAD_CALLS: usize = 400;
 const COLD_STARTS: usize = 20;
@@ -140,14 +131,7 @@ impl Backend {
     }
 
     fn peak_rss_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .unwrap_or(0.0)
-            / 1024.0
+        testkit::stats::peak_rss_kib(self.child.id()).unwrap_or(0) as f64 / 1024.0
     }
 }
 
@@ -158,10 +142,9 @@ impl Drop for Backend {
     }
 }
 
+/// The `q` quantile of `samples` in milliseconds.
 fn percentile(samples: &mut [Duration], q: f64) -> f64 {
-    samples.sort_unstable();
-    let index = ((samples.len() as f64 - 1.0) * q).round() as usize;
-    samples[index].as_secs_f64() * 1e3
+    testkit::stats::percentile(samples, q).as_secs_f64() * 1e3
 }
 
 /// One GET through Rewind's API, from sending to the last byte of a 200.
@@ -282,15 +265,21 @@ async fn marks(b: &Browser) -> Vec<f64> {
 }
 
 async fn wait_marks(b: &Browser, more_than: usize) -> Vec<f64> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let found = marks(b).await;
-        if found.len() > more_than {
-            return found;
-        }
-        assert!(Instant::now() < deadline, "no table was painted");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    testkit::wait_until(
+        "a painted table",
+        Duration::from_secs(20),
+        Duration::from_millis(5),
+        || async {
+            let found = marks(b).await;
+            if found.len() > more_than {
+                Ok(found)
+            } else {
+                Err("no mark yet")
+            }
+        },
+    )
+    .await
+    .expect("no table was painted")
 }
 
 /// Navigation start → Archives table painted (the app's Performance mark), 100 archives

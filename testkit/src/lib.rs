@@ -2,11 +2,20 @@
 //! that never outlive their owner, one way to wait for a condition, a TLS front for
 //! hostnames the emulators cannot serve, and a headless Chromium.
 
+// Test support: a harness that cannot set itself up stops the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod app;
 pub mod browser;
+pub mod console;
 pub mod process;
+pub mod seed;
+pub mod standin;
+pub mod stats;
 pub mod tls;
 pub mod wait;
 
+pub use app::{Emulator, EmulatorProcess, TestApp, skip_on};
 pub use process::ProcessGroup;
 pub use wait::wait_until;
 

@@ -8,14 +8,14 @@
 
 mod bench;
 mod deploy;
-mod emulator;
 mod payload;
 mod rehearse;
 mod reliability;
-mod seed;
 mod tools;
 
 use std::process::ExitCode;
+use testkit::{Emulator, EmulatorProcess};
+use tools::step;
 
 const USAGE: &str = "usage: cargo xtask <command>
   dev [--aws]          run Rewind locally at http://127.0.0.1:3000 (emulator + demo data; --aws: real AWS)
@@ -105,8 +105,9 @@ fn dev(args: &[String]) -> Result {
             None
         } else {
             tools::ensure_venv()?;
-            let emulator = emulator::Emulator::start_ministack(4566).await?;
-            seed::demo_data(&emulator.endpoint()).await?;
+            step("Starting ministack (127.0.0.1:4566 if free)");
+            let emulator = EmulatorProcess::launch(Emulator::Ministack, Some(4566)).await?;
+            testkit::seed::demo_data(&emulator.endpoint()).await?;
             Some(emulator)
         };
         let mut backend =

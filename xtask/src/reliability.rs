@@ -4,8 +4,8 @@
 
 use crate::Result;
 use crate::tools::{self, step};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use testkit::stats::{peak_rss_kib, percentile};
 
 /// One cargo-fuzz target per family of `shared/` parsers (fuzz/fuzz_targets/).
 pub const FUZZ_TARGETS: &[&str] = &[
@@ -88,7 +88,7 @@ pub fn fuzz(seconds: u64) -> Result {
 
 /// A ministack with the demo data and the debug backend on free ports.
 struct LocalStack {
-    _emulator: crate::emulator::Emulator,
+    _emulator: testkit::EmulatorProcess,
     backend: tokio::process::Child,
     base: String,
 }
@@ -96,8 +96,8 @@ struct LocalStack {
 impl LocalStack {
     async fn start() -> Result<Self> {
         tools::run("cargo", &["build", "-q", "-p", "rewind-backend"], &[])?;
-        let emulator = crate::emulator::Emulator::start_ministack(free_port()?).await?;
-        crate::seed::demo_data(&emulator.endpoint()).await?;
+        let emulator = testkit::EmulatorProcess::launch(testkit::Emulator::Ministack, None).await?;
+        testkit::seed::demo_data(&emulator.endpoint()).await?;
         let port = free_port()?;
         let backend =
             tokio::process::Command::new(tools::target_dir().join("debug").join("rewind"))
@@ -111,18 +111,18 @@ impl LocalStack {
                 .map_err(|e| format!("cannot start the backend: {e}"))?;
         let base = format!("http://127.0.0.1:{port}");
         let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(r) = client.get(format!("{base}/api/health")).send().await
-                && r.status().is_success()
-            {
-                break;
-            }
-            if Instant::now() > deadline {
-                return Err("the backend did not answer /api/health within 20 s".into());
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let health = format!("{base}/api/health");
+        testkit::wait_until(
+            "the backend answering /api/health",
+            Duration::from_secs(20),
+            Duration::from_millis(50),
+            || {
+                let request = client.get(&health).send();
+                async move { request.await.and_then(reqwest::Response::error_for_status) }
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         Ok(Self {
             _emulator: emulator,
             backend,
@@ -259,12 +259,11 @@ pub fn load(clients: usize, duration: Duration, rss_ceiling_mib: f64) -> Result<
         let elapsed = started.elapsed();
         let peak_rss_mib = stack.pid().and_then(peak_rss_kib).unwrap_or(0) as f64 / 1024.0;
         let mut latencies: Vec<Duration> = results.iter().map(|(_, d)| *d).collect();
-        latencies.sort_unstable();
         let report = LoadReport {
             requests: results.len() as u64,
             per_second: results.len() as f64 / elapsed.as_secs_f64(),
-            p50: percentile(&latencies, 0.50),
-            p99: percentile(&latencies, 0.99),
+            p50: percentile(&mut latencies, 0.50),
+            p99: percentile(&mut latencies, 0.99),
             unavailable: results.iter().filter(|(s, _)| *s == 503).count() as u64,
             server_errors: results
                 .iter()
@@ -298,21 +297,4 @@ pub fn load(clients: usize, duration: Duration, rss_ceiling_mib: f64) -> Result<
         }
         Ok(report)
     })
-}
-
-pub fn percentile(sorted: &[Duration], q: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let index = ((sorted.len() as f64 - 1.0) * q).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
-/// VmHWM (peak resident set) of a process, in KiB (Linux).
-pub fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(PathBuf::from(format!("/proc/{pid}/status"))).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

@@ -1,8 +1,8 @@
 //! `/api/archives` against the emulators.
 
-use crate::helpers::{Emulator, skip_on, spawn_app};
-use crate::on_both_emulators;
 use serde_json::json;
+use testkit::app::{Emulator, skip_on, spawn_app};
+use testkit::on_both_emulators;
 
 on_both_emulators!(
     create_list_describe_and_delete,
@@ -274,7 +274,7 @@ async fn list_filters_are_applied_and_exclusive(emulator: Emulator) {
         .await;
     app.create_archive("misc", &default_bus, json!({})).await;
 
-    let names = |reply: &crate::helpers::Reply| -> Vec<String> {
+    let names = |reply: &testkit::app::Reply| -> Vec<String> {
         let mut v: Vec<String> = reply.body["archives"]
             .as_array()
             .map(|a| {

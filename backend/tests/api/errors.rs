@@ -1,11 +1,11 @@
 //! Malformed requests and upstream failures.
 
-use crate::helpers::{
-    Emulator, EmulatorProcess, FaultyProxy, ProxyFaults, TestApp, spawn_app, spawn_backend_serving,
-};
-use crate::on_both_emulators;
 use serde_json::json;
 use std::time::{Duration, Instant};
+use testkit::app::{
+    Emulator, EmulatorProcess, FaultyProxy, ProxyFaults, TestApp, spawn_app, spawn_backend_serving,
+};
+use testkit::on_both_emulators;
 
 on_both_emulators!(
     stopped_emulator_is_503_within_5_seconds,

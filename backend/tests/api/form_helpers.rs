@@ -1,8 +1,8 @@
 //! The helper routes the forms use, health and the OpenAPI document.
 
-use crate::helpers::{Emulator, skip_on, spawn_app};
-use crate::on_both_emulators;
 use serde_json::json;
+use testkit::app::{Emulator, skip_on, spawn_app};
+use testkit::on_both_emulators;
 
 on_both_emulators!(
     event_buses_are_listed,

@@ -3,7 +3,6 @@
 //! `REWIND_AUTH=jwt`: no claims → 401; every route × role as `shared`'s role table says;
 //! every mutating call audited.
 
-use crate::helpers::{Emulator, EmulatorProcess};
 use backend::audit::{AuditLog, AuditRecord};
 use backend::configuration::{AuthMode, Settings};
 use backend::eventbridge::EventBridge;
@@ -13,6 +12,7 @@ use lambda_http::{Adapter, Context, LambdaEvent, Service};
 use serde_json::{Value, json};
 use shared::roles::{Operation, Role};
 use std::sync::{Arc, Mutex};
+use testkit::app::{Emulator, EmulatorProcess};
 
 fn event(method: &str, path: &str, claims: Option<Value>, body: Option<Value>) -> LambdaRequest {
     let mut context = json!({
@@ -261,7 +261,7 @@ async fn mutating_calls_are_audited_and_replays_name_their_starter() {
     let operator = Some(claims("[rewind-operators]"));
     let start = json!({
         "replayName": "audited-replay", "eventSourceArn": created["archiveArn"],
-        "eventStartTime": crate::helpers::minutes_from_now(-30), "eventEndTime": crate::helpers::minutes_from_now(0),
+        "eventStartTime": testkit::app::minutes_from_now(-30), "eventEndTime": testkit::app::minutes_from_now(0),
         "destination": {"arn": bus},
     });
     let (status, reply) = invoke(

@@ -4,8 +4,6 @@
 // A test that cannot set itself up should stop loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod helpers;
-
 mod archives;
 mod errors;
 mod form_helpers;
@@ -13,4 +11,3 @@ mod lambda;
 mod openapi;
 mod replays;
 mod standin;
-mod standin_server;

@@ -2,7 +2,7 @@
 //! diff of `backend/tests/openapi.json`. After a deliberate change, refresh the snapshot
 //! with `REWIND_UPDATE_SNAPSHOT=1 cargo test -p rewind-backend --test api openapi`.
 
-use crate::helpers::workspace_root;
+use testkit::app::workspace_root;
 
 #[test]
 fn the_document_matches_its_snapshot() {

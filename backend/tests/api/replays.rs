@@ -1,9 +1,9 @@
 //! `/api/replays` against the emulators.
 
-use crate::helpers::{Emulator, TestApp, minutes_from_now, skip_on, spawn_app};
-use crate::on_both_emulators;
 use serde_json::{Value, json};
 use std::time::Duration;
+use testkit::app::{Emulator, TestApp, minutes_from_now, skip_on, spawn_app};
+use testkit::on_both_emulators;
 
 on_both_emulators!(
     start_watch_and_list_a_replay,

@@ -1,9 +1,9 @@
-//! Behaviour only real AWS shows, tested against the stand-in (`standin_server`), in
+//! Behaviour only real AWS shows, tested against the stand-in (`testkit::standin`), in
 //! addition to the emulator tests.
 
-use crate::helpers::Reply;
-use crate::standin_server::{ARCHIVE, BUS, Script, calls, spawn_with_standin};
 use serde_json::json;
+use testkit::app::Reply;
+use testkit::standin::{ARCHIVE, BUS, Script, calls, spawn_with_standin};
 
 fn names(reply: &Reply) -> Vec<String> {
     reply.body["archives"]

@@ -1,10 +1,10 @@
 //! Archives in the browser: create, open, edit, delete; field errors; deep links; paging.
 
-use crate::harness::{Browser, Theme, dist, with_browser};
-use crate::helpers::{Emulator, spawn_app_serving};
-use crate::standin_server::{Script, calls, spawn_with_standin_serving};
 use fantoccini::Locator;
 use serde_json::json;
+use testkit::app::{Emulator, spawn_app_serving};
+use testkit::console::{Browser, Theme, dist, with_browser};
+use testkit::standin::{Script, calls, spawn_with_standin_serving};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_open_edit_and_delete_an_archive() {

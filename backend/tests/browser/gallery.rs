@@ -1,9 +1,9 @@
 //! Screenshots of every page, light and dark, on demo-like data, for review
 //! (`target/browser-screenshots/gallery-*.png`). Each page must render its heading.
 
-use crate::harness::{Browser, Theme, dist, with_browser};
-use crate::helpers::{Emulator, spawn_app_serving};
 use serde_json::json;
+use testkit::app::{Emulator, spawn_app_serving};
+use testkit::console::{Browser, Theme, dist, with_browser};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_in_both_themes() {
@@ -21,7 +21,7 @@ async fn every_page_in_both_themes() {
     let started = app
         .post("/api/replays", &json!({
             "replayName": "orders-backfill", "eventSourceArn": archive,
-            "eventStartTime": crate::helpers::minutes_from_now(-60), "eventEndTime": crate::helpers::minutes_from_now(0),
+            "eventStartTime": testkit::app::minutes_from_now(-60), "eventEndTime": testkit::app::minutes_from_now(0),
             "destination": {"arn": bus},
         }))
         .await;

@@ -6,15 +6,6 @@
 // A test that cannot set itself up should stop loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[allow(dead_code)]
-#[path = "../api/helpers.rs"]
-mod helpers;
-#[allow(dead_code)]
-#[path = "../api/standin_server.rs"]
-mod standin_server;
-
-mod harness;
-
 mod archives;
 mod gallery;
 mod replays;

@@ -1,11 +1,11 @@
 //! Replays in the browser: start one from an archive with chosen rules and watch it
 //! finish; an inverted window; live progress on the stand-in.
 
-use crate::harness::{Browser, Theme, dist, with_browser};
-use crate::helpers::{Emulator, TestApp, spawn_app_serving};
-use crate::standin_server::{Script, calls, spawn_with_standin_serving};
 use serde_json::json;
 use std::time::Duration;
+use testkit::app::{Emulator, TestApp, spawn_app_serving};
+use testkit::console::{Browser, Theme, dist, with_browser};
+use testkit::standin::{Script, calls, spawn_with_standin_serving};
 
 async fn orders(app: &TestApp) {
     let bus = app.create_bus("orders").await;

@@ -1,10 +1,10 @@
 //! Roles in the console: a viewer (`REWIND_LOCAL_ROLE=viewer`, the local preview of a
 //! deployed viewer) sees no enabled "Delete archive" or "Start replay", and is told why.
 
-use crate::harness::{Browser, Theme, dist, with_browser};
-use crate::helpers::{Emulator, spawn_app_with};
 use fantoccini::Locator;
 use serde_json::json;
+use testkit::app::{Emulator, spawn_app_with};
+use testkit::console::{Browser, Theme, dist, with_browser};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_viewer_cannot_delete_or_replay() {

@@ -2,8 +2,6 @@
 //! (authorize → code, token → ID token) that checks the PKCE verifier against the
 //! challenge, as a real one does. The console is served with a `config.json` naming it.
 
-use crate::harness::{Browser, Theme, dist, with_browser};
-use crate::helpers::{Emulator, spawn_app_serving};
 use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,6 +12,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use testkit::app::{Emulator, spawn_app_serving};
+use testkit::console::{Browser, Theme, dist, with_browser};
 
 #[derive(Default)]
 struct Provider {

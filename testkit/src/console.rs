@@ -1,19 +1,20 @@
-//! Chromium through chromedriver, one fresh browser per test, always closed afterwards.
+//! The console under test in Chromium: one fresh browser per test, always closed
+//! afterwards, and the ways tests find what a person sees (labels, button names).
 
+use crate::browser::{BrowserOptions, Chromium};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 use std::future::Future;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
-use testkit::browser::{BrowserOptions, Chromium};
+use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(20);
 
 /// The built console (`trunk build --release`, which `cargo xtask test` runs first).
 pub fn dist() -> String {
-    let dist = crate::helpers::workspace_root().join("dist");
+    let dist = crate::app::workspace_root().join("dist");
     assert!(
         dist.join("index.html").is_file(),
         "build the console first: trunk build --release (cargo xtask test does)"
@@ -23,10 +24,7 @@ pub fn dist() -> String {
 
 /// Where each test's final screenshot goes: `target/browser-screenshots/`.
 pub fn screenshot_dir() -> PathBuf {
-    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    tmp.parent()
-        .map(|t| t.join("browser-screenshots"))
-        .unwrap_or(tmp)
+    crate::app::target_dir().join("browser-screenshots")
 }
 
 /// The console under test in one browser.
@@ -203,13 +201,13 @@ impl Browser {
         F: FnMut(Browser) -> Fut,
         Fut: Future<Output = bool>,
     {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if probe(self.clone()).await {
-                return;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        let waited = crate::wait_until(what, WAIT, Duration::from_millis(100), || {
+            let check = probe(self.clone());
+            async move { if check.await { Ok(()) } else { Err("not yet") } }
+        })
+        .await;
+        if let Err(timed_out) = waited {
+            panic!("{timed_out}");
         }
     }
 

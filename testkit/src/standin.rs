@@ -4,7 +4,7 @@
 //! SDK's retries, unreadable answers. Tests against it come in addition to the emulator
 //! tests, never instead of them.
 
-use crate::helpers::{TestApp, spawn_backend_serving};
+use crate::app::{TestApp, spawn_backend_serving};
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -1,13 +1,13 @@
-//! Test harness: emulator processes, the app under test, and HTTP helpers.
+//! The backend under test: emulator processes, the app on a random port, HTTP helpers
+//! and a fault-injecting proxy.
 
 use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
 use backend::configuration::Settings;
 use backend::startup::Application;
 use serde_json::{Value, json};
-use std::net::TcpListener as StdListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Which EventBridge emulator a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,12 +22,12 @@ macro_rules! on_both_emulators {
     ($($name:ident),* $(,)?) => {
         mod ministack {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name($crate::helpers::Emulator::Ministack).await }
+            async fn $name() { super::$name($crate::Emulator::Ministack).await }
             )*
         }
         mod moto {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name($crate::helpers::Emulator::Moto).await }
+            async fn $name() { super::$name($crate::Emulator::Moto).await }
             )*
         }
     };
@@ -51,25 +51,31 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// Cargo's target directory (`CARGO_TARGET_DIR`, else `target/`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
 /// The venv that `cargo xtask test` prepares (`REWIND_VENV` overrides).
-fn venv_bin(name: &str) -> PathBuf {
+fn venv_bin(name: &str) -> Result<PathBuf, String> {
     let venv = std::env::var_os("REWIND_VENV")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join(".venv"));
     let bin = venv.join("bin").join(name);
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo xtask test` (it installs the emulators into .venv)",
-        bin.display()
-    );
-    bin
+    if bin.exists() {
+        Ok(bin)
+    } else {
+        Err(format!(
+            "{} is missing: run `cargo xtask test` (it installs the emulators into .venv)",
+            bin.display()
+        ))
+    }
 }
 
 pub fn free_port() -> u16 {
-    StdListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("no free loopback port")
+    crate::free_port().expect("no free loopback port")
 }
 
 /// A running emulator, killed when dropped (also when the test panics).
@@ -81,30 +87,43 @@ pub struct EmulatorProcess {
 }
 
 impl EmulatorProcess {
-    /// Starts `kind` on a free loopback port, waits for it and resets it. A port picked
-    /// as free can be taken by another test before the emulator binds it, so a start
-    /// that does not come up as that emulator is retried on a new port.
+    /// Starts `kind` on a free loopback port, waits for it and resets it; panics (a test
+    /// cannot go on) if it cannot.
     pub async fn start(kind: Emulator) -> Self {
-        for _ in 0..5 {
-            let mut emulator = Self::spawn(kind);
+        Self::launch(kind, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Starts `kind` on `preferred` if that port is free, else on a free one, waits for
+    /// it and resets it. A port picked as free can be taken by another process before
+    /// the emulator binds it, so a start that does not come up as that emulator is
+    /// retried on a new port.
+    pub async fn launch(kind: Emulator, preferred: Option<u16>) -> Result<Self, String> {
+        for attempt in 0..5 {
+            let port = match preferred {
+                Some(port)
+                    if attempt == 0 && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() =>
+                {
+                    port
+                }
+                _ => crate::free_port().map_err(|e| format!("no free port: {e}"))?,
+            };
+            let mut emulator = Self::spawn_on(kind, port)?;
             if emulator.wait_ready().await {
-                emulator.reset().await;
-                return emulator;
+                emulator.reset().await?;
+                return Ok(emulator);
             }
             emulator.stop();
         }
-        panic!("{kind:?} did not start after 5 attempts");
-    }
-
-    fn spawn(kind: Emulator) -> Self {
-        Self::spawn_on(kind, free_port())
+        Err(format!("{kind:?} did not start after 5 attempts"))
     }
 
     /// Starts it again on the same port after [`stop`](Self::stop), with fresh state.
     pub async fn restart(&mut self) {
         self.stop();
         for _ in 0..50 {
-            let mut again = Self::spawn_on(self.kind, self.port);
+            let mut again = Self::spawn_on(self.kind, self.port).unwrap_or_else(|e| panic!("{e}"));
             if again.wait_ready().await {
                 self.child = again.child.take();
                 return;
@@ -115,12 +134,12 @@ impl EmulatorProcess {
         panic!("{:?} did not restart on port {}", self.kind, self.port);
     }
 
-    fn spawn_on(kind: Emulator, port: u16) -> Self {
+    fn spawn_on(kind: Emulator, port: u16) -> Result<Self, String> {
         let tmp = std::env::temp_dir().join(format!("rewind-test-{kind:?}-{port}"));
-        std::fs::create_dir_all(&tmp).expect("temp dir");
+        std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
         let mut command = match kind {
             Emulator::Ministack => {
-                let mut c = Command::new(venv_bin("ministack"));
+                let mut c = Command::new(venv_bin("ministack")?);
                 c.env("BIND_HOST", "127.0.0.1")
                     .env("GATEWAY_PORT", port.to_string())
                     .env("IOT_MTLS_ENABLED", "0")
@@ -131,7 +150,7 @@ impl EmulatorProcess {
                 c
             }
             Emulator::Moto => {
-                let mut c = Command::new(venv_bin("moto_server"));
+                let mut c = Command::new(venv_bin("moto_server")?);
                 c.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
                 c
             }
@@ -141,13 +160,13 @@ impl EmulatorProcess {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("start emulator");
-        Self {
+            .map_err(|e| format!("cannot start {kind:?}: {e}"))?;
+        Ok(Self {
             kind,
             port,
             child: Some(child),
             _tmp: tmp,
-        }
+        })
     }
 
     pub fn endpoint(&self) -> String {
@@ -166,25 +185,31 @@ impl EmulatorProcess {
     async fn wait_ready(&mut self) -> bool {
         let client = reqwest::Client::new();
         let url = format!("{}{}", self.endpoint(), self.ready_path());
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            let exited = self
-                .child
-                .as_mut()
-                .is_none_or(|c| c.try_wait().ok().flatten().is_some());
-            if exited {
-                return false;
-            }
-            if let Ok(response) = client.get(&url).send().await {
-                return response.status().is_success();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        false
+        let child = &mut self.child;
+        let answer = crate::wait_until(
+            "the emulator's readiness path",
+            Duration::from_secs(30),
+            Duration::from_millis(50),
+            || {
+                let exited = child
+                    .as_mut()
+                    .is_none_or(|c| c.try_wait().ok().flatten().is_some());
+                let request = client.get(&url).send();
+                async move {
+                    if exited {
+                        // Nothing more to wait for.
+                        return Ok(false);
+                    }
+                    request.await.map(|r| r.status().is_success())
+                }
+            },
+        )
+        .await;
+        answer.unwrap_or(false)
     }
 
     /// Clears all state, as between tests.
-    pub async fn reset(&self) {
+    pub async fn reset(&self) -> Result<(), String> {
         let path = match self.kind {
             Emulator::Ministack => "/_ministack/reset",
             Emulator::Moto => "/moto-api/reset",
@@ -193,12 +218,12 @@ impl EmulatorProcess {
             .post(format!("{}{}", self.endpoint(), path))
             .send()
             .await
-            .expect("reset emulator");
-        assert!(
-            response.status().is_success(),
-            "reset failed: {}",
-            response.status()
-        );
+            .map_err(|e| format!("resetting {:?}: {e}", self.kind))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("resetting {:?}: {}", self.kind, response.status()))
+        }
     }
 
     /// Stops the emulator now (for upstream-failure tests).

@@ -1,7 +1,7 @@
-//! Demo data for `cargo xtask dev`: a bus `orders` with three rules, ~200 events over the
-//! last two hours, archives `orders-all` and `orders-created`, and one completed replay.
+//! Demo data for `cargo xtask dev` and the reliability runs: a bus `orders` with three
+//! rules, ~200 events over the last two hours, archives `orders-all` and
+//! `orders-created`, and one completed replay.
 
-use crate::Result;
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_eventbridge::primitives::DateTime;
@@ -34,8 +34,8 @@ fn fail(what: &str) -> impl Fn(aws_sdk_eventbridge::Error) -> String + '_ {
     move |e| format!("seeding demo data: {what}: {e}")
 }
 
-pub async fn demo_data(endpoint: &str) -> Result {
-    crate::tools::step("Seeding demo data");
+pub async fn demo_data(endpoint: &str) -> Result<(), String> {
+    println!("\n==> Seeding demo data");
     let config = aws_sdk_eventbridge::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
