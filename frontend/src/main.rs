@@ -7,7 +7,7 @@ mod app;
 mod auth;
 mod clock;
 mod components;
-mod form_errors;
+mod form;
 mod format;
 mod links;
 mod list_state;

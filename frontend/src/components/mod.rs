@@ -1,5 +1,6 @@
 //! Small reusable pieces of the console's pages.
 
+pub mod archive_picker;
 pub mod confirm_dialog;
 pub mod empty_list;
 pub mod error_banner;
@@ -10,5 +11,7 @@ pub mod json_editor;
 pub mod loading;
 pub mod pager;
 pub mod progress_bar;
+pub mod retention_input;
+pub mod rule_picker;
 pub mod state_badge;
 pub mod time_window;

@@ -1,13 +1,15 @@
 //! One archive: every DescribeArchive field, editing, deletion, and a way to replay it.
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::field::Field;
 use crate::components::guarded::{GuardedLink, RoleNote, refusal};
 use crate::components::json_editor::JsonEditor;
 use crate::components::loading::Loading;
+use crate::components::retention_input::RetentionInput;
 use crate::components::state_badge::{StateBadge, archive_tone};
+use crate::form::{FormSpec, use_form};
 use crate::format::{self, Zone};
 use crate::links;
 use leptos::prelude::*;
@@ -57,11 +59,15 @@ fn ArchiveDetail(archive: Archive, on_saved: Callback<()>) -> impl IntoView {
             .unwrap_or_else(|_| p.to_owned())
     });
 
-    let delete_action = Action::new_local(move |name: &String| api::delete_archive(name.clone()));
     let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = delete_action.value().get() {
-            navigate("/archives", NavigateOptions::default());
+    let delete_action = Action::new_local(move |name: &String| {
+        let (name, navigate) = (name.clone(), navigate.clone());
+        async move {
+            let deleted = api::delete_archive(name).await;
+            if deleted.is_ok() {
+                navigate("/archives", NavigateOptions::default());
+            }
+            deleted
         }
     });
     let delete_error = Signal::derive(move || {
@@ -188,6 +194,14 @@ fn update_request(
     (request, errors)
 }
 
+/// The fields the editor shows, by their wire names.
+const EDIT_FIELDS: [&str; 4] = [
+    "description",
+    "retentionDays",
+    "eventPattern",
+    "kmsKeyIdentifier",
+];
+
 #[component]
 fn EditArchive(archive: Archive, on_done: Callback<bool>) -> impl IntoView {
     let description = RwSignal::new(archive.description.clone().unwrap_or_default());
@@ -211,70 +225,40 @@ fn EditArchive(archive: Archive, on_done: Callback<bool>) -> impl IntoView {
     let kms = RwSignal::new(archive.kms_key_identifier.clone().unwrap_or_default());
     let name = archive.summary.archive_name.clone();
 
-    let draft = Memo::new(move |_| {
-        update_request(
-            &archive,
-            &description.get(),
-            indefinite.get(),
-            &days.get(),
-            &pattern.get(),
-            &kms.get(),
-        )
-    });
-    let save = Action::new_local(move |request: &UpdateArchiveRequest| {
-        api::update_archive(name.clone(), request.clone())
-    });
-    let server_error = move || save.value().get().and_then(Result::err);
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            on_done.run(true);
-        }
-    });
-    let error_for = move |field: &'static str| {
-        Signal::derive(move || {
-            draft
-                .get()
-                .1
+    let form = use_form(FormSpec {
+        fields: &EDIT_FIELDS,
+        operation: Operation::UpdateArchive,
+        lead: "To save",
+        draft: move || {
+            let (request, problems) = update_request(
+                &archive,
+                &description.get(),
+                indefinite.get(),
+                &days.get(),
+                &pattern.get(),
+                &kms.get(),
+            );
+            let mut problems: Vec<(String, String)> = problems
                 .into_iter()
-                .find(|(f, _)| *f == field)
-                .map(|(_, m)| m)
-                .or_else(|| {
-                    server_error()
-                        .filter(|e: &ApiError| e.field.as_deref() == Some(field))
-                        .map(|e| e.message)
-                })
-        })
-    };
-    let banner = Signal::derive(move || {
-        server_error()
-            .filter(|e| {
-                !matches!(
-                    e.field.as_deref(),
-                    Some("description" | "retentionDays" | "eventPattern" | "kmsKeyIdentifier")
-                )
-            })
-            .map(|e| e.message)
+                .map(|(field, message)| (field.to_owned(), message))
+                .collect();
+            if problems.is_empty() && request == UpdateArchiveRequest::default() {
+                problems.push((String::new(), "nothing has changed yet.".to_owned()));
+            }
+            (request, problems)
+        },
+        send: move |request| api::update_archive(name.clone(), request),
+        done: move |_: &UpdateArchiveRequest, _: &_| on_done.run(true),
     });
-    let blocked = move || {
-        let (request, errors) = draft.get();
-        if let Some((_, m)) = errors.first() {
-            Some(format!("Fix the form first: {m}"))
-        } else if request == UpdateArchiveRequest::default() {
-            Some("Nothing has changed yet.".to_owned())
-        } else {
-            None
-        }
-    };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if blocked().is_none() {
-            save.dispatch(draft.get_untracked().0);
-        }
-    };
+    // The form starts filled in with the archive's values: their problems show at once.
+    form.touch_all();
+    let error_for = move |field: &'static str| form.error(field);
+    let blocked = form.blocked();
+    let pending = form.pending();
     view! {
-        <form class="card edit" on:submit=submit>
+        <form class="card edit" on:submit=form.on_submit()>
             <h2>"Edit archive"</h2>
-            <ErrorBanner message=banner />
+            <ErrorBanner message=form.banner() />
             <Field id="description" label="Description" error=error_for("description")>
                 <textarea id="description" rows="2" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
             </Field>
@@ -286,35 +270,12 @@ fn EditArchive(archive: Archive, on_done: Callback<bool>) -> impl IntoView {
                 <input id="kms-key" prop:value=move || kms.get() on:input=move |ev| kms.set(event_target_value(&ev)) />
             </Field>
             <div class="actions">
-                <button type="submit" disabled=move || blocked().is_some() || save.pending().get()>
-                    {move || if save.pending().get() { "Saving…" } else { "Save changes" }}
+                <button type="submit" disabled=move || blocked.get().is_some() || pending.get()>
+                    {move || if pending.get() { "Saving…" } else { "Save changes" }}
                 </button>
                 <button type="button" class="secondary" on:click=move |_| on_done.run(false)>"Cancel"</button>
                 <span class="why" aria-live="polite">{blocked}</span>
             </div>
         </form>
-    }
-}
-
-/// "Keep indefinitely" or "Keep for N days", as one field named "Retention (days)".
-#[component]
-pub fn RetentionInput(
-    indefinite: RwSignal<bool>,
-    days: RwSignal<String>,
-    #[prop(into)] error: Signal<Option<String>>,
-) -> impl IntoView {
-    view! {
-        <fieldset class="field" class:invalid=move || error.get().is_some()>
-            <legend>"Retention"</legend>
-            <label class="choice"><input type="radio" name="retention" prop:checked=move || indefinite.get() on:change=move |_| indefinite.set(true) />" Keep events indefinitely"</label>
-            <label class="choice"><input type="radio" name="retention" prop:checked=move || !indefinite.get() on:change=move |_| indefinite.set(false) />" Keep events for a number of days"</label>
-            <label for="retention-days">"Retention (days)"</label>
-            <input id="retention-days" type="number" min="1" step="1" inputmode="numeric"
-                aria-describedby="retention-days-error"
-                class:muted=move || indefinite.get()
-                prop:value=move || days.get()
-                on:input=move |ev| { days.set(event_target_value(&ev)); indefinite.set(false); } />
-            <p class="field-error" id="retention-days-error">{move || error.get()}</p>
-        </fieldset>
     }
 }

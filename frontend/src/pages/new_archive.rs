@@ -4,12 +4,11 @@
 use crate::api;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::field::Field;
-use crate::components::guarded::refusal;
 use crate::components::json_editor::JsonEditor;
 use crate::components::loading::Loading;
-use crate::form_errors::FormErrors;
+use crate::components::retention_input::RetentionInput;
+use crate::form::{FormSpec, use_form};
 use crate::links;
-use crate::pages::archive::RetentionInput;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
@@ -30,90 +29,78 @@ const FORM_FIELDS: [&str; 6] = [
 #[component]
 pub fn NewArchivePage() -> impl IntoView {
     let buses = LocalResource::new(api::all_event_buses);
-    let bus = RwSignal::new(String::new());
+    // The bus picked, else the first one listed.
+    let picked_bus = RwSignal::new(None::<String>);
+    let bus = Signal::derive(move || {
+        picked_bus.get().unwrap_or_else(|| {
+            buses
+                .get()
+                .and_then(Result::ok)
+                .and_then(|list| list.first().map(|b| b.arn.clone()))
+                .unwrap_or_default()
+        })
+    });
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let indefinite = RwSignal::new(true);
     let days = RwSignal::new(String::new());
     let pattern = RwSignal::new(String::new());
     let kms = RwSignal::new(String::new());
-    // Default to the first bus once they load.
-    Effect::new(move |_| {
-        if bus.get_untracked().is_empty()
-            && let Some(Ok(list)) = buses.get()
-            && let Some(first) = list.first()
-        {
-            bus.set(first.arn.clone());
-        }
-    });
 
-    let request = Memo::new(move |_| {
-        let retention = if indefinite.get() {
-            Ok(None)
-        } else {
-            match RetentionDays::parse_text(&days.get()) {
-                Ok(r) if r.is_indefinite() => {
-                    Err("Enter a number of days, or choose to keep events indefinitely.".to_owned())
-                }
-                Ok(r) => Ok(Some(i64::from(r.days()))),
-                Err(e) => Err(e.message),
-            }
-        };
-        let body = CreateArchiveRequest {
-            archive_name: name.get().trim().to_owned(),
-            event_source_arn: bus.get(),
-            description: Some(description.get()).filter(|d| !d.is_empty()),
-            event_pattern: Some(pattern.get()).filter(|p| !p.trim().is_empty()),
-            retention_days: retention.clone().ok().flatten(),
-            kms_key_identifier: Some(kms.get().trim().to_owned()).filter(|k| !k.is_empty()),
-        };
-        let mut errors: Vec<(String, String)> = Vec::new();
-        if let Err(m) = retention {
-            errors.push(("retentionDays".into(), m));
-        }
-        errors.extend(body.problems().into_iter().map(|e| (e.field, e.message)));
-        (body, errors)
-    });
-
-    let create = Action::new_local(|body: &CreateArchiveRequest| api::create_archive(body.clone()));
     let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = create.value().get() {
+    let form = use_form(FormSpec {
+        fields: &FORM_FIELDS,
+        operation: Operation::CreateArchive,
+        lead: "To create it",
+        draft: move || {
+            let retention = if indefinite.get() {
+                Ok(None)
+            } else {
+                match RetentionDays::parse_text(&days.get()) {
+                    Ok(r) if r.is_indefinite() => Err(
+                        "Enter a number of days, or choose to keep events indefinitely.".to_owned(),
+                    ),
+                    Ok(r) => Ok(Some(i64::from(r.days()))),
+                    Err(e) => Err(e.message),
+                }
+            };
+            let body = CreateArchiveRequest {
+                archive_name: name.get().trim().to_owned(),
+                event_source_arn: bus.get(),
+                description: Some(description.get()).filter(|d| !d.is_empty()),
+                event_pattern: Some(pattern.get()).filter(|p| !p.trim().is_empty()),
+                retention_days: retention.clone().ok().flatten(),
+                kms_key_identifier: Some(kms.get().trim().to_owned()).filter(|k| !k.is_empty()),
+            };
+            let mut errors: Vec<(String, String)> = Vec::new();
+            if let Err(m) = retention {
+                errors.push(("retentionDays".into(), m));
+            }
+            errors.extend(body.problems().into_iter().map(|e| (e.field, e.message)));
+            (body, errors)
+        },
+        send: api::create_archive,
+        done: move |body: &CreateArchiveRequest, _: &_| {
             navigate(
-                &links::archive(&request.get_untracked().0.archive_name),
+                &links::archive(&body.archive_name),
                 NavigateOptions::default(),
             );
-        }
+        },
     });
-    let errors = FormErrors::new(
-        Signal::derive(move || request.get().1),
-        Signal::derive(move || create.value().get().and_then(Result::err)),
-        &FORM_FIELDS,
-    );
-    let touch = move |field: &'static str| errors.touch(field);
-    let error_for = move |field: &'static str| errors.field(field);
-    let banner = errors.banner();
-    let form_blocked = errors.blocked("To create it");
-    let may_not = refusal(Operation::CreateArchive);
-    // The role decides first; then the form's own problems.
-    let blocked = Signal::derive(move || may_not.get().or_else(|| form_blocked.get()));
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        errors.touch_all();
-        if blocked.get_untracked().is_none() && !create.pending().get_untracked() {
-            create.dispatch(request.get_untracked().0);
-        }
-    };
+    let touch = move |field: &'static str| form.touch(field);
+    let error_for = move |field: &'static str| form.error(field);
+    let blocked = form.blocked();
+    let pending = form.pending();
 
     view! {
         <h1>"Create archive"</h1>
-        <form class="card" on:submit=submit novalidate>
-            <ErrorBanner message=banner />
+        <form class="card" on:submit=form.on_submit() novalidate>
+            <ErrorBanner message=form.banner() />
             <Field id="event-bus" label="Event bus" hint="The bus whose events are archived. It cannot be changed later." error=error_for("eventSourceArn")>
                 <Transition fallback=|| view! { <Loading what="event buses" /> }>
                     {move || buses.get().map(|result| match result {
                         Ok(list) => view! {
-                            <select id="event-bus" prop:value=move || bus.get() on:change=move |ev| { bus.set(event_target_value(&ev)); touch("eventSourceArn"); }>
+                            <select id="event-bus" prop:value=move || bus.get() on:change=move |ev| { picked_bus.set(Some(event_target_value(&ev))); touch("eventSourceArn"); }>
                                 {list.into_iter().map(|b| {
                                     let arn = b.arn.clone();
                                     view! { <option value=b.arn selected=move || bus.get() == arn>{b.name}</option> }
@@ -143,8 +130,8 @@ pub fn NewArchivePage() -> impl IntoView {
                     prop:value=move || kms.get() on:input=move |ev| { kms.set(event_target_value(&ev)); touch("kmsKeyIdentifier"); } />
             </Field>
             <div class="actions">
-                <button type="submit" disabled=move || blocked.get().is_some() || create.pending().get()>
-                    {move || if create.pending().get() { "Creating…" } else { "Create archive" }}
+                <button type="submit" disabled=move || blocked.get().is_some() || pending.get()>
+                    {move || if pending.get() { "Creating…" } else { "Create archive" }}
                 </button>
                 <a class="button secondary" href="/archives">"Cancel"</a>
                 <span class="why" aria-live="polite">{blocked}</span>

@@ -25,12 +25,14 @@ pub fn ReplayPage() -> impl IntoView {
     let params = use_params_map();
     let name = Memo::new(move |_| params.get().get("name").unwrap_or_default());
     let replay = LocalResource::new(move || api::get_replay(name.get()));
-    // Refresh while the replay can still change; stop once it has ended.
+    // Refresh while the replay can still change; stop once it has ended, and when the
+    // page is left (the pending timer is cleared with the effect).
     Effect::new(move |_| {
         if let Some(Ok(r)) = replay.get()
             && r.summary.state.is_in_progress()
+            && let Ok(timer) = set_timeout_with_handle(move || replay.refetch(), REFRESH)
         {
-            set_timeout(move || replay.refetch(), REFRESH);
+            on_cleanup(move || timer.clear());
         }
     });
     view! {

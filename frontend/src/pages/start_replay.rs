@@ -3,12 +3,12 @@
 
 use crate::api;
 use crate::clock;
+use crate::components::archive_picker::ArchivePicker;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::field::Field;
-use crate::components::guarded::refusal;
-use crate::components::loading::Loading;
+use crate::components::rule_picker::RulePicker;
 use crate::components::time_window::{ARCHIVE_LAG, TimeWindow};
-use crate::form_errors::FormErrors;
+use crate::form::{FormSpec, use_form};
 use crate::format::{self, Zone};
 use crate::links;
 use leptos::prelude::*;
@@ -42,183 +42,138 @@ fn suggested_name(archive: &str, now: OffsetDateTime) -> String {
 #[component]
 pub fn StartReplayPage() -> impl IntoView {
     let query = use_query_map();
-    let archives = LocalResource::new(api::all_archives);
     let archive_name = RwSignal::new(query.get_untracked().get("archive").unwrap_or_default());
+    let now = clock::now();
+    let end = RwSignal::new(Some(now - ARCHIVE_LAG));
+    let start = RwSignal::new(Some(now - ARCHIVE_LAG - Duration::hours(1)));
     let archive = LocalResource::new(move || {
         let name = archive_name.get();
         async move {
             if name.is_empty() {
-                None
-            } else {
-                Some(api::get_archive(name).await)
+                return None;
             }
+            let loaded = api::get_archive(name).await;
+            if let Ok(a) = &loaded {
+                start_within_life_of(a.summary.creation_time, start, end);
+            }
+            Some(loaded)
         }
     });
     let archive_ok = Signal::derive(move || archive.get().flatten().and_then(Result::ok));
     let bus_arn = Signal::derive(move || archive_ok.get().map(|a| a.summary.event_source_arn));
-    let rules = LocalResource::new(move || {
-        let bus = bus_arn.get();
-        async move {
-            match bus {
-                Some(bus) => Some(api::all_rules(format::arn_name(&bus).to_owned()).await),
-                None => None,
-            }
+
+    // The name suggested for the chosen archive, until the user types one.
+    let typed_name = RwSignal::new(None::<String>);
+    let suggested = Memo::new(move |_| {
+        let a = archive_name.get();
+        if a.is_empty() {
+            String::new()
+        } else {
+            suggested_name(&a, clock::now())
         }
     });
-
-    let name = RwSignal::new(String::new());
-    let name_edited = RwSignal::new(false);
+    let name = Signal::derive(move || typed_name.get().unwrap_or_else(|| suggested.get()));
     let description = RwSignal::new(String::new());
-    let now = clock::now();
-    let end = RwSignal::new(Some(now - ARCHIVE_LAG));
-    let start = RwSignal::new(Some(now - ARCHIVE_LAG - Duration::hours(1)));
     let zone = RwSignal::new(Zone::Local(clock::local_offset()));
     let all_rules = RwSignal::new(true);
     let chosen_rules = RwSignal::new(Vec::<String>::new());
 
-    // Suggest a name for the chosen archive until the user types one.
-    Effect::new(move |_| {
-        let a = archive_name.get();
-        if !name_edited.get_untracked() && !a.is_empty() {
-            name.set(suggested_name(&a, clock::now()));
-        }
-    });
-    // A young archive holds nothing before it was created: start the default window there.
-    Effect::new(move |_| {
-        if let Some(created) = archive_ok.get().map(|a| a.summary.creation_time)
-            && start.get_untracked().is_some_and(|s| s < created)
-        {
-            start.set(Some(created));
-            let now = clock::now();
-            if end.get_untracked().is_none_or(|e| e <= created) && now > created {
-                end.set(Some(now));
+    let navigate = use_navigate();
+    let form = use_form(FormSpec {
+        fields: &FORM_FIELDS,
+        operation: Operation::StartReplay,
+        lead: "To start it",
+        draft: move || {
+            let mut errors: Vec<(String, String)> = Vec::new();
+            let archive = archive_ok.get();
+            if archive.is_none() {
+                errors.push((
+                    "eventSourceArn".into(),
+                    "Choose the archive to replay from.".into(),
+                ));
             }
-        }
-    });
-    // A different archive means a different bus: its rules start unchosen.
-    Effect::new(move |_| {
-        archive_name.track();
-        chosen_rules.set(Vec::new());
-    });
-
-    let request = Memo::new(move |_| {
-        let mut errors: Vec<(String, String)> = Vec::new();
-        let archive = archive_ok.get();
-        if archive.is_none() {
-            errors.push((
-                "eventSourceArn".into(),
-                "Choose the archive to replay from.".into(),
-            ));
-        }
-        let (s, e) = (start.get(), end.get());
-        if s.is_none() {
-            errors.push(("eventStartTime".into(), "Enter a start time.".into()));
-        }
-        if e.is_none() {
-            errors.push(("eventEndTime".into(), "Enter an end time.".into()));
-        }
-        if let (Some(s), Some(e)) = (s, e) {
-            let checked = ReplayWindow::parse(s, e).and_then(|w| {
-                w.check_against(
-                    clock::now(),
-                    archive.as_ref().map(|a| a.summary.creation_time),
-                )
-            });
-            if let Err(err) = checked {
-                errors.push((err.field, err.message));
+            let (s, e) = (start.get(), end.get());
+            if s.is_none() {
+                errors.push(("eventStartTime".into(), "Enter a start time.".into()));
             }
-        }
-        let filters = if all_rules.get() {
-            None
-        } else {
-            Some(chosen_rules.get())
-        };
-        if filters.as_ref().is_some_and(Vec::is_empty) {
-            errors.push((
-                "destination.filterArns".into(),
-                "Choose at least one rule, or replay to all rules.".into(),
-            ));
-        }
-        let body = StartReplayRequest {
-            replay_name: name.get().trim().to_owned(),
-            description: Some(description.get()).filter(|d| !d.trim().is_empty()),
-            event_source_arn: archive
-                .as_ref()
-                .map(|a| a.archive_arn.clone())
-                .unwrap_or_default(),
-            event_start_time: s.map(shared::timestamp::format).unwrap_or_default(),
-            event_end_time: e.map(shared::timestamp::format).unwrap_or_default(),
-            destination: ReplayDestinationRequest {
-                arn: archive
-                    .as_ref()
-                    .map(|a| a.summary.event_source_arn.clone())
-                    .unwrap_or_default(),
-                filter_arns: filters,
-            },
-        };
-        if archive.is_some() {
-            for problem in body.problems() {
-                if !errors.iter().any(|(f, _)| *f == problem.field) {
-                    errors.push((problem.field, problem.message));
+            if e.is_none() {
+                errors.push(("eventEndTime".into(), "Enter an end time.".into()));
+            }
+            if let (Some(s), Some(e)) = (s, e) {
+                let checked = ReplayWindow::parse(s, e).and_then(|w| {
+                    w.check_against(
+                        clock::now(),
+                        archive.as_ref().map(|a| a.summary.creation_time),
+                    )
+                });
+                if let Err(err) = checked {
+                    errors.push((err.field, err.message));
                 }
             }
-        }
-        (body, errors)
-    });
-
-    let start_action =
-        Action::new_local(|body: &StartReplayRequest| api::start_replay(body.clone()));
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = start_action.value().get() {
+            let filters = if all_rules.get() {
+                None
+            } else {
+                Some(chosen_rules.get())
+            };
+            if filters.as_ref().is_some_and(Vec::is_empty) {
+                errors.push((
+                    "destination.filterArns".into(),
+                    "Choose at least one rule, or replay to all rules.".into(),
+                ));
+            }
+            let body = StartReplayRequest {
+                replay_name: name.get().trim().to_owned(),
+                description: Some(description.get()).filter(|d| !d.trim().is_empty()),
+                event_source_arn: archive
+                    .as_ref()
+                    .map(|a| a.archive_arn.clone())
+                    .unwrap_or_default(),
+                event_start_time: s.map(shared::timestamp::format).unwrap_or_default(),
+                event_end_time: e.map(shared::timestamp::format).unwrap_or_default(),
+                destination: ReplayDestinationRequest {
+                    arn: archive
+                        .as_ref()
+                        .map(|a| a.summary.event_source_arn.clone())
+                        .unwrap_or_default(),
+                    filter_arns: filters,
+                },
+            };
+            if archive.is_some() {
+                for problem in body.problems() {
+                    if !errors.iter().any(|(f, _)| *f == problem.field) {
+                        errors.push((problem.field, problem.message));
+                    }
+                }
+            }
+            (body, errors)
+        },
+        send: api::start_replay,
+        done: move |body: &StartReplayRequest, _: &_| {
             navigate(
-                &links::replay(&request.get_untracked().0.replay_name),
+                &links::replay(&body.replay_name),
                 NavigateOptions::default(),
             );
-        }
+        },
     });
-    let errors = FormErrors::new(
-        Signal::derive(move || request.get().1),
-        Signal::derive(move || start_action.value().get().and_then(Result::err)),
-        &FORM_FIELDS,
-    );
     // The window starts filled in: its problems show from the start.
-    errors.touch("eventStartTime");
-    errors.touch("eventEndTime");
-    let error_for = move |field: &'static str| errors.field(field);
-    let banner = errors.banner();
-    let form_blocked = errors.blocked("To start it");
-    let may_not = refusal(Operation::StartReplay);
-    // The role decides first; then the form's own problems.
-    let blocked = Signal::derive(move || may_not.get().or_else(|| form_blocked.get()));
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        errors.touch_all();
-        if blocked.get_untracked().is_none() && !start_action.pending().get_untracked() {
-            start_action.dispatch(request.get_untracked().0);
-        }
-    };
+    form.touch("eventStartTime");
+    form.touch("eventEndTime");
+    let error_for = move |field: &'static str| form.error(field);
+    let blocked = form.blocked();
+    let pending = form.pending();
+    let pick_archive = Callback::new(move |picked: String| {
+        archive_name.set(picked);
+        // Another archive means another bus: its rules start unchosen.
+        chosen_rules.set(Vec::new());
+        form.touch("eventSourceArn");
+    });
 
     view! {
         <h1>"Start replay"</h1>
-        <form class="card" on:submit=submit novalidate>
-            <ErrorBanner message=banner />
+        <form class="card" on:submit=form.on_submit() novalidate>
+            <ErrorBanner message=form.banner() />
             <Field id="archive" label="Archive" error=error_for("eventSourceArn")>
-                <Transition fallback=|| view! { <Loading what="archives" /> }>
-                    {move || archives.get().map(|result| match result {
-                        Ok(list) => view! {
-                            <select id="archive" prop:value=move || archive_name.get() on:change=move |ev| { archive_name.set(event_target_value(&ev)); errors.touch("eventSourceArn"); }>
-                                <option value="">"Choose an archive…"</option>
-                                {list.into_iter().map(|a| {
-                                    let n = a.archive_name.clone();
-                                    let value = a.archive_name.clone();
-                                    view! { <option value=value selected=move || archive_name.get() == n>{a.archive_name}</option> }
-                                }).collect_view()}
-                            </select>
-                        }.into_any(),
-                        Err(e) => view! { <ErrorBanner message=Some(format!("Archives could not be loaded: {}", e.message)) /> }.into_any(),
-                    })}
-                </Transition>
+                <ArchivePicker id="archive" selected=archive_name on_pick=pick_archive />
             </Field>
             <div class="field">
                 <span class="label">"Destination"</span>
@@ -228,7 +183,7 @@ pub fn StartReplayPage() -> impl IntoView {
             <Field id="replay-name" label="Name" hint="Up to 64 letters, digits, '.', '-' or '_'." error=error_for("replayName")>
                 <input id="replay-name" autocomplete="off" spellcheck="false" aria-describedby="replay-name-error"
                     prop:value=move || name.get()
-                    on:input=move |ev| { name.set(event_target_value(&ev)); name_edited.set(true); errors.touch("replayName"); } />
+                    on:input=move |ev| { typed_name.set(Some(event_target_value(&ev))); form.touch("replayName"); } />
             </Field>
             <Field id="description" label="Description" hint="Optional: why this replay, for whoever looks later." error=error_for("description")>
                 <textarea id="description" rows="2" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
@@ -242,49 +197,34 @@ pub fn StartReplayPage() -> impl IntoView {
                 <label class="choice"><input type="radio" name="rules" prop:checked=move || all_rules.get() on:change=move |_| all_rules.set(true) />" All rules on the bus"</label>
                 <label class="choice"><input type="radio" name="rules" prop:checked=move || !all_rules.get() on:change=move |_| all_rules.set(false) />" Only these rules:"</label>
                 <Show when=move || !all_rules.get()>
-                    <Transition fallback=|| view! { <Loading what="rules" /> }>
-                        {move || rules.get().map(|result| match result {
-                            None => view! { <p class="hint">"Choose an archive first."</p> }.into_any(),
-                            Some(Err(e)) => view! { <ErrorBanner message=Some(format!("Rules could not be loaded: {}", e.message)) /> }.into_any(),
-                            Some(Ok(list)) => {
-                                let visible: Vec<_> = list.into_iter().filter(|r| !r.is_archive_rule()).collect();
-                                if visible.is_empty() {
-                                    return view! { <p class="hint">"This bus has no rules of its own."</p> }.into_any();
-                                }
-                                view! {
-                                    <ul class="rules" id="rules">
-                                        {visible.into_iter().map(|r| {
-                                            let arn = r.arn.clone();
-                                            let arn2 = r.arn.clone();
-                                            view! {
-                                                <li><label class="choice">
-                                                    <input type="checkbox"
-                                                        prop:checked=move || chosen_rules.get().contains(&arn)
-                                                        on:change=move |ev| {
-                                                            let on = event_target_checked(&ev);
-                                                            chosen_rules.update(|c| { c.retain(|x| *x != arn2); if on { c.push(arn2.clone()) } });
-                                                        } />
-                                                    " " {r.name.clone()}
-                                                    {r.event_pattern.map(|p| view! { <code class="muted">{p}</code> })}
-                                                </label></li>
-                                            }
-                                        }).collect_view()}
-                                    </ul>
-                                }.into_any()
-                            }
-                        })}
-                    </Transition>
+                    <RulePicker bus=bus_arn chosen=chosen_rules />
                 </Show>
                 <p class="field-error">{move || error_for("destination.filterArns").get()}</p>
             </fieldset>
             <div class="actions">
-                <button type="submit" disabled=move || blocked.get().is_some() || start_action.pending().get()>
-                    {move || if start_action.pending().get() { "Starting…" } else { "Start replay" }}
+                <button type="submit" disabled=move || blocked.get().is_some() || pending.get()>
+                    {move || if pending.get() { "Starting…" } else { "Start replay" }}
                 </button>
                 <a class="button secondary" href="/replays">"Cancel"</a>
                 <span class="why" aria-live="polite">{blocked}</span>
             </div>
         </form>
+    }
+}
+
+/// A young archive holds nothing from before it was created: a window that starts
+/// earlier starts at its creation instead (and, if that empties it, ends now).
+fn start_within_life_of(
+    created: OffsetDateTime,
+    start: RwSignal<Option<OffsetDateTime>>,
+    end: RwSignal<Option<OffsetDateTime>>,
+) {
+    if start.get_untracked().is_some_and(|s| s < created) {
+        start.set(Some(created));
+        let now = clock::now();
+        if end.get_untracked().is_none_or(|e| e <= created) && now > created {
+            end.set(Some(now));
+        }
     }
 }
 
