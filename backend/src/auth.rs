@@ -19,7 +19,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use lambda_http::request::RequestContext;
 use shared::ErrorCode;
-use shared::roles::{Operation, Role};
+use shared::roles::Role;
 use std::collections::HashMap;
 
 /// The caller of a request.
@@ -140,7 +140,7 @@ fn request_id(request: &Request) -> String {
 /// (`shared::roles`), and writes an audit record for every mutating call, whatever its
 /// outcome. A route whose action is missing from the role table is refused.
 pub async fn authorize(
-    State((state, action)): State<(AppState, Option<Operation>)>,
+    State((state, actions)): State<(AppState, crate::routes::RouteActions)>,
     matched: MatchedPath,
     mut request: Request,
     next: Next,
@@ -155,7 +155,7 @@ pub async fn authorize(
         .strip_prefix("/api")
         .unwrap_or(matched.as_str())
         .to_owned();
-    let Some(action) = action else {
+    let Some(action) = actions.for_method(request.method()) else {
         tracing::error!(route = %template, "route missing from the role table; refused");
         return ApiError::new(ErrorCode::Forbidden, "This route is not open to any role.")
             .into_response();

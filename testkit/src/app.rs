@@ -316,6 +316,14 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The `name` of each item of the body's list `list` (`"rules"`, `"eventBuses"`).
+    pub fn names(&self, list: &str) -> Vec<&str> {
+        self.body[list]
+            .as_array()
+            .map(|items| items.iter().filter_map(|x| x["name"].as_str()).collect())
+            .unwrap_or_default()
+    }
+
     /// Asserts an API.md error body and returns it.
     #[track_caller]
     pub fn assert_error(&self, status: u16, code: &str, field: Option<&str>) -> &Value {

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod browser;
 pub mod console;
+pub mod load;
 pub mod process;
 pub mod seed;
 pub mod standin;

@@ -42,6 +42,22 @@ where
     }
 }
 
+/// Waits until `GET url` answers 2xx: a server that has come up.
+pub async fn until_answering(url: &str, timeout: Duration) -> Result<(), TimedOut> {
+    let client = reqwest::Client::new();
+    wait_until(
+        &format!("{url} answering"),
+        timeout,
+        Duration::from_millis(50),
+        || {
+            let request = client.get(url).send();
+            async move { request.await.and_then(reqwest::Response::error_for_status) }
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@
 use crate::payload::{self, BROTLI_BUDGET_BYTES, BROTLI_TARGET_BYTES, thousands};
 use crate::tools::{self, step};
 use crate::{Result, deploy};
+use anyhow::Context;
 use serde_json::Value;
 
 /// The targets of issue 7, next to each figure.
@@ -15,7 +16,7 @@ const TARGET_BOOTSTRAP_BYTES: u64 = 12_000_000;
 const TARGET_RSS_MIB: f64 = 30.0;
 const TARGET_FIRST_TABLE_MS: f64 = 300.0;
 
-pub fn run() -> Result {
+pub fn run() -> Result<()> {
     tools::ensure_venv()?;
     tools::ensure_browser()?;
     tools::ensure_frontend_tools()?;
@@ -35,7 +36,7 @@ pub fn run() -> Result {
     let figures: Value = std::fs::read(&figures_path)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| format!("{} is missing or unreadable", figures_path.display()))?;
+        .with_context(|| format!("{} is missing or unreadable", figures_path.display()))?;
 
     let total_brotli = sizes.last().map(|(_, s)| s.brotli).unwrap_or_default();
     let f = |path: &[&str]| -> f64 {
@@ -113,40 +114,19 @@ pub fn run() -> Result {
     let payload_table = payload::table(&sizes);
     println!("\n{table}\nPayload (dist/):\n{payload_table}");
 
-    let report = format!(
-        "# Benchmarks\n\nMeasured by `cargo xtask bench` (release builds: the console with \
-         `trunk build --release`, the backend with the bench profile; ministack 1.5.33 as \
-         EventBridge; headless Chromium) on {machine}, {date}. Rerun it to refresh this \
-         file; compare ratios within one run, not absolute times across machines.\n\n\
-         {table}\n## Payload (`dist/`)\n\n{payload_table}\nThe budget, {budget} bytes brotli, \
-         is `BROTLI_BUDGET_BYTES` in `xtask/src/payload.rs`; `cargo xtask test` fails past it.\n\n\
-         ## How each figure is taken\n\n\
-         1. Every file of `dist/` compressed with gzip -9 (flate2) and brotli quality 11 (brotli crate). \
-         The floor is `bench/leptos-floor`, built by the same Trunk, wasm-bindgen and wasm-opt \
-         and measured the same way: what any console on Leptos 0.8, leptos_router, gloo-net \
-         and serde_json weighs before its own features.\n\
-         2. `backend/benches/rewind.rs`: 100 archives in ministack; {calls} rounds (after 30 warm-up \
-         rounds) of ListArchives and DescribeArchive straight through the SDK and through \
-         Rewind's HTTP API (the release binary, keep-alive), interleaved call by call, from \
-         a one-thread client; each round also times `GET /api/health`, the cost of the HTTP \
-         round trip itself. \"Beyond the round trip\" is (API p50 − round-trip p50) / SDK p50: \
-         what Rewind's own work adds.\n\
-         3. The release binary spawned 20 times, `/api/health` polled every 0.5 ms until 200; \
-         then one process serves 1,000 list/describe requests and its VmHWM is read. \
-         `bootstrap` is what `cargo lambda build --release --arm64` builds for SAM.\n\
-         4. Chromium opens `/archives` ten times (after one load that fills the cache); the \
-         console marks `rewind:archives-table` (Performance API) on the animation frame after \
-         the table renders; the figure is that mark's `startTime` (from navigation start).\n\
-         5. The stand-in EventBridge (`backend/tests/api/standin_server.rs`) serves 10,000 \
-         archives; the console pages through all of them with Next page; each page's time is \
-         from the click (taken in the page) to the table's mark.\n",
-        machine = machine(),
-        date = today(),
-        budget = thousands(BROTLI_BUDGET_BYTES),
-        calls = f(&["overhead", "listArchives", "calls"]),
-    );
+    let report = include_str!("../BENCHMARKS.template.md")
+        .replace("{machine}", &machine())
+        .replace("{date}", &today())
+        .replace("{table}", &table)
+        .replace("{payload_table}", &payload_table)
+        .replace("{budget}", &thousands(BROTLI_BUDGET_BYTES))
+        .replace(
+            "{calls}",
+            &f(&["overhead", "listArchives", "calls"]).to_string(),
+        );
     let path = tools::workspace_root().join("BENCHMARKS.md");
-    std::fs::write(&path, report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, report)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     println!("written to {}", path.display());
     Ok(())
 }

@@ -3,11 +3,12 @@
 
 use crate::Result;
 use crate::tools::{self, step};
+use anyhow::Context;
 use serde_json::Value;
 use shared::console::ConsoleConfig;
 
 /// `cfn-lint`, `sam validate --lint`, and the arm64 `bootstrap` that SAM would ship.
-pub fn checks() -> Result {
+pub fn checks() -> Result<()> {
     tools::ensure_deploy_venv()?;
     step("Deployment: cfn-lint template.yaml");
     tools::run("cfn-lint", &["template.yaml"], &[])?;
@@ -49,7 +50,7 @@ pub fn lambda_bootstrap_bytes() -> Result<u64> {
         .join("rewind")
         .join("bootstrap");
     let bytes = std::fs::metadata(&bootstrap)
-        .map_err(|e| format!("{} was not built: {e}", bootstrap.display()))?
+        .map_err(|e| anyhow::anyhow!("{} was not built: {e}", bootstrap.display()))?
         .len();
     // The release profile strips symbols (`strip = true`).
     println!(
@@ -82,7 +83,7 @@ impl StackOutputs {
         }
         let described: Value = serde_json::from_str(&tools::capture("aws", &describe, env)?)
             .map_err(|e| {
-                format!("unexpected answer from `aws cloudformation describe-stacks`: {e}")
+                anyhow::anyhow!("unexpected answer from `aws cloudformation describe-stacks`: {e}")
             })?;
         let outputs = described["Stacks"][0]["Outputs"]
             .as_array()
@@ -109,7 +110,7 @@ impl StackOutputs {
             .iter()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.clone())
-            .ok_or_else(|| {
+            .with_context(|| {
                 format!(
                     "stack {} has no output {key}; was it deployed from this template.yaml?",
                     self.stack
@@ -120,8 +121,9 @@ impl StackOutputs {
     /// `ConsoleConfig`, checked to be what the console reads.
     pub fn console_config(&self) -> Result<(String, ConsoleConfig)> {
         let text = self.output("ConsoleConfig")?;
-        let config = serde_json::from_str::<ConsoleConfig>(&text)
-            .map_err(|e| format!("the stack's ConsoleConfig is not what the console reads: {e}"))?;
+        let config = serde_json::from_str::<ConsoleConfig>(&text).map_err(|e| {
+            anyhow::anyhow!("the stack's ConsoleConfig is not what the console reads: {e}")
+        })?;
         Ok((text, config))
     }
 
@@ -129,9 +131,10 @@ impl StackOutputs {
     pub fn cognito_domain(&self) -> Result<String> {
         match self.console_config()? {
             (_, ConsoleConfig::Oidc { authorize_url, .. }) => host_of(&authorize_url),
-            (_, ConsoleConfig::None) => {
-                Err(format!("stack {} signs in with no provider", self.stack))
-            }
+            (_, ConsoleConfig::None) => Err(anyhow::anyhow!(
+                "stack {} signs in with no provider",
+                self.stack
+            )),
         }
     }
 
@@ -146,7 +149,7 @@ impl StackOutputs {
         host.split('.')
             .next()
             .map(str::to_owned)
-            .ok_or_else(|| format!("ApiUrl of {} names no API", self.stack))
+            .with_context(|| format!("ApiUrl of {} names no API", self.stack))
     }
 }
 
@@ -156,7 +159,7 @@ fn host_of(url: &str) -> Result<String> {
         .and_then(|rest| rest.split('/').next())
         .filter(|host| !host.is_empty())
         .map(str::to_owned)
-        .ok_or_else(|| format!("{url} is not an https:// URL"))
+        .with_context(|| format!("{url} is not an https:// URL"))
 }
 
 /// `cargo xtask deploy-console --stack NAME [--region REGION]`: builds the console,
@@ -164,23 +167,7 @@ fn host_of(url: &str) -> Result<String> {
 /// the stack's bucket and invalidates CloudFront's copy of the entry points. The region
 /// is `--region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION` or the CLI's profile; the
 /// endpoint is the AWS CLI's own (`AWS_ENDPOINT_URL` included).
-pub fn console(args: &[String]) -> Result {
-    let mut stack = None;
-    let mut region = None;
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        match arg.as_str() {
-            "--stack" => stack = rest.next().cloned(),
-            "--region" => region = rest.next().cloned(),
-            other => {
-                return Err(format!(
-                    "unknown option {other}; usage: deploy-console --stack NAME [--region REGION]"
-                ));
-            }
-        }
-    }
-    let stack =
-        stack.ok_or("deploy-console needs --stack NAME (the name given to `sam deploy`)")?;
+pub fn console(stack: &str, region: Option<String>) -> Result<()> {
     // The AWS CLI reads AWS_DEFAULT_REGION only; the SDKs (and `sam`) read AWS_REGION.
     let region = region.or_else(|| std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()));
     let mut aws_region = Vec::new();
@@ -192,12 +179,12 @@ pub fn console(args: &[String]) -> Result {
     tools::trunk_build()?;
 
     step(&format!("Reading the outputs of stack {stack}"));
-    let outputs = StackOutputs::read(&stack, region.as_deref(), &[])?;
+    let outputs = StackOutputs::read(stack, region.as_deref(), &[])?;
     let bucket = outputs.output("ConsoleBucketName")?;
     let distribution = outputs.output("DistributionId")?;
     let (config, _) = outputs.console_config()?;
     let dist = tools::workspace_root().join("dist");
-    std::fs::write(dist.join("config.json"), &config).map_err(|e| e.to_string())?;
+    std::fs::write(dist.join("config.json"), &config)?;
 
     step(&format!("Uploading the console to s3://{bucket}"));
     let target = format!("s3://{bucket}/");

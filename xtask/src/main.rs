@@ -1,10 +1,6 @@
-//! Project automation, so a fresh machine needs only the Rust toolchain, Python 3 and npm:
-//!
-//! - `cargo xtask dev [--aws]`: install what is missing, start the local EventBridge
-//!   emulator with demo data (or use real AWS), build the console, serve everything at
-//!   <http://127.0.0.1:3000>.
-//! - `cargo xtask test`: formatting, lints, the wasm build, and every test against both
-//!   emulators.
+//! Project automation, so a fresh machine needs only the Rust toolchain, Python 3 and npm.
+//! `cargo xtask --help` lists the tasks; `cargo xtask test` is the one full gate (CI
+//! runs it), `cargo xtask test --fast` the edit loop's subset.
 
 mod bench;
 mod deploy;
@@ -13,90 +9,123 @@ mod rehearse;
 mod reliability;
 mod tools;
 
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
 use std::process::ExitCode;
+use std::time::Duration;
 use testkit::{Emulator, EmulatorProcess};
 use tools::step;
 
-const USAGE: &str = "usage: cargo xtask <command>
-  dev [--aws]          run Rewind locally at http://127.0.0.1:3000 (emulator + demo data; --aws: real AWS)
-  test                 run formatting, lints, the builds, every test, the reliability checks and the deployment checks
-  fuzz [SECONDS]       fuzz every shared parser for SECONDS each (default 600)
-  schema-fuzz [N]      schemathesis against the API, N examples per operation (default 500)
-  load [CLIENTS SECS]  load the API on the emulator (default 200 clients, 30 s)
-  payload [--no-build] build the console and check it against its size budget
-  bench                release builds, then payload, backend overhead, cold start, memory,
-                       time to first table and scale; writes BENCHMARKS.md
-  rehearse             deploy template.yaml to an emulated AWS (ministack) with the README's
-                       sam commands, then check sign-in, roles, the API and the console
-  deploy-console --stack NAME [--region REGION]
-                       build the console and upload it to a deployed stack (after `sam deploy`)";
+pub use anyhow::Result;
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", about = "Rewind's project automation")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Run Rewind locally at http://127.0.0.1:3000: the emulator with demo data, the
+    /// console, the backend.
+    Dev {
+        /// Use real AWS through the default credential chain (no emulator, no demo data).
+        #[arg(long)]
+        aws: bool,
+    },
+    /// Formatting, lints, the builds, every test, the reliability checks, the deployment
+    /// checks and the deploy rehearsal: what CI runs.
+    Test {
+        /// Only formatting, lints and the unit and API tests (a few minutes warm): for the
+        /// edit loop, not a gate.
+        #[arg(long)]
+        fast: bool,
+    },
+    /// Fuzz every shared parser.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(default_value_t = 600)]
+        seconds: u64,
+    },
+    /// schemathesis against the API.
+    SchemaFuzz {
+        /// Examples per operation.
+        #[arg(default_value_t = 500)]
+        examples: u32,
+    },
+    /// Load the API on the emulator.
+    Load {
+        #[arg(default_value_t = 200)]
+        clients: usize,
+        #[arg(default_value_t = 30)]
+        seconds: u64,
+    },
+    /// Build the console and check it against its size budget.
+    Payload {
+        /// Measure the `dist/` already built.
+        #[arg(long)]
+        no_build: bool,
+    },
+    /// Release builds, then payload, backend overhead, cold start, memory, time to first
+    /// table and scale; writes BENCHMARKS.md.
+    Bench,
+    /// Deploy template.yaml to an emulated AWS with the README's sam commands, then check
+    /// sign-in, roles, the API and the console.
+    Rehearse,
+    /// Build the console and upload it to a deployed stack (after `sam deploy`).
+    DeployConsole {
+        /// The stack's name, as given to `sam deploy`.
+        #[arg(long)]
+        stack: String,
+        /// Its region (else AWS_REGION, else the AWS CLI's own setting).
+        #[arg(long)]
+        region: Option<String>,
+    },
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("dev") => dev(&args[1..]),
-        Some("test") => test(),
-        Some("bench") => bench::run(),
-        Some("payload") if args.get(1).is_some_and(|a| a == "--no-build") => {
-            payload::check_budget(&tools::workspace_root().join("dist"))
+    let cli = Cli::parse();
+    let result = match cli.task {
+        Task::Dev { aws } => dev(aws),
+        Task::Test { fast } => test(fast),
+        Task::Fuzz { seconds } => reliability::fuzz(seconds),
+        Task::SchemaFuzz { examples } => reliability::schema_fuzz(examples),
+        Task::Load { clients, seconds } => {
+            reliability::load(clients, Duration::from_secs(seconds), LOAD_RSS_CEILING_MIB)
+                .map(|_| ())
         }
-        Some("payload") => tools::ensure_frontend_tools()
-            .and_then(|()| tools::trunk_build())
-            .and_then(|()| payload::check_budget(&tools::workspace_root().join("dist"))),
-        Some("fuzz") => number_arg(&args, 1, 600).and_then(reliability::fuzz),
-        Some("schema-fuzz") => {
-            number_arg(&args, 1, 500).and_then(|n| reliability::schema_fuzz(n as u32))
-        }
-        Some("load") => number_arg(&args, 1, 200).and_then(|clients| {
-            let seconds = number_arg(&args, 2, 30)?;
-            reliability::load(
-                clients as usize,
-                std::time::Duration::from_secs(seconds),
-                LOAD_RSS_CEILING_MIB,
-            )
-            .map(|_| ())
-        }),
-        Some("deploy-console") => deploy::console(&args[1..]),
-        Some("rehearse") => rehearse::run().map(|_| ()),
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+        Task::Payload { no_build } => payload(no_build),
+        Task::Bench => bench::run(),
+        Task::Rehearse => rehearse::run().map(|_| ()),
+        Task::DeployConsole { stack, region } => deploy::console(&stack, region),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("\nxtask: {e}");
+            eprintln!("\nxtask: {e:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-pub type Result<T = ()> = std::result::Result<T, String>;
-
 /// The backend's peak RSS allowed under the load test (debug build, 200 clients).
 const LOAD_RSS_CEILING_MIB: f64 = 256.0;
 
-/// The positional number at `index`, or `default`.
-fn number_arg(args: &[String], index: usize, default: u64) -> Result<u64> {
-    match args.get(index) {
-        None => Ok(default),
-        Some(text) => text
-            .parse()
-            .map_err(|_| format!("{text} is not a whole number\n{USAGE}")),
+fn payload(no_build: bool) -> Result<()> {
+    if !no_build {
+        tools::ensure_frontend_tools()?;
+        tools::trunk_build()?;
     }
+    payload::check_budget(&tools::workspace_root().join("dist"))
 }
 
-fn dev(args: &[String]) -> Result {
-    let real_aws = args.iter().any(|a| a == "--aws");
-    if let Some(unknown) = args.iter().find(|a| *a != "--aws") {
-        return Err(format!("unknown option {unknown}\n{USAGE}"));
-    }
+fn dev(real_aws: bool) -> Result<()> {
     tools::ensure_frontend_tools()?;
     tools::trunk_build()?;
     tools::run("cargo", &["build", "-p", "rewind-backend"], &[])?;
 
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let emulator = if real_aws {
             println!(
@@ -106,8 +135,12 @@ fn dev(args: &[String]) -> Result {
         } else {
             tools::ensure_venv()?;
             step("Starting ministack (127.0.0.1:4566 if free)");
-            let emulator = EmulatorProcess::launch(Emulator::Ministack, Some(4566)).await?;
-            testkit::seed::demo_data(&emulator.endpoint()).await?;
+            let emulator = EmulatorProcess::launch(Emulator::Ministack, Some(4566))
+                .await
+                .map_err(anyhow::Error::msg)?;
+            testkit::seed::demo_data(&emulator.endpoint())
+                .await
+                .map_err(anyhow::Error::msg)?;
             Some(emulator)
         };
         let mut backend =
@@ -119,17 +152,15 @@ fn dev(args: &[String]) -> Result {
         if let Some(emulator) = &emulator {
             backend.env("REWIND_EVENTBRIDGE_ENDPOINT", emulator.endpoint());
         }
-        let mut child = backend
-            .spawn()
-            .map_err(|e| format!("cannot start the backend: {e}"))?;
+        let mut child = backend.spawn().context("cannot start the backend")?;
         println!(
             "\nRewind is running at http://127.0.0.1:3000  (Ctrl-C stops it and the emulator)\n"
         );
         tokio::select! {
             status = child.wait() => {
-                let status = status.map_err(|e| e.to_string())?;
+                let status = status?;
                 if !status.success() {
-                    return Err(format!("the backend stopped: {status}"));
+                    bail!("the backend stopped: {status}");
                 }
             }
             _ = tokio::signal::ctrl_c() => println!("\nStopping."),
@@ -139,12 +170,26 @@ fn dev(args: &[String]) -> Result {
     })
 }
 
-fn test() -> Result {
+/// Tests passed and failed, added up over the runs of a gate.
+#[derive(Default, Clone, Copy)]
+struct Totals {
+    passed: u64,
+    failed: u64,
+}
+
+impl std::ops::AddAssign<(u64, u64)> for Totals {
+    fn add_assign(&mut self, (passed, failed): (u64, u64)) {
+        self.passed += passed;
+        self.failed += failed;
+    }
+}
+
+fn test(fast: bool) -> Result<()> {
     tools::ensure_wasm_target()?;
     tools::ensure_venv()?;
-    tools::step("Formatting");
+    step("Formatting");
     tools::run("cargo", &["fmt", "--all", "--", "--check"], &[])?;
-    tools::step("Lints (native, every crate and test)");
+    step("Lints (native, every crate and test)");
     tools::run(
         "cargo",
         &[
@@ -157,7 +202,7 @@ fn test() -> Result {
         ],
         &[],
     )?;
-    tools::step("Lints (wasm32: shared and frontend)");
+    step("Lints (wasm32: shared and frontend)");
     tools::run(
         "cargo",
         &[
@@ -174,22 +219,26 @@ fn test() -> Result {
         ],
         &[],
     )?;
-    // The browser tests serve the release build of the console.
-    tools::ensure_frontend_tools()?;
-    tools::trunk_build()?;
-    tools::step("Payload budget (dist/, brotli)");
-    payload::check_budget(&tools::workspace_root().join("dist"))?;
+    let mut totals = Totals::default();
+    if !fast {
+        // The browser tests serve the release build of the console.
+        tools::ensure_frontend_tools()?;
+        tools::trunk_build()?;
+        step("Payload budget (dist/, brotli)");
+        payload::check_budget(&tools::workspace_root().join("dist"))?;
+        totals += (1, 0);
+    }
 
     let venv = tools::venv_dir();
     let venv = venv.to_string_lossy();
     let env = [("REWIND_VENV", venv.as_ref())];
-    tools::step("Unit and property tests (shared, frontend, xtask)");
-    let mut totals = tools::run_tests(
+    step("Unit and property tests (shared, frontend, testkit, xtask)");
+    totals += tools::run_tests(
         &["test", "--workspace", "--exclude", "rewind-backend"],
         &env,
     )?;
-    tools::step("Backend: unit tests, and the API against ministack, moto and the stand-in");
-    let api = tools::run_tests(
+    step("Backend: unit tests, and the API against ministack, moto and the stand-in");
+    totals += tools::run_tests(
         &[
             "test",
             "-p",
@@ -204,9 +253,14 @@ fn test() -> Result {
         ],
         &env,
     )?;
+    if fast {
+        println!("\nThe fast checks passed (not the browser, reliability or deployment ones).");
+        println!("{} passed, {} failed", totals.passed, totals.failed);
+        return Ok(());
+    }
     tools::ensure_browser()?;
-    tools::step("Console in headless Chromium (screenshots in target/browser-screenshots/)");
-    let browser = tools::run_tests(
+    step("Console in headless Chromium (screenshots in target/browser-screenshots/)");
+    totals += tools::run_tests(
         &[
             "test",
             "-p",
@@ -219,22 +273,14 @@ fn test() -> Result {
         ],
         &env,
     )?;
-    totals.0 += api.0 + browser.0 + 1; // + the payload budget
-    totals.1 += api.1 + browser.1;
     // Each reliability check counts as one test in the totals.
     reliability::fuzz(60)?;
-    totals.0 += 1;
     reliability::schema_fuzz(200)?;
-    totals.0 += 1;
-    reliability::load(
-        200,
-        std::time::Duration::from_secs(30),
-        LOAD_RSS_CEILING_MIB,
-    )?;
-    totals.0 += 1;
+    reliability::load(200, Duration::from_secs(30), LOAD_RSS_CEILING_MIB)?;
+    totals += (3, 0);
     deploy::checks()?;
-    totals.0 += rehearse::run()?;
+    totals += (rehearse::run()?, 0);
     println!("\nAll checks passed.");
-    println!("{} passed, {} failed", totals.0, totals.1);
+    println!("{} passed, {} failed", totals.passed, totals.failed);
     Ok(())
 }

@@ -35,7 +35,7 @@ pub fn measure(dist: &Path) -> Result<Vec<(&'static str, Sizes)>> {
         .map(|k| (k, Sizes::default()))
         .collect();
     let entries = std::fs::read_dir(dist).map_err(|e| {
-        format!(
+        anyhow::anyhow!(
             "cannot read {}: {e} (build the console first)",
             dist.display()
         )
@@ -48,7 +48,7 @@ pub fn measure(dist: &Path) -> Result<Vec<(&'static str, Sizes)>> {
         let Some((_, sizes)) = by_kind.iter_mut().find(|(k, _)| *k == kind) else {
             continue;
         };
-        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let bytes = std::fs::read(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         *sizes += Sizes {
             raw: bytes.len() as u64,
             gzip: gzip(&bytes)?,
@@ -65,8 +65,8 @@ pub fn measure(dist: &Path) -> Result<Vec<(&'static str, Sizes)>> {
 
 fn gzip(bytes: &[u8]) -> Result<u64> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes).map_err(|e| e.to_string())?;
-    Ok(encoder.finish().map_err(|e| e.to_string())?.len() as u64)
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?.len() as u64)
 }
 
 fn brotli(bytes: &[u8]) -> Result<u64> {
@@ -76,7 +76,7 @@ fn brotli(bytes: &[u8]) -> Result<u64> {
         lgwin: 22,
         ..Default::default()
     };
-    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).map_err(|e| e.to_string())?;
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
     Ok(out.len() as u64)
 }
 
@@ -106,12 +106,12 @@ pub fn thousands(n: u64) -> String {
 }
 
 /// The budget check `cargo xtask test` runs on the release build of the console.
-pub fn check_budget(dist: &Path) -> Result {
+pub fn check_budget(dist: &Path) -> Result<()> {
     let sizes = measure(dist)?;
     print!("{}", table(&sizes));
     let total = sizes.last().map(|(_, s)| s.brotli).unwrap_or_default();
     if total > BROTLI_BUDGET_BYTES {
-        return Err(format!(
+        return Err(anyhow::anyhow!(
             "the console is {} bytes brotli-compressed, over its budget of {} (xtask/src/payload.rs)",
             thousands(total),
             thousands(BROTLI_BUDGET_BYTES)

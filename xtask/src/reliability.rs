@@ -23,7 +23,7 @@ const SCHEMA_CASES_FLOOR: u64 = 2_000;
 /// Runs every fuzz target for `seconds`, two at a time (one per core). The pinned stable
 /// toolchain builds with libFuzzer's instrumentation through `RUSTC_BOOTSTRAP`; no
 /// sanitizer is needed, `shared` has no unsafe code, and a panic is what is looked for.
-pub fn fuzz(seconds: u64) -> Result {
+pub fn fuzz(seconds: u64) -> Result<()> {
     tools::cargo_install("cargo-fuzz", "cargo-fuzz", CARGO_FUZZ_VERSION, true)?;
     step("Building the fuzz targets (cargo fuzz build)");
     let env = [("RUSTC_BOOTSTRAP", "1")];
@@ -57,11 +57,11 @@ pub fn fuzz(seconds: u64) -> Result {
                     .stderr(std::process::Stdio::piped())
                     .spawn()
                     .map(|child| (*target, child))
-                    .map_err(|e| format!("cannot run cargo fuzz: {e}"))
+                    .map_err(|e| anyhow::anyhow!("cannot run cargo fuzz: {e}"))
             })
             .collect::<Result<_>>()?;
         for (target, child) in children {
-            let out = child.wait_with_output().map_err(|e| e.to_string())?;
+            let out = child.wait_with_output()?;
             let log = String::from_utf8_lossy(&out.stderr);
             let done = log
                 .lines()
@@ -69,7 +69,7 @@ pub fn fuzz(seconds: u64) -> Result {
                 .unwrap_or("(no summary)");
             println!("    {target:<15} {done}");
             if !out.status.success() {
-                return Err(format!(
+                return Err(anyhow::anyhow!(
                     "fuzz target {target} failed (the crashing input is under fuzz/artifacts/{target}/):\n{}",
                     log.lines()
                         .rev()
@@ -96,8 +96,12 @@ struct LocalStack {
 impl LocalStack {
     async fn start() -> Result<Self> {
         tools::run("cargo", &["build", "-q", "-p", "rewind-backend"], &[])?;
-        let emulator = testkit::EmulatorProcess::launch(testkit::Emulator::Ministack, None).await?;
-        testkit::seed::demo_data(&emulator.endpoint()).await?;
+        let emulator = testkit::EmulatorProcess::launch(testkit::Emulator::Ministack, None)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        testkit::seed::demo_data(&emulator.endpoint())
+            .await
+            .map_err(anyhow::Error::msg)?;
         let port = free_port()?;
         let backend =
             tokio::process::Command::new(tools::target_dir().join("debug").join("rewind"))
@@ -108,21 +112,10 @@ impl LocalStack {
                 .stdout(std::process::Stdio::null())
                 .kill_on_drop(true)
                 .spawn()
-                .map_err(|e| format!("cannot start the backend: {e}"))?;
+                .map_err(|e| anyhow::anyhow!("cannot start the backend: {e}"))?;
         let base = format!("http://127.0.0.1:{port}");
-        let client = reqwest::Client::new();
-        let health = format!("{base}/api/health");
-        testkit::wait_until(
-            "the backend answering /api/health",
-            Duration::from_secs(20),
-            Duration::from_millis(50),
-            || {
-                let request = client.get(&health).send();
-                async move { request.await.and_then(reqwest::Response::error_for_status) }
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        testkit::wait::until_answering(&format!("{base}/api/health"), Duration::from_secs(20))
+            .await?;
         Ok(Self {
             _emulator: emulator,
             backend,
@@ -139,13 +132,13 @@ fn free_port() -> Result<u16> {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
-        .map_err(|e| format!("no free port: {e}"))
+        .map_err(|e| anyhow::anyhow!("no free port: {e}"))
 }
 
 /// schemathesis against the backend's own OpenAPI document, every operation, every phase.
-pub fn schema_fuzz(examples_per_operation: u32) -> Result {
+pub fn schema_fuzz(examples_per_operation: u32) -> Result<()> {
     tools::ensure_venv()?;
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let stack = LocalStack::start().await?;
         step("Schema fuzzing the API with schemathesis (all operations, all phases)");
@@ -165,7 +158,7 @@ pub fn schema_fuzz(examples_per_operation: u32) -> Result {
             .args(["--report", "junit", "--report-dir", &report.to_string_lossy()])
             .env("NO_COLOR", "1")
             .output()
-            .map_err(|e| format!("cannot run schemathesis: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("cannot run schemathesis: {e}"))?;
         let text = String::from_utf8_lossy(&out.stdout);
         println!("{text}");
         let generated = text
@@ -176,13 +169,13 @@ pub fn schema_fuzz(examples_per_operation: u32) -> Result {
             })
             .unwrap_or(0);
         if !out.status.success() {
-            return Err(format!(
+            return Err(anyhow::anyhow!(
                 "schemathesis found failures (above; JUnit report in {})",
                 report.display()
             ));
         }
         if generated < SCHEMA_CASES_FLOOR {
-            return Err(format!(
+            return Err(anyhow::anyhow!(
                 "schemathesis generated only {generated} cases (at least {SCHEMA_CASES_FLOOR} wanted)"
             ));
         }
@@ -207,55 +200,22 @@ pub struct LoadReport {
 /// on any transport error, and on a peak RSS over `rss_ceiling_mib`.
 pub fn load(clients: usize, duration: Duration, rss_ceiling_mib: f64) -> Result<LoadReport> {
     tools::ensure_venv()?;
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let stack = LocalStack::start().await?;
         step(&format!(
             "Load: {clients} clients for {} s on list and describe",
             duration.as_secs()
         ));
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(clients)
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| e.to_string())?;
         let started = Instant::now();
-        let deadline = started + duration;
-        let mut tasks = Vec::with_capacity(clients);
-        for i in 0..clients {
-            let client = client.clone();
-            let base = stack.base.clone();
-            tasks.push(tokio::spawn(async move {
-                let mut seen = Vec::new();
-                let mut n = i;
-                while Instant::now() < deadline {
-                    let path = if n % 2 == 0 {
-                        "/api/archives"
-                    } else {
-                        "/api/archives/orders-all"
-                    };
-                    n += 1;
-                    let sent = Instant::now();
-                    let status = match client.get(format!("{base}{path}")).send().await {
-                        Ok(response) => {
-                            let status = response.status().as_u16();
-                            // Read the whole body: a cut-off answer is a failure too.
-                            match response.bytes().await {
-                                Ok(_) => status,
-                                Err(_) => 0,
-                            }
-                        }
-                        Err(_) => 0,
-                    };
-                    seen.push((status, sent.elapsed()));
-                }
-                seen
-            }));
-        }
-        let mut results = Vec::new();
-        for task in tasks {
-            results.extend(task.await.map_err(|e| e.to_string())?);
-        }
+        let results = testkit::load::hammer(
+            &stack.base,
+            &["/api/archives", "/api/archives/orders-all"],
+            clients,
+            duration,
+        )
+        .await
+        .map_err(anyhow::Error::msg)?;
         let elapsed = started.elapsed();
         let peak_rss_mib = stack.pid().and_then(peak_rss_kib).unwrap_or(0) as f64 / 1024.0;
         let mut latencies: Vec<Duration> = results.iter().map(|(_, d)| *d).collect();
@@ -284,13 +244,13 @@ pub fn load(clients: usize, duration: Duration, rss_ceiling_mib: f64) -> Result<
             report.peak_rss_mib,
         );
         if report.server_errors > 0 || transport > 0 {
-            return Err("the API failed under load (see above)".into());
+            return Err(anyhow::anyhow!("the API failed under load (see above)"));
         }
         if ok == 0 {
-            return Err("no request succeeded under load".into());
+            return Err(anyhow::anyhow!("no request succeeded under load"));
         }
         if report.peak_rss_mib > rss_ceiling_mib {
-            return Err(format!(
+            return Err(anyhow::anyhow!(
                 "the backend's peak RSS {:.1} MiB is over the {rss_ceiling_mib} MiB ceiling",
                 report.peak_rss_mib
             ));

@@ -1,6 +1,7 @@
 //! Installs and runs the tools the project needs, each pinned and idempotent.
 
 use crate::Result;
+use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -100,17 +101,26 @@ pub fn command(program: &str) -> Command {
     command
 }
 
-pub fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result {
-    let status = command(program)
-        .args(args)
-        .envs(env.iter().copied())
+pub fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<()> {
+    run_command(command(program).args(args).envs(env.iter().copied()))
+}
+
+/// Runs `command` to its end; fails, naming it, unless it succeeded.
+pub fn run_command(command: &mut Command) -> Result<()> {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let args: Vec<String> = command
+        .get_args()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let status = command
         .status()
-        .map_err(|e| format!("cannot run {program}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
-    }
+        .with_context(|| format!("cannot run {program}"))?;
+    anyhow::ensure!(
+        status.success(),
+        "`{program} {}` failed ({status})",
+        args.join(" ")
+    );
+    Ok(())
 }
 
 /// Runs `cargo test …`, echoing its output, and returns the (passed, failed) totals of
@@ -124,7 +134,7 @@ pub fn run_tests(args: &[&str], env: &[(&str, &str)]) -> Result<(u64, u64)> {
         .current_dir(workspace_root())
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot run cargo: {e}"))?;
     let (mut passed, mut failed) = (0, 0);
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout)
@@ -138,11 +148,13 @@ pub fn run_tests(args: &[&str], env: &[(&str, &str)]) -> Result<(u64, u64)> {
             }
         }
     }
-    let status = child.wait().map_err(|e| e.to_string())?;
+    let status = child.wait()?;
     if status.success() {
         Ok((passed, failed))
     } else {
-        Err(format!("tests failed: {passed} passed, {failed} failed"))
+        Err(anyhow::anyhow!(
+            "tests failed: {passed} passed, {failed} failed"
+        ))
     }
 }
 
@@ -170,7 +182,7 @@ fn output(program: &str, args: &[&str]) -> Option<String> {
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
 }
 
-pub fn ensure_target(target: &str) -> Result {
+pub fn ensure_target(target: &str) -> Result<()> {
     let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
     if !installed.lines().any(|l| l.trim() == target) {
         step(&format!("Adding the {target} target"));
@@ -180,14 +192,16 @@ pub fn ensure_target(target: &str) -> Result {
 }
 
 /// Chromium and ChromeDriver for the browser tests, from Debian's packages.
-pub fn ensure_browser() -> Result {
+pub fn ensure_browser() -> Result<()> {
     let have = |program: &str| output(program, &["--version"]).is_some();
     if have("chromium") && have("chromedriver") {
         return Ok(());
     }
     let is_root = output("id", &["-u"]).is_some_and(|uid| uid.trim() == "0");
     if !is_root {
-        return Err("the browser tests need Chromium and ChromeDriver: sudo apt-get install chromium chromium-driver".to_owned());
+        return Err(anyhow::anyhow!(
+            "the browser tests need Chromium and ChromeDriver: sudo apt-get install chromium chromium-driver"
+        ));
     }
     step("Installing Chromium and ChromeDriver (apt)");
     run("apt-get", &["update", "-qq"], &[])?;
@@ -198,7 +212,7 @@ pub fn ensure_browser() -> Result {
     )
 }
 
-pub fn ensure_wasm_target() -> Result {
+pub fn ensure_wasm_target() -> Result<()> {
     ensure_target("wasm32-unknown-unknown")
 }
 
@@ -210,11 +224,11 @@ pub fn capture(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<Str
         .env("PATH", tool_path())
         .current_dir(workspace_root())
         .output()
-        .map_err(|e| format!("cannot run {program}: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot run {program}: {e}"))?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
-        Err(format!(
+        Err(anyhow::anyhow!(
             "`{program} {}` failed: {}",
             args.join(" "),
             String::from_utf8_lossy(&out.stderr).trim()
@@ -222,7 +236,7 @@ pub fn capture(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<Str
     }
 }
 
-pub fn cargo_install(binary: &str, krate: &str, version: &str, locked: bool) -> Result {
+pub fn cargo_install(binary: &str, krate: &str, version: &str, locked: bool) -> Result<()> {
     let have = output(binary, &["--version"]).unwrap_or_default();
     if have.contains(version) {
         return Ok(());
@@ -241,7 +255,7 @@ pub fn cargo_install(binary: &str, krate: &str, version: &str, locked: bool) -> 
 }
 
 /// Trunk, wasm-bindgen and wasm-opt at the versions `Trunk.toml` names.
-pub fn ensure_frontend_tools() -> Result {
+pub fn ensure_frontend_tools() -> Result<()> {
     ensure_wasm_target()?;
     cargo_install("trunk", "trunk", TRUNK_VERSION, true)?;
     // Its lockfile pins a crate the registry lacks, so it installs unlocked (DESIGN.md).
@@ -262,18 +276,18 @@ pub fn ensure_frontend_tools() -> Result {
     Ok(())
 }
 
-pub fn trunk_build() -> Result {
+pub fn trunk_build() -> Result<()> {
     step("Building the console (trunk build --release)");
     run("trunk", &["build", "--release"], &[])
 }
 
 /// Creates `.venv` with the pinned emulators and schemathesis unless already there.
-pub fn ensure_venv() -> Result {
+pub fn ensure_venv() -> Result<()> {
     ensure_python_tools(&venv_dir(), EMULATORS, "the EventBridge emulators")
 }
 
 /// Creates `.venv-deploy` with the pinned deployment tools unless already there.
-pub fn ensure_deploy_venv() -> Result {
+pub fn ensure_deploy_venv() -> Result<()> {
     ensure_python_tools(
         &deploy_venv_dir(),
         DEPLOY_TOOLS,
@@ -282,7 +296,7 @@ pub fn ensure_deploy_venv() -> Result {
 }
 
 /// Creates `.venv-rehearsal` with ministack[full] unless already there.
-pub fn ensure_rehearsal_venv() -> Result {
+pub fn ensure_rehearsal_venv() -> Result<()> {
     ensure_python_tools(
         &rehearsal_venv_dir(),
         REHEARSAL_TOOLS,
@@ -290,7 +304,7 @@ pub fn ensure_rehearsal_venv() -> Result {
     )
 }
 
-fn ensure_python_tools(venv: &Path, packages: &[&str], what: &str) -> Result {
+fn ensure_python_tools(venv: &Path, packages: &[&str], what: &str) -> Result<()> {
     let marker = venv.join("rewind-packages.txt");
     let wanted = packages.join("\n");
     if std::fs::read_to_string(&marker).is_ok_and(|have| have == wanted) {
@@ -306,5 +320,6 @@ fn ensure_python_tools(venv: &Path, packages: &[&str], what: &str) -> Result {
     let mut args = vec!["install", "--quiet", "--disable-pip-version-check"];
     args.extend(packages);
     run(&pip, &args, &[])?;
-    std::fs::write(&marker, wanted).map_err(|e| format!("cannot write {}: {e}", marker.display()))
+    std::fs::write(&marker, wanted)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", marker.display()))
 }

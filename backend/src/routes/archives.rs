@@ -18,10 +18,7 @@ use shared::validation::{ArchiveName, EventBusArn};
     operation_id = "listArchives",
     get, path = "/api/archives", tag = "archives",
     params(ListQuery),
-    responses(
-        (status = 200, body = ArchiveList),
-        (status = 400, body = ErrorBody),
-    )
+    responses((status = 200, body = ArchiveList), (status = 400, body = ErrorBody))
 )]
 pub async fn list(
     State(state): State<AppState>,

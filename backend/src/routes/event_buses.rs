@@ -15,10 +15,7 @@ use shared::validation::EventBusName;
     operation_id = "listEventBuses",
     get, path = "/api/event-buses", tag = "helpers",
     params(HelperListQuery),
-    responses(
-        (status = 200, body = EventBusList),
-        (status = 400, body = ErrorBody),
-    )
+    responses((status = 200, body = EventBusList), (status = 400, body = ErrorBody))
 )]
 pub async fn list(
     State(state): State<AppState>,

@@ -15,72 +15,85 @@ use crate::error::ApiError;
 use crate::startup::AppState;
 use axum::Router;
 use axum::extract::{OriginalUri, Request, State};
+use axum::http::Method;
 use axum::routing::{MethodRouter, any};
 use shared::ErrorCode;
 use shared::roles::Operation;
+use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
-/// The route table. `guard` wraps each signed-in route in the check of its action;
-/// [`crate::openapi::document`] builds the table with no guard.
+/// The route table, one line per path. `guard` wraps each signed-in path in the check
+/// of its actions; [`crate::openapi::document`] builds the table with no guard.
 pub fn table<G>(guard: G) -> OpenApiRouter<AppState>
 where
-    G: Fn(Option<Operation>, MethodRouter<AppState>) -> MethodRouter<AppState>,
+    G: Fn(RouteActions, MethodRouter<AppState>) -> MethodRouter<AppState>,
 {
     let signed_in = |(schemas, paths, method_router): UtoipaMethodRouter<AppState>| {
-        let operation = operation_of(&paths);
-        (schemas, paths, guard(operation, method_router))
+        let actions = RouteActions::of(&paths);
+        (schemas, paths, guard(actions, method_router))
     };
-    OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+    let open = OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
         // Open to anyone (and not behind API Gateway's authorizer either).
         .routes(routes!(health::health))
-        .routes(routes!(crate::openapi::openapi_json))
-        // Signed in; the role each needs is `shared::roles::Operation::minimum_role`.
-        .routes(signed_in(routes!(me::me)))
-        .routes(signed_in(routes!(archives::list)))
-        .routes(signed_in(routes!(archives::create)))
-        .routes(signed_in(routes!(archives::describe)))
-        .routes(signed_in(routes!(archives::update)))
-        .routes(signed_in(routes!(archives::delete)))
-        .routes(signed_in(routes!(replays::list)))
-        .routes(signed_in(routes!(replays::start)))
-        .routes(signed_in(routes!(replays::describe)))
-        .routes(signed_in(routes!(replays::cancel)))
-        .routes(signed_in(routes!(event_buses::list)))
-        .routes(signed_in(routes!(event_buses::rules)))
-        .routes(signed_in(routes!(event_patterns::test)))
+        .routes(routes!(crate::openapi::openapi_json));
+    // Signed in; the role each action needs is `shared::roles::Operation::minimum_role`.
+    [
+        routes!(me::me),
+        routes!(archives::list, archives::create),
+        routes!(archives::describe, archives::update, archives::delete),
+        routes!(replays::list, replays::start),
+        routes!(replays::describe),
+        routes!(replays::cancel),
+        routes!(event_buses::list),
+        routes!(event_buses::rules),
+        routes!(event_patterns::test),
+    ]
+    .into_iter()
+    .fold(open, |router, route| router.routes(signed_in(route)))
 }
 
-/// The action of a one-operation route, by its `operationId`; `None` (refused by the
-/// guard) for an id missing from `shared`'s role table.
-fn operation_of(paths: &utoipa::openapi::path::Paths) -> Option<Operation> {
-    paths
-        .paths
-        .values()
-        .flat_map(|item| {
-            [
-                &item.get,
-                &item.post,
-                &item.put,
-                &item.patch,
-                &item.delete,
-                &item.head,
-                &item.options,
-                &item.trace,
-            ]
-        })
-        .flatten()
-        .find_map(|operation| operation.operation_id.as_deref())
-        .and_then(Operation::from_operation_id)
+/// The action of each method of one path, by its `operationId`; a method whose id is
+/// missing from `shared`'s role table has none, and the guard refuses it.
+#[derive(Debug, Clone, Default)]
+pub struct RouteActions(Arc<[(Method, Operation)]>);
+
+impl RouteActions {
+    fn of(paths: &utoipa::openapi::path::Paths) -> Self {
+        let mut actions = Vec::new();
+        for item in paths.paths.values() {
+            let methods = [
+                (Method::GET, &item.get),
+                (Method::POST, &item.post),
+                (Method::PUT, &item.put),
+                (Method::PATCH, &item.patch),
+                (Method::DELETE, &item.delete),
+            ];
+            for (method, operation) in methods {
+                if let Some(action) = operation
+                    .as_ref()
+                    .and_then(|o| o.operation_id.as_deref())
+                    .and_then(Operation::from_operation_id)
+                {
+                    actions.push((method, action));
+                }
+            }
+        }
+        Self(actions.into())
+    }
+
+    pub fn for_method(&self, method: &Method) -> Option<Operation> {
+        self.0.iter().find(|(m, _)| m == method).map(|(_, a)| *a)
+    }
 }
 
 /// The API router: the table with every signed-in route guarded by
 /// [`crate::auth::authorize`], and JSON answers for unknown paths and methods.
 pub fn api(state: &AppState) -> Router<AppState> {
-    let (router, _) = table(|operation, route| {
+    let (router, _) = table(|actions, route| {
         route.layer(axum::middleware::from_fn_with_state(
-            (state.clone(), operation),
+            (state.clone(), actions),
             crate::auth::authorize,
         ))
     })

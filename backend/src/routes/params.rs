@@ -5,44 +5,30 @@
 
 use utoipa::IntoParams;
 
-/// `/api/archives/{name}…`
-#[derive(IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct ArchivePath {
-    /// Archive name
-    #[param(
-        example = "orders-all",
-        min_length = 1,
-        max_length = 48,
-        pattern = r"^[\.\-_A-Za-z0-9]+$"
-    )]
-    name: String,
+/// A `{name}` path parameter: its type, what it names, an example, its longest length
+/// and its characters.
+macro_rules! name_in_path {
+    ($(#[$doc:meta])* $type:ident, $description:tt, $example:tt, $max:tt, $pattern:tt) => {
+        $(#[$doc])*
+        #[derive(IntoParams)]
+        #[into_params(parameter_in = Path)]
+        pub struct $type {
+            #[doc = $description]
+            #[param(example = $example, min_length = 1, max_length = $max, pattern = $pattern)]
+            name: String,
+        }
+    };
 }
 
-/// `/api/replays/{name}…`
-#[derive(IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct ReplayPath {
-    /// Replay name
-    #[param(
-        example = "orders-backfill-demo",
-        min_length = 1,
-        max_length = 64,
-        pattern = r"^[\.\-_A-Za-z0-9]+$"
-    )]
-    name: String,
-}
-
-/// `/api/event-buses/{name}…`
-#[derive(IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct EventBusPath {
-    /// Event bus name
-    #[param(
-        example = "orders",
-        min_length = 1,
-        max_length = 256,
-        pattern = r"^[/\.\-_A-Za-z0-9]+$"
-    )]
-    name: String,
-}
+name_in_path!(
+    /// `/api/archives/{name}…`
+    ArchivePath, "Archive name", "orders-all", 48, r"^[\.\-_A-Za-z0-9]+$"
+);
+name_in_path!(
+    /// `/api/replays/{name}…`
+    ReplayPath, "Replay name", "orders-backfill-demo", 64, r"^[\.\-_A-Za-z0-9]+$"
+);
+name_in_path!(
+    /// `/api/event-buses/{name}…`
+    EventBusPath, "Event bus name", "orders", 256, r"^[/\.\-_A-Za-z0-9]+$"
+);

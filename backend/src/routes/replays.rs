@@ -19,10 +19,7 @@ use shared::validation::{ArchiveArn, Description, ReplayName};
     operation_id = "listReplays",
     get, path = "/api/replays", tag = "replays",
     params(ListQuery),
-    responses(
-        (status = 200, body = ReplayList),
-        (status = 400, body = ErrorBody),
-    )
+    responses((status = 200, body = ReplayList), (status = 400, body = ErrorBody))
 )]
 pub async fn list(
     State(state): State<AppState>,

@@ -363,10 +363,7 @@ async fn schema_fuzzing_finds() {
         .get("/api/event-buses/default/rules?namePrefix=orders")
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
-    let names: Vec<&str> = reply.body["rules"]
-        .as_array()
-        .map(|r| r.iter().filter_map(|x| x["name"].as_str()).collect())
-        .unwrap_or_default();
+    let names = reply.names("rules");
     assert_eq!(names, ["orders-created"]);
     app.get("/api/event-buses/default/rules?namePrefix=a/b")
         .await

@@ -7,6 +7,7 @@ use super::aws::{AwsCli, StackOutputs};
 use super::cognito::{self, Member};
 use super::ministack::Ministack;
 use crate::Result;
+use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::{Method, StatusCode};
@@ -54,6 +55,16 @@ struct Api {
 }
 
 impl Api {
+    /// `POST /api{path}` with a JSON body as the holder of `token`.
+    async fn post(&self, path: &str, token: &str, body: &Value) -> Result<(StatusCode, Value)> {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    /// `GET /api{path}` as the holder of `token`.
+    async fn get(&self, path: &str, token: &str) -> Result<(StatusCode, Value)> {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
     async fn call(
         &self,
         method: Method,
@@ -73,9 +84,9 @@ impl Api {
         let response = request
             .send()
             .await
-            .map_err(|e| format!("{method} {path}: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("{method} {path}: {e}"))?;
         let status = response.status();
-        let text = response.text().await.map_err(|e| e.to_string())?;
+        let text = response.text().await?;
         let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
         Ok((status, json))
     }
@@ -87,14 +98,13 @@ pub async fn checks(
     emulator: &Ministack,
     stack: &StackOutputs,
     other_stack: &StackOutputs,
-) -> Result {
+) -> Result<()> {
     crate::tools::step("Rehearsal: the API through the JWT authorizer, Lambda and EventBridge");
     let api = Api {
         base: emulator.api_base(&stack.api_id()?),
         http: reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| e.to_string())?,
+            .build()?,
     };
 
     for path in ["/health", "/openapi.json"] {
@@ -135,11 +145,11 @@ async fn refuses_bad_tokens(
     emulator: &Ministack,
     other_stack: &StackOutputs,
     callers: &[Caller],
-) -> Result {
+) -> Result<()> {
     let viewer = callers
         .iter()
         .find(|c| c.role == Some(Role::Viewer))
-        .ok_or("no viewer")?;
+        .context("no viewer")?;
     let admin_claims = forge(&viewer.token, |claims| {
         claims["cognito:groups"] = json!(["rewind-admins"]);
     })?;
@@ -181,12 +191,12 @@ async fn refuses_bad_tokens(
 fn forge(token: &str, change: impl FnOnce(&mut Value)) -> Result<String> {
     let parts: Vec<&str> = token.split('.').collect();
     let [header, payload, signature] = parts[..] else {
-        return Err("the ID token is not a JWS".to_owned());
+        return Err(anyhow::anyhow!("the ID token is not a JWS"));
     };
     let decoded = URL_SAFE_NO_PAD
         .decode(payload)
-        .map_err(|e| format!("the ID token's payload: {e}"))?;
-    let mut claims: Value = serde_json::from_slice(&decoded).map_err(|e| e.to_string())?;
+        .map_err(|e| anyhow::anyhow!("the ID token's payload: {e}"))?;
+    let mut claims: Value = serde_json::from_slice(&decoded)?;
     change(&mut claims);
     let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
     Ok(format!("{header}.{payload}.{signature}"))
@@ -194,7 +204,7 @@ fn forge(token: &str, change: impl FnOnce(&mut Value)) -> Result<String> {
 
 /// `GET /api/me` names each caller and their role, read from the groups claim as API
 /// Gateway hands it over.
-async fn who_am_i(tally: &mut Tally, api: &Api, callers: &[Caller]) -> Result {
+async fn who_am_i(tally: &mut Tally, api: &Api, callers: &[Caller]) -> Result<()> {
     for caller in callers.iter().filter(|c| c.role.is_some()) {
         let (status, me) = api
             .call(Method::GET, "/me", Some(&caller.token), None)
@@ -229,10 +239,10 @@ fn rank(role: &str) -> u8 {
 /// handler: a 2xx, or its own 4xx for a missing resource or an empty body) or refused
 /// (403) as the table says; the only other routes are the open ones. Writes name a
 /// resource that does not exist and carry an empty body, so nothing changes.
-async fn role_matrix(tally: &mut Tally, api: &Api, callers: &[Caller]) -> Result {
+async fn role_matrix(tally: &mut Tally, api: &Api, callers: &[Caller]) -> Result<()> {
     let (status, document) = api.call(Method::GET, "/openapi.json", None, None).await?;
     if status != StatusCode::OK {
-        return Err(format!("the deployed OpenAPI document: {status}"));
+        return Err(anyhow::anyhow!("the deployed OpenAPI document: {status}"));
     }
     let mut routes = Vec::new();
     for (path, item) in document["paths"].as_object().into_iter().flatten() {
@@ -241,7 +251,7 @@ async fn role_matrix(tally: &mut Tally, api: &Api, callers: &[Caller]) -> Result
             match Operation::from_operation_id(id) {
                 Some(action) => routes.push((action, method.to_uppercase(), path.clone())),
                 None if ["health", "openapi"].contains(&id) => {}
-                None => return Err(format!("{method} {path} ({id}) is in no role")),
+                None => return Err(anyhow::anyhow!("{method} {path} ({id}) is in no role")),
             }
         }
     }
@@ -252,7 +262,7 @@ async fn role_matrix(tally: &mut Tally, api: &Api, callers: &[Caller]) -> Result
             .unwrap_or(template)
             .replace("/event-buses/{name}", "/event-buses/default")
             .replace("{name}", "rehearsal-missing");
-        let method = Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
+        let method = Method::from_bytes(method.as_bytes())?;
         let body = matches!(method, Method::POST | Method::PATCH).then(|| json!({}));
         for caller in callers {
             let (status, answer) = api
@@ -267,7 +277,7 @@ async fn role_matrix(tally: &mut Tally, api: &Api, callers: &[Caller]) -> Result
                 status == StatusCode::FORBIDDEN && answer["error"]["code"] == "Forbidden"
             };
             if !as_expected {
-                return Err(format!(
+                return Err(anyhow::anyhow!(
                     "role matrix: {method} /api{path} as {} ({}): {status} {answer}, expected {}",
                     caller.email,
                     caller.role.map(Role::as_str).unwrap_or("no group"),
@@ -294,13 +304,13 @@ async fn archive_and_replay(
     api: &Api,
     aws: &AwsCli,
     callers: &[Caller],
-) -> Result {
+) -> Result<()> {
     let token = |role: Role| {
         callers
             .iter()
             .find(|c| c.role == Some(role))
             .map(|c| c.token.as_str())
-            .ok_or(format!("no {} signed in", role.as_str()))
+            .with_context(|| format!("no {} signed in", role.as_str()))
     };
     let (admin, operator, viewer) = (
         token(Role::Admin)?,
@@ -308,28 +318,25 @@ async fn archive_and_replay(
         token(Role::Viewer)?,
     );
 
-    let (status, buses) = api
-        .call(Method::GET, "/event-buses", Some(viewer), None)
-        .await?;
+    let (status, buses) = api.get("/event-buses", viewer).await?;
     let bus_arn = buses["eventBuses"]
         .as_array()
         .and_then(|b| b.iter().find(|b| b["name"] == "default"))
         .and_then(|b| b["arn"].as_str())
         .map(str::to_owned)
-        .ok_or(format!("the default bus is not listed: {status} {buses}"))?;
+        .with_context(|| format!("the default bus is not listed: {status} {buses}"))?;
 
     let archive = "rehearsal-orders";
     let (status, created) = api
-        .call(
-            Method::POST,
+        .post(
             "/archives",
-            Some(admin),
-            Some(&json!({
+            admin,
+            &json!({
                 "archiveName": archive,
                 "eventSourceArn": bus_arn,
                 "description": "Created by the deploy rehearsal",
                 "retentionDays": 7,
-            })),
+            }),
         )
         .await?;
     tally.check(
@@ -341,14 +348,7 @@ async fn archive_and_replay(
         .unwrap_or_default()
         .to_owned();
 
-    let (status, described) = api
-        .call(
-            Method::GET,
-            &format!("/archives/{archive}"),
-            Some(viewer),
-            None,
-        )
-        .await?;
+    let (status, described) = api.get(&format!("/archives/{archive}"), viewer).await?;
     tally.check(
         status == StatusCode::OK
             && described["retentionDays"] == 7
@@ -367,14 +367,7 @@ async fn archive_and_replay(
             Some(&json!({"retentionDays": 0, "description": ""})),
         )
         .await?;
-    let (_, edited) = api
-        .call(
-            Method::GET,
-            &format!("/archives/{archive}"),
-            Some(viewer),
-            None,
-        )
-        .await?;
+    let (_, edited) = api.get(&format!("/archives/{archive}"), viewer).await?;
     tally.check(
         status == StatusCode::OK && edited["retentionDays"] == 0 && edited["description"].is_null(),
         format!(
@@ -390,26 +383,21 @@ async fn archive_and_replay(
         r#"[{"Source":"rehearsal","DetailType":"order placed","Detail":"{\"orderId\":\"r-1\"}","EventBusName":"default"}]"#,
     ])?;
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let now = time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .map_err(|e| e.to_string())?;
-    let rfc3339 = |t: time::OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .map_err(|e| e.to_string())
-    };
+    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0)?;
+    let rfc3339 =
+        |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339);
     let replay = "rehearsal-replay";
     let (status, started) = api
-        .call(
-            Method::POST,
+        .post(
             "/replays",
-            Some(operator),
-            Some(&json!({
+            operator,
+            &json!({
                 "replayName": replay,
                 "eventSourceArn": archive_arn,
                 "eventStartTime": rfc3339(now - time::Duration::hours(1))?,
                 "eventEndTime": rfc3339(now)?,
                 "destination": {"arn": bus_arn},
-            })),
+            }),
         )
         .await?;
     tally.check(
@@ -422,24 +410,15 @@ async fn archive_and_replay(
         Duration::from_secs(60),
         Duration::from_millis(500),
         || async {
-            let (status, replay) = api
-                .call(
-                    Method::GET,
-                    &format!("/replays/{replay}"),
-                    Some(viewer),
-                    None,
-                )
-                .await
-                .map_err(|e| e.to_string())?;
+            let (status, replay) = api.get(&format!("/replays/{replay}"), viewer).await?;
             if status == StatusCode::OK && replay["state"] == "COMPLETED" {
                 Ok(replay)
             } else {
-                Err(format!("{status} {}", replay["state"]))
+                Err(anyhow::anyhow!("{status} {}", replay["state"]))
             }
         },
     )
-    .await
-    .map_err(|e| e.to_string())?;
+    .await?;
     tally.check(
         watched["progress"] == json!(1.0)
             && watched["description"]
@@ -459,14 +438,7 @@ async fn archive_and_replay(
             None,
         )
         .await?;
-    let (gone, _) = api
-        .call(
-            Method::GET,
-            &format!("/archives/{archive}"),
-            Some(viewer),
-            None,
-        )
-        .await?;
+    let (gone, _) = api.get(&format!("/archives/{archive}"), viewer).await?;
     tally.check(
         status == StatusCode::NO_CONTENT && gone == StatusCode::NOT_FOUND,
         format!("an admin deletes it: {status}, then it is {gone}"),

@@ -38,25 +38,18 @@ impl AwsCli {
             .collect()
     }
 
-    pub fn run(&self, program: &str, args: &[&str]) -> Result {
+    pub fn run(&self, program: &str, args: &[&str]) -> Result<()> {
         tools::run(program, args, &self.env(true))
     }
 
     /// As `run`, with only `AWS_REGION` naming the region (as the SDKs read it).
-    pub fn run_without_default_region(&self, program: &str, args: &[&str]) -> Result {
+    pub fn run_without_default_region(&self, program: &str, args: &[&str]) -> Result<()> {
         let mut command = tools::command(program);
         command.args(args).env_remove("AWS_DEFAULT_REGION");
         for (key, value) in self.env(false) {
             command.env(key, value);
         }
-        let status = command
-            .status()
-            .map_err(|e| format!("cannot run {program}: {e}"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("`{program} {}` failed ({status})", args.join(" ")))
-        }
+        tools::run_command(&mut command)
     }
 
     /// The outputs of `stack`.
@@ -72,6 +65,7 @@ impl AwsCli {
         if text.trim().is_empty() {
             return Ok(serde_json::Value::Null);
         }
-        serde_json::from_str(&text).map_err(|e| format!("`aws {}`: not JSON: {e}", args.join(" ")))
+        serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("`aws {}`: not JSON: {e}", args.join(" ")))
     }
 }

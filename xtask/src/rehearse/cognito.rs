@@ -3,6 +3,7 @@
 
 use super::aws::{AwsCli, StackOutputs};
 use crate::Result;
+use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
@@ -16,45 +17,41 @@ pub struct Member {
     pub groups: Vec<String>,
 }
 
-/// `admin-create-user` (no invitation e-mail), a permanent password, then the groups.
-pub fn add_member(aws: &AwsCli, stack: &StackOutputs, member: &Member) -> Result {
+/// `admin-create-user` (no invitation e-mail), a permanent password, then the groups:
+/// README, "Adding a user".
+pub fn add_member(aws: &AwsCli, stack: &StackOutputs, member: &Member) -> Result<()> {
     let pool = stack.output("UserPoolId")?;
     let email_attribute = format!("Name=email,Value={}", member.email);
-    aws.json(&[
-        "cognito-idp",
-        "admin-create-user",
-        "--user-pool-id",
-        &pool,
-        "--username",
-        &member.email,
-        "--user-attributes",
-        &email_attribute,
-        "Name=email_verified,Value=true",
-        "--message-action",
-        "SUPPRESS",
-    ])?;
-    aws.json(&[
-        "cognito-idp",
-        "admin-set-user-password",
-        "--user-pool-id",
-        &pool,
-        "--username",
-        &member.email,
-        "--password",
-        PASSWORD,
-        "--permanent",
-    ])?;
+    let mut calls: Vec<Vec<&str>> = vec![
+        vec![
+            "admin-create-user",
+            "--user-attributes",
+            &email_attribute,
+            "Name=email_verified,Value=true",
+            "--message-action",
+            "SUPPRESS",
+        ],
+        vec![
+            "admin-set-user-password",
+            "--password",
+            PASSWORD,
+            "--permanent",
+        ],
+    ];
     for group in &member.groups {
-        aws.json(&[
+        calls.push(vec!["admin-add-user-to-group", "--group-name", group]);
+    }
+    for call in calls {
+        let mut args = vec![
             "cognito-idp",
-            "admin-add-user-to-group",
+            call[0],
             "--user-pool-id",
             &pool,
             "--username",
             &member.email,
-            "--group-name",
-            group,
-        ])?;
+        ];
+        args.extend(&call[1..]);
+        aws.json(&args)?;
     }
     Ok(())
 }
@@ -62,7 +59,7 @@ pub fn add_member(aws: &AwsCli, stack: &StackOutputs, member: &Member) -> Result
 /// A PKCE verifier (43 base64url characters of randomness) and its S256 challenge.
 pub fn pkce() -> Result<(String, String)> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| format!("no randomness: {e}"))?;
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     let verifier = URL_SAFE_NO_PAD.encode(bytes);
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     Ok((verifier, challenge))
@@ -78,52 +75,43 @@ pub async fn sign_in(hosted_ui: &str, stack: &StackOutputs, email: &str) -> Resu
         client_id, scopes, ..
     } = config
     else {
-        return Err("the stack's console signs in with no provider".to_owned());
+        return Err(anyhow::anyhow!(
+            "the stack's console signs in with no provider"
+        ));
     };
     let callback = format!("https://{}/auth/callback", stack.console_domain()?);
     let (verifier, challenge) = pkce()?;
     let state = "rehearsal";
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| e.to_string())?;
+        .build()?;
+    // The authorization request; the login form posts it back with the credentials.
+    let request = [
+        ("response_type", "code"),
+        ("client_id", client_id.as_str()),
+        ("redirect_uri", callback.as_str()),
+        ("scope", scopes.as_str()),
+        ("state", state),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
     let authorize = client
         .get(format!("{hosted_ui}/oauth2/authorize"))
-        .query(&[
-            ("response_type", "code"),
-            ("client_id", client_id.as_str()),
-            ("redirect_uri", callback.as_str()),
-            ("scope", scopes.as_str()),
-            ("state", state),
-            ("code_challenge", challenge.as_str()),
-            ("code_challenge_method", "S256"),
-        ])
+        .query(&request)
         .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if !authorize.status().is_success() {
-        return Err(format!(
-            "the hosted UI's authorize page: {}",
-            authorize.status()
-        ));
-    }
+        .await?;
+    anyhow::ensure!(
+        authorize.status().is_success(),
+        "the hosted UI's authorize page: {}",
+        authorize.status()
+    );
+    let mut form = request.to_vec();
+    form.extend([("nonce", ""), ("username", email), ("password", PASSWORD)]);
     let login = client
         .post(format!("{hosted_ui}/login"))
-        .form(&[
-            ("client_id", client_id.as_str()),
-            ("redirect_uri", callback.as_str()),
-            ("scope", scopes.as_str()),
-            ("state", state),
-            ("response_type", "code"),
-            ("code_challenge", challenge.as_str()),
-            ("code_challenge_method", "S256"),
-            ("nonce", ""),
-            ("username", email),
-            ("password", PASSWORD),
-        ])
+        .form(&form)
         .send()
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     let location = login
         .headers()
         .get(reqwest::header::LOCATION)
@@ -137,7 +125,7 @@ pub async fn sign_in(hosted_ui: &str, stack: &StackOutputs, email: &str) -> Resu
                 .find(|(key, _)| key == "code")
                 .map(|(_, code)| code.into_owned())
         })
-        .ok_or_else(|| {
+        .with_context(|| {
             format!(
                 "signing {email} in did not come back to {callback} with a code ({}: {location})",
                 login.status()
@@ -153,13 +141,12 @@ pub async fn sign_in(hosted_ui: &str, stack: &StackOutputs, email: &str) -> Resu
             ("code_verifier", verifier.as_str()),
         ])
         .send()
-        .await
-        .map_err(|e| e.to_string())?
+        .await?
         .json()
         .await
-        .map_err(|e| format!("the token endpoint's answer: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("the token endpoint's answer: {e}"))?;
     tokens["id_token"]
         .as_str()
         .map(str::to_owned)
-        .ok_or_else(|| format!("no id_token for {email}: {tokens}"))
+        .with_context(|| format!("no id_token for {email}: {tokens}"))
 }

@@ -18,6 +18,7 @@ use super::aws::{AwsCli, StackOutputs};
 use super::cognito;
 use super::ministack::Ministack;
 use crate::Result;
+use anyhow::Context;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -78,13 +79,15 @@ fn read_edge(aws: &AwsCli, emulator: &Ministack, stack: &StackOutputs) -> Result
             .iter()
             .find(|o| &o["Id"] == id)
             .and_then(|o| o["DomainName"].as_str())
-            .ok_or(format!("the distribution has no origin {id}"))?;
+            .with_context(|| format!("the distribution has no origin {id}"))?;
         if let Some((bucket, _)) = domain.split_once(".s3.") {
             Ok(Origin::Bucket(bucket.to_owned()))
         } else if let Some((api, _)) = domain.split_once(".execute-api.") {
             Ok(Origin::HttpApi(api.to_owned()))
         } else {
-            Err(format!("the stand-in does not know origin {domain}"))
+            Err(anyhow::anyhow!(
+                "the stand-in does not know origin {domain}"
+            ))
         }
     };
     let mut behaviours = Vec::new();
@@ -154,8 +157,7 @@ fn read_edge(aws: &AwsCli, emulator: &Ministack, stack: &StackOutputs) -> Result
         security_headers,
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| e.to_string())?,
+            .build()?,
     })
 }
 
@@ -208,13 +210,13 @@ impl Edge {
             return Ok(response);
         }
         if host != self.console_host {
-            return Err(format!("no site for host {host}"));
+            return Err(anyhow::anyhow!("no site for host {host}"));
         }
         let behaviour = self
             .behaviours
             .iter()
             .find(|b| b.matches(&path))
-            .ok_or(format!("no behaviour for {path}"))?;
+            .with_context(|| format!("no behaviour for {path}"))?;
         match &behaviour.origin {
             Origin::HttpApi(api) => {
                 let url = format!(
@@ -243,9 +245,7 @@ impl Edge {
 
     async fn forward(&self, request: Request, url: &str) -> Result<Response> {
         let (parts, body) = request.into_parts();
-        let body: Bytes = axum::body::to_bytes(body, 8 * 1024 * 1024)
-            .await
-            .map_err(|e| e.to_string())?;
+        let body: Bytes = axum::body::to_bytes(body, 8 * 1024 * 1024).await?;
         let mut headers = HeaderMap::new();
         for (name, value) in &parts.headers {
             if forwardable(name) {
@@ -259,15 +259,15 @@ impl Edge {
             .body(body)
             .send()
             .await
-            .map_err(|e| format!("{url}: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("{url}: {e}"))?;
         let mut response = Response::builder().status(upstream.status());
         for (name, value) in upstream.headers() {
             if forwardable(name) {
                 response = response.header(name, value);
             }
         }
-        let body = upstream.bytes().await.map_err(|e| e.to_string())?;
-        response.body(Body::from(body)).map_err(|e| e.to_string())
+        let body = upstream.bytes().await?;
+        Ok(response.body(Body::from(body))?)
     }
 }
 
@@ -276,7 +276,7 @@ pub async fn checks(
     aws: &AwsCli,
     emulator: &Ministack,
     stack: &StackOutputs,
-) -> Result {
+) -> Result<()> {
     crate::tools::step(
         "Rehearsal: the console, signed in through the stack's hosted UI in Chromium",
     );
@@ -285,9 +285,7 @@ pub async fn checks(
     let hosts = vec![edge.console_host.clone(), edge.cognito_host.clone()];
     let console_url = stack.output("ConsoleUrl")?;
     let app = axum::Router::new().fallback(serve).with_state(edge);
-    let front = TlsFront::serve(hosts, app)
-        .await
-        .map_err(|e| e.to_string())?;
+    let front = TlsFront::serve(hosts, app).await?;
 
     // Something to list, put there the way a team's own tooling would.
     let bus = aws.json(&["events", "describe-event-bus", "--name", "default"])?;
@@ -314,8 +312,7 @@ pub async fn checks(
         ],
         ..BrowserOptions::default()
     })
-    .await
-    .map_err(|e| e.to_string())?;
+    .await?;
     let client = browser.client.clone();
     let outcome = sign_in_and_list(tally, &client, &console_url, &member.email).await;
     let shot = crate::tools::target_dir()
@@ -336,18 +333,17 @@ async fn pin_emulator_gaps(
     tally: &mut Tally,
     emulator: &Ministack,
     stack: &StackOutputs,
-) -> Result {
+) -> Result<()> {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| e.to_string())?;
+        .build()?;
     let viewer = |path: &str| {
         http.get(format!("{}{path}", emulator.endpoint()))
             .header("host", stack.console_domain().unwrap_or_default())
             .header("x-forwarded-proto", "https")
             .send()
     };
-    let console = viewer("/index.html").await.map_err(|e| e.to_string())?;
+    let console = viewer("/index.html").await?;
     let status = console.status();
     let body = console.text().await.unwrap_or_default();
     tally.check(
@@ -357,10 +353,7 @@ async fn pin_emulator_gaps(
              so the bucket's TLS-only Deny refuses it ({status})"
         ),
     )?;
-    let api = viewer("/api/health")
-        .await
-        .map_err(|e| e.to_string())?
-        .status();
+    let api = viewer("/api/health").await?.status();
     tally.check(
         api == StatusCode::BAD_GATEWAY,
         format!(
@@ -375,23 +368,19 @@ async fn sign_in_and_list(
     client: &fantoccini::Client,
     console_url: &str,
     email: &str,
-) -> Result {
+) -> Result<()> {
     let wait = Duration::from_secs(30);
-    let failed = |what: &str| {
-        let what = what.to_owned();
-        move |e: fantoccini::error::CmdError| format!("{what}: {e}")
-    };
     client
         .goto(&format!("{console_url}archives"))
         .await
-        .map_err(failed("opening the console"))?;
+        .context("opening the console")?;
     let username = client
         .wait()
         .at_most(wait)
         .for_element(Locator::Id("username"))
         .await
-        .map_err(failed("the hosted UI's sign-in form"))?;
-    let at = client.current_url().await.map_err(failed("the URL"))?;
+        .context("the hosted UI's sign-in form")?;
+    let at = client.current_url().await.context("the URL")?;
     tally.check(
         at.host_str()
             .is_some_and(|h| h.ends_with(".amazoncognito.com")),
@@ -403,38 +392,38 @@ async fn sign_in_and_list(
     username
         .send_keys(email)
         .await
-        .map_err(failed("typing the e-mail"))?;
+        .context("typing the e-mail")?;
     client
         .find(Locator::Id("password"))
         .await
-        .map_err(failed("the password field"))?
+        .context("the password field")?
         .send_keys(cognito::PASSWORD)
         .await
-        .map_err(failed("typing the password"))?;
+        .context("typing the password")?;
     client
         .find(Locator::Css(
             "form button[type=submit], form input[type=submit]",
         ))
         .await
-        .map_err(failed("the sign-in button"))?
+        .context("the sign-in button")?
         .click()
         .await
-        .map_err(failed("signing in"))?;
+        .context("signing in")?;
     let signed_in = format!("//strong[normalize-space()='{email}']");
     client
         .wait()
         .at_most(wait)
         .for_element(Locator::XPath(&signed_in))
         .await
-        .map_err(failed("the header naming who signed in"))?;
+        .context("the header naming who signed in")?;
     let row = "//table//*[normalize-space()='rehearsal-console']";
     client
         .wait()
         .at_most(wait)
         .for_element(Locator::XPath(row))
         .await
-        .map_err(failed("the archive in the Archives table"))?;
-    let at = client.current_url().await.map_err(failed("the URL"))?;
+        .context("the archive in the Archives table")?;
+    let at = client.current_url().await.context("the URL")?;
     tally.check(
         at.path() == "/archives",
         format!(

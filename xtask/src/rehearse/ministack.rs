@@ -5,6 +5,7 @@
 
 use crate::Result;
 use crate::tools;
+use anyhow::Context;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 use testkit::ProcessGroup;
@@ -18,13 +19,13 @@ pub struct Ministack {
 
 impl Ministack {
     pub async fn start() -> Result<Self> {
-        let port = testkit::free_port().map_err(|e| format!("no free port: {e}"))?;
+        let port = testkit::free_port().map_err(|e| anyhow::anyhow!("no free port: {e}"))?;
         let dir = tools::target_dir().join("rehearsal");
         let tmp = dir.join(format!("ministack-{port}"));
-        std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(&tmp)?;
         let log = dir.join("ministack.log");
-        let log_file = std::fs::File::create(&log).map_err(|e| e.to_string())?;
-        let log_err = log_file.try_clone().map_err(|e| e.to_string())?;
+        let log_file = std::fs::File::create(&log)?;
+        let log_err = log_file.try_clone()?;
         tools::step(&format!(
             "Rehearsal: ministack[full] on 127.0.0.1:{port} (log: {})",
             log.display()
@@ -45,25 +46,18 @@ impl Ministack {
                 .stdout(log_file)
                 .stderr(log_err),
         )
-        .map_err(|e| format!("cannot start ministack: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot start ministack: {e}"))?;
         let emulator = Self {
             port,
             _process: process,
             log,
         };
-        let client = reqwest::Client::new();
-        let health = format!("{endpoint}/_ministack/health");
-        testkit::wait_until(
-            "ministack answering",
+        testkit::wait::until_answering(
+            &format!("{endpoint}/_ministack/health"),
             Duration::from_secs(60),
-            Duration::from_millis(200),
-            || {
-                let request = client.get(&health).send();
-                async move { request.await.and_then(reqwest::Response::error_for_status) }
-            },
         )
         .await
-        .map_err(|e| format!("{e}; see {}", emulator.log.display()))?;
+        .with_context(|| format!("see {}", emulator.log.display()))?;
         Ok(emulator)
     }
 

@@ -40,12 +40,12 @@ impl Tally {
     }
 
     /// Fails the rehearsal with `what` unless `condition` holds.
-    fn check(&mut self, condition: bool, what: impl std::fmt::Display) -> Result {
+    fn check(&mut self, condition: bool, what: impl std::fmt::Display) -> Result<()> {
         if condition {
             self.pass(what);
             Ok(())
         } else {
-            Err(format!("rehearsal check failed: {what}"))
+            Err(anyhow::anyhow!("rehearsal check failed: {what}"))
         }
     }
 }
@@ -56,7 +56,7 @@ pub fn run() -> Result<u64> {
     tools::ensure_deploy_venv()?;
     tools::ensure_rehearsal_venv()?;
     tools::ensure_browser()?;
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Runtime::new()?;
     let passed = runtime.block_on(rehearse())?;
     println!(
         "\nrehearsal: {passed} checks passed in {:.0} s",
