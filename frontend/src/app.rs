@@ -1,3 +1,5 @@
+//! The shell: sign-in gate, header with who is signed in, navigation and the routes.
+
 use crate::api;
 use crate::auth::{self, Session};
 use crate::components::error_banner::ErrorBanner;

@@ -19,7 +19,11 @@ use tools::step;
 pub use anyhow::Result;
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", bin_name = "cargo xtask", about = "Rewind's project automation")]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Rewind's project automation"
+)]
 struct Cli {
     #[command(subcommand)]
     task: Task,

@@ -1,3 +1,5 @@
+//! `/api/health`: is the process up (open to anyone, calls nothing upstream).
+
 use axum::Json;
 use shared::health::Health;
 

@@ -20,6 +20,39 @@ async fn orders(app: &TestApp) {
     app.put_order_events("orders", 4).await;
 }
 
+/// A partner event bus has `/` in its name; the rules picker must still list its rules
+/// (the console encodes the name as one path segment, the backend reads it back whole).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rules_of_a_partner_bus_are_offered() {
+    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let bus = app.create_bus("aws.partner/vendor.example/orders").await;
+    app.create_rule(
+        "aws.partner/vendor.example/orders",
+        "partner-orders",
+        r#"{"source":["vendor.example"]}"#,
+    )
+    .await;
+    app.create_archive("partner-orders", &bus, json!({})).await;
+    with_browser(
+        &app.address,
+        "replay-partner-bus-rules",
+        Theme::Light,
+        move |b: Browser| async move {
+            b.goto("/replays/new?archive=partner-orders").await;
+            b.wait_heading("Start replay").await;
+            b.click(b.choice("Only these rules").await).await;
+            b.eventually("the partner bus's rule", |b| async move {
+                b.texts("#rules li")
+                    .await
+                    .iter()
+                    .any(|r| r.contains("partner-orders"))
+            })
+            .await;
+        },
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_a_replay_with_chosen_rules_and_watch_it_complete() {
     let app = spawn_app_serving(Emulator::Ministack, &dist()).await;

@@ -1,3 +1,5 @@
+//! A modal dialog that asks for the resource's name to be typed before a destructive action.
+
 use leptos::html;
 use leptos::prelude::*;
 

@@ -1,3 +1,5 @@
+//! What an empty table says, and what to do about it.
+
 use crate::components::guarded::GuardedLink;
 use leptos::prelude::*;
 use shared::roles::Operation;

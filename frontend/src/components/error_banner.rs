@@ -1,3 +1,5 @@
+//! The `role="alert"` banner for an error that belongs to no field.
+
 use leptos::prelude::*;
 
 /// A `role="alert"` banner; nothing when there is no message.

@@ -1,3 +1,5 @@
+//! A labelled form field with its hint and its error.
+
 use leptos::prelude::*;
 
 /// A labelled form field with its hint and its error (which names the problem under the

@@ -1,3 +1,5 @@
+//! The list pages' filters (one at a time, as EventBridge allows).
+
 use leptos::prelude::*;
 
 /// The one list filter in force: EventBridge accepts only one at a time.

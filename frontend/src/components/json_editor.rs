@@ -1,3 +1,5 @@
+//! A textarea for an event pattern, validated as it is typed, with a Format button.
+
 use leptos::prelude::*;
 
 /// A textarea for JSON with a "Format" button that re-indents valid JSON.

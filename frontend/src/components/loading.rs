@@ -1,3 +1,5 @@
+//! What shows while something loads.
+
 use leptos::prelude::*;
 
 /// What is shown while something loads.

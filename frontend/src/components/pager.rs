@@ -1,3 +1,5 @@
+//! Previous / Next page over EventBridge's page tokens.
+
 use crate::list_state::ListState;
 use leptos::prelude::*;
 

@@ -1,3 +1,5 @@
+//! A replay's progress as a `role="progressbar"`.
+
 use leptos::prelude::*;
 use shared::ReplayProgress;
 

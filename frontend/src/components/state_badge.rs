@@ -1,3 +1,5 @@
+//! A coloured badge for an archive or replay state.
+
 use leptos::prelude::*;
 use shared::archive::ArchiveState;
 use shared::replay::ReplayState;

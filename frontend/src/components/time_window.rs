@@ -1,3 +1,5 @@
+//! The replay window: start and end pickers, presets, UTC or local time.
+
 use crate::clock;
 use crate::format::{self, Zone};
 use leptos::prelude::*;

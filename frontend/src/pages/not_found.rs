@@ -1,3 +1,5 @@
+//! The page for a path the console does not know.
+
 use leptos::prelude::*;
 
 #[component]

@@ -1,3 +1,5 @@
+//! Event bus, archive and rule ARNs, checked against EventBridge's pattern.
+
 use super::string_newtype;
 use crate::FieldError;
 

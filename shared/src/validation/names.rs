@@ -1,3 +1,5 @@
+//! Archive, replay and event bus names, and name prefixes.
+
 use super::string_newtype;
 use crate::FieldError;
 

@@ -1,3 +1,5 @@
+//! `limit` and `nextToken` of the list queries.
+
 use super::string_newtype;
 use crate::FieldError;
 

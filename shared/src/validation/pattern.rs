@@ -1,3 +1,5 @@
+//! Event patterns: a JSON object within EventBridge's size limit.
+
 use super::string_newtype;
 use crate::FieldError;
 use serde_json::{Map, Value};

@@ -1,3 +1,5 @@
+//! Descriptions, retention days and KMS key identifiers.
+
 use super::string_newtype;
 use crate::FieldError;
 

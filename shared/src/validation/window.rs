@@ -1,3 +1,5 @@
+//! A replay's window of event time: start before end, not in the future, within the archive's life.
+
 use crate::FieldError;
 use time::OffsetDateTime;
 
