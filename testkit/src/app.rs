@@ -78,6 +78,23 @@ pub fn free_port() -> u16 {
     crate::free_port().expect("no free loopback port")
 }
 
+/// ministack on loopback `port`, as DESIGN.md requires it started: bound to 127.0.0.1
+/// only, no MQTT TLS or SFTP listeners, no persisted state, no Docker probing, its files
+/// under `tmp`. Used for the tests' and `dev`'s emulator and the rehearsal's
+/// `ministack[full]` (`binary` is the venv's `ministack`).
+pub fn ministack_command(binary: &std::path::Path, port: u16, tmp: &std::path::Path) -> Command {
+    let mut command = Command::new(binary);
+    command
+        .env("BIND_HOST", "127.0.0.1")
+        .env("GATEWAY_PORT", port.to_string())
+        .env("IOT_MTLS_ENABLED", "0")
+        .env("SFTP_ENABLED", "0")
+        .env("PERSIST_STATE", "0")
+        .env("DOCKER_HOST", "unix:///nonexistent.sock")
+        .env("TMPDIR", tmp);
+    command
+}
+
 /// A running emulator, killed when dropped (also when the test panics).
 pub struct EmulatorProcess {
     pub kind: Emulator,
@@ -138,17 +155,7 @@ impl EmulatorProcess {
         let tmp = std::env::temp_dir().join(format!("rewind-test-{kind:?}-{port}"));
         std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
         let mut command = match kind {
-            Emulator::Ministack => {
-                let mut c = Command::new(venv_bin("ministack")?);
-                c.env("BIND_HOST", "127.0.0.1")
-                    .env("GATEWAY_PORT", port.to_string())
-                    .env("IOT_MTLS_ENABLED", "0")
-                    .env("SFTP_ENABLED", "0")
-                    .env("PERSIST_STATE", "0")
-                    .env("DOCKER_HOST", "unix:///nonexistent.sock")
-                    .env("TMPDIR", &tmp);
-                c
-            }
+            Emulator::Ministack => ministack_command(&venv_bin("ministack")?, port, &tmp),
             Emulator::Moto => {
                 let mut c = Command::new(venv_bin("moto_server")?);
                 c.args(["-H", "127.0.0.1", "-p", &port.to_string()]);

@@ -6,7 +6,7 @@
 use crate::Result;
 use crate::tools;
 use anyhow::Context;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 use testkit::ProcessGroup;
 
@@ -33,18 +33,15 @@ impl Ministack {
         let endpoint = format!("http://127.0.0.1:{port}");
         let process = ProcessGroup::spawn(
             "ministack",
-            Command::new(tools::rehearsal_venv_dir().join("bin").join("ministack"))
-                .env("AWS_ENDPOINT_URL", &endpoint)
-                .env("BIND_HOST", "127.0.0.1")
-                .env("GATEWAY_PORT", port.to_string())
-                .env("IOT_MTLS_ENABLED", "0")
-                .env("SFTP_ENABLED", "0")
-                .env("PERSIST_STATE", "0")
-                .env("DOCKER_HOST", "unix:///nonexistent.sock")
-                .env("TMPDIR", &tmp)
-                .stdin(Stdio::null())
-                .stdout(log_file)
-                .stderr(log_err),
+            testkit::app::ministack_command(
+                &tools::rehearsal_venv_dir().join("bin").join("ministack"),
+                port,
+                &tmp,
+            )
+            .env("AWS_ENDPOINT_URL", &endpoint)
+            .stdin(Stdio::null())
+            .stdout(log_file)
+            .stderr(log_err),
         )
         .map_err(|e| anyhow::anyhow!("cannot start ministack: {e}"))?;
         let emulator = Self {
