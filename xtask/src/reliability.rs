@@ -145,8 +145,16 @@ pub fn schema_fuzz(examples_per_operation: u32) -> Result<()> {
         let schemathesis = tools::venv_dir().join("bin").join("schemathesis");
         let report = tools::workspace_root().join("target").join("schemathesis");
         let max_examples = examples_per_operation.to_string();
-        let out = tools::command(&schemathesis.to_string_lossy())
-            .args(["run", &format!("{}/api/openapi.json", stack.base)])
+        let config = tools::workspace_root().join("xtask").join("schemathesis.toml");
+        let mut command = tools::command(&schemathesis.to_string_lossy());
+        command
+            .args(["--config-file", &config.to_string_lossy()])
+            .args(["run", &format!("{}/api/openapi.json", stack.base)]);
+        // Replays a run: the seed schemathesis printed for it.
+        if let Ok(seed) = std::env::var("REWIND_SCHEMATHESIS_SEED") {
+            command.args(["--seed", &seed]);
+        }
+        let out = command
             // Every check but positive_data_acceptance: the schema cannot say that a
             // pattern must be a JSON object, that a window's start precedes its end, or
             // that one list filter excludes the others, so schema-valid requests are
