@@ -197,14 +197,59 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
     };
     let index = static_dir.join("index.html");
     let console = if index.is_file() {
-        let files = ServeDir::new(static_dir).fallback(ServeFile::new(index));
-        config.fallback_service(files)
+        // Built with `.br` and `.gz` beside each file (`cargo xtask` writes them), so no
+        // request spends CPU on compression.
+        let files = ServeDir::new(static_dir)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(
+                ServeFile::new(index)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            );
+        config
+            .fallback_service(files)
+            .layer(axum::middleware::from_fn(console_caching))
     } else {
         tracing::warn!(dir = %static_dir.display(), "no built console found; serving the API only");
         config.fallback(console_missing)
     };
     let csp = content_security_policy(token_origin.as_deref());
     api_router(state).merge(with_security_headers(console, &csp))
+}
+
+/// Hashed files (`name-<16 hex digits>.ext`, Trunk's `filehash`) never change: cached for
+/// a year. Everything else (`index.html`, `config.json`, the console's routes) is
+/// revalidated on every load, so a new deploy is seen at once. The answer depends on
+/// `Accept-Encoding`.
+async fn console_caching(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let hashed = is_hashed_asset(request.uri().path());
+    let mut response = next.run(request).await;
+    let policy = if hashed && response.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
+}
+
+/// `/rewind-frontend-6591d67ef76fdd94_bg.wasm`, `/style-388e6ad00cf4f1c4.css`: a last
+/// segment whose stem ends in `-` and 16 hex digits (before an optional `_bg`).
+fn is_hashed_asset(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    let Some((stem, _extension)) = last.rsplit_once('.') else {
+        return false;
+    };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(name, hash)| {
+        !name.is_empty() && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 async fn console_missing() -> Html<&'static str> {
@@ -291,6 +336,30 @@ impl Application {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashed_assets_are_told_apart() {
+        for hashed in [
+            "/rewind-frontend-6591d67ef76fdd94_bg.wasm",
+            "/rewind-frontend-6591d67ef76fdd94.js",
+            "/style-388e6ad00cf4f1c4.css",
+            "/boot-723e8b87e3480948.js",
+        ] {
+            assert!(is_hashed_asset(hashed), "{hashed}");
+        }
+        for plain in [
+            "/",
+            "/index.html",
+            "/config.json",
+            "/archives/orders-all",
+            "/archives/orders-6591d67ef76fdd94",
+            "/-6591d67ef76fdd94.js",
+            "/style-388e6ad00cf4f1cz.css",
+            "/app-388e6ad00cf4f1c.js",
+        ] {
+            assert!(!is_hashed_asset(plain), "{plain}");
+        }
+    }
 
     #[test]
     fn the_token_endpoint_alone_joins_connect_src() {

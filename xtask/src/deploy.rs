@@ -61,6 +61,73 @@ pub fn lambda_bootstrap_bytes() -> Result<u64> {
     Ok(bytes)
 }
 
+/// Uploads `dist/` to the console bucket: hashed assets cached for a year, the entry
+/// points revalidated on every load; every file with its own content type (the wasm as
+/// `application/wasm`, which CloudFront compresses, whatever the machine's MIME table
+/// says); the local server's `.br`/`.gz` copies stay behind, as CloudFront compresses
+/// by itself.
+fn upload(dist: &std::path::Path, bucket: &str, aws_region: &[&str]) -> Result<()> {
+    let target = format!("s3://{bucket}/");
+    let dist_str = dist.to_string_lossy().into_owned();
+    let immutable = "public,max-age=31536000,immutable";
+    let mut sync = vec![
+        "s3",
+        "sync",
+        &dist_str,
+        &target,
+        "--delete",
+        "--exclude",
+        "index.html",
+        "--exclude",
+        "config.json",
+        "--exclude",
+        "*.br",
+        "--exclude",
+        "*.gz",
+        "--cache-control",
+        immutable,
+    ];
+    sync.extend(aws_region);
+    tools::run("aws", &sync, &[])?;
+    let mut wasm = vec![
+        "s3",
+        "cp",
+        &dist_str,
+        &target,
+        "--recursive",
+        "--exclude",
+        "*",
+        "--include",
+        "*.wasm",
+        "--content-type",
+        "application/wasm",
+        "--cache-control",
+        immutable,
+    ];
+    wasm.extend(aws_region);
+    tools::run("aws", &wasm, &[])?;
+    for (entry, content_type) in [
+        ("index.html", "text/html; charset=utf-8"),
+        ("config.json", "application/json"),
+    ] {
+        let from = dist.join(entry).to_string_lossy().into_owned();
+        let to = format!("s3://{bucket}/{entry}");
+        let mut copy = vec![
+            "s3",
+            "cp",
+            &from,
+            &to,
+            "--cache-control",
+            "no-cache",
+            "--content-type",
+            content_type,
+        ];
+        copy.extend(aws_region);
+        tools::run("aws", &copy, &[])?;
+    }
+    Ok(())
+}
+
 /// A deployed stack's outputs, read with `aws cloudformation describe-stacks`.
 pub struct StackOutputs {
     stack: String,
@@ -187,34 +254,7 @@ pub fn console(stack: &str, region: Option<String>) -> Result<()> {
     std::fs::write(dist.join("config.json"), &config)?;
 
     step(&format!("Uploading the console to s3://{bucket}"));
-    let target = format!("s3://{bucket}/");
-    let dist_str = dist.to_string_lossy().into_owned();
-    // Hashed assets never change; the entry points must always be revalidated.
-    let mut sync = vec![
-        "s3",
-        "sync",
-        &dist_str,
-        &target,
-        "--delete",
-        "--exclude",
-        "index.html",
-        "--exclude",
-        "config.json",
-        "--cache-control",
-        "public,max-age=31536000,immutable",
-    ];
-    sync.extend(&aws_region);
-    let uploaded = tools::run("aws", &sync, &[]);
-    for entry in ["index.html", "config.json"] {
-        if uploaded.is_err() {
-            break;
-        }
-        let from = dist.join(entry).to_string_lossy().into_owned();
-        let to = format!("s3://{bucket}/{entry}");
-        let mut copy = vec!["s3", "cp", &from, &to, "--cache-control", "no-cache"];
-        copy.extend(&aws_region);
-        tools::run("aws", &copy, &[])?;
-    }
+    let uploaded = upload(&dist, &bucket, &aws_region);
     // Locally the console must not try to sign in with the deployed provider.
     let _ = std::fs::remove_file(dist.join("config.json"));
     uploaded?;

@@ -28,6 +28,30 @@ impl std::ops::AddAssign for Sizes {
     }
 }
 
+/// Writes `FILE.br` (brotli 11) and `FILE.gz` (gzip -9) beside every wasm, js, css and
+/// html file of `dist`, for the local server to send as they are.
+pub fn precompress(dist: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dist)?.flatten() {
+        let path = entry.path();
+        let compressible = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| ["wasm", "js", "css", "html"].contains(&e));
+        if !compressible {
+            continue;
+        }
+        let bytes = std::fs::read(&path)?;
+        let with = |suffix: &str| {
+            let mut name = path.clone().into_os_string();
+            name.push(suffix);
+            std::path::PathBuf::from(name)
+        };
+        std::fs::write(with(".br"), brotli_bytes(&bytes)?)?;
+        std::fs::write(with(".gz"), gzip_bytes(&bytes)?)?;
+    }
+    Ok(())
+}
+
 /// (kind, sizes) for wasm, js, css, html, and the total.
 pub fn measure(dist: &Path) -> Result<Vec<(&'static str, Sizes)>> {
     let mut by_kind: Vec<(&'static str, Sizes)> = ["wasm", "js", "css", "html"]
@@ -64,12 +88,20 @@ pub fn measure(dist: &Path) -> Result<Vec<(&'static str, Sizes)>> {
 }
 
 fn gzip(bytes: &[u8]) -> Result<u64> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes)?;
-    Ok(encoder.finish()?.len() as u64)
+    Ok(gzip_bytes(bytes)?.len() as u64)
 }
 
 fn brotli(bytes: &[u8]) -> Result<u64> {
+    Ok(brotli_bytes(bytes)?.len() as u64)
+}
+
+fn gzip_bytes(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?)
+}
+
+fn brotli_bytes(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     let params = brotli::enc::BrotliEncoderParams {
         quality: 11,
@@ -77,7 +109,7 @@ fn brotli(bytes: &[u8]) -> Result<u64> {
         ..Default::default()
     };
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
-    Ok(out.len() as u64)
+    Ok(out)
 }
 
 pub fn table(sizes: &[(&'static str, Sizes)]) -> String {

@@ -276,9 +276,11 @@ pub fn ensure_frontend_tools() -> Result<()> {
     Ok(())
 }
 
+/// `trunk build --release`, then `.br` and `.gz` beside each file for the local server.
 pub fn trunk_build() -> Result<()> {
     step("Building the console (trunk build --release)");
-    run("trunk", &["build", "--release"], &[])
+    run("trunk", &["build", "--release"], &[])?;
+    crate::payload::precompress(&workspace_root().join("dist"))
 }
 
 /// Creates `.venv` with the pinned emulators and schemathesis unless already there.

@@ -241,6 +241,11 @@ async fn console_files_with_spa_fallback() {
     )
     .expect("index");
     std::fs::write(dist.join("app.js"), "console.log(1)").expect("asset");
+    // A hashed asset with its precompressed copies, as `cargo xtask` builds them.
+    let hashed = "app-0123456789abcdef.js";
+    std::fs::write(dist.join(hashed), "console.log(2)").expect("asset");
+    std::fs::write(dist.join(format!("{hashed}.br")), "brotli bytes").expect("br");
+    std::fs::write(dist.join(format!("{hashed}.gz")), "gzip bytes").expect("gz");
     let dist_path = dist.to_string_lossy().into_owned();
     let settings = Settings::from_lookup(|name| match name {
         // Nothing listens here: these requests must not need EventBridge.
@@ -273,6 +278,60 @@ async fn console_files_with_spa_fallback() {
         .await
         .expect("asset");
     assert_eq!(asset.text().await.unwrap_or_default(), "console.log(1)");
+    // Compressed files are sent as built, negotiated by Accept-Encoding; hashed files are
+    // cached for a year, the rest revalidated.
+    let plain_client = reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .build()
+        .expect("client");
+    for (accept, encoding, body) in [
+        ("br, gzip", Some("br"), "brotli bytes"),
+        ("gzip", Some("gzip"), "gzip bytes"),
+        ("identity", None, "console.log(2)"),
+    ] {
+        let response = plain_client
+            .get(format!("{base}/{hashed}"))
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .expect("asset");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        assert_eq!(header("content-encoding").as_deref(), encoding, "{accept}");
+        assert_eq!(header("vary").as_deref(), Some("accept-encoding"));
+        assert_eq!(
+            header("cache-control").as_deref(),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert_eq!(response.text().await.unwrap_or_default(), body, "{accept}");
+    }
+    for entry in [
+        "/",
+        "/index.html",
+        "/app.js",
+        "/config.json",
+        "/archives/orders-all",
+    ] {
+        let response = plain_client
+            .get(format!("{base}{entry}"))
+            .send()
+            .await
+            .expect("entry");
+        assert_eq!(
+            response
+                .headers()
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok()),
+            Some("no-cache"),
+            "{entry}"
+        );
+    }
     let api = http
         .get(format!("{base}/api/missing"))
         .send()

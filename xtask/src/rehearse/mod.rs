@@ -102,6 +102,7 @@ async fn rehearse() -> Result<u64> {
     ));
     aws.run_without_default_region("cargo", &["xtask", "deploy-console", "--stack", STACK])?;
     tally.pass("deploy-console uploads the console with AWS_REGION alone and an endpoint override");
+    uploaded_with_their_types(&mut tally, &aws, &first)?;
     console::checks(&mut tally, &aws, &emulator, &first).await?;
 
     step(&format!(
@@ -132,6 +133,51 @@ async fn rehearse() -> Result<u64> {
         format!("the README's removal commands delete {SECOND_STACK}"),
     )?;
     Ok(tally.passed)
+}
+
+/// Every uploaded file has the content type its kind needs (CloudFront compresses the
+/// wasm only as `application/wasm`), and no precompressed copy was uploaded.
+fn uploaded_with_their_types(
+    tally: &mut Tally,
+    aws: &AwsCli,
+    stack: &aws::StackOutputs,
+) -> Result<()> {
+    let bucket = stack.output("ConsoleBucketName")?;
+    let listed = aws.json(&["s3api", "list-objects-v2", "--bucket", &bucket])?;
+    let keys: Vec<String> = listed["Contents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o["Key"].as_str().map(str::to_owned))
+        .collect();
+    let mut seen = Vec::new();
+    for key in &keys {
+        let extension = key.rsplit('.').next().unwrap_or_default();
+        let head = aws.json(&["s3api", "head-object", "--bucket", &bucket, "--key", key])?;
+        let content_type = head["ContentType"].as_str().unwrap_or_default().to_owned();
+        let expected = match extension {
+            "wasm" => "application/wasm",
+            "js" => "javascript",
+            "css" => "text/css",
+            "html" => "text/html",
+            "json" => "application/json",
+            other => anyhow::bail!("{key}: the console has no .{other} file to upload"),
+        };
+        tally.check(
+            content_type.contains(expected),
+            format!("{key} is uploaded as {content_type}"),
+        )?;
+        seen.push(extension.to_owned());
+    }
+    tally.check(
+        ["wasm", "js", "css", "html", "json"]
+            .iter()
+            .all(|kind| seen.iter().any(|s| s == kind)),
+        format!(
+            "the bucket holds the console's wasm, js, css, html and config ({} files)",
+            keys.len()
+        ),
+    )
 }
 
 /// The README's `sam deploy`, without its prompts: the managed artifact bucket, the
