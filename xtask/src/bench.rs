@@ -112,6 +112,8 @@ pub fn run() -> Result<()> {
         meets(ratio <= 1.25)
     );
     let payload_table = payload::table(&sizes);
+    step("Lighthouse on every page (mobile and desktop presets)");
+    let lighthouse = crate::lighthouse::run()?;
     println!("\n{table}\nPayload (dist/):\n{payload_table}");
 
     let report = include_str!("../BENCHMARKS.template.md")
@@ -119,6 +121,7 @@ pub fn run() -> Result<()> {
         .replace("{date}", &today())
         .replace("{table}", &table)
         .replace("{payload_table}", &payload_table)
+        .replace("{lighthouse}", &lighthouse)
         .replace("{budget}", &thousands(BROTLI_BUDGET_BYTES))
         .replace(
             "{calls}",

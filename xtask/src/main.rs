@@ -4,6 +4,7 @@
 
 mod bench;
 mod deploy;
+mod lighthouse;
 mod payload;
 mod rehearse;
 mod reliability;
@@ -74,6 +75,9 @@ enum Task {
     /// Release builds, then payload, backend overhead, cold start, memory, time to first
     /// table and scale; writes BENCHMARKS.md.
     Bench,
+    /// Lighthouse on every page of the release build (mobile and desktop), with the
+    /// uncompressed baseline: the part of `bench` about page loads.
+    Lighthouse,
     /// Deploy template.yaml to an emulated AWS with the README's sam commands, then check
     /// sign-in, roles, the API and the console.
     Rehearse,
@@ -101,6 +105,11 @@ fn main() -> ExitCode {
         }
         Task::Payload { no_build } => payload(no_build),
         Task::Bench => bench::run(),
+        Task::Lighthouse => tools::ensure_frontend_tools()
+            .and_then(|()| tools::trunk_build())
+            .and_then(|()| tools::ensure_venv())
+            .and_then(|()| lighthouse::run())
+            .map(|_| ()),
         Task::Rehearse => rehearse::run().map(|_| ()),
         Task::DeployConsole { stack, region } => deploy::console(&stack, region),
     };
