@@ -1,7 +1,8 @@
 //! Lighthouse (pinned in `bench/lighthouse/`, run in headless Chromium) on each of the
 //! console's pages, mobile and desktop presets, against the release backend serving the
-//! release build with the demo data — and, as the baseline measured in the same run, the
-//! same pages served without the precompressed copies (what the server sent before).
+//! release build with the demo data — and, measured in the same run, the same pages
+//! served without the precompressed copies (the baseline: what the server sent before)
+//! and without the wasm's preload link.
 
 use crate::Result;
 use crate::tools::{self, step};
@@ -53,6 +54,7 @@ pub fn run() -> Result<String> {
     )?;
     let dist = tools::workspace_root().join("dist");
     let plain = uncompressed_copy(&dist)?;
+    let no_preload = copy_without_wasm_preload(&dist)?;
     let runtime = tokio::runtime::Runtime::new()?;
     let emulator = runtime.block_on(async {
         let emulator = EmulatorProcess::launch(Emulator::Ministack, None)
@@ -65,17 +67,19 @@ pub fn run() -> Result<String> {
     })?;
     let compressed = Backend::start(&runtime, &emulator.endpoint(), &dist)?;
     let baseline = Backend::start(&runtime, &emulator.endpoint(), &plain)?;
+    let unpreloaded = Backend::start(&runtime, &emulator.endpoint(), &no_preload)?;
 
     let mut table = String::from(
-        "| page | mobile perf. | mobile LCP | mobile TBT | desktop perf. | accessibility | mobile perf., uncompressed (baseline) | its LCP |\n|---|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| page | mobile perf. | mobile LCP | mobile TBT | desktop perf. | accessibility | mobile perf., uncompressed (baseline) | its LCP | mobile LCP without the wasm preload |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for (name, path) in PAGES {
         step(&format!("Lighthouse: {name} ({path})"));
         let mobile = lighthouse(&dir, &format!("{}{path}", compressed.base), false)?;
         let desktop = lighthouse(&dir, &format!("{}{path}", compressed.base), true)?;
         let before = lighthouse(&dir, &format!("{}{path}", baseline.base), false)?;
+        let late = lighthouse(&dir, &format!("{}{path}", unpreloaded.base), false)?;
         table += &format!(
-            "| {name} `{path}` | {:.0} | {:.1} s | {:.0} ms | {:.0} | {:.0} | {:.0} | {:.1} s |\n",
+            "| {name} `{path}` | {:.0} | {:.1} s | {:.0} ms | {:.0} | {:.0} | {:.0} | {:.1} s | {:.1} s |\n",
             mobile.performance,
             mobile.lcp_ms / 1000.0,
             mobile.tbt_ms,
@@ -83,10 +87,12 @@ pub fn run() -> Result<String> {
             mobile.accessibility.min(desktop.accessibility),
             before.performance,
             before.lcp_ms / 1000.0,
+            late.lcp_ms / 1000.0,
         );
     }
-    drop((compressed, baseline, emulator));
+    drop((compressed, baseline, unpreloaded, emulator));
     let _ = std::fs::remove_dir_all(&plain);
+    let _ = std::fs::remove_dir_all(&no_preload);
     println!("\n{table}");
     Ok(table)
 }
@@ -103,6 +109,32 @@ fn uncompressed_copy(dist: &Path) -> Result<PathBuf> {
             std::fs::copy(&path, copy.join(entry.file_name()))?;
         }
     }
+    Ok(copy)
+}
+
+/// `dist/` with the `<link rel="preload">` of the wasm taken out of `index.html` (and
+/// `index.html`'s compressed copies, which still have it): does the preload help?
+fn copy_without_wasm_preload(dist: &Path) -> Result<PathBuf> {
+    let copy = tools::target_dir().join("bench").join("dist-no-preload");
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(&copy)?;
+    for entry in std::fs::read_dir(dist)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_file() && !name.starts_with("index.html.") {
+            std::fs::copy(entry.path(), copy.join(&name))?;
+        }
+    }
+    let index = std::fs::read_to_string(copy.join("index.html"))?;
+    let without = index
+        .split('<')
+        .filter(|tag| !(tag.starts_with("link") && tag.contains("rel=preload")))
+        .collect::<Vec<_>>()
+        .join("<");
+    anyhow::ensure!(
+        without != index,
+        "index.html has no wasm preload to take out"
+    );
+    std::fs::write(copy.join("index.html"), without)?;
     Ok(copy)
 }
 
