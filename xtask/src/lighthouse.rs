@@ -97,33 +97,33 @@ pub fn run() -> Result<String> {
     Ok(table)
 }
 
-/// `dist/` without its `.br` and `.gz` copies.
-fn uncompressed_copy(dist: &Path) -> Result<PathBuf> {
-    let copy = tools::target_dir().join("bench").join("dist-uncompressed");
+/// A copy of `dist/` named `name`, with the files `keep` accepts (by file name).
+fn copy_of_dist(dist: &Path, name: &str, keep: impl Fn(&str) -> bool) -> Result<PathBuf> {
+    let copy = tools::target_dir().join("bench").join(name);
     let _ = std::fs::remove_dir_all(&copy);
     std::fs::create_dir_all(&copy)?;
     for entry in std::fs::read_dir(dist)?.flatten() {
-        let path = entry.path();
-        let compressed = path.extension().is_some_and(|e| e == "br" || e == "gz");
-        if path.is_file() && !compressed {
-            std::fs::copy(&path, copy.join(entry.file_name()))?;
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_file() && keep(&file) {
+            std::fs::copy(entry.path(), copy.join(&file))?;
         }
     }
     Ok(copy)
 }
 
+/// `dist/` without its `.br` and `.gz` copies.
+fn uncompressed_copy(dist: &Path) -> Result<PathBuf> {
+    copy_of_dist(dist, "dist-uncompressed", |file| {
+        !file.ends_with(".br") && !file.ends_with(".gz")
+    })
+}
+
 /// `dist/` with the `<link rel="preload">` of the wasm taken out of `index.html` (and
 /// `index.html`'s compressed copies, which still have it): does the preload help?
 fn copy_without_wasm_preload(dist: &Path) -> Result<PathBuf> {
-    let copy = tools::target_dir().join("bench").join("dist-no-preload");
-    let _ = std::fs::remove_dir_all(&copy);
-    std::fs::create_dir_all(&copy)?;
-    for entry in std::fs::read_dir(dist)?.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.path().is_file() && !name.starts_with("index.html.") {
-            std::fs::copy(entry.path(), copy.join(&name))?;
-        }
-    }
+    let copy = copy_of_dist(dist, "dist-no-preload", |file| {
+        !file.starts_with("index.html.")
+    })?;
     let index = std::fs::read_to_string(copy.join("index.html"))?;
     let without = index
         .split('<')

@@ -25,13 +25,10 @@ async fn orders(app: &TestApp) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_rules_of_a_partner_bus_are_offered() {
     let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
-    let bus = app.create_bus("aws.partner/vendor.example/orders").await;
-    app.create_rule(
-        "aws.partner/vendor.example/orders",
-        "partner-orders",
-        r#"{"source":["vendor.example"]}"#,
-    )
-    .await;
+    let name = "aws.partner/vendor.example/orders";
+    let bus = app.create_bus(name).await;
+    let pattern = r#"{"source":["vendor.example"]}"#;
+    app.create_rule(name, "partner-orders", pattern).await;
     app.create_archive("partner-orders", &bus, json!({})).await;
     with_browser(
         &app.address,
