@@ -166,6 +166,10 @@ fn dev(real_aws: bool) -> Result<()> {
             backend.env("REWIND_EVENTBRIDGE_ENDPOINT", emulator.endpoint());
         }
         let mut child = backend.spawn().context("cannot start the backend")?;
+        // Ctrl-C or a plain `kill`: either way the emulator and the backend are stopped
+        // (dropped) before this process ends.
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         println!(
             "\nRewind is running at http://127.0.0.1:3000  (Ctrl-C stops it and the emulator)\n"
         );
@@ -177,6 +181,7 @@ fn dev(real_aws: bool) -> Result<()> {
                 }
             }
             _ = tokio::signal::ctrl_c() => println!("\nStopping."),
+            _ = terminate.recv() => println!("\nStopping (terminated)."),
         }
         drop(emulator);
         Ok(())
