@@ -105,13 +105,16 @@ pub fn identify(state: &AppState, request: &Request) -> Result<Caller, ApiError>
     })
 }
 
-/// The name a request acts on: the `{name}` of its path, or the name in a create body.
+/// The name a request acts on: its path's names (`orders/order-created` for a rule of a
+/// bus), or the name in a create body.
 fn target(template: &str, path: &str, body: Option<&[u8]>) -> Option<String> {
-    let from_path = template
+    let names: Vec<&str> = template
         .split('/')
         .zip(path.split('/'))
-        .find(|(t, _)| *t == "{name}")
-        .map(|(_, p)| p.to_owned());
+        .filter(|(t, _)| t.starts_with('{'))
+        .map(|(_, p)| p)
+        .collect();
+    let from_path = (!names.is_empty()).then(|| names.join("/"));
     from_path.or_else(|| {
         let json: serde_json::Value = serde_json::from_slice(body?).ok()?;
         ["archiveName", "replayName"]
@@ -235,5 +238,14 @@ mod tests {
             Some("a1")
         );
         assert_eq!(target("/replays", "/replays", Some(b"not json")), None);
+        assert_eq!(
+            target(
+                "/event-buses/{name}/rules/{rule}/replay-opt-out",
+                "/event-buses/orders/rules/emails/replay-opt-out",
+                None
+            )
+            .as_deref(),
+            Some("orders/emails")
+        );
     }
 }

@@ -44,6 +44,8 @@ pub enum Operation {
     DescribeReplay,
     StartReplay,
     CancelReplay,
+    PreviewReplay,
+    OptRuleOutOfReplays,
     ListEventBuses,
     ListRules,
     TestEventPattern,
@@ -51,7 +53,7 @@ pub enum Operation {
 }
 
 impl Operation {
-    pub const ALL: [Operation; 13] = [
+    pub const ALL: [Operation; 15] = [
         Operation::ListArchives,
         Operation::CreateArchive,
         Operation::DescribeArchive,
@@ -61,8 +63,10 @@ impl Operation {
         Operation::StartReplay,
         Operation::DescribeReplay,
         Operation::CancelReplay,
+        Operation::PreviewReplay,
         Operation::ListEventBuses,
         Operation::ListRules,
+        Operation::OptRuleOutOfReplays,
         Operation::TestEventPattern,
         Operation::Me,
     ];
@@ -80,6 +84,8 @@ impl Operation {
             Operation::StartReplay => "startReplay",
             Operation::DescribeReplay => "describeReplay",
             Operation::CancelReplay => "cancelReplay",
+            Operation::PreviewReplay => "previewReplay",
+            Operation::OptRuleOutOfReplays => "optRuleOutOfReplays",
             Operation::ListEventBuses => "listEventBuses",
             Operation::ListRules => "listRules",
             Operation::TestEventPattern => "testEventPattern",
@@ -95,14 +101,16 @@ impl Operation {
     /// The least role allowed to take this action.
     pub const fn minimum_role(self) -> Role {
         match self {
-            Operation::CreateArchive | Operation::UpdateArchive | Operation::DeleteArchive => {
-                Role::Admin
-            }
+            Operation::CreateArchive
+            | Operation::UpdateArchive
+            | Operation::DeleteArchive
+            | Operation::OptRuleOutOfReplays => Role::Admin,
             Operation::StartReplay | Operation::CancelReplay => Role::Operator,
             Operation::ListArchives
             | Operation::DescribeArchive
             | Operation::ListReplays
             | Operation::DescribeReplay
+            | Operation::PreviewReplay
             | Operation::ListEventBuses
             | Operation::ListRules
             | Operation::TestEventPattern
@@ -119,6 +127,7 @@ impl Operation {
                 | Operation::DeleteArchive
                 | Operation::StartReplay
                 | Operation::CancelReplay
+                | Operation::OptRuleOutOfReplays
         )
     }
 
@@ -130,6 +139,7 @@ impl Operation {
             Operation::DeleteArchive => "deleting archives",
             Operation::StartReplay => "starting replays",
             Operation::CancelReplay => "cancelling replays",
+            Operation::OptRuleOutOfReplays => "opting rules out of replays",
             _ => "viewing archives and replays",
         }
     }

@@ -34,7 +34,17 @@ pub struct Script {
     pub slow_first_create: Option<std::time::Duration>,
     /// What CreateArchive / StartReplay created: (target, request).
     pub created: Vec<(String, Value)>,
+    /// Rules `rule-000`… on the archive's bus, in pages of [`RULES_PER_PAGE`]; every
+    /// third one opted out of replays, every seventh disabled.
+    pub rule_count: usize,
+    /// Targets of each rule, in pages of [`TARGETS_PER_PAGE`].
+    pub targets_per_rule: usize,
 }
+
+/// ListRules page size here: small, so that a few hundred rules take several pages.
+pub const RULES_PER_PAGE: usize = 50;
+/// ListTargetsByRule page size here.
+pub const TARGETS_PER_PAGE: usize = 2;
 
 pub type Shared = Arc<Mutex<Script>>;
 
@@ -160,6 +170,8 @@ fn answer(script: &mut Script, target: &str, request: &Value) -> Response {
                 "ReplayStartTime": 1_795_010_000.0,
             }))
         }
+        "ListRules" => list_rules(script, request),
+        "ListTargetsByRule" => list_targets(script, request),
         "ListEventBuses" => aws_ok(json!({"EventBuses": [{"Name": "orders", "Arn": BUS}]})),
         "DescribeReplay" => aws_ok(json!({
             "ReplayName": "running", "ReplayArn": "arn:aws:events:us-east-1:123456789012:replay/running",
@@ -211,6 +223,59 @@ fn list_archives(script: &Script, request: &Value) -> Response {
         .collect();
     let mut body = json!({"Archives": archives});
     if end < script.archive_count {
+        body["NextToken"] = json!(format!("after-{end}"));
+    }
+    aws_ok(body)
+}
+
+/// `after-N` tokens: the index the next page starts at.
+fn page_start(request: &Value) -> usize {
+    request["NextToken"]
+        .as_str()
+        .and_then(|t| t.strip_prefix("after-"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn list_rules(script: &Script, request: &Value) -> Response {
+    let start = page_start(request);
+    let end = (start + RULES_PER_PAGE).min(script.rule_count);
+    let rules: Vec<Value> = (start..end)
+        .map(|i| {
+            let pattern = if i % 3 == 0 {
+                json!({"source": ["shop"], "replay-name": [{"exists": false}]})
+            } else {
+                json!({"source": ["shop"]})
+            };
+            json!({
+                "Name": format!("rule-{i:03}"), "EventBusName": "orders",
+                "Arn": format!("arn:aws:events:us-east-1:123456789012:rule/orders/rule-{i:03}"),
+                "EventPattern": pattern.to_string(),
+                "State": if i % 7 == 0 { "DISABLED" } else { "ENABLED" },
+            })
+        })
+        .collect();
+    let mut body = json!({"Rules": rules});
+    if end < script.rule_count {
+        body["NextToken"] = json!(format!("after-{end}"));
+    }
+    aws_ok(body)
+}
+
+fn list_targets(script: &Script, request: &Value) -> Response {
+    let rule = request["Rule"].as_str().unwrap_or_default();
+    let start = page_start(request);
+    let end = (start + TARGETS_PER_PAGE).min(script.targets_per_rule);
+    let targets: Vec<Value> = (start..end)
+        .map(|i| {
+            json!({
+                "Id": format!("t{i}"),
+                "Arn": format!("arn:aws:lambda:us-east-1:123456789012:function:{rule}-{i}"),
+            })
+        })
+        .collect();
+    let mut body = json!({"Targets": targets});
+    if end < script.targets_per_rule {
         body["NextToken"] = json!(format!("after-{end}"));
     }
     aws_ok(body)

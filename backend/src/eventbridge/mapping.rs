@@ -5,10 +5,12 @@
 use crate::error::ApiError;
 use aws_sdk_eventbridge::operation::describe_archive::DescribeArchiveOutput;
 use aws_sdk_eventbridge::operation::describe_replay::DescribeReplayOutput;
+use aws_sdk_eventbridge::operation::describe_rule::DescribeRuleOutput;
 use aws_sdk_eventbridge::primitives::DateTime;
 use aws_sdk_eventbridge::types as aws;
 use shared::archive::{Archive, ArchiveState, ArchiveStatus, ArchiveSummary};
 use shared::event_bus::{EventBus, Rule, RuleState};
+use shared::preview::PreviewTarget;
 use shared::progress::ReplayProgress;
 use shared::replay::{Replay, ReplayDestination, ReplayState, ReplaySummary};
 use time::OffsetDateTime;
@@ -206,6 +208,34 @@ pub fn rule(r: &aws::Rule) -> Result<Rule, ApiError> {
         state,
         managed_by: non_empty(r.managed_by()),
     })
+}
+
+/// A rule as DescribeRule returns it (the same fields as in ListRules).
+pub fn described_rule(r: &DescribeRuleOutput) -> Result<Rule, ApiError> {
+    rule(
+        &aws::Rule::builder()
+            .set_name(r.name().map(str::to_owned))
+            .set_arn(r.arn().map(str::to_owned))
+            .set_event_pattern(r.event_pattern().map(str::to_owned))
+            .set_state(r.state().cloned())
+            .set_managed_by(r.managed_by().map(str::to_owned))
+            .build(),
+    )
+}
+
+/// What a replay needs to know of a target: where it goes and how it is delivered.
+pub fn preview_target(t: &aws::Target) -> PreviewTarget {
+    PreviewTarget {
+        id: t.id().to_owned(),
+        arn: t.arn().to_owned(),
+        service: PreviewTarget::service_of(t.arn()),
+        role_arn: non_empty(t.role_arn()),
+        input_transformed: t.input().is_some()
+            || t.input_path().is_some()
+            || t.input_transformer().is_some(),
+        dead_letter_arn: t.dead_letter_config().and_then(|d| non_empty(d.arn())),
+        maximum_retry_attempts: t.retry_policy().and_then(|r| r.maximum_retry_attempts()),
+    }
 }
 
 #[cfg(test)]

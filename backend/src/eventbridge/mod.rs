@@ -2,6 +2,7 @@
 
 mod errors;
 mod mapping;
+mod rules;
 
 pub use errors::from_sdk;
 
@@ -280,9 +281,9 @@ impl EventBridge {
         mapping::replay(&out)
     }
 
-    /// Starts a replay after checking, against the archive itself, that the destination
-    /// is the archive's own bus (EventBridge refuses cross-bus replays).
-    pub async fn start_replay(&self, replay: NewReplay) -> Result<StartReplayResponse, ApiError> {
+    /// The archive a replay reads, once its destination is checked against it: EventBridge
+    /// replays only to the archive's own bus.
+    pub async fn archive_of(&self, replay: &NewReplay) -> Result<Archive, ApiError> {
         let archive_name = ArchiveName::parse(replay.archive.archive_name())
             .map_err(|e| e.at("eventSourceArn"))?;
         let archive = self.describe_archive(&archive_name).await.map_err(|e| {
@@ -294,6 +295,13 @@ impl EventBridge {
             }
         })?;
         replay.check_destination(&archive.summary.event_source_arn)?;
+        Ok(archive)
+    }
+
+    /// Starts a replay after checking, against the archive itself, that the destination
+    /// is the archive's own bus (EventBridge refuses cross-bus replays).
+    pub async fn start_replay(&self, replay: NewReplay) -> Result<StartReplayResponse, ApiError> {
+        self.archive_of(&replay).await?;
 
         let destination = AwsDestination::builder()
             .arn(replay.destination.as_str())

@@ -1,15 +1,17 @@
-//! `/api/event-buses` and their rules: what the forms offer to pick from.
+//! `/api/event-buses` and their rules: what the forms offer to pick from, and the
+//! replay opt-out of one rule.
 
-use super::params::EventBusPath;
+use super::params::{EventBusPath, RulePath};
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::startup::AppState;
 use axum::Json;
 use axum::extract::State;
 use shared::ErrorBody;
+use shared::event_bus::Rule;
 use shared::event_bus::{EventBusList, RuleList};
 use shared::list::HelperListQuery;
-use shared::validation::EventBusName;
+use shared::validation::{EventBusName, RuleName};
 
 #[utoipa::path(
     operation_id = "listEventBuses",
@@ -49,6 +51,31 @@ pub async fn rules(
         state
             .eventbridge
             .list_rules(&bus, name_prefix, page)
+            .await?,
+    ))
+}
+
+/// Opts a rule out of replays: its pattern gains `"replay-name": [{"exists": false}]`,
+/// nothing else changes. Idempotent.
+#[utoipa::path(
+    operation_id = "optRuleOutOfReplays",
+    post, path = "/api/event-buses/{name}/rules/{rule}/replay-opt-out", tag = "helpers",
+    params(EventBusPath, RulePath),
+    responses(
+        (status = 200, body = Rule),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+    )
+)]
+pub async fn opt_out_of_replays(
+    State(state): State<AppState>,
+    ApiPath((bus, rule)): ApiPath<(String, String)>,
+) -> Result<Json<Rule>, ApiError> {
+    let bus = EventBusName::parse(&bus)?;
+    let rule = RuleName::parse(&rule)?;
+    Ok(Json(
+        state
+            .eventbridge
+            .opt_rule_out_of_replays(&bus, &rule)
             .await?,
     ))
 }

@@ -44,10 +44,12 @@ where
         routes!(archives::list, archives::create),
         routes!(archives::describe, archives::update, archives::delete),
         routes!(replays::list, replays::start),
+        routes!(replays::preview),
         routes!(replays::describe),
         routes!(replays::cancel),
         routes!(event_buses::list),
         routes!(event_buses::rules),
+        routes!(event_buses::opt_out_of_replays),
         routes!(event_patterns::test),
     ]
     .into_iter()
@@ -83,6 +85,11 @@ impl RouteActions {
         Self(actions.into())
     }
 
+    /// One method's action, for a route outside the documented table.
+    fn single(method: Method, action: Operation) -> Self {
+        Self(Arc::new([(method, action)]))
+    }
+
     pub fn for_method(&self, method: &Method) -> Option<Operation> {
         self.0.iter().find(|(m, _)| m == method).map(|(_, a)| *a)
     }
@@ -91,14 +98,21 @@ impl RouteActions {
 /// The API router: the table with every signed-in route guarded by
 /// [`crate::auth::authorize`], and JSON answers for unknown paths and methods.
 pub fn api(state: &AppState) -> Router<AppState> {
-    let (router, _) = table(|actions, route| {
+    let guard = |actions, route: MethodRouter<AppState>| {
         route.layer(axum::middleware::from_fn_with_state(
             (state.clone(), actions),
             crate::auth::authorize,
         ))
-    })
-    .split_for_parts();
+    };
+    let (router, _) = table(guard).split_for_parts();
     router
+        .route(
+            "/api/replays/preview",
+            guard(
+                RouteActions::single(Method::GET, Operation::DescribeReplay),
+                axum::routing::get(replays::describe_the_one_named_preview),
+            ),
+        )
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
         .method_not_allowed_fallback(method_not_allowed)

@@ -32,3 +32,17 @@ name_in_path!(
     /// `/api/event-buses/{name}…`
     EventBusPath, "Event bus name", "orders", 256, r"^[/\.\-_A-Za-z0-9]+$"
 );
+
+/// `/api/event-buses/{name}/rules/{rule}…`
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct RulePath {
+    /// Rule name
+    #[param(
+        example = "order-created",
+        min_length = 1,
+        max_length = 64,
+        pattern = r"^[\.\-_A-Za-z0-9]+$"
+    )]
+    rule: String,
+}

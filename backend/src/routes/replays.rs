@@ -1,4 +1,4 @@
-//! `/api/replays`: list, start, describe, cancel.
+//! `/api/replays`: list, start, preview, describe, cancel.
 
 use super::params::ReplayPath;
 use crate::auth::Caller;
@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::{Extension, Json};
 use shared::ErrorBody;
 use shared::list::ListQuery;
+use shared::preview::ReplayPreview;
 use shared::replay::{
     CancelReplayResponse, Replay, ReplayList, ReplayState, StartReplayRequest, StartReplayResponse,
 };
@@ -61,6 +62,32 @@ pub async fn start(
         headers.insert(header::LOCATION, value);
     }
     Ok((StatusCode::CREATED, headers, Json(started)))
+}
+
+/// Who a replay would reach: the same body and checks as a start; nothing is changed.
+#[utoipa::path(
+    operation_id = "previewReplay",
+    post, path = "/api/replays/preview", tag = "replays",
+    request_body = StartReplayRequest,
+    responses(
+        (status = 200, body = ReplayPreview),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+    )
+)]
+pub async fn preview(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<StartReplayRequest>,
+) -> Result<Json<ReplayPreview>, ApiError> {
+    let replay = body.validate()?;
+    Ok(Json(state.eventbridge.preview_replay(&replay).await?))
+}
+
+/// `GET /api/replays/preview` is the replay named `preview`: the static preview path
+/// would otherwise hide it (documented as `/api/replays/{name}`).
+pub async fn describe_the_one_named_preview(
+    state: State<AppState>,
+) -> Result<Json<Replay>, ApiError> {
+    describe(state, ApiPath("preview".to_owned())).await
 }
 
 #[utoipa::path(

@@ -9,5 +9,6 @@ mod errors;
 mod form_helpers;
 mod lambda;
 mod openapi;
+mod preview;
 mod replays;
 mod standin;

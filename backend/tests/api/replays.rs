@@ -144,9 +144,12 @@ async fn start_validates_every_field(emulator: Emulator) {
         ),
     ];
     for (body, field) in cases {
-        app.post("/api/replays", &body)
-            .await
-            .assert_error(400, "ValidationError", Some(field));
+        // The preview validates exactly as a start does.
+        for path in ["/api/replays", "/api/replays/preview"] {
+            app.post(path, &body)
+                .await
+                .assert_error(400, "ValidationError", Some(field));
+        }
     }
     let list = app.get("/api/replays").await;
     assert_eq!(
@@ -171,27 +174,28 @@ async fn cross_bus_replay_is_refused(emulator: Emulator) {
     let app = spawn_app(emulator).await;
     let (_, archive, _) = orders_with_archive(&app).await;
     let default_bus = app.bus_arn("default").await;
-    let reply = app
-        .post(
-            "/api/replays",
-            &replay_body("cross", &archive, &default_bus, None),
-        )
-        .await;
-    reply.assert_error(400, "ValidationError", Some("destination.arn"));
-    assert!(
-        reply.body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("event-bus/orders"))
-    );
+    for path in ["/api/replays", "/api/replays/preview"] {
+        let reply = app
+            .post(path, &replay_body("cross", &archive, &default_bus, None))
+            .await;
+        reply.assert_error(400, "ValidationError", Some("destination.arn"));
+        assert!(
+            reply.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("event-bus/orders"))
+        );
+    }
 }
 
 async fn replay_from_missing_archive_is_not_found(emulator: Emulator) {
     let app = spawn_app(emulator).await;
     let bus = app.bus_arn("default").await;
     let ghost = bus.replace("event-bus/default", "archive/ghost");
-    app.post("/api/replays", &replay_body("r", &ghost, &bus, None))
-        .await
-        .assert_error(404, "NotFound", Some("eventSourceArn"));
+    for path in ["/api/replays", "/api/replays/preview"] {
+        app.post(path, &replay_body("r", &ghost, &bus, None))
+            .await
+            .assert_error(404, "NotFound", Some("eventSourceArn"));
+    }
 }
 
 async fn missing_replay_is_not_found(emulator: Emulator) {

@@ -239,3 +239,54 @@ async fn standin_replay_that_timed_out_after_starting_is_reported_started() {
     );
     assert_eq!(calls(&shared, "StartReplay").len(), 2);
 }
+
+/// EventBridge's default limit is 300 rules per bus: the preview lists every one, with
+/// every target, through every page of ListRules and ListTargetsByRule.
+#[tokio::test]
+async fn standin_preview_lists_300_rules_with_every_target() {
+    use testkit::standin::{RULES_PER_PAGE, TARGETS_PER_PAGE};
+    let (app, shared) = spawn_with_standin(Script {
+        rule_count: 300,
+        targets_per_rule: 3,
+        ..Default::default()
+    })
+    .await;
+    let body = json!({
+        "replayName": "fix", "eventSourceArn": ARCHIVE,
+        "eventStartTime": "2026-11-26T12:00:00Z", "eventEndTime": "2026-11-26T13:00:00Z",
+        "destination": {"arn": BUS},
+    });
+    let reply = app.post("/api/replays/preview", &body).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let rules = reply.body["rules"].as_array().cloned().unwrap_or_default();
+    assert_eq!(rules.len(), 300);
+    assert_eq!(rules[0]["name"], "rule-000");
+    assert_eq!(rules[299]["name"], "rule-299");
+    assert!(
+        rules
+            .iter()
+            .all(|r| r["targets"].as_array().map(Vec::len) == Some(3))
+    );
+    let receiving = (0..300).filter(|i| i % 3 != 0 && i % 7 != 0).count();
+    assert_eq!(reply.body["receivingRules"], receiving);
+    assert_eq!(reply.body["receivingTargets"], receiving * 3);
+    assert_eq!(rules[3]["delivery"], "optedOut");
+    assert_eq!(rules[7]["delivery"], "disabled");
+    assert_eq!(rules[1]["delivery"], "receives");
+    // Every page of both lists was read, and nothing else was asked.
+    assert_eq!(calls(&shared, "ListRules").len(), 300 / RULES_PER_PAGE);
+    assert_eq!(
+        calls(&shared, "ListTargetsByRule").len(),
+        300 * 3usize.div_ceil(TARGETS_PER_PAGE)
+    );
+    let writes: Vec<String> = shared
+        .lock()
+        .map(|s| s.calls.iter().map(|(t, _)| t.clone()).collect())
+        .unwrap_or_default();
+    assert!(
+        writes
+            .iter()
+            .all(|t| t.starts_with("List") || t.starts_with("Describe")),
+        "{writes:?}"
+    );
+}

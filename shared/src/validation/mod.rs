@@ -9,9 +9,9 @@ mod text;
 mod window;
 
 pub use arn::{ArchiveArn, EventBusArn, RuleArn, is_events_arn};
-pub use names::{ArchiveName, EventBusName, NamePrefix, ReplayName};
+pub use names::{ArchiveName, EventBusName, NamePrefix, ReplayName, RuleName};
 pub use paging::{ListLimit, NextToken};
-pub use pattern::EventPattern;
+pub use pattern::{EventPattern, REPLAY_NAME};
 pub use text::{Description, KmsKeyIdentifier, RetentionDays};
 pub use window::ReplayWindow;
 

@@ -68,6 +68,20 @@ impl ReplayName {
 }
 string_newtype!(ReplayName);
 
+/// A rule name: 1–64 characters of `[.\-_A-Za-z0-9]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RuleName(String);
+
+impl RuleName {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        check_name("rule", "a rule name", value, Self::MAX_LEN)?;
+        Ok(Self(value.to_owned()))
+    }
+}
+string_newtype!(RuleName);
+
 /// A list filter on names: same character set, 1–64 characters (the longer replay limit;
 /// archive listings simply find nothing past 48).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -56,8 +56,158 @@ impl EventPattern {
             .and_then(|v| serde_json::to_string_pretty(&v))
             .unwrap_or_else(|_| self.0.clone())
     }
+
+    /// Whether an event replayed by `replay_name` can match. Replayed events carry a
+    /// top-level `replay-name` field: the pattern's conditions on that field (also inside
+    /// `$or` alternatives) decide; conditions on anything else depend on the event and are
+    /// taken as met. Operators this cannot evaluate (`cidr`) count as matching, so a
+    /// rule is never reported safe by mistake.
+    pub fn admits_replay(&self, replay_name: &str) -> bool {
+        self.object()
+            .is_none_or(|object| admits(&object, Some(replay_name)))
+    }
+
+    /// Whether the pattern refuses every replayed event, whatever the replay's name (as
+    /// `"replay-name": [{"exists": false}]` does): the rule has opted out of replays.
+    pub fn refuses_replays(&self) -> bool {
+        self.object().is_some_and(|object| !admits(&object, None))
+    }
+
+    /// The pattern with `"replay-name": [{"exists": false}]` added as its first key and
+    /// the rest of its text unchanged; `None` when it already refuses every replay. A
+    /// pattern that tests `replay-name` some other way is left to a person to edit.
+    pub fn with_replay_opt_out(&self) -> Result<Option<EventPattern>, FieldError> {
+        if self.refuses_replays() {
+            return Ok(None);
+        }
+        if self.object().is_some_and(|o| o.contains_key(REPLAY_NAME)) {
+            return Err(FieldError::new(
+                "eventPattern",
+                "This rule's pattern already tests replay-name in another way; edit the pattern by hand to opt it out.",
+            ));
+        }
+        let text = self.0.trim_start();
+        let Some(rest) = text.strip_prefix('{') else {
+            return Err(FieldError::pattern(
+                "eventPattern",
+                "The pattern is not a JSON object.",
+            ));
+        };
+        EventPattern::parse(&format!("{{{OPT_OUT},{rest}")).map(Some)
+    }
+
+    fn object(&self) -> Option<Map<String, Value>> {
+        match serde_json::from_str(&self.0) {
+            Ok(Value::Object(object)) => Some(object),
+            _ => None,
+        }
+    }
 }
 string_newtype!(EventPattern);
+
+/// The top-level field EventBridge adds to every replayed event.
+pub const REPLAY_NAME: &str = "replay-name";
+/// The pattern key that makes a rule ignore replayed events.
+pub const OPT_OUT: &str = r#""replay-name":[{"exists":false}]"#;
+
+/// Can an event whose `replay-name` is `name` (`None`: any name) match `pattern`?
+fn admits(pattern: &Map<String, Value>, name: Option<&str>) -> bool {
+    pattern
+        .iter()
+        .all(|(key, value)| match (key.as_str(), value) {
+            (REPLAY_NAME, Value::Array(matchers)) => {
+                matchers.iter().any(|m| matcher_admits(m, name))
+            }
+            ("$or", Value::Array(alternatives)) => alternatives
+                .iter()
+                .any(|a| a.as_object().is_none_or(|a| admits(a, name))),
+            _ => true,
+        })
+}
+
+/// Does one entry of a `replay-name` list accept `name` (`None`: some name)?
+fn matcher_admits(matcher: &Value, name: Option<&str>) -> bool {
+    let Value::Object(operator) = matcher else {
+        // A literal: a string equal to the name; never a number, boolean or null.
+        return matcher
+            .as_str()
+            .is_some_and(|s| name.is_none_or(|n| n == s));
+    };
+    let Some((op, operand)) = operator.iter().next() else {
+        return true;
+    };
+    match (op.as_str(), name) {
+        ("exists", _) => operand.as_bool() != Some(false),
+        ("numeric", _) => false,
+        (_, None) => true,
+        (_, Some(n)) => match op.as_str() {
+            "anything-but" => !anything_but_excludes(operand, n),
+            other => text_test(other, operand, n).unwrap_or(true),
+        },
+    }
+}
+
+/// `prefix`, `suffix`, `equals-ignore-case` and `wildcard` on `name`; `None` if the
+/// operator or operand is one this does not evaluate.
+fn text_test(op: &str, operand: &Value, name: &str) -> Option<bool> {
+    let (text, ignore_case) = match operand {
+        Value::String(s) => (s.as_str(), op == "equals-ignore-case"),
+        Value::Object(o) => (o.get("equals-ignore-case")?.as_str()?, true),
+        _ => return None,
+    };
+    let fold = |s: &str| {
+        if ignore_case {
+            s.to_lowercase()
+        } else {
+            s.to_owned()
+        }
+    };
+    let (name, text) = (fold(name), fold(text));
+    Some(match op {
+        "prefix" => name.starts_with(&text),
+        "suffix" => name.ends_with(&text),
+        "equals-ignore-case" => name == text,
+        "wildcard" => wildcard_matches(&text, &name),
+        _ => return None,
+    })
+}
+
+/// `anything-but`'s operand (a value, a list, or a text operator) rules `name` out.
+fn anything_but_excludes(operand: &Value, name: &str) -> bool {
+    match operand {
+        Value::String(s) => s == name,
+        Value::Array(items) => items.iter().any(|i| i.as_str() == Some(name)),
+        Value::Object(o) => o.iter().any(|(op, inner)| match inner {
+            Value::Array(items) => items
+                .iter()
+                .any(|i| text_test(op, i, name).unwrap_or(false)),
+            _ => text_test(op, inner, name).unwrap_or(false),
+        }),
+        _ => false,
+    }
+}
+
+/// EventBridge's `wildcard`: `*` stands for any run of characters.
+fn wildcard_matches(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
+        return pattern == text;
+    };
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(at) => rest = &rest[at + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
 
 fn path_of(parent: &str, key: &str) -> String {
     if parent.is_empty() {
@@ -187,5 +337,124 @@ mod tests {
     fn pretty_prints() {
         let p = EventPattern::parse(r#"{"source":["a"]}"#).unwrap();
         assert_eq!(p.pretty(), "{\n  \"source\": [\n    \"a\"\n  ]\n}");
+    }
+    #[test]
+    fn replay_name_conditions_are_evaluated_not_searched_for() {
+        let p = |text: &str| EventPattern::parse(text).unwrap();
+        // Opted out: every replayed event refused, whatever its name.
+        for opted_out in [
+            r#"{"source":["a"],"replay-name":[{"exists":false}]}"#,
+            r#"{"replay-name":[{"exists":false}],"detail":{"x":["y"]}}"#,
+            r#"{"$or":[{"replay-name":[{"exists":false}],"source":["a"]},{"replay-name":[{"exists":false}],"source":["b"]}]}"#,
+            r#"{"source":["a"],"$or":[{"replay-name":[{"exists":false}]},{"replay-name":[{"numeric":[">",0]}]}]}"#,
+            r#"{"replay-name":[{"numeric":[">",0]}]}"#,
+            r#"{"replay-name":[1, true, null]}"#,
+        ] {
+            let pattern = p(opted_out);
+            assert!(pattern.refuses_replays(), "{opted_out}");
+            assert!(!pattern.admits_replay("fix-orders"), "{opted_out}");
+        }
+        // Not opted out, though the text mentions replay-name or exists false.
+        for receives in [
+            r#"{"source":["a"]}"#,
+            r#"{"$or":[{"replay-name":[{"exists":false}]},{"source":["a"]}]}"#,
+            r#"{"detail":{"replay-name":[{"exists":false}]}}"#,
+            r#"{"replay-name":[{"exists":true}]}"#,
+            r#"{"replay-name":[{"exists":false},{"prefix":"fix-"}]}"#,
+            r#"{"replay-name":[{"anything-but":"other"}]}"#,
+            r#"{"replay-name":[{"cidr":"10.0.0.0/24"}]}"#,
+            r#"{"detail":{"note":["replay-name exists false"]}}"#,
+        ] {
+            let pattern = p(receives);
+            assert!(!pattern.refuses_replays(), "{receives}");
+            assert!(pattern.admits_replay("fix-orders"), "{receives}");
+        }
+        // Conditions on the name itself: this replay or another one.
+        let named = |text: &str, name: &str| p(text).admits_replay(name);
+        assert!(named(r#"{"replay-name":["fix-orders"]}"#, "fix-orders"));
+        assert!(!named(r#"{"replay-name":["other"]}"#, "fix-orders"));
+        assert!(!p(r#"{"replay-name":["other"]}"#).refuses_replays());
+        assert!(named(
+            r#"{"replay-name":[{"prefix":"fix-"}]}"#,
+            "fix-orders"
+        ));
+        assert!(!named(r#"{"replay-name":[{"prefix":"x"}]}"#, "fix-orders"));
+        assert!(named(
+            r#"{"replay-name":[{"suffix":"orders"}]}"#,
+            "fix-orders"
+        ));
+        assert!(named(
+            r#"{"replay-name":[{"prefix":{"equals-ignore-case":"FIX"}}]}"#,
+            "fix-orders"
+        ));
+        assert!(named(
+            r#"{"replay-name":[{"equals-ignore-case":"FIX-Orders"}]}"#,
+            "fix-orders"
+        ));
+        assert!(!named(
+            r#"{"replay-name":[{"anything-but":"fix-orders"}]}"#,
+            "fix-orders"
+        ));
+        assert!(!named(
+            r#"{"replay-name":[{"anything-but":["a","fix-orders"]}]}"#,
+            "fix-orders"
+        ));
+        assert!(!named(
+            r#"{"replay-name":[{"anything-but":{"prefix":"fix"}}]}"#,
+            "fix-orders"
+        ));
+        assert!(named(
+            r#"{"replay-name":[{"anything-but":{"suffix":"x"}}]}"#,
+            "fix-orders"
+        ));
+        assert!(named(
+            r#"{"replay-name":[{"wildcard":"fix-*s"}]}"#,
+            "fix-orders"
+        ));
+        assert!(!named(
+            r#"{"replay-name":[{"wildcard":"*z*"}]}"#,
+            "fix-orders"
+        ));
+        assert!(!named(
+            r#"{"$or":[{"replay-name":["a"]},{"replay-name":["b"]}]}"#,
+            "fix-orders"
+        ));
+    }
+
+    #[test]
+    fn opting_out_adds_one_key_and_keeps_the_rest() {
+        let original =
+            r#"{ "source": ["shop"], "$or": [{"detail-type": ["a"]}, {"detail": {"x": [1]}}] }"#;
+        let Ok(Some(rewritten)) = EventPattern::parse(original).unwrap().with_replay_opt_out()
+        else {
+            panic!("not rewritten");
+        };
+        assert!(rewritten.refuses_replays());
+        let before: Value = serde_json::from_str(original).unwrap();
+        let mut after: Value = serde_json::from_str(rewritten.as_str()).unwrap();
+        assert_eq!(
+            after.as_object_mut().and_then(|o| o.remove("replay-name")),
+            Some(serde_json::json!([{"exists": false}]))
+        );
+        assert_eq!(after, before);
+        assert!(rewritten.as_str().ends_with(
+            r#" "source": ["shop"], "$or": [{"detail-type": ["a"]}, {"detail": {"x": [1]}}] }"#
+        ));
+        // Twice is once.
+        assert_eq!(rewritten.with_replay_opt_out(), Ok(None));
+        // Another test of replay-name is not overwritten.
+        let other = EventPattern::parse(r#"{"replay-name":[{"exists":true}]}"#).unwrap();
+        assert_eq!(
+            other.with_replay_opt_out().unwrap_err().field,
+            "eventPattern"
+        );
+        // The added key must still fit EventBridge's limit.
+        let head = r#"{"source":[""#;
+        let full = format!("{head}{}\"]}}", "s".repeat(4096 - head.len() - 3));
+        let e = EventPattern::parse(&full)
+            .unwrap()
+            .with_replay_opt_out()
+            .unwrap_err();
+        assert!(e.message.contains("4096"), "{}", e.message);
     }
 }
