@@ -10,6 +10,7 @@ use shared::archive::{
 };
 use shared::event_bus::{EventBus, EventBusList, Rule, RuleList};
 use shared::list::ListQuery;
+use shared::preview::ReplayPreview;
 use shared::replay::{
     CancelReplayResponse, Replay, ReplayList, StartReplayRequest, StartReplayResponse,
 };
@@ -189,6 +190,21 @@ pub async fn get_replay(name: String) -> Result<Replay, ApiError> {
 
 pub async fn start_replay(body: StartReplayRequest) -> Result<StartReplayResponse, ApiError> {
     send_json(Request::post(&path(&["replays"])), &body).await
+}
+
+pub async fn preview_replay(body: StartReplayRequest) -> Result<ReplayPreview, ApiError> {
+    send_json(Request::post(&path(&["replays", "preview"])), &body).await
+}
+
+pub async fn opt_rule_out_of_replays(bus: String, rule: String) -> Result<Rule, ApiError> {
+    send(Request::post(&path(&[
+        "event-buses",
+        &bus,
+        "rules",
+        &rule,
+        "replay-opt-out",
+    ])))
+    .await
 }
 
 pub async fn cancel_replay(name: String) -> Result<CancelReplayResponse, ApiError> {

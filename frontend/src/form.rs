@@ -145,6 +145,11 @@ where
         self.blocked
     }
 
+    /// The request as typed so far, with its problems.
+    pub fn draft(&self) -> Memo<Draft<Req>> {
+        self.draft
+    }
+
     pub fn pending(&self) -> Signal<bool> {
         self.submission.pending().into()
     }

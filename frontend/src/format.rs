@@ -32,6 +32,11 @@ pub fn count(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// `1 rule`, `3 rules`.
+pub fn quantity(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub fn retention(days: i32) -> String {
     match days {
         0 => "Indefinite".to_owned(),

@@ -13,6 +13,7 @@ mod links;
 mod list_state;
 mod pages;
 mod perf;
+mod replay_preview;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -8,6 +8,7 @@
 
 mod archives;
 mod gallery;
+mod preview;
 mod replays;
 mod roles;
 mod sign_in;

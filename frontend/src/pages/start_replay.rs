@@ -1,16 +1,20 @@
 //! Start replay: pick an archive, a name, a window of event time and the rules to replay
 //! to. The destination is always the archive's own bus (EventBridge allows no other).
+//! Beside the form, the preview says who would receive the replay before it starts.
 
 use crate::api;
 use crate::clock;
 use crate::components::archive_picker::ArchivePicker;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::field::Field;
+use crate::components::receivers_summary::ReceiversSummary;
+use crate::components::replay_preview_panel::ReplayPreviewPanel;
 use crate::components::rule_picker::RulePicker;
 use crate::components::time_window::{ARCHIVE_LAG, TimeWindow};
 use crate::form::{FormSpec, use_form};
 use crate::format::{self, Zone};
 use crate::links;
+use crate::replay_preview::use_replay_preview;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -155,6 +159,7 @@ pub fn StartReplayPage() -> impl IntoView {
             );
         },
     });
+    let preview = use_replay_preview(form.draft());
     // The window starts filled in: its problems show from the start.
     form.touch("eventStartTime");
     form.touch("eventEndTime");
@@ -170,6 +175,7 @@ pub fn StartReplayPage() -> impl IntoView {
 
     view! {
         <h1>"Start replay"</h1>
+        <div class="start-replay">
         <form class="card" on:submit=form.on_submit() novalidate>
             <ErrorBanner message=form.banner() />
             <Field id="archive" label="Archive" error=error_for("eventSourceArn")>
@@ -201,6 +207,7 @@ pub fn StartReplayPage() -> impl IntoView {
                 </Show>
                 <p class="field-error">{move || error_for("destination.filterArns").get()}</p>
             </fieldset>
+            <ReceiversSummary state=preview />
             <div class="actions">
                 <button type="submit" disabled=move || blocked.get().is_some() || pending.get()>
                     {move || if pending.get() { "Starting…" } else { "Start replay" }}
@@ -209,6 +216,8 @@ pub fn StartReplayPage() -> impl IntoView {
                 <span class="why" aria-live="polite">{blocked}</span>
             </div>
         </form>
+        <ReplayPreviewPanel state=preview />
+        </div>
     }
 }
 

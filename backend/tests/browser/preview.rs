@@ -1,0 +1,159 @@
+//! "Who receives this replay" on Start replay: the panel follows the rule choice, an
+//! admin opts a rule out through its dialog, a viewer is offered no opt-out.
+
+use fantoccini::Locator;
+use serde_json::json;
+use testkit::app::{Emulator, TestApp, spawn_app_serving, spawn_app_with};
+use testkit::console::{Browser, Theme, dist, with_browser};
+
+/// A bus with two live rules (one target each) and one opted out, and its archive.
+async fn orders(app: &TestApp) {
+    let bus = app.create_bus("orders").await;
+    for (rule, kind) in [
+        ("order-created", "OrderCreated"),
+        ("order-shipped", "OrderShipped"),
+        ("receipts", "OrderPaid"),
+    ] {
+        let mut pattern = json!({"source": ["shop.orders"], "detail-type": [kind]});
+        if rule == "receipts" {
+            pattern["replay-name"] = json!([{"exists": false}]);
+        }
+        app.create_rule("orders", rule, &pattern.to_string()).await;
+        let target = aws_sdk_eventbridge::types::Target::builder()
+            .id("queue")
+            .arn(format!("arn:aws:sqs:us-east-1:000000000000:{rule}"))
+            .build()
+            .expect("target");
+        app.sdk
+            .put_targets()
+            .event_bus_name("orders")
+            .rule(rule)
+            .targets(target)
+            .send()
+            .await
+            .expect("target");
+    }
+    app.create_archive("orders-all", &bus, json!({})).await;
+}
+
+/// The delivery badge in the preview row of `rule`.
+async fn delivery(b: &Browser, rule: &str) -> String {
+    let xpath = format!(
+        "//table[contains(@class,'preview-rules')]//tr[.//span[@class='rule-name' and normalize-space()='{rule}']]//span[contains(@class,'badge')]"
+    );
+    match b.client.find(Locator::XPath(&xpath)).await {
+        Ok(cell) => cell.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_preview_follows_the_rule_choice_and_an_admin_opts_a_rule_out() {
+    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    orders(&app).await;
+    let sdk = app.sdk.clone();
+    with_browser(
+        &app.address,
+        "replay-preview",
+        Theme::Light,
+        move |b: Browser| async move {
+            b.goto("/replays/new?archive=orders-all").await;
+            b.wait_heading("Start replay").await;
+            b.wait_text("#replay-preview", "Who receives this replay")
+                .await;
+            b.eventually("every rule classified", |b| async move {
+                delivery(&b, "order-created").await == "Receives"
+                    && delivery(&b, "order-shipped").await == "Receives"
+                    && delivery(&b, "receipts").await == "Opted out"
+            })
+            .await;
+            b.wait_text("#receivers", "Will reach 2 rules and 2 targets.")
+                .await;
+            b.wait_text(".warnings", "2 rules will receive these events (2 SQS queues); 1 rule opts out of replays.")
+                .await;
+
+            // Only one rule: the other is no longer selected.
+            b.click(b.choice("Only these rules").await).await;
+            b.click(b.choice("order-created").await).await;
+            b.eventually("the choice reflected", |b| async move {
+                delivery(&b, "order-shipped").await == "Not selected"
+            })
+            .await;
+            b.wait_text("#receivers", "Will reach 1 rule and 1 target.")
+                .await;
+
+            // An admin opts the chosen rule out, seeing the new pattern first.
+            let opt_out = b
+                .find(Locator::XPath(
+                    "//tr[.//span[@class='rule-name' and normalize-space()='order-created']]//button[normalize-space()='Opt out of replays']",
+                ))
+                .await;
+            b.click(opt_out).await;
+            b.wait_text("#opt-out-pattern", "\"replay-name\"").await;
+            b.wait_text("#opt-out-pattern", "\"exists\": false").await;
+            b.click(b.dialog_button("Opt out of replays").await).await;
+            b.eventually("the rule opted out", |b| async move {
+                delivery(&b, "order-created").await == "Opted out"
+            })
+            .await;
+            b.wait_text("#receivers", "No rule will receive these events.")
+                .await;
+            let rule = sdk
+                .describe_rule()
+                .name("order-created")
+                .event_bus_name("orders")
+                .send()
+                .await
+                .expect("rule");
+            assert!(
+                rule.event_pattern()
+                    .is_some_and(|p| p.contains(r#""replay-name":[{"exists":false}]"#)),
+                "{rule:?}"
+            );
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewer_sees_the_preview_but_no_opt_out() {
+    let app = spawn_app_with(
+        Emulator::Ministack,
+        &dist(),
+        &[("REWIND_LOCAL_ROLE", "viewer")],
+    )
+    .await;
+    // Arranged as an admin would: the viewer's own API refuses creating archives.
+    let bus = app.create_bus("orders").await;
+    app.create_rule("orders", "order-created", r#"{"source":["shop.orders"]}"#)
+        .await;
+    app.sdk
+        .create_archive()
+        .archive_name("orders-all")
+        .event_source_arn(&bus)
+        .send()
+        .await
+        .expect("archive");
+    with_browser(
+        &app.address,
+        "replay-preview-viewer",
+        Theme::Dark,
+        move |b: Browser| async move {
+            b.goto("/replays/new?archive=orders-all").await;
+            b.wait_heading("Start replay").await;
+            b.eventually("the rule classified", |b| async move {
+                delivery(&b, "order-created").await == "Receives"
+            })
+            .await;
+            let offers = b
+                .client
+                .find_all(Locator::XPath(
+                    "//button[normalize-space()='Opt out of replays']",
+                ))
+                .await
+                .unwrap_or_default();
+            assert!(offers.is_empty(), "a viewer was offered an opt-out");
+        },
+    )
+    .await;
+}

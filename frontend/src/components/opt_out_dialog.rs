@@ -1,0 +1,69 @@
+//! The dialog that shows a rule's pattern before and after the replay opt-out, and
+//! writes it only when confirmed.
+
+use crate::api;
+use leptos::html;
+use leptos::prelude::*;
+use shared::preview::PreviewRule;
+use shared::validation::EventPattern;
+
+#[component]
+pub fn OptOutDialog(
+    /// The bus's name.
+    bus: String,
+    rule: PreviewRule,
+    on_done: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let pattern = rule
+        .event_pattern
+        .as_deref()
+        .and_then(|p| EventPattern::parse(p).ok());
+    let before = pattern
+        .as_ref()
+        .map(EventPattern::pretty)
+        .unwrap_or_default();
+    // The same rewrite the server makes, from the same code.
+    let after = pattern
+        .and_then(|p| p.with_replay_opt_out().ok().flatten())
+        .map(|p| p.pretty())
+        .unwrap_or_default();
+    let name = rule.name.clone();
+    let write = Action::new_local(move |(): &()| {
+        let (bus, name) = (bus.clone(), name.clone());
+        async move {
+            let written = api::opt_rule_out_of_replays(bus, name).await;
+            if written.is_ok() {
+                on_done.run(());
+            }
+            written
+        }
+    });
+    let error = move || write.value().get().and_then(Result::err).map(|e| e.message);
+    let confirm = NodeRef::<html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = confirm.get() {
+            let _ = button.focus();
+        }
+    });
+    view! {
+        <div class="backdrop" on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
+            <div class="dialog wide" role="dialog" aria-modal="true" aria-labelledby="opt-out-title">
+                <h2 id="opt-out-title">"Opt " {rule.name.clone()} " out of replays?"</h2>
+                <p>"Its pattern gains one key, so that no replay reaches its targets again. Its other keys, state, description, role and targets stay as they are; live events match as before."</p>
+                <div class="pattern-diff">
+                    <div><span class="label">"Now"</span><pre class="pattern">{before}</pre></div>
+                    <div><span class="label">"After"</span><pre class="pattern" id="opt-out-pattern">{after}</pre></div>
+                </div>
+                {move || error().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
+                <div class="actions">
+                    <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>"Keep it as it is"</button>
+                    <button type="button" node_ref=confirm id="confirm-opt-out" disabled=move || write.pending().get()
+                        on:click=move |_| { write.dispatch(()); }>
+                        {move || if write.pending().get() { "Writing…" } else { "Opt out of replays" }}
+                    </button>
+                </div>
+            </div>
+        </div>
+    }
+}
