@@ -18,6 +18,7 @@ pub mod preview;
 pub mod progress;
 pub mod replay;
 pub mod roles;
+pub mod routing;
 pub mod validation;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldError};

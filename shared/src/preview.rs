@@ -23,9 +23,16 @@ pub enum Delivery {
     NotSelected,
     /// A schedule, not an event pattern: it never matches an event, replayed or not.
     Scheduled,
+    /// A temporary rule Rewind creates for `routing`: copies of the chosen targets.
+    Routed,
 }
 
 impl Delivery {
+    /// The replay's events reach this rule's targets.
+    pub const fn receives(self) -> bool {
+        matches!(self, Self::Receives | Self::Routed)
+    }
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Receives => "receives",
@@ -34,6 +41,7 @@ impl Delivery {
             Self::Disabled => "disabled",
             Self::NotSelected => "not selected",
             Self::Scheduled => "scheduled",
+            Self::Routed => "routed",
         }
     }
 }
@@ -132,6 +140,8 @@ pub struct PreviewInput<'a> {
     pub filter_arns: &'a [&'a str],
     /// Every rule of the bus with every target.
     pub rules: Vec<(Rule, Vec<PreviewTarget>)>,
+    /// The temporary rules a routed replay would get (`delivery: routed`).
+    pub routed: Vec<PreviewRule>,
 }
 
 impl ReplayPreview {
@@ -142,7 +152,7 @@ impl ReplayPreview {
         window: (OffsetDateTime, OffsetDateTime),
         input: PreviewInput<'_>,
     ) -> Self {
-        let rules: Vec<PreviewRule> = input
+        let mut rules: Vec<PreviewRule> = input
             .rules
             .into_iter()
             .map(|(rule, targets)| PreviewRule {
@@ -155,10 +165,8 @@ impl ReplayPreview {
                 targets,
             })
             .collect();
-        let receiving: Vec<&PreviewRule> = rules
-            .iter()
-            .filter(|r| r.delivery == Delivery::Receives)
-            .collect();
+        rules.extend(input.routed);
+        let receiving: Vec<&PreviewRule> = rules.iter().filter(|r| r.delivery.receives()).collect();
         let receiving_targets = receiving.iter().map(|r| r.targets.len()).sum();
         let warnings = warnings(&rules, &receiving, input.filter_arns);
         Self {
@@ -281,7 +289,7 @@ fn warnings(
             None => warnings.push(format!(
                 "{arn} is chosen but is not a rule of this bus: it receives nothing."
             )),
-            Some(rule) if rule.delivery != Delivery::Receives => warnings.push(format!(
+            Some(rule) if !rule.delivery.receives() => warnings.push(format!(
                 "Rule {} is chosen but receives nothing: it is {}.",
                 rule.name,
                 rule.delivery.as_str()
@@ -404,6 +412,7 @@ mod tests {
                 replay_name: "fix",
                 filter_arns: &chosen_refs,
                 rules,
+                routed: vec![],
             },
         );
         let deliveries: Vec<(&str, Delivery)> = preview
@@ -470,6 +479,7 @@ mod tests {
                     ),
                     (off, vec![]),
                 ],
+                routed: vec![],
             },
         );
         assert_eq!(
@@ -492,6 +502,7 @@ mod tests {
                 replay_name: "fix",
                 filter_arns: &[],
                 rules: vec![],
+                routed: vec![],
             },
         );
         assert_eq!(

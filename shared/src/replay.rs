@@ -3,6 +3,7 @@
 use crate::FieldError;
 use crate::list::present;
 use crate::progress::ReplayProgress;
+use crate::routing::{Routing, RoutingRequest};
 use crate::validation::{ArchiveArn, Description, EventBusArn, ReplayName, ReplayWindow, RuleArn};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -147,6 +148,9 @@ pub struct Replay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub destination: ReplayDestination,
+    /// The targets a routed replay was sent to, while its temporary rules exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing: Option<RoutingRequest>,
 }
 
 /// `GET /api/replays` response.
@@ -210,6 +214,10 @@ pub struct StartReplayRequest {
     #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub event_end_time: String,
     pub destination: ReplayDestinationRequest,
+    /// Only these targets receive the replay, through temporary `rewind-` rules
+    /// (exclusive with `destination.filterArns`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing: Option<RoutingRequest>,
 }
 
 /// A start request that passed every check that needs no AWS call. The backend still
@@ -222,6 +230,7 @@ pub struct NewReplay {
     pub window: ReplayWindow,
     pub destination: EventBusArn,
     pub filter_rules: Vec<RuleArn>,
+    pub routing: Option<Routing>,
 }
 
 impl NewReplay {
@@ -268,8 +277,25 @@ impl StartReplayRequest {
                 )
             }),
             filter_arns.iter().find_map(|arn| RuleArn::parse(arn).err()),
+            self.routing_problem(),
         ];
         checks.into_iter().flatten().collect()
+    }
+
+    fn routing_problem(&self) -> Option<FieldError> {
+        let routing = self.routing.as_ref()?;
+        if self
+            .destination
+            .filter_arns
+            .as_ref()
+            .is_some_and(|f| !f.is_empty())
+        {
+            return Some(FieldError::new(
+                "routing",
+                "Choose either rules (destination.filterArns) or targets (routing), not both.",
+            ));
+        }
+        routing.validate().err()
     }
 
     pub fn validate(&self) -> Result<NewReplay, FieldError> {
@@ -293,6 +319,14 @@ impl StartReplayRequest {
                 .iter()
                 .map(|arn| RuleArn::parse(arn))
                 .collect::<Result<_, _>>()?,
+            routing: match self.routing_problem() {
+                Some(problem) => return Err(problem),
+                None => self
+                    .routing
+                    .as_ref()
+                    .map(RoutingRequest::validate)
+                    .transpose()?,
+            },
         })
     }
 }
@@ -358,7 +392,44 @@ mod tests {
                 arn: BUS.into(),
                 filter_arns: None,
             },
+            routing: None,
         }
+    }
+
+    #[test]
+    fn routing_excludes_filter_arns() {
+        let routing = crate::routing::RoutingRequest {
+            targets: vec![crate::routing::RoutedTarget {
+                rule: "fulfil".into(),
+                target_id: "q".into(),
+            }],
+            event_pattern: None,
+        };
+        let routed = StartReplayRequest {
+            routing: Some(routing.clone()),
+            ..request()
+        };
+        assert_eq!(
+            routed.validate().unwrap().routing.map(|r| r.rules.len()),
+            Some(1)
+        );
+        let both = StartReplayRequest {
+            routing: Some(routing),
+            destination: ReplayDestinationRequest {
+                arn: BUS.into(),
+                filter_arns: Some(vec![
+                    "arn:aws:events:us-east-1:123456789012:rule/orders/x".into(),
+                ]),
+            },
+            ..request()
+        };
+        assert_eq!(both.validate().unwrap_err().field, "routing");
+        assert!(both.problems().iter().any(|p| p.field == "routing"));
+        let empty = StartReplayRequest {
+            routing: Some(Default::default()),
+            ..request()
+        };
+        assert_eq!(empty.validate().unwrap_err().field, "routing.targets");
     }
 
     #[test]

@@ -468,6 +468,47 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// An SQS client on the emulator (ministack serves SQS on the same port).
+    pub fn sqs(&self) -> aws_sdk_sqs::Client {
+        let endpoint = self
+            .emulator
+            .as_ref()
+            .map(EmulatorProcess::endpoint)
+            .unwrap_or_default();
+        let config = aws_sdk_sqs::Config::builder()
+            .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+            .region(aws_sdk_sqs::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_sqs::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .endpoint_url(endpoint)
+            .build();
+        aws_sdk_sqs::Client::from_conf(config)
+    }
+
+    /// Rewind's temporary rules on `bus`: (name, pattern).
+    pub async fn temporary_rules(&self, bus: &str) -> Vec<(String, String)> {
+        let out = self
+            .sdk
+            .list_rules()
+            .event_bus_name(bus)
+            .name_prefix("rewind-")
+            .send()
+            .await
+            .expect("list rules");
+        out.rules()
+            .iter()
+            .map(|r| {
+                (
+                    r.name().unwrap_or_default().to_owned(),
+                    r.event_pattern().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    }
+}
+
 /// RFC 3339 for a time `minutes` from now (negative: in the past).
 pub fn minutes_from_now(minutes: i64) -> String {
     shared::timestamp::format(time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes))

@@ -39,6 +39,22 @@ pub struct Script {
     pub rule_count: usize,
     /// Targets of each rule, in pages of [`TARGETS_PER_PAGE`].
     pub targets_per_rule: usize,
+    /// Keep rules and their targets (DescribeRule, ListRules, PutRule, PutTargets,
+    /// ListTargetsByRule, RemoveTargets, DeleteRule) in `rules`, for routed replays; an
+    /// unknown replay is then not found.
+    pub stateful_rules: bool,
+    pub rules: Vec<StandinRule>,
+}
+
+/// A rule the stand-in keeps (`Script::stateful_rules`).
+#[derive(Debug, Clone, Default)]
+pub struct StandinRule {
+    pub bus: String,
+    pub name: String,
+    pub pattern: String,
+    pub description: String,
+    /// As PutTargets takes them (`{"Id", "Arn", …}`).
+    pub targets: Vec<Value>,
 }
 
 /// ListRules page size here: small, so that a few hundred rules take several pages.
@@ -146,6 +162,11 @@ fn answer(script: &mut Script, target: &str, request: &Value) -> Response {
     if let Some(code) = script.fail_with {
         return aws_error(code, "stand-in failure");
     }
+    if script.stateful_rules
+        && let Some(response) = stateful_rules(script, target, request)
+    {
+        return response;
+    }
     match target {
         "ListArchives" => list_archives(script, request),
         "DescribeArchive" => aws_ok(json!({
@@ -226,6 +247,94 @@ fn list_archives(script: &Script, request: &Value) -> Response {
         body["NextToken"] = json!(format!("after-{end}"));
     }
     aws_ok(body)
+}
+
+/// The routing calls over `Script::rules`; None for any other call.
+fn stateful_rules(script: &mut Script, target: &str, request: &Value) -> Option<Response> {
+    let bus = request["EventBusName"]
+        .as_str()
+        .unwrap_or("default")
+        .to_owned();
+    let name = request["Name"]
+        .as_str()
+        .or_else(|| request["Rule"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let arn =
+        |bus: &str, name: &str| format!("arn:aws:events:us-east-1:123456789012:rule/{bus}/{name}");
+    let position = script
+        .rules
+        .iter()
+        .position(|r| r.bus == bus && r.name == name);
+    let not_found = || aws_error("ResourceNotFoundException", "Rule does not exist.");
+    Some(match (target, position) {
+        ("DescribeRule", Some(i)) => {
+            let r = &script.rules[i];
+            aws_ok(
+                json!({"Name": r.name, "Arn": arn(&r.bus, &r.name), "EventPattern": r.pattern,
+                          "Description": r.description, "State": "ENABLED", "EventBusName": r.bus}),
+            )
+        }
+        ("ListTargetsByRule", Some(i)) => aws_ok(json!({"Targets": script.rules[i].targets})),
+        (
+            "DescribeRule" | "ListTargetsByRule" | "RemoveTargets" | "DeleteRule" | "PutTargets",
+            None,
+        ) => not_found(),
+        ("PutRule", _) => {
+            let rule = StandinRule {
+                bus: bus.clone(),
+                name: name.clone(),
+                pattern: request["EventPattern"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                description: request["Description"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                targets: Vec::new(),
+            };
+            match position {
+                Some(i) => script.rules[i] = rule,
+                None => script.rules.push(rule),
+            }
+            aws_ok(json!({"RuleArn": arn(&bus, &name)}))
+        }
+        ("PutTargets", Some(i)) => {
+            let added = request["Targets"].as_array().cloned().unwrap_or_default();
+            script.rules[i].targets.extend(added);
+            aws_ok(json!({"FailedEntryCount": 0, "FailedEntries": []}))
+        }
+        ("RemoveTargets", Some(i)) => {
+            let ids: Vec<Value> = request["Ids"].as_array().cloned().unwrap_or_default();
+            script.rules[i].targets.retain(|t| !ids.contains(&t["Id"]));
+            aws_ok(json!({"FailedEntryCount": 0, "FailedEntries": []}))
+        }
+        ("DeleteRule", Some(i)) => {
+            script.rules.remove(i);
+            aws_ok(json!({}))
+        }
+        ("ListRules", _) => {
+            let prefix = request["NamePrefix"].as_str().unwrap_or_default();
+            let rules: Vec<Value> = script
+                .rules
+                .iter()
+                .filter(|r| r.bus == bus && r.name.starts_with(prefix))
+                .map(|r| json!({"Name": r.name, "Arn": arn(&r.bus, &r.name), "EventPattern": r.pattern,
+                                "Description": r.description, "State": "ENABLED", "EventBusName": r.bus}))
+                .collect();
+            aws_ok(json!({"Rules": rules}))
+        }
+        ("DescribeReplay", _)
+            if !matches!(
+                request["ReplayName"].as_str(),
+                Some("running" | "advancing")
+            ) =>
+        {
+            aws_error("ResourceNotFoundException", "Replay does not exist.")
+        }
+        _ => return None,
+    })
 }
 
 /// `after-N` tokens: the index the next page starts at.

@@ -176,6 +176,7 @@ pub fn replay(r: &DescribeReplayOutput) -> Result<Replay, ApiError> {
             arn: required(Some(destination.arn()), "Destination.Arn")?,
             filter_arns: destination.filter_arns().to_vec(),
         },
+        routing: None,
     })
 }
 

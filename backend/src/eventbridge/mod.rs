@@ -2,7 +2,10 @@
 
 mod errors;
 mod mapping;
+mod routing;
 mod rules;
+
+pub use routing::is_over;
 
 pub use errors::from_sdk;
 
@@ -27,7 +30,7 @@ use shared::replay::{
     CancelReplayResponse, NewReplay, Replay, ReplayList, ReplayState, StartReplayResponse,
 };
 use shared::validation::{
-    ArchiveArn, ArchiveName, EventBusArn, EventBusName, NamePrefix, ReplayName,
+    ArchiveArn, ArchiveName, EventBusArn, EventBusName, NamePrefix, ReplayName, RuleArn,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -41,6 +44,8 @@ const EMULATOR_REGION: &str = "us-east-1";
 #[derive(Clone, Debug)]
 pub struct EventBridge {
     client: Client,
+    /// When this process last swept temporary rules (see `routing.rs`).
+    last_sweep: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 impl EventBridge {
@@ -87,13 +92,14 @@ impl EventBridge {
                     .build(),
             )
             .build();
-        Self {
-            client: Client::from_conf(config),
-        }
+        Self::from_client(Client::from_conf(config))
     }
 
     pub fn from_client(client: Client) -> Self {
-        Self { client }
+        Self {
+            client,
+            last_sweep: Arc::default(),
+        }
     }
 
     // ---- archives -------------------------------------------------------------
@@ -301,21 +307,25 @@ impl EventBridge {
     /// Starts a replay after checking, against the archive itself, that the destination
     /// is the archive's own bus (EventBridge refuses cross-bus replays).
     pub async fn start_replay(&self, replay: NewReplay) -> Result<StartReplayResponse, ApiError> {
-        self.archive_of(&replay).await?;
+        let archive = self.archive_of(&replay).await?;
+        let bus = EventBusArn::parse(&archive.summary.event_source_arn)
+            .map_err(|e| ApiError::upstream(e.message))?;
+        let routed = match &replay.routing {
+            None => None,
+            Some(_) => Some(self.route(&replay, &bus).await?),
+        };
+        let filter_rules: Vec<String> = match &routed {
+            Some(arns) => arns.clone(),
+            None => replay
+                .filter_rules
+                .iter()
+                .map(|r| r.as_str().to_owned())
+                .collect(),
+        };
 
         let destination = AwsDestination::builder()
             .arn(replay.destination.as_str())
-            .set_filter_arns(if replay.filter_rules.is_empty() {
-                None
-            } else {
-                Some(
-                    replay
-                        .filter_rules
-                        .iter()
-                        .map(|r| r.as_str().to_owned())
-                        .collect(),
-                )
-            })
+            .set_filter_arns((!filter_rules.is_empty()).then_some(filter_rules))
             .build()
             .map_err(|e| {
                 ApiError::upstream(format!("Could not build the replay destination: {e}"))
@@ -338,13 +348,29 @@ impl EventBridge {
             Ok(out) => out,
             // As for archives: a retry that finds this very replay started reports it.
             Err(err) => {
-                let existing = own_creation(
+                // What was sent: for a routed replay, its temporary rules.
+                let mut sent = replay.clone();
+                if let Some(arns) = &routed {
+                    sent.filter_rules =
+                        arns.iter().filter_map(|a| RuleArn::parse(a).ok()).collect();
+                }
+                let found = own_creation(
                     &attempts,
                     from_sdk(err),
                     self.describe_replay(&replay.name),
-                    |found| replay.is_fulfilled_by(found),
+                    |found| sent.is_fulfilled_by(found),
                 )
-                .await?;
+                .await;
+                let existing = match found {
+                    Ok(existing) => existing,
+                    Err(error) => {
+                        if routed.is_some() {
+                            self.remove_routes(bus.bus_name(), replay.name.as_str())
+                                .await;
+                        }
+                        return Err(error);
+                    }
+                };
                 return Ok(StartReplayResponse {
                     replay_arn: existing.replay_arn,
                     state: existing.summary.state,
@@ -359,6 +385,36 @@ impl EventBridge {
             state_reason: mapping::non_empty(out.state_reason()),
             replay_start_time: out.replay_start_time().map(mapping::to_time).transpose()?,
         })
+    }
+
+    /// A replay as its page shows it: once it is over, its temporary rules are removed
+    /// (this may be the first request to see it over); while it runs, `routing` says
+    /// which targets it was routed to.
+    pub async fn describe_replay_and_tidy(&self, name: &ReplayName) -> Result<Replay, ApiError> {
+        let mut replay = self.describe_replay(name).await?;
+        if let Ok(bus) = EventBusArn::parse(&replay.destination.arn) {
+            if is_over(replay.summary.state) {
+                self.remove_routes(bus.bus_name(), name.as_str()).await;
+            } else {
+                replay.routing = self.routing_of(bus.bus_name(), name.as_str()).await;
+            }
+        }
+        Ok(replay)
+    }
+
+    /// Cancels a replay and removes its temporary rules: nothing routed reaches a target
+    /// once it is cancelled.
+    pub async fn cancel_replay_and_tidy(
+        &self,
+        name: &ReplayName,
+    ) -> Result<CancelReplayResponse, ApiError> {
+        let cancelled = self.cancel_replay(name).await?;
+        if let Ok(replay) = self.describe_replay(name).await
+            && let Ok(bus) = EventBusArn::parse(&replay.destination.arn)
+        {
+            self.remove_routes(bus.bus_name(), name.as_str()).await;
+        }
+        Ok(cancelled)
     }
 
     pub async fn cancel_replay(&self, name: &ReplayName) -> Result<CancelReplayResponse, ApiError> {

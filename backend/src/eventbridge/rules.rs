@@ -40,24 +40,8 @@ impl EventBridge {
 
     /// Every target of one rule, all pages.
     pub async fn all_targets(&self, bus: &str, rule: &str) -> Result<Vec<PreviewTarget>, ApiError> {
-        let mut targets = Vec::new();
-        let mut next_token = None;
-        loop {
-            let out = self
-                .client
-                .list_targets_by_rule()
-                .event_bus_name(bus)
-                .rule(rule)
-                .set_next_token(next_token)
-                .send()
-                .await
-                .map_err(from_sdk)?;
-            targets.extend(out.targets().iter().map(mapping::preview_target));
-            next_token = mapping::non_empty(out.next_token());
-            if next_token.is_none() {
-                return Ok(targets);
-            }
-        }
+        let targets = self.raw_targets(bus, rule).await?;
+        Ok(targets.iter().map(mapping::preview_target).collect())
     }
 
     /// Who a replay would reach: every rule of the archive's bus with every target,
@@ -77,7 +61,16 @@ impl EventBridge {
             .buffered(TARGET_READS_IN_FLIGHT)
             .try_collect()
             .await?;
-        let filter_arns: Vec<&str> = replay.filter_rules.iter().map(|r| r.as_str()).collect();
+        // A routed replay reaches only its temporary rules: every rule of the bus is
+        // then left out by filterArns.
+        let routes = self.plan_routes(replay, &bus_arn).await?;
+        let routed = Self::routes_for_preview(&routes, &bus_arn);
+        let routed_arns: Vec<&str> = routed.iter().map(|r| r.arn.as_str()).collect();
+        let filter_arns: Vec<&str> = if routed.is_empty() {
+            replay.filter_rules.iter().map(|r| r.as_str()).collect()
+        } else {
+            routed_arns
+        };
         Ok(ReplayPreview::assemble(
             archive.archive_arn,
             bus_arn.as_str().to_owned(),
@@ -86,6 +79,7 @@ impl EventBridge {
                 replay_name: replay.name.as_str(),
                 filter_arns: &filter_arns,
                 rules,
+                routed: routed.clone(),
             },
         ))
     }

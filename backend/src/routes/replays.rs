@@ -27,6 +27,7 @@ pub async fn list(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<ReplayList>, ApiError> {
     let request = query.parse(ArchiveArn::parse, ReplayState::parse)?;
+    state.eventbridge.sweep().await;
     Ok(Json(state.eventbridge.list_replays(request).await?))
 }
 
@@ -79,6 +80,7 @@ pub async fn preview(
     ApiJson(body): ApiJson<StartReplayRequest>,
 ) -> Result<Json<ReplayPreview>, ApiError> {
     let replay = body.validate()?;
+    state.eventbridge.sweep().await;
     Ok(Json(state.eventbridge.preview_replay(&replay).await?))
 }
 
@@ -104,7 +106,9 @@ pub async fn describe(
     ApiPath(name): ApiPath<String>,
 ) -> Result<Json<Replay>, ApiError> {
     let name = ReplayName::parse(&name)?;
-    Ok(Json(state.eventbridge.describe_replay(&name).await?))
+    Ok(Json(
+        state.eventbridge.describe_replay_and_tidy(&name).await?,
+    ))
 }
 
 #[utoipa::path(
@@ -121,5 +125,5 @@ pub async fn cancel(
     ApiPath(name): ApiPath<String>,
 ) -> Result<Json<CancelReplayResponse>, ApiError> {
     let name = ReplayName::parse(&name)?;
-    Ok(Json(state.eventbridge.cancel_replay(&name).await?))
+    Ok(Json(state.eventbridge.cancel_replay_and_tidy(&name).await?))
 }

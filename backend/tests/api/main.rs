@@ -11,4 +11,5 @@ mod lambda;
 mod openapi;
 mod preview;
 mod replays;
+mod routing;
 mod standin;

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 use testkit::app::Reply;
-use testkit::standin::{ARCHIVE, BUS, Script, calls, spawn_with_standin};
+use testkit::standin::{ARCHIVE, BUS, Script, StandinRule, calls, spawn_with_standin};
 
 fn names(reply: &Reply) -> Vec<String> {
     reply.body["archives"]
@@ -274,7 +274,12 @@ async fn standin_preview_lists_300_rules_with_every_target() {
     assert_eq!(rules[7]["delivery"], "disabled");
     assert_eq!(rules[1]["delivery"], "receives");
     // Every page of both lists was read, and nothing else was asked.
-    assert_eq!(calls(&shared, "ListRules").len(), 300 / RULES_PER_PAGE);
+    // (The sweep lists `rewind-` rules too: the preview's own listing has no prefix.)
+    let listings = calls(&shared, "ListRules")
+        .into_iter()
+        .filter(|c| c.get("NamePrefix").is_none())
+        .count();
+    assert_eq!(listings, 300 / RULES_PER_PAGE);
     assert_eq!(
         calls(&shared, "ListTargetsByRule").len(),
         300 * 3usize.div_ceil(TARGETS_PER_PAGE)
@@ -289,4 +294,64 @@ async fn standin_preview_lists_300_rules_with_every_target() {
             .all(|t| t.starts_with("List") || t.starts_with("Describe")),
         "{writes:?}"
     );
+}
+
+/// ministack ignores `filterArns`, so what Rewind sends for a routed replay is proven
+/// here, on the STAND-IN: StartReplay gets exactly the temporary rule, which carries an
+/// exact copy of the chosen target — and when StartReplay fails (an eleventh active
+/// replay), the temporary rule is removed before the 409 is answered.
+#[tokio::test]
+async fn standin_routed_replay_sends_its_temporary_rule_as_filter_arns_and_cleans_up_on_failure() {
+    let chosen = json!({"Id": "queue", "Arn": "arn:aws:sqs:us-east-1:123456789012:fulfil",
+        "RoleArn": "arn:aws:iam::123456789012:role/r", "InputPath": "$.detail",
+        "RetryPolicy": {"MaximumRetryAttempts": 2}});
+    let (app, shared) = spawn_with_standin(Script {
+        stateful_rules: true,
+        rules: vec![StandinRule {
+            bus: "orders".into(),
+            name: "fulfil".into(),
+            pattern: r#"{"source":["shop"]}"#.into(),
+            targets: vec![
+                chosen.clone(),
+                json!({"Id": "other", "Arn": "arn:aws:sqs:us-east-1:123456789012:other"}),
+            ],
+            ..Default::default()
+        }],
+        ..Default::default()
+    })
+    .await;
+    let body = json!({
+        "replayName": "fix", "eventSourceArn": ARCHIVE,
+        "eventStartTime": "2026-11-26T12:00:00Z", "eventEndTime": "2026-11-26T13:00:00Z",
+        "destination": {"arn": BUS},
+        "routing": {"targets": [{"rule": "fulfil", "targetId": "queue"}]},
+    });
+    app.post("/api/replays", &body)
+        .await
+        .assert_error(409, "LimitExceeded", None);
+    let put_rule = calls(&shared, "PutRule");
+    assert_eq!(put_rule.len(), 1);
+    let temporary = put_rule[0]["Name"].as_str().unwrap_or_default().to_owned();
+    assert!(temporary.starts_with("rewind-"), "{temporary}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(
+            put_rule[0]["EventPattern"].as_str().unwrap_or("{}")
+        )
+        .unwrap_or_default(),
+        json!({"source": ["shop"], "replay-name": ["fix"]})
+    );
+    assert_eq!(calls(&shared, "PutTargets")[0]["Targets"], json!([chosen]));
+    let start = calls(&shared, "StartReplay");
+    assert_eq!(
+        start[0]["Destination"]["FilterArns"],
+        json!([format!(
+            "arn:aws:events:us-east-1:123456789012:rule/orders/{temporary}"
+        )])
+    );
+    let left: Vec<String> = shared
+        .lock()
+        .map(|s| s.rules.iter().map(|r| r.name.clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(left, ["fulfil"], "the temporary rule was left behind");
+    assert_eq!(calls(&shared, "DeleteRule")[0]["Name"], temporary.as_str());
 }

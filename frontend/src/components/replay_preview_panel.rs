@@ -13,7 +13,8 @@ use shared::preview::{Delivery, PreviewRule, PreviewTarget};
 use shared::roles::Operation;
 
 /// The order rules are listed in: what receives the replay first.
-const ORDER: [Delivery; 6] = [
+const ORDER: [Delivery; 7] = [
+    Delivery::Routed,
     Delivery::Receives,
     Delivery::NotSelected,
     Delivery::OptedOut,
@@ -24,6 +25,7 @@ const ORDER: [Delivery; 6] = [
 
 fn badge(delivery: Delivery) -> (&'static str, Tone) {
     match delivery {
+        Delivery::Routed => ("Routed here", Tone::Busy),
         Delivery::Receives => ("Receives", Tone::Busy),
         Delivery::OptedOut => ("Opted out", Tone::Good),
         Delivery::NotSelected => ("Not selected", Tone::Neutral),

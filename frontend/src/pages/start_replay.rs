@@ -141,6 +141,7 @@ pub fn StartReplayPage() -> impl IntoView {
                         .unwrap_or_default(),
                     filter_arns: filters,
                 },
+                routing: None,
             };
             if archive.is_some() {
                 for problem in body.problems() {

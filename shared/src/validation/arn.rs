@@ -111,6 +111,16 @@ impl EventBusArn {
     pub fn bus_name(&self) -> &str {
         resource_name(&self.0)
     }
+
+    /// The ARN of rule `rule` on this bus: `rule/NAME` on the default bus,
+    /// `rule/BUS/NAME` on the others.
+    pub fn rule_arn(&self, rule: &str) -> String {
+        let prefix = self.0.split("event-bus/").next().unwrap_or_default();
+        match self.bus_name() {
+            "default" => format!("{prefix}rule/{rule}"),
+            bus => format!("{prefix}rule/{bus}/{rule}"),
+        }
+    }
 }
 string_newtype!(EventBusArn);
 
@@ -201,6 +211,16 @@ mod tests {
         let bus =
             EventBusArn::parse("arn:aws:events:us-east-1:123456789012:event-bus/orders").unwrap();
         assert_eq!(bus.bus_name(), "orders");
+        assert_eq!(
+            bus.rule_arn("r1"),
+            "arn:aws:events:us-east-1:123456789012:rule/orders/r1"
+        );
+        let default =
+            EventBusArn::parse("arn:aws:events:us-east-1:123456789012:event-bus/default").unwrap();
+        assert_eq!(
+            default.rule_arn("r1"),
+            "arn:aws:events:us-east-1:123456789012:rule/r1"
+        );
         let archive =
             ArchiveArn::parse("arn:aws:events:us-east-1:123456789012:archive/orders-all").unwrap();
         assert_eq!(archive.archive_name(), "orders-all");

@@ -82,6 +82,18 @@ impl RuleName {
 }
 string_newtype!(RuleName);
 
+/// A target's id within its rule: 1–64 characters of `[.\-_A-Za-z0-9]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TargetId(String);
+
+impl TargetId {
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        check_name("targetId", "a target id", value, 64)?;
+        Ok(Self(value.to_owned()))
+    }
+}
+string_newtype!(TargetId);
+
 /// A list filter on names: same character set, 1–64 characters (the longer replay limit;
 /// archive listings simply find nothing past 48).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -96,6 +96,39 @@ impl EventPattern {
         EventPattern::parse(&format!("{{{OPT_OUT},{rest}")).map(Some)
     }
 
+    /// The pattern of a temporary rule that routes replay `replay_name` to this rule's
+    /// targets: this pattern, `narrowing`'s keys merged in (a key both constrain must be
+    /// constrained equally), and `"replay-name": [replay_name]`. A pattern that refuses
+    /// the replay (an opted-out rule) cannot be routed to.
+    pub fn routed(
+        &self,
+        narrowing: Option<&EventPattern>,
+        replay_name: &str,
+    ) -> Result<EventPattern, FieldError> {
+        let mut merged = self.object().unwrap_or_default();
+        if !admits(&merged, Some(replay_name)) {
+            return Err(FieldError::new(
+                "routing.targets",
+                "its pattern refuses this replay's events (the rule opted out of replays)",
+            ));
+        }
+        if let Some(narrowing) = narrowing.and_then(EventPattern::object) {
+            if narrowing.contains_key(REPLAY_NAME) {
+                return Err(FieldError::new(
+                    "routing.eventPattern",
+                    "The narrowing pattern may not test replay-name; Rewind sets it.",
+                ));
+            }
+            merge(&mut merged, narrowing, "")?;
+        }
+        merged.insert(
+            REPLAY_NAME.to_owned(),
+            Value::Array(vec![Value::String(replay_name.to_owned())]),
+        );
+        let text = Value::Object(merged).to_string();
+        EventPattern::parse(&text).map_err(|e| e.at("routing.eventPattern"))
+    }
+
     fn object(&self) -> Option<Map<String, Value>> {
         match serde_json::from_str(&self.0) {
             Ok(Value::Object(object)) => Some(object),
@@ -109,6 +142,34 @@ string_newtype!(EventPattern);
 pub const REPLAY_NAME: &str = "replay-name";
 /// The pattern key that makes a rule ignore replayed events.
 pub const OPT_OUT: &str = r#""replay-name":[{"exists":false}]"#;
+
+/// Merges `extra` into `into` key by key; objects on both sides merge deeper, any other
+/// value must be equal on both.
+fn merge(
+    into: &mut Map<String, Value>,
+    extra: Map<String, Value>,
+    path: &str,
+) -> Result<(), FieldError> {
+    for (key, value) in extra {
+        let here = path_of(path, &key);
+        match (into.get_mut(&key), value) {
+            (None, value) => {
+                into.insert(key, value);
+            }
+            (Some(Value::Object(mine)), Value::Object(theirs)) => merge(mine, theirs, &here)?,
+            (Some(mine), theirs) if *mine == theirs => {}
+            (Some(_), _) => {
+                return Err(FieldError::new(
+                    "routing.eventPattern",
+                    format!(
+                        "'{here}' is constrained differently by the rule's pattern and the narrowing pattern; make them equal or leave it out of the narrowing pattern."
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
 
 /// Can an event whose `replay-name` is `name` (`None`: any name) match `pattern`?
 fn admits(pattern: &Map<String, Value>, name: Option<&str>) -> bool {
@@ -456,5 +517,46 @@ mod tests {
             .with_replay_opt_out()
             .unwrap_err();
         assert!(e.message.contains("4096"), "{}", e.message);
+    }
+
+    #[test]
+    fn routed_patterns_merge_key_by_key() {
+        let p = |text: &str| EventPattern::parse(text).unwrap();
+        let rule = p(r#"{"source":["shop"],"detail":{"type":["order"]}}"#);
+        let routed = rule
+            .routed(
+                Some(&p(r#"{"detail":{"country":["NL"]},"source":["shop"]}"#)),
+                "fix",
+            )
+            .unwrap();
+        let value: Value = serde_json::from_str(routed.as_str()).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"source":["shop"],"detail":{"type":["order"],"country":["NL"]},"replay-name":["fix"]})
+        );
+        assert!(routed.admits_replay("fix") && !routed.admits_replay("other"));
+        // No narrowing: the rule's pattern and the replay's name.
+        let plain: Value =
+            serde_json::from_str(rule.routed(None, "fix").unwrap().as_str()).unwrap();
+        assert_eq!(plain["replay-name"], serde_json::json!(["fix"]));
+        // Conflicts and refusals, each on its field.
+        let conflict = rule
+            .routed(Some(&p(r#"{"detail":{"type":["refund"]}}"#)), "fix")
+            .unwrap_err();
+        assert_eq!(conflict.field, "routing.eventPattern");
+        assert!(
+            conflict.message.contains("detail.type"),
+            "{}",
+            conflict.message
+        );
+        let opted_out = p(r#"{"source":["shop"],"replay-name":[{"exists":false}]}"#);
+        assert_eq!(
+            opted_out.routed(None, "fix").unwrap_err().field,
+            "routing.targets"
+        );
+        let names_it = rule
+            .routed(Some(&p(r#"{"replay-name":["x"]}"#)), "fix")
+            .unwrap_err();
+        assert_eq!(names_it.field, "routing.eventPattern");
     }
 }

@@ -1,0 +1,405 @@
+//! Routed replays against ministack (its replays reach SQS targets): temporary
+//! `rewind-` rules with copies of the chosen targets, gone once the replay is over —
+//! and after every kind of refusal. (ministack ignores `filterArns`: what Rewind sends
+//! there is proven on the stand-in, in `standin.rs`.)
+
+use aws_sdk_eventbridge::types::{DeadLetterConfig, InputTransformer, RetryPolicy, Target};
+use serde_json::{Value, json};
+use std::time::Duration;
+use testkit::app::{Emulator, TestApp, minutes_from_now, spawn_app};
+
+const SHOP: &str = r#"{"source":["shop.orders"]}"#;
+
+/// Queue URL and ARN of a new queue.
+async fn queue(app: &TestApp, name: &str) -> (String, String) {
+    let sqs = app.sqs();
+    let url = sqs
+        .create_queue()
+        .queue_name(name)
+        .send()
+        .await
+        .expect("queue")
+        .queue_url()
+        .map(str::to_owned)
+        .expect("url");
+    let arn = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("attributes")
+        .attributes()
+        .and_then(|a| {
+            a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+                .cloned()
+        })
+        .expect("arn");
+    (url, arn)
+}
+
+/// Receives until `want` messages whose body has `replay-name` arrived (or time is up);
+/// returns how many did.
+async fn replayed_messages(app: &TestApp, url: &str, want: usize) -> usize {
+    let sqs = app.sqs();
+    let mut seen = 0;
+    for _ in 0..40 {
+        let out = sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .expect("receive");
+        for message in out.messages() {
+            let body: Value =
+                serde_json::from_str(message.body().unwrap_or("{}")).unwrap_or_default();
+            if body.get("replay-name").is_some() {
+                seen += 1;
+            }
+            if let Some(handle) = message.receipt_handle() {
+                let _ = sqs
+                    .delete_message()
+                    .queue_url(url)
+                    .receipt_handle(handle)
+                    .send()
+                    .await;
+            }
+        }
+        if seen >= want {
+            break;
+        }
+    }
+    seen
+}
+
+/// Bus `orders`, rule `fulfil` with three SQS targets (one with a role, retries and a
+/// dead-letter queue, one with an input transformer), an archive and `events` events.
+async fn orders(app: &TestApp, events: u32) -> (String, String, String) {
+    let bus = app.create_bus("orders").await;
+    let (chosen_url, chosen) = queue(app, "chosen").await;
+    let (_, other) = queue(app, "other").await;
+    app.create_rule("orders", "fulfil", SHOP).await;
+    let targets = vec![
+        Target::builder()
+            .id("chosen")
+            .arn(&chosen)
+            .role_arn("arn:aws:iam::000000000000:role/rewind-test")
+            .retry_policy(RetryPolicy::builder().maximum_retry_attempts(4).build())
+            .dead_letter_config(DeadLetterConfig::builder().arn(&other).build())
+            .build()
+            .expect("target"),
+        Target::builder()
+            .id("shaped")
+            .arn(&chosen)
+            .input_transformer(
+                InputTransformer::builder()
+                    .input_paths_map("kind", "$.detail-type")
+                    .input_template(r#"{"kind": <kind>}"#)
+                    .build()
+                    .expect("transformer"),
+            )
+            .build()
+            .expect("target"),
+        Target::builder()
+            .id("other")
+            .arn(&other)
+            .build()
+            .expect("target"),
+    ];
+    app.sdk
+        .put_targets()
+        .event_bus_name("orders")
+        .rule("fulfil")
+        .set_targets(Some(targets))
+        .send()
+        .await
+        .expect("targets");
+    let archive = app.create_archive("orders-all", &bus, json!({})).await;
+    app.put_order_events("orders", events).await;
+    (bus, archive, chosen_url)
+}
+
+fn routed_body(
+    name: &str,
+    archive: &str,
+    bus: &str,
+    targets: &[(&str, &str)],
+    pattern: Option<&str>,
+) -> Value {
+    let mut routing = json!({
+        "targets": targets.iter().map(|(rule, id)| json!({"rule": rule, "targetId": id})).collect::<Vec<_>>(),
+    });
+    if let Some(pattern) = pattern {
+        routing["eventPattern"] = json!(pattern);
+    }
+    json!({
+        "replayName": name,
+        "eventSourceArn": archive,
+        "eventStartTime": minutes_from_now(-60),
+        "eventEndTime": minutes_from_now(1),
+        "destination": {"arn": bus},
+        "routing": routing,
+    })
+}
+
+async fn targets_of(app: &TestApp, rule: &str) -> Vec<Target> {
+    app.sdk
+        .list_targets_by_rule()
+        .event_bus_name("orders")
+        .rule(rule)
+        .send()
+        .await
+        .expect("targets")
+        .targets()
+        .to_vec()
+}
+
+async fn replay_state(app: &TestApp, name: &str) -> String {
+    app.sdk
+        .describe_replay()
+        .replay_name(name)
+        .send()
+        .await
+        .ok()
+        .and_then(|r| r.state().map(|s| s.as_str().to_owned()))
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_routed_replay_reaches_the_chosen_targets_through_a_temporary_rule() {
+    let app = spawn_app(Emulator::Ministack).await;
+    let (bus, archive, chosen_url) = orders(&app, 3).await;
+    // The live events reach every target; take them out of the chosen queue first.
+    let sqs = app.sqs();
+    let _ = sqs.purge_queue().queue_url(&chosen_url).send().await;
+
+    // The preview says what would happen: one routed rule, the original not selected.
+    let body = routed_body(
+        "routed-1",
+        &archive,
+        &bus,
+        &[("fulfil", "chosen"), ("fulfil", "shaped")],
+        None,
+    );
+    let preview = app.post("/api/replays/preview", &body).await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    let rules = preview.body["rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let routed: Vec<&Value> = rules.iter().filter(|r| r["delivery"] == "routed").collect();
+    assert_eq!(routed.len(), 1, "{}", preview.body);
+    assert!(
+        routed[0]["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("rewind-"))
+    );
+    assert_eq!(routed[0]["targets"].as_array().map(Vec::len), Some(2));
+    assert!(
+        rules
+            .iter()
+            .any(|r| r["name"] == "fulfil" && r["delivery"] == "notSelected")
+    );
+    assert_eq!(
+        (
+            preview.body["receivingRules"].clone(),
+            preview.body["receivingTargets"].clone()
+        ),
+        (json!(1), json!(2))
+    );
+    assert!(
+        app.temporary_rules("orders").await.is_empty(),
+        "a preview made a rule"
+    );
+
+    let started = app.post("/api/replays", &body).await;
+    assert_eq!(started.status, 201, "{}", started.body);
+    // Until a request sees it over, the temporary rule is there, with exact copies.
+    let temporary = app.temporary_rules("orders").await;
+    assert_eq!(temporary.len(), 1, "{temporary:?}");
+    let (name, pattern) = &temporary[0];
+    let pattern: Value = serde_json::from_str(pattern).expect("pattern");
+    assert_eq!(
+        pattern,
+        json!({"source": ["shop.orders"], "replay-name": ["routed-1"]})
+    );
+    let originals = targets_of(&app, "fulfil").await;
+    let copies = targets_of(&app, name).await;
+    for id in ["chosen", "shaped"] {
+        let original = originals.iter().find(|t| t.id() == id);
+        let copy = copies.iter().find(|t| t.id() == id);
+        assert!(
+            original.is_some() && original == copy,
+            "{id}: {original:?} vs {copy:?}"
+        );
+    }
+    assert!(copies.iter().all(|t| t.id() != "other"), "{copies:?}");
+
+    // The chosen queue receives the replayed events.
+    assert!(replayed_messages(&app, &chosen_url, 3).await >= 3);
+
+    // The replay page while it runs says where it was routed; once over, the rule goes.
+    let mut over = false;
+    for _ in 0..100 {
+        let replay = app.get("/api/replays/routed-1").await;
+        assert_eq!(replay.status, 200, "{}", replay.body);
+        if matches!(
+            replay.body["state"].as_str(),
+            Some("COMPLETED" | "FAILED" | "CANCELLED")
+        ) {
+            over = true;
+            break;
+        }
+        assert_eq!(
+            replay.body["routing"]["targets"].as_array().map(Vec::len),
+            Some(2),
+            "{}",
+            replay.body
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(over, "the replay did not end");
+    assert!(
+        app.temporary_rules("orders").await.is_empty(),
+        "the temporary rule stayed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_list_request_sweeps_the_rules_of_a_replay_that_ended_unwatched() {
+    let app = spawn_app(Emulator::Ministack).await;
+    let (bus, archive, _) = orders(&app, 2).await;
+    let started = app
+        .post(
+            "/api/replays",
+            &routed_body("unwatched", &archive, &bus, &[("fulfil", "other")], None),
+        )
+        .await;
+    assert_eq!(started.status, 201, "{}", started.body);
+    // Nobody asks Rewind about it: it ends, its rule stays.
+    for _ in 0..100 {
+        if replay_state(&app, "unwatched").await == "COMPLETED" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(replay_state(&app, "unwatched").await, "COMPLETED");
+    assert_eq!(app.temporary_rules("orders").await.len(), 1);
+    // The next list request (any list) sweeps it.
+    let list = app.get("/api/archives").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(app.temporary_rules("orders").await.is_empty(), "not swept");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_routings_leave_nothing_behind() {
+    let app = spawn_app(Emulator::Ministack).await;
+    let (bus, archive, _) = orders(&app, 1).await;
+    app.create_rule(
+        "orders",
+        "receipts",
+        r#"{"source":["shop.orders"],"replay-name":[{"exists":false}]}"#,
+    )
+    .await;
+    let cases: Vec<(Value, u16, &str, &str)> = vec![
+        (
+            routed_body("r1", &archive, &bus, &[("fulfil", "gone")], None),
+            404,
+            "NotFound",
+            "routing.targets",
+        ),
+        (
+            routed_body("r2", &archive, &bus, &[("deleted", "chosen")], None),
+            404,
+            "NotFound",
+            "routing.targets",
+        ),
+        (
+            routed_body("r3", &archive, &bus, &[("receipts", "x")], None),
+            400,
+            "ValidationError",
+            "routing.targets",
+        ),
+        (
+            routed_body(
+                "r4",
+                &archive,
+                &bus,
+                &[("fulfil", "chosen")],
+                Some(r#"{"source":["elsewhere"]}"#),
+            ),
+            400,
+            "ValidationError",
+            "routing.eventPattern",
+        ),
+        (
+            routed_body("r5", &archive, &bus, &[("fulfil", "chosen")], Some("{")),
+            400,
+            "InvalidEventPattern",
+            "routing.eventPattern",
+        ),
+        (
+            routed_body("r6", &archive, &bus, &[], None),
+            400,
+            "ValidationError",
+            "routing.targets",
+        ),
+        (
+            {
+                let mut body = routed_body("r7", &archive, &bus, &[("fulfil", "chosen")], None);
+                body["destination"]["filterArns"] = json!([bus
+                    .replace("event-bus/", "rule/")
+                    .replace("/orders", "/orders/fulfil")]);
+                body
+            },
+            400,
+            "ValidationError",
+            "routing",
+        ),
+    ];
+    for (body, status, code, field) in cases {
+        for path in ["/api/replays/preview", "/api/replays"] {
+            let reply = app.post(path, &body).await;
+            reply.assert_error(status, code, Some(field));
+            assert!(
+                app.temporary_rules("orders").await.is_empty(),
+                "{path} {body} left a rule"
+            );
+        }
+    }
+    // Every chosen rule and target is read before any rule is made.
+    app.create_rule("orders", "second", SHOP).await;
+    let reply = app
+        .post(
+            "/api/replays",
+            &routed_body(
+                "r8",
+                &archive,
+                &bus,
+                &[("fulfil", "chosen"), ("second", "none")],
+                None,
+            ),
+        )
+        .await;
+    reply.assert_error(404, "NotFound", Some("routing.targets"));
+    assert!(app.temporary_rules("orders").await.is_empty());
+    // A name already taken is refused before any rule is made.
+    let first = app
+        .post(
+            "/api/replays",
+            &routed_body("taken", &archive, &bus, &[("fulfil", "chosen")], None),
+        )
+        .await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let again = app
+        .post(
+            "/api/replays",
+            &routed_body("taken", &archive, &bus, &[("fulfil", "other")], None),
+        )
+        .await;
+    again.assert_error(409, "AlreadyExists", Some("replayName"));
+    let left = app.temporary_rules("orders").await;
+    assert_eq!(left.len(), 1, "only the first replay's rule: {left:?}");
+}
