@@ -69,6 +69,11 @@ pub struct Settings {
     /// Time for one EventBridge call, retries included: an unreachable or stalled
     /// endpoint becomes a 503 within this, well under 5 seconds.
     pub operation_timeout: Duration,
+    /// `REWIND_PEEK_MAX_MINUTES`: the longest window an archive peek replays (default 60).
+    pub peek_max_minutes: u32,
+    /// `REWIND_PEEK_REDELIVERY_SECONDS`: how long a peeked event handed out but never
+    /// acknowledged (its response was lost) waits before it is handed out again (30).
+    pub peek_redelivery_seconds: i32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +143,32 @@ impl Settings {
                 });
             }
         };
+        let peek_max_minutes = match get("REWIND_PEEK_MAX_MINUTES") {
+            None => shared::peek::DEFAULT_MAX_MINUTES,
+            Some(value) => value
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|m| (1..=1440).contains(m))
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "REWIND_PEEK_MAX_MINUTES",
+                    value,
+                    reason: "a number of minutes from 1 to 1440".to_owned(),
+                })?,
+        };
+        let peek_redelivery_seconds = match get("REWIND_PEEK_REDELIVERY_SECONDS") {
+            None => 30,
+            Some(value) => value
+                .trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|s| (1..=43_200).contains(s))
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "REWIND_PEEK_REDELIVERY_SECONDS",
+                    value,
+                    reason: "a number of seconds from 1 to 43200".to_owned(),
+                })?,
+        };
         let or = |name: &str, default: &str| get(name).unwrap_or_else(|| default.to_owned());
         Ok(Self {
             roles: RoleSettings {
@@ -155,6 +186,8 @@ impl Settings {
             auth,
             connect_timeout: Duration::from_secs(2),
             operation_timeout: Duration::from_secs(4),
+            peek_max_minutes,
+            peek_redelivery_seconds,
         })
     }
 }

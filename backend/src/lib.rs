@@ -4,7 +4,8 @@
 //! runs under Lambda or on a local port. Handlers live in `routes/` (one module per
 //! resource) and reach EventBridge only through [`eventbridge::EventBridge`], whose
 //! `mapping` module is the one place SDK types become DTOs and whose `errors` module is
-//! the one place AWS errors become API errors.
+//! the one place AWS errors become API errors. Archive peeks add SQS (`queues`), used by
+//! `peeks` only.
 
 pub mod audit;
 pub mod auth;
@@ -13,6 +14,8 @@ pub mod error;
 pub mod eventbridge;
 pub mod extract;
 pub mod openapi;
+pub mod peeks;
+pub mod queues;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

@@ -22,7 +22,11 @@ async fn main() -> ExitCode {
     };
 
     let result = if under_lambda {
-        let state = AppState::new(EventBridge::from_settings(&settings).await, &settings);
+        let state = AppState::new(
+            EventBridge::from_settings(&settings).await,
+            backend::queues::Queues::from_settings(&settings).await,
+            &settings,
+        );
         lambda_http::run(startup::api_router(state))
             .await
             .map_err(|e| e.to_string())

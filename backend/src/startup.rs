@@ -5,6 +5,7 @@ use crate::configuration::{AuthMode, RoleSettings, Settings};
 use crate::error::ApiError;
 use crate::eventbridge::EventBridge;
 use crate::extract::MAX_BODY_BYTES;
+use crate::queues::Queues;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -28,6 +29,10 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub eventbridge: EventBridge,
+    /// The queues archive peeks are delivered to.
+    pub queues: Queues,
+    /// The longest window a peek replays.
+    pub peek_max_minutes: u32,
     pub auth: AuthMode,
     pub roles: Arc<RoleSettings>,
     pub local_role: Role,
@@ -36,9 +41,11 @@ pub struct AppState {
 
 impl AppState {
     /// The state for `settings`, auditing to stdout.
-    pub fn new(eventbridge: EventBridge, settings: &Settings) -> Self {
+    pub fn new(eventbridge: EventBridge, queues: Queues, settings: &Settings) -> Self {
         Self {
             eventbridge,
+            queues,
+            peek_max_minutes: settings.peek_max_minutes,
             auth: settings.auth,
             roles: Arc::new(settings.roles.clone()),
             local_role: settings.local_role,
@@ -313,7 +320,8 @@ impl Application {
     /// Binds `settings.listen` (port 0 picks a free one) and builds the app.
     pub async fn build(settings: &Settings) -> std::io::Result<Self> {
         let eventbridge = EventBridge::from_settings(settings).await;
-        let state = AppState::new(eventbridge, settings);
+        let queues = Queues::from_settings(settings).await;
+        let state = AppState::new(eventbridge, queues, settings);
         let listener = TcpListener::bind(settings.listen).await?;
         Ok(Self {
             listener,

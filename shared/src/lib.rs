@@ -14,6 +14,7 @@ pub mod event_bus;
 pub mod event_pattern;
 pub mod health;
 pub mod list;
+pub mod peek;
 pub mod preview;
 pub mod progress;
 pub mod replay;

@@ -42,10 +42,15 @@ pub enum Operation {
     DeleteArchive,
     ListReplays,
     DescribeReplay,
+    /// `GET /api/replays/preview`: the replay named `preview`.
+    DescribeReplayNamedPreview,
     StartReplay,
     CancelReplay,
     PreviewReplay,
     OptRuleOutOfReplays,
+    StartPeek,
+    ReadPeek,
+    StopPeek,
     ListEventBuses,
     ListRules,
     TestEventPattern,
@@ -53,7 +58,7 @@ pub enum Operation {
 }
 
 impl Operation {
-    pub const ALL: [Operation; 15] = [
+    pub const ALL: [Operation; 19] = [
         Operation::ListArchives,
         Operation::CreateArchive,
         Operation::DescribeArchive,
@@ -62,8 +67,12 @@ impl Operation {
         Operation::ListReplays,
         Operation::StartReplay,
         Operation::DescribeReplay,
+        Operation::DescribeReplayNamedPreview,
         Operation::CancelReplay,
         Operation::PreviewReplay,
+        Operation::StartPeek,
+        Operation::ReadPeek,
+        Operation::StopPeek,
         Operation::ListEventBuses,
         Operation::ListRules,
         Operation::OptRuleOutOfReplays,
@@ -83,9 +92,13 @@ impl Operation {
             Operation::ListReplays => "listReplays",
             Operation::StartReplay => "startReplay",
             Operation::DescribeReplay => "describeReplay",
+            Operation::DescribeReplayNamedPreview => "describeReplayNamedPreview",
             Operation::CancelReplay => "cancelReplay",
             Operation::PreviewReplay => "previewReplay",
             Operation::OptRuleOutOfReplays => "optRuleOutOfReplays",
+            Operation::StartPeek => "startPeek",
+            Operation::ReadPeek => "readPeek",
+            Operation::StopPeek => "stopPeek",
             Operation::ListEventBuses => "listEventBuses",
             Operation::ListRules => "listRules",
             Operation::TestEventPattern => "testEventPattern",
@@ -105,11 +118,17 @@ impl Operation {
             | Operation::UpdateArchive
             | Operation::DeleteArchive
             | Operation::OptRuleOutOfReplays => Role::Admin,
-            Operation::StartReplay | Operation::CancelReplay => Role::Operator,
+            // A peek is a (short, private) replay.
+            Operation::StartReplay
+            | Operation::CancelReplay
+            | Operation::StartPeek
+            | Operation::ReadPeek
+            | Operation::StopPeek => Role::Operator,
             Operation::ListArchives
             | Operation::DescribeArchive
             | Operation::ListReplays
             | Operation::DescribeReplay
+            | Operation::DescribeReplayNamedPreview
             | Operation::PreviewReplay
             | Operation::ListEventBuses
             | Operation::ListRules
@@ -128,6 +147,8 @@ impl Operation {
                 | Operation::StartReplay
                 | Operation::CancelReplay
                 | Operation::OptRuleOutOfReplays
+                | Operation::StartPeek
+                | Operation::StopPeek
         )
     }
 
@@ -140,6 +161,9 @@ impl Operation {
             Operation::StartReplay => "starting replays",
             Operation::CancelReplay => "cancelling replays",
             Operation::OptRuleOutOfReplays => "opting rules out of replays",
+            Operation::StartPeek | Operation::ReadPeek | Operation::StopPeek => {
+                "peeking into archives (a peek replays events)"
+            }
             _ => "viewing archives and replays",
         }
     }

@@ -79,12 +79,12 @@ impl RoutingRequest {
 }
 
 /// What a temporary rule records about itself in its description: the replay it routes,
-/// the rule whose targets it copies, and when it was made (a rule whose replay never
+/// what it carries (copies of a rule's targets, or a peek's queue), and when it was made (a rule whose replay never
 /// started is removed only once it is old enough not to be one still being set up).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemporaryRule {
     pub replay: String,
-    pub copies: String,
+    pub carries: String,
     pub made: OffsetDateTime,
 }
 
@@ -103,11 +103,21 @@ impl TemporaryRule {
         format!("{head}{tail}")
     }
 
+    /// `carries` of a routed replay's rule: copies of `rule`'s targets.
+    pub fn copies_of(rule: &str) -> String {
+        format!("targets of rule {rule}")
+    }
+
+    /// The rule whose targets this one copies (None for a peek's rule).
+    pub fn copied_rule(&self) -> Option<&str> {
+        self.carries.strip_prefix("targets of rule ")
+    }
+
     pub fn description(&self) -> String {
         format!(
-            "{DESCRIPTION_HEAD}{} (copies targets of rule {}), made {}; removed when the replay ends.",
+            "{DESCRIPTION_HEAD}{} (carries {}), made {}; removed when the replay ends.",
             self.replay,
-            self.copies,
+            self.carries,
             crate::timestamp::format(self.made)
         )
     }
@@ -115,12 +125,12 @@ impl TemporaryRule {
     /// Reads back what [`TemporaryRule::description`] wrote; None for any other rule.
     pub fn from_description(description: &str) -> Option<Self> {
         let rest = description.strip_prefix(DESCRIPTION_HEAD)?;
-        let (replay, rest) = rest.split_once(" (copies targets of rule ")?;
-        let (copies, rest) = rest.split_once("), made ")?;
+        let (replay, rest) = rest.split_once(" (carries ")?;
+        let (carries, rest) = rest.split_once("), made ")?;
         let (made, _) = rest.split_once(';')?;
         Some(Self {
             replay: replay.to_owned(),
-            copies: copies.to_owned(),
+            carries: carries.to_owned(),
             made: crate::timestamp::parse(made).ok()?,
         })
     }
@@ -214,12 +224,13 @@ mod tests {
 
         let rule = TemporaryRule {
             replay: "fix-orders".into(),
-            copies: "fulfil".into(),
+            carries: TemporaryRule::copies_of("fulfil"),
             made: datetime!(2026-11-28 20:00 UTC),
         };
         let text = rule.description();
         assert!(text.len() <= 512);
-        assert_eq!(TemporaryRule::from_description(&text), Some(rule));
+        assert_eq!(TemporaryRule::from_description(&text), Some(rule.clone()));
+        assert_eq!(rule.copied_rule(), Some("fulfil"));
         assert_eq!(TemporaryRule::from_description("Sends receipts"), None);
     }
 }

@@ -52,45 +52,12 @@ impl EventBridge {
     /// Builds the SDK client from the usual AWS chain, with Rewind's timeouts and, when
     /// configured, an emulator endpoint.
     pub async fn from_settings(settings: &Settings) -> Self {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-        if let Some(endpoint) = &settings.eventbridge_endpoint {
-            loader = loader.endpoint_url(endpoint);
-            // An emulator accepts any credentials; without this the SDK would probe the
-            // instance metadata service for them and for a region, which takes seconds.
-            if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
-                loader = loader.credentials_provider(Credentials::new(
-                    "rewind-local",
-                    "rewind-local",
-                    None,
-                    None,
-                    "rewind-emulator",
-                ));
-            }
-            if std::env::var_os("AWS_REGION").is_none()
-                && std::env::var_os("AWS_DEFAULT_REGION").is_none()
-            {
-                loader = loader.region(Region::new(EMULATOR_REGION));
-            }
-        }
-        let sdk_config = loader.load().await;
+        let sdk_config = sdk_config(settings).await;
         let config = aws_sdk_eventbridge::config::Builder::from(&sdk_config)
             // Three attempts with short backoff: persistent throttling surfaces as 429
             // well inside the operation timeout instead of as a timeout.
-            .retry_config(
-                RetryConfig::standard()
-                    .with_max_attempts(3)
-                    .with_initial_backoff(Duration::from_millis(100))
-                    .with_max_backoff(Duration::from_secs(1)),
-            )
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(settings.connect_timeout)
-                    // A stalled attempt is abandoned and retried while the operation still
-                    // has time left; the whole call never outlasts the operation timeout.
-                    .operation_attempt_timeout(settings.operation_timeout / 2)
-                    .operation_timeout(settings.operation_timeout)
-                    .build(),
-            )
+            .retry_config(retries())
+            .timeout_config(timeouts(settings))
             .build();
         Self::from_client(Client::from_conf(config))
     }
@@ -495,6 +462,50 @@ impl EventBridge {
             .map_err(from_sdk)?;
         Ok(out.result())
     }
+}
+
+/// The AWS settings every client of Rewind's shares: the usual chain, or an emulator.
+pub async fn sdk_config(settings: &Settings) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(endpoint) = &settings.eventbridge_endpoint {
+        loader = loader.endpoint_url(endpoint);
+        // An emulator accepts any credentials; without this the SDK would probe the
+        // instance metadata service for them and for a region, which takes seconds.
+        if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
+            loader = loader.credentials_provider(Credentials::new(
+                "rewind-local",
+                "rewind-local",
+                None,
+                None,
+                "rewind-emulator",
+            ));
+        }
+        if std::env::var_os("AWS_REGION").is_none()
+            && std::env::var_os("AWS_DEFAULT_REGION").is_none()
+        {
+            loader = loader.region(Region::new(EMULATOR_REGION));
+        }
+    }
+    loader.load().await
+}
+
+/// Three attempts with short backoff: persistent throttling surfaces as 429 well inside
+/// the operation timeout instead of as a timeout.
+pub fn retries() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(100))
+        .with_max_backoff(Duration::from_secs(1))
+}
+
+/// A stalled attempt is abandoned and retried while the operation still has time left;
+/// the whole call never outlasts the operation timeout.
+pub fn timeouts(settings: &Settings) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(settings.connect_timeout)
+        .operation_attempt_timeout(settings.operation_timeout / 2)
+        .operation_timeout(settings.operation_timeout)
+        .build()
 }
 
 /// After a create failed with `error`: when the SDK had retried (an attempt timed out

@@ -159,42 +159,19 @@ impl EventBridge {
         for route in routes {
             let description = TemporaryRule {
                 replay: replay.as_str().to_owned(),
-                copies: route.copies.clone(),
+                carries: TemporaryRule::copies_of(&route.copies),
                 made,
             }
             .description();
-            let result = async {
-                let out = self
-                    .client
-                    .put_rule()
-                    .name(&route.name)
-                    .event_bus_name(bus.bus_name())
-                    .event_pattern(route.pattern.as_str())
-                    .description(description)
-                    .state(aws::RuleState::Enabled)
-                    .send()
-                    .await
-                    .map_err(from_sdk)?;
-                let put = self
-                    .client
-                    .put_targets()
-                    .rule(&route.name)
-                    .event_bus_name(bus.bus_name())
-                    .set_targets(Some(route.targets.clone()))
-                    .send()
-                    .await
-                    .map_err(from_sdk)?;
-                if let Some(failed) = put.failed_entries().first() {
-                    return Err(ApiError::upstream(format!(
-                        "EventBridge refused a copy of target {} of rule {}: {}",
-                        failed.target_id().unwrap_or_default(),
-                        route.copies,
-                        failed.error_message().unwrap_or_default()
-                    )));
-                }
-                mapping::required(out.rule_arn(), "RuleArn")
-            }
-            .await;
+            let result = self
+                .put_temporary_rule(
+                    bus,
+                    &route.name,
+                    &route.pattern,
+                    &description,
+                    route.targets,
+                )
+                .await;
             match result {
                 Ok(arn) => arns.push(arn),
                 Err(error) => {
@@ -204,6 +181,45 @@ impl EventBridge {
             }
         }
         Ok(arns)
+    }
+
+    /// Writes one temporary rule and its targets; returns its ARN.
+    pub async fn put_temporary_rule(
+        &self,
+        bus: &EventBusArn,
+        name: &str,
+        pattern: &EventPattern,
+        description: &str,
+        targets: Vec<aws::Target>,
+    ) -> Result<String, ApiError> {
+        let out = self
+            .client
+            .put_rule()
+            .name(name)
+            .event_bus_name(bus.bus_name())
+            .event_pattern(pattern.as_str())
+            .description(description)
+            .state(aws::RuleState::Enabled)
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        let put = self
+            .client
+            .put_targets()
+            .rule(name)
+            .event_bus_name(bus.bus_name())
+            .set_targets(Some(targets))
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        if let Some(failed) = put.failed_entries().first() {
+            return Err(ApiError::upstream(format!(
+                "EventBridge refused target {} of rule {name}: {}",
+                failed.target_id().unwrap_or_default(),
+                failed.error_message().unwrap_or_default()
+            )));
+        }
+        mapping::required(out.rule_arn(), "RuleArn")
     }
 
     /// Removes every temporary rule of `replay` on `bus`; returns how many. Failures are
@@ -232,9 +248,12 @@ impl EventBridge {
         let rules = self.temporary_rules(bus).await.ok()?;
         let mut targets = Vec::new();
         for (name, rule) in rules.iter().filter(|(_, r)| r.replay == replay) {
+            let Some(copied) = rule.copied_rule() else {
+                continue;
+            };
             for target in self.raw_targets(bus, name).await.ok()? {
                 targets.push(RoutedTarget {
-                    rule: rule.copies.clone(),
+                    rule: copied.to_owned(),
                     target_id: target.id().to_owned(),
                 });
             }
@@ -247,14 +266,14 @@ impl EventBridge {
 
     /// Removes, on every bus, each temporary rule whose replay is over, or missing for
     /// longer than a start takes. At most once a minute per process, and for at most
-    /// [`SWEEP_BUDGET`]; the list, preview and peek routes call it.
-    pub async fn sweep(&self) {
+    /// [`SWEEP_BUDGET`]; true when it ran (`peeks::sweep` then sweeps old peek queues).
+    pub async fn sweep(&self) -> bool {
         {
             let Ok(mut last) = self.last_sweep.lock() else {
-                return;
+                return false;
             };
             if last.is_some_and(|at: Instant| at.elapsed() < SWEEP_EVERY) {
-                return;
+                return false;
             }
             *last = Some(Instant::now());
         }
@@ -264,6 +283,7 @@ impl EventBridge {
         {
             tracing::warn!("the sweep ran out of time; the next one goes on");
         }
+        true
     }
 
     async fn sweep_now(&self) {
@@ -340,7 +360,7 @@ impl EventBridge {
     }
 
     /// Removes a rule's targets, then the rule; true once it is gone.
-    async fn remove_rule(&self, bus: &str, name: &str) -> bool {
+    pub async fn remove_rule(&self, bus: &str, name: &str) -> bool {
         let ids: Vec<String> = match self.raw_targets(bus, name).await {
             Ok(targets) => targets.iter().map(|t| t.id().to_owned()).collect(),
             Err(e) if e.code == ErrorCode::NotFound => return true,

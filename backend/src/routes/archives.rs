@@ -25,7 +25,7 @@ pub async fn list(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<ArchiveList>, ApiError> {
     let request = query.parse(EventBusArn::parse, ArchiveState::parse)?;
-    state.eventbridge.sweep().await;
+    crate::peeks::sweep(&state).await;
     Ok(Json(state.eventbridge.list_archives(request).await?))
 }
 

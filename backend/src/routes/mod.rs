@@ -9,6 +9,7 @@ pub mod event_patterns;
 pub mod health;
 pub mod me;
 mod params;
+pub mod peeks;
 pub mod replays;
 
 use crate::error::ApiError;
@@ -43,8 +44,10 @@ where
         routes!(me::me),
         routes!(archives::list, archives::create),
         routes!(archives::describe, archives::update, archives::delete),
+        routes!(peeks::start),
+        routes!(peeks::read, peeks::stop),
         routes!(replays::list, replays::start),
-        routes!(replays::preview),
+        routes!(replays::preview, replays::describe_the_one_named_preview),
         routes!(replays::describe),
         routes!(replays::cancel),
         routes!(event_buses::list),
@@ -85,11 +88,6 @@ impl RouteActions {
         Self(actions.into())
     }
 
-    /// One method's action, for a route outside the documented table.
-    fn single(method: Method, action: Operation) -> Self {
-        Self(Arc::new([(method, action)]))
-    }
-
     pub fn for_method(&self, method: &Method) -> Option<Operation> {
         self.0.iter().find(|(m, _)| m == method).map(|(_, a)| *a)
     }
@@ -98,21 +96,14 @@ impl RouteActions {
 /// The API router: the table with every signed-in route guarded by
 /// [`crate::auth::authorize`], and JSON answers for unknown paths and methods.
 pub fn api(state: &AppState) -> Router<AppState> {
-    let guard = |actions, route: MethodRouter<AppState>| {
+    let (router, _) = table(|actions, route| {
         route.layer(axum::middleware::from_fn_with_state(
             (state.clone(), actions),
             crate::auth::authorize,
         ))
-    };
-    let (router, _) = table(guard).split_for_parts();
+    })
+    .split_for_parts();
     router
-        .route(
-            "/api/replays/preview",
-            guard(
-                RouteActions::single(Method::GET, Operation::DescribeReplay),
-                axum::routing::get(replays::describe_the_one_named_preview),
-            ),
-        )
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
         .method_not_allowed_fallback(method_not_allowed)

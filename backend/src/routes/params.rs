@@ -46,3 +46,17 @@ pub struct RulePath {
     )]
     rule: String,
 }
+
+/// `/api/peeks/{peekId}`
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path, rename_all = "camelCase")]
+pub struct PeekPath {
+    /// Peek id
+    #[param(
+        example = "0123456789abcdef",
+        min_length = 16,
+        max_length = 16,
+        pattern = r"^[0-9a-f]{16}$"
+    )]
+    peek_id: String,
+}

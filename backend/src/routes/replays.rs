@@ -27,7 +27,7 @@ pub async fn list(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<ReplayList>, ApiError> {
     let request = query.parse(ArchiveArn::parse, ReplayState::parse)?;
-    state.eventbridge.sweep().await;
+    crate::peeks::sweep(&state).await;
     Ok(Json(state.eventbridge.list_replays(request).await?))
 }
 
@@ -80,12 +80,17 @@ pub async fn preview(
     ApiJson(body): ApiJson<StartReplayRequest>,
 ) -> Result<Json<ReplayPreview>, ApiError> {
     let replay = body.validate()?;
-    state.eventbridge.sweep().await;
+    crate::peeks::sweep(&state).await;
     Ok(Json(state.eventbridge.preview_replay(&replay).await?))
 }
 
-/// `GET /api/replays/preview` is the replay named `preview`: the static preview path
-/// would otherwise hide it (documented as `/api/replays/{name}`).
+/// `GET /api/replays/preview` is the replay named `preview`, which the static preview
+/// path would otherwise hide.
+#[utoipa::path(
+    operation_id = "describeReplayNamedPreview",
+    get, path = "/api/replays/preview", tag = "replays",
+    responses((status = 200, body = Replay), (status = 404, body = ErrorBody))
+)]
 pub async fn describe_the_one_named_preview(
     state: State<AppState>,
 ) -> Result<Json<Replay>, ApiError> {

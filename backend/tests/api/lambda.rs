@@ -78,7 +78,11 @@ async fn deployed_router(
     let (audit, records) = AuditLog::in_memory();
     let state = AppState {
         audit,
-        ..AppState::new(EventBridge::from_settings(&settings).await, &settings)
+        ..AppState::new(
+            EventBridge::from_settings(&settings).await,
+            backend::queues::Queues::from_settings(&settings).await,
+            &settings,
+        )
     };
     (api_router(state), records)
 }

@@ -9,6 +9,7 @@ mod errors;
 mod form_helpers;
 mod lambda;
 mod openapi;
+mod peeks;
 mod preview;
 mod replays;
 mod routing;

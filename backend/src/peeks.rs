@@ -1,0 +1,313 @@
+//! Archive peeks: a replay of a short window routed through a `rewind-peek-<id>` rule to
+//! a `rewind-peek-<id>` queue of Rewind's own, read back with an acknowledgement
+//! protocol — an event leaves the queue only when a later request acknowledges the
+//! response that carried it, so a lost response loses nothing. The queue's tags hold the
+//! peek's settings; `DELETE` and the sweep remove the rule, its target and the queue.
+
+use crate::error::ApiError;
+use crate::eventbridge::is_over;
+use crate::queues;
+use crate::startup::AppState;
+use aws_sdk_eventbridge::types::Target;
+use shared::ErrorCode;
+use shared::archive::Archive;
+use shared::peek::{NewPeek, Peek, PeekEvents, PeekId};
+use shared::replay::{NewReplay, ReplayState};
+use shared::routing::TemporaryRule;
+use shared::validation::{
+    ArchiveArn, Description, EventBusArn, EventPattern, ReplayName, ReplayWindow, RuleArn,
+};
+use std::collections::HashMap;
+use time::OffsetDateTime;
+
+/// A peek's queue older than this is removed by the sweep, drained or not.
+const ABANDONED_AFTER: time::Duration = time::Duration::hours(24);
+/// After its replay ends, events may still be on their way to the queue this long.
+const SETTLING: time::Duration = time::Duration::seconds(5);
+
+/// Starts a peek of `archive`: the queue, the rule and its target, then the replay;
+/// whatever fails, what was made is removed again.
+pub async fn start(state: &AppState, archive: &Archive, new: NewPeek) -> Result<Peek, ApiError> {
+    let bus = EventBusArn::parse(&archive.summary.event_source_arn)
+        .map_err(|e| ApiError::upstream(e.message))?;
+    let id = PeekId::parse(&uuid::Uuid::new_v4().simple().to_string()[..16])
+        .map_err(|e| ApiError::upstream(e.message))?;
+    let name = id.resource_name();
+    let replay = ReplayName::parse(&name).map_err(|e| ApiError::upstream(e.message))?;
+    let rule_arn = bus.rule_arn(&name);
+    let now = OffsetDateTime::now_utc();
+    let mut tags = HashMap::from([
+        ("archive".to_owned(), archive.summary.archive_name.clone()),
+        ("bus".to_owned(), bus.bus_name().to_owned()),
+        (
+            "start".to_owned(),
+            shared::timestamp::format(new.window.start()),
+        ),
+        (
+            "end".to_owned(),
+            shared::timestamp::format(new.window.end()),
+        ),
+        ("maxEvents".to_owned(), new.max_events.to_string()),
+        ("createdAt".to_owned(), shared::timestamp::format(now)),
+        ("delivered".to_owned(), "0".to_owned()),
+    ]);
+    if let Some(pattern) = &new.pattern {
+        tags.extend(queues::pattern_tags(pattern.as_str()));
+    }
+    // The rule's pattern: the peek's own (if any) and this replay's name.
+    let pattern = match &new.pattern {
+        Some(p) => p.routed(None, &name),
+        None => EventPattern::parse(&serde_json::json!({"replay-name": [name]}).to_string()),
+    }
+    .map_err(|e| {
+        let message = if e.field == "routing.targets" {
+            "This pattern refuses replayed events (it tests replay-name); a peek shows replayed events, so leave replay-name out.".to_owned()
+        } else {
+            e.message
+        };
+        ApiError::from(shared::FieldError::new("eventPattern", message))
+    })?;
+    let (url, queue_arn) = state
+        .queues
+        .create(&name, &queue_arn_for(&bus, &name), &rule_arn, tags)
+        .await?;
+    let made = async {
+        let description = TemporaryRule {
+            replay: name.clone(),
+            carries: format!("queue {name}"),
+            made: now,
+        }
+        .description();
+        let target = Target::builder()
+            .id("peek")
+            .arn(&queue_arn)
+            .build()
+            .map_err(|e| ApiError::upstream(e.to_string()))?;
+        let rule = state
+            .eventbridge
+            .put_temporary_rule(&bus, &name, &pattern, &description, vec![target])
+            .await?;
+        state
+            .eventbridge
+            .start_replay(NewReplay {
+                name: replay.clone(),
+                description: Description::parse(&format!(
+                    "Rewind peek of archive {}",
+                    archive.summary.archive_name
+                ))
+                .ok(),
+                archive: ArchiveArn::parse(&archive.archive_arn)
+                    .map_err(|e| ApiError::upstream(e.message))?,
+                window: new.window,
+                destination: bus.clone(),
+                filter_rules: vec![
+                    RuleArn::parse(&rule).map_err(|e| ApiError::upstream(e.message))?,
+                ],
+                routing: None,
+            })
+            .await
+    }
+    .await;
+    match made {
+        Ok(started) => Ok(Peek {
+            peek_id: id.to_string(),
+            archive_name: archive.summary.archive_name.clone(),
+            replay_name: name,
+            event_start_time: new.window.start(),
+            event_end_time: new.window.end(),
+            event_pattern: new.pattern.map(EventPattern::into_inner),
+            max_events: new.max_events,
+            state: started.state,
+            events_delivered: 0,
+            created_at: now,
+        }),
+        Err(error) => {
+            remove(state, &bus, &name, &url).await;
+            Err(error)
+        }
+    }
+}
+
+/// The events that arrived since the last call, after deleting the ones `ack` confirms.
+pub async fn read(
+    state: &AppState,
+    id: &PeekId,
+    ack: Option<&str>,
+) -> Result<PeekEvents, ApiError> {
+    let name = id.resource_name();
+    let url = state
+        .queues
+        .url(&name)
+        .await
+        .map_err(|e| not_found(e, id))?;
+    let tags = state.queues.tags(&url).await?;
+    let mut peek = peek_from_tags(id, &tags)?;
+    if let Some(ack) = ack.filter(|a| !a.is_empty()) {
+        let handles: Vec<&str> = ack.split(' ').filter(|h| !h.is_empty()).collect();
+        let deleted = state.queues.delete(&url, &handles).await?;
+        if deleted > 0 {
+            peek.events_delivered += u32::try_from(deleted).unwrap_or(u32::MAX);
+            state
+                .queues
+                .tag(&url, "delivered", peek.events_delivered.to_string())
+                .await?;
+        }
+    }
+    let replay = ReplayName::parse(&name).map_err(|e| ApiError::upstream(e.message))?;
+    let (replay_state, ended) = match state.eventbridge.describe_replay(&replay).await {
+        Ok(r) => (r.summary.state, r.summary.replay_end_time),
+        Err(e) if e.code == ErrorCode::NotFound => (ReplayState::Cancelled, None),
+        Err(e) => return Err(e),
+    };
+    peek.state = replay_state;
+    let room = usize::from(peek.max_events)
+        .saturating_sub(usize::try_from(peek.events_delivered).unwrap_or(usize::MAX));
+    let received = if room == 0 {
+        queues::Received {
+            bodies: Vec::new(),
+            handles: Vec::new(),
+        }
+    } else {
+        state.queues.receive(&url).await?
+    };
+    let mut events = Vec::new();
+    let mut handles = Vec::new();
+    for (body, handle) in received.bodies.iter().zip(&received.handles).take(room) {
+        events.push(serde_json::from_str(body).unwrap_or(serde_json::Value::String(body.clone())));
+        handles.push(handle.as_str());
+    }
+    // maxEvents reached: the replay has nothing more to send here.
+    let reached = peek.events_delivered as usize + events.len() >= usize::from(peek.max_events);
+    if reached && !is_over(replay_state) && replay_state != ReplayState::Cancelling {
+        match state.eventbridge.cancel_replay(&replay).await {
+            Ok(cancelled) => peek.state = cancelled.state,
+            Err(e) if e.code == ErrorCode::IllegalStatus => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let settled = ended.is_none_or(|t| OffsetDateTime::now_utc() - t > SETTLING);
+    let done = events.is_empty()
+        && (room == 0
+            || (is_over(replay_state) && settled && state.queues.pending(&url).await? == 0));
+    Ok(PeekEvents {
+        peek,
+        ack: (!handles.is_empty()).then(|| handles.join(" ")),
+        events,
+        done,
+    })
+}
+
+/// Ends a peek: cancels its replay if it still runs, removes the rule and the queue.
+pub async fn stop(state: &AppState, id: &PeekId) -> Result<(), ApiError> {
+    let name = id.resource_name();
+    let url = state
+        .queues
+        .url(&name)
+        .await
+        .map_err(|e| not_found(e, id))?;
+    let tags = state.queues.tags(&url).await?;
+    if let Ok(replay) = ReplayName::parse(&name)
+        && let Ok(found) = state.eventbridge.describe_replay(&replay).await
+        && found.summary.state.can_cancel()
+    {
+        match state.eventbridge.cancel_replay(&replay).await {
+            Ok(_) => {}
+            Err(e) if e.code == ErrorCode::IllegalStatus => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let bus = tags.get("bus").map(String::as_str).unwrap_or("default");
+    if !state.eventbridge.remove_rule(bus, &name).await {
+        return Err(ApiError::upstream(format!(
+            "The peek's rule {name} could not be removed; the sweep will try again."
+        )));
+    }
+    state.queues.remove(&url).await
+}
+
+/// The sweep's second half: peek queues left for a day are removed with their rules.
+/// Runs when `EventBridge::sweep` ran, on the list, preview and peek routes.
+pub async fn sweep(state: &AppState) {
+    if !state.eventbridge.sweep().await {
+        return;
+    }
+    let Ok(urls) = state.queues.peek_queues().await else {
+        return;
+    };
+    let now = OffsetDateTime::now_utc();
+    for url in urls {
+        let Some(name) = url.rsplit('/').next().map(str::to_owned) else {
+            continue;
+        };
+        let Ok(tags) = state.queues.tags(&url).await else {
+            continue;
+        };
+        let created = tags
+            .get("createdAt")
+            .and_then(|t| shared::timestamp::parse(t).ok());
+        if created.is_some_and(|c| now - c < ABANDONED_AFTER) {
+            continue;
+        }
+        let bus = tags.get("bus").map(String::as_str).unwrap_or("default");
+        if state.eventbridge.remove_rule(bus, &name).await
+            && state.queues.remove(&url).await.is_ok()
+        {
+            tracing::info!(queue = %name, "swept an abandoned peek");
+        }
+    }
+}
+
+async fn remove(state: &AppState, bus: &EventBusArn, name: &str, url: &str) {
+    state.eventbridge.remove_rule(bus.bus_name(), name).await;
+    if let Err(error) = state.queues.remove(url).await {
+        tracing::warn!(queue = %name, %error, "could not remove a peek's queue; the sweep will");
+    }
+}
+
+fn not_found(error: ApiError, id: &PeekId) -> ApiError {
+    if error.code == ErrorCode::NotFound {
+        ApiError::not_found(format!(
+            "There is no peek {id}: it ended and was removed, or never existed."
+        ))
+    } else {
+        error
+    }
+}
+
+/// The queue ARN a peek's policy names, from the bus's partition, region and account.
+fn queue_arn_for(bus: &EventBusArn, name: &str) -> String {
+    let parts: Vec<&str> = bus.as_str().split(':').collect();
+    match parts.as_slice() {
+        [_, partition, _, region, account, ..] => {
+            format!("arn:{partition}:sqs:{region}:{account}:{name}")
+        }
+        _ => format!("arn:aws:sqs:::{name}"),
+    }
+}
+
+fn peek_from_tags(id: &PeekId, tags: &HashMap<String, String>) -> Result<Peek, ApiError> {
+    let get = |key: &str| tags.get(key).map(String::as_str).unwrap_or_default();
+    let time = |key: &str| {
+        shared::timestamp::parse(get(key)).map_err(|_| {
+            ApiError::upstream(format!(
+                "The peek's queue lacks its {key} tag; it was not made by Rewind."
+            ))
+        })
+    };
+    let window = ReplayWindow::parse(time("start")?, time("end")?)
+        .map_err(|e| ApiError::upstream(e.message))?;
+    Ok(Peek {
+        peek_id: id.to_string(),
+        archive_name: get("archive").to_owned(),
+        replay_name: id.resource_name(),
+        event_start_time: window.start(),
+        event_end_time: window.end(),
+        event_pattern: queues::pattern_from_tags(tags),
+        max_events: get("maxEvents")
+            .parse()
+            .unwrap_or(shared::peek::DEFAULT_MAX_EVENTS),
+        state: ReplayState::Starting,
+        events_delivered: get("delivered").parse().unwrap_or(0),
+        created_at: time("createdAt")?,
+    })
+}

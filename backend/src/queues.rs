@@ -1,0 +1,303 @@
+//! The SQS seam: the queues archive peeks are delivered to, one per peek, named
+//! `rewind-peek-<id>`, open only to that peek's rule. A peek's settings live in its
+//! queue's tags, so any backend process (any Lambda instance) can serve it.
+
+use crate::configuration::Settings;
+use crate::error::ApiError;
+use crate::eventbridge::from_sdk;
+use aws_sdk_sqs::Client;
+use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, QueueAttributeName};
+use shared::ErrorCode;
+use shared::peek::PEEK_PREFIX;
+use std::collections::HashMap;
+
+/// How long a peek's events are kept: a peek left alone is swept after a day anyway.
+const RETENTION_SECONDS: &str = "86400";
+/// Longest text one tag holds; a longer pattern is spread over `pattern0`, `pattern1`…
+const TAG_VALUE_MAX: usize = 256;
+
+#[derive(Clone, Debug)]
+pub struct Queues {
+    client: Client,
+    /// How long a handed-out event stays invisible before it may be handed out again
+    /// (when its acknowledgement never came).
+    invisible_seconds: i32,
+}
+
+/// Messages received: their bodies and receipt handles.
+pub struct Received {
+    pub bodies: Vec<String>,
+    pub handles: Vec<String>,
+}
+
+impl Queues {
+    pub async fn from_settings(settings: &Settings) -> Self {
+        let sdk_config = crate::eventbridge::sdk_config(settings).await;
+        let config = aws_sdk_sqs::config::Builder::from(&sdk_config)
+            .retry_config(crate::eventbridge::retries())
+            .timeout_config(crate::eventbridge::timeouts(settings))
+            .build();
+        Self {
+            client: Client::from_conf(config),
+            invisible_seconds: settings.peek_redelivery_seconds,
+        }
+    }
+
+    /// Creates `name`, sendable only by `rule_arn` through EventBridge, tagged with the
+    /// peek's settings; returns its URL and ARN.
+    pub async fn create(
+        &self,
+        name: &str,
+        arn: &str,
+        rule_arn: &str,
+        tags: HashMap<String, String>,
+    ) -> Result<(String, String), ApiError> {
+        let policy = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "OnlyThisPeeksRule",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+            }],
+        });
+        let out = self
+            .client
+            .create_queue()
+            .queue_name(name)
+            .attributes(QueueAttributeName::Policy, policy.to_string())
+            .attributes(
+                QueueAttributeName::MessageRetentionPeriod,
+                RETENTION_SECONDS,
+            )
+            .attributes(
+                QueueAttributeName::VisibilityTimeout,
+                self.invisible_seconds.to_string(),
+            )
+            .set_tags(Some(tags))
+            .send()
+            .await
+            .map_err(queue_error)?;
+        let url = out.queue_url().unwrap_or_default().to_owned();
+        let arn = self
+            .client
+            .get_queue_attributes()
+            .queue_url(&url)
+            .attribute_names(QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .map_err(queue_error)?
+            .attributes()
+            .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+            .unwrap_or_else(|| arn.to_owned());
+        Ok((url, arn))
+    }
+
+    /// The URL of queue `name`; `NotFound` when it does not exist.
+    pub async fn url(&self, name: &str) -> Result<String, ApiError> {
+        let out = self
+            .client
+            .get_queue_url()
+            .queue_name(name)
+            .send()
+            .await
+            .map_err(queue_error)?;
+        Ok(out.queue_url().unwrap_or_default().to_owned())
+    }
+
+    pub async fn tags(&self, url: &str) -> Result<HashMap<String, String>, ApiError> {
+        let out = self
+            .client
+            .list_queue_tags()
+            .queue_url(url)
+            .send()
+            .await
+            .map_err(queue_error)?;
+        Ok(out.tags().cloned().unwrap_or_default())
+    }
+
+    pub async fn tag(&self, url: &str, key: &str, value: String) -> Result<(), ApiError> {
+        self.client
+            .tag_queue()
+            .queue_url(url)
+            .tags(key, value)
+            .send()
+            .await
+            .map_err(queue_error)?;
+        Ok(())
+    }
+
+    /// Up to ten messages, waiting at most a second for the first.
+    pub async fn receive(&self, url: &str) -> Result<Received, ApiError> {
+        let out = self
+            .client
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .visibility_timeout(self.invisible_seconds)
+            .send()
+            .await
+            .map_err(queue_error)?;
+        let mut received = Received {
+            bodies: Vec::new(),
+            handles: Vec::new(),
+        };
+        for message in out.messages() {
+            if let (Some(body), Some(handle)) = (message.body(), message.receipt_handle()) {
+                received.bodies.push(body.to_owned());
+                received.handles.push(handle.to_owned());
+            }
+        }
+        Ok(received)
+    }
+
+    /// Deletes acknowledged messages; returns how many went.
+    pub async fn delete(&self, url: &str, handles: &[&str]) -> Result<usize, ApiError> {
+        let mut deleted = 0;
+        for batch in handles.chunks(10) {
+            let entries: Vec<DeleteMessageBatchRequestEntry> = batch
+                .iter()
+                .enumerate()
+                .filter_map(|(i, handle)| {
+                    DeleteMessageBatchRequestEntry::builder()
+                        .id(i.to_string())
+                        .receipt_handle(*handle)
+                        .build()
+                        .ok()
+                })
+                .collect();
+            let out = self
+                .client
+                .delete_message_batch()
+                .queue_url(url)
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .map_err(queue_error)?;
+            deleted += out.successful().len();
+        }
+        Ok(deleted)
+    }
+
+    /// Messages waiting or handed out and not yet acknowledged.
+    pub async fn pending(&self, url: &str) -> Result<u64, ApiError> {
+        let out = self
+            .client
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .map_err(queue_error)?;
+        let count = |name: &QueueAttributeName| {
+            out.attributes()
+                .and_then(|a| a.get(name))
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        Ok(count(&QueueAttributeName::ApproximateNumberOfMessages)
+            + count(&QueueAttributeName::ApproximateNumberOfMessagesNotVisible))
+    }
+
+    /// Deletes a queue; one that is already gone is fine.
+    pub async fn remove(&self, url: &str) -> Result<(), ApiError> {
+        match self.client.delete_queue().queue_url(url).send().await {
+            Ok(_) => Ok(()),
+            Err(e) => match queue_error(e) {
+                e if e.code == ErrorCode::NotFound => Ok(()),
+                e => Err(e),
+            },
+        }
+    }
+
+    /// The URLs of every peek queue.
+    pub async fn peek_queues(&self) -> Result<Vec<String>, ApiError> {
+        let mut urls = Vec::new();
+        let mut next_token = None;
+        loop {
+            let out = self
+                .client
+                .list_queues()
+                .queue_name_prefix(PEEK_PREFIX)
+                .set_next_token(next_token)
+                .send()
+                .await
+                .map_err(queue_error)?;
+            urls.extend(out.queue_urls().iter().cloned());
+            next_token = out
+                .next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned);
+            if next_token.is_none() {
+                return Ok(urls);
+            }
+        }
+    }
+}
+
+/// A pattern spread over tags of at most 256 characters each.
+pub fn pattern_tags(pattern: &str) -> Vec<(String, String)> {
+    let chars: Vec<char> = pattern.chars().collect();
+    chars
+        .chunks(TAG_VALUE_MAX)
+        .enumerate()
+        .map(|(i, chunk)| (format!("pattern{i}"), chunk.iter().collect()))
+        .collect()
+}
+
+/// The pattern [`pattern_tags`] spread, put back together.
+pub fn pattern_from_tags(tags: &HashMap<String, String>) -> Option<String> {
+    let mut pattern = String::new();
+    for i in 0.. {
+        match tags.get(&format!("pattern{i}")) {
+            Some(part) => pattern.push_str(part),
+            None => break,
+        }
+    }
+    (!pattern.is_empty()).then_some(pattern)
+}
+
+/// SQS failures as API errors: a missing queue is `NotFound`.
+fn queue_error<E, R>(err: aws_sdk_sqs::error::SdkError<E, R>) -> ApiError
+where
+    E: aws_sdk_sqs::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+    aws_sdk_sqs::error::SdkError<E, R>: aws_sdk_sqs::operation::RequestId,
+{
+    let missing = err
+        .as_service_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| {
+            matches!(
+                code,
+                "AWS.SimpleQueueService.NonExistentQueue"
+                    | "QueueDoesNotExist"
+                    | "NonExistentQueue"
+            )
+        });
+    if missing {
+        return ApiError::not_found(
+            "The peek's queue does not exist: the peek ended or was removed.",
+        );
+    }
+    from_sdk(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_patterns_fit_in_tags() {
+        let pattern = format!(r#"{{"detail":{{"note":["{}"]}}}}"#, "é".repeat(600));
+        let tags: HashMap<String, String> = pattern_tags(&pattern).into_iter().collect();
+        assert_eq!(tags.len(), 3);
+        assert!(tags.values().all(|v| v.chars().count() <= TAG_VALUE_MAX));
+        assert_eq!(pattern_from_tags(&tags), Some(pattern));
+        assert_eq!(pattern_from_tags(&HashMap::new()), None);
+    }
+}

@@ -1,0 +1,321 @@
+//! Archive peeks against ministack (its replays reach SQS targets): exactly the window's
+//! events, each once; nothing lost when a response is; nothing left behind.
+
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use std::time::Duration;
+use testkit::app::{Emulator, FaultyProxy, ProxyFaults, TestApp, minutes_from_now, spawn_app_with};
+
+/// Peek queues left on the emulator.
+async fn peek_queues(app: &TestApp) -> Vec<String> {
+    app.sqs()
+        .list_queues()
+        .queue_name_prefix("rewind-peek-")
+        .send()
+        .await
+        .expect("list queues")
+        .queue_urls()
+        .to_vec()
+}
+
+/// Bus `orders` with an archive, then 4 OrderCreated and 2 OrderShipped events.
+async fn orders(app: &TestApp) {
+    let bus = app.create_bus("orders").await;
+    app.create_archive("orders-all", &bus, json!({})).await;
+    app.put_order_events("orders", 4).await;
+    let shipped: Vec<aws_sdk_eventbridge::types::PutEventsRequestEntry> = (0..2)
+        .map(|i| {
+            aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                .event_bus_name("orders")
+                .source("shop.orders")
+                .detail_type("OrderShipped")
+                .detail(json!({"orderId": 100 + i}).to_string())
+                .build()
+        })
+        .collect();
+    app.sdk
+        .put_events()
+        .set_entries(Some(shipped))
+        .send()
+        .await
+        .expect("put events");
+}
+
+fn peek_body(pattern: Option<&str>) -> Value {
+    let mut body = json!({
+        "eventStartTime": minutes_from_now(-10),
+        "eventEndTime": minutes_from_now(1),
+    });
+    if let Some(pattern) = pattern {
+        body["eventPattern"] = json!(pattern);
+    }
+    body
+}
+
+/// Reads a peek to its end through `base` (the app or a proxy in front of it), with
+/// acknowledgements; `lose` is called before each read and may break that response.
+async fn read_all(
+    app: &TestApp,
+    base: &str,
+    id: &str,
+    mut lose: impl FnMut(usize) -> bool,
+) -> Vec<Value> {
+    let mut events = Vec::new();
+    let mut ack: Option<String> = None;
+    for round in 0..120 {
+        let mut url = format!("{base}/api/peeks/{id}");
+        if let Some(a) = &ack {
+            url = format!("{url}?ack={}", percent(a));
+        }
+        let broken = lose(round);
+        let reply = app.http.get(&url).send().await;
+        let body: Option<Value> = match reply {
+            Ok(r) if r.status() == 200 => r.json().await.ok(),
+            _ => None,
+        };
+        let Some(body) = body else {
+            assert!(broken, "round {round}: a read failed unasked");
+            continue; // Lost: read again with the previous acknowledgement.
+        };
+        assert!(!broken, "round {round}: the proxy let a response through");
+        events.extend(body["events"].as_array().cloned().unwrap_or_default());
+        ack = body["ack"].as_str().map(str::to_owned);
+        if body["done"] == true {
+            return events;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the peek did not finish: {} events so far", events.len());
+}
+
+fn percent(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn ids(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| e["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peek_returns_exactly_its_events_once_and_leaves_nothing() {
+    let app = spawn_app_with(Emulator::Ministack, "/nonexistent", &[]).await;
+    orders(&app).await;
+    let started = app
+        .post(
+            "/api/archives/orders-all/peeks",
+            &peek_body(Some(r#"{"detail-type":["OrderCreated"]}"#)),
+        )
+        .await;
+    assert_eq!(started.status, 201, "{}", started.body);
+    let id = started.body["peekId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(started.body["maxEvents"], 200);
+    assert_eq!(started.body["replayName"], format!("rewind-peek-{id}"));
+    assert!(
+        started
+            .headers
+            .get("location")
+            .is_some_and(|l| l == &format!("/api/peeks/{id}"))
+    );
+    assert_eq!(app.temporary_rules("orders").await.len(), 1);
+
+    let events = read_all(&app, &app.address, &id, |_| false).await;
+    assert_eq!(events.len(), 4, "{events:?}");
+    assert!(
+        events
+            .iter()
+            .all(|e| e["detail-type"] == "OrderCreated" && e.get("replay-name").is_some())
+    );
+    let unique: HashSet<String> = ids(&events).into_iter().collect();
+    assert_eq!(unique.len(), 4, "an event came twice");
+
+    let stopped = app.delete(&format!("/api/peeks/{id}")).await;
+    assert_eq!(stopped.status, 204, "{}", stopped.body);
+    assert!(
+        app.temporary_rules("orders").await.is_empty(),
+        "the peek's rule stayed"
+    );
+    assert!(
+        peek_queues(&app).await.is_empty(),
+        "the peek's queue stayed"
+    );
+    app.get(&format!("/api/peeks/{id}"))
+        .await
+        .assert_error(404, "NotFound", None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_response_loses_nothing() {
+    let app = spawn_app_with(
+        Emulator::Ministack,
+        "/nonexistent",
+        &[("REWIND_PEEK_REDELIVERY_SECONDS", "2")],
+    )
+    .await;
+    orders(&app).await;
+    let started = app
+        .post("/api/archives/orders-all/peeks", &peek_body(None))
+        .await;
+    assert_eq!(started.status, 201, "{}", started.body);
+    let id = started.body["peekId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    // Every event is in the queue before the first read, so that read carries them all…
+    let url = format!("rewind-peek-{id}");
+    let sqs = app.sqs();
+    let queue = sqs
+        .get_queue_url()
+        .queue_name(&url)
+        .send()
+        .await
+        .expect("queue");
+    let queue = queue.queue_url().unwrap_or_default().to_owned();
+    for _ in 0..100 {
+        let waiting = sqs
+            .get_queue_attributes()
+            .queue_url(&queue)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+            .send()
+            .await
+            .ok()
+            .and_then(|a| a.attributes().and_then(|a| a.values().next().cloned()))
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(0);
+        if waiting >= 6 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // …and its response is cut off on its way to the console.
+    let proxy = FaultyProxy::start(app.address.clone()).await;
+    let events = read_all(&app, &proxy.address, &id, |round| {
+        let lose = round == 0;
+        proxy.set(ProxyFaults {
+            truncate_after: lose.then_some(20),
+            ..Default::default()
+        });
+        lose
+    })
+    .await;
+    let unique: HashSet<String> = ids(&events).into_iter().collect();
+    assert_eq!(unique.len(), 6, "{events:?}");
+    assert_eq!(events.len(), 6, "delivered twice: {events:?}");
+    app.delete(&format!("/api/peeks/{id}")).await;
+    assert!(peek_queues(&app).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_peeks_are_refused_and_leave_nothing() {
+    let app = spawn_app_with(
+        Emulator::Ministack,
+        "/nonexistent",
+        &[("REWIND_PEEK_MAX_MINUTES", "30")],
+    )
+    .await;
+    orders(&app).await;
+    let long =
+        json!({"eventStartTime": minutes_from_now(-40), "eventEndTime": minutes_from_now(-5)});
+    let cases = [
+        (long, 400, "ValidationError", "eventEndTime"),
+        (
+            json!({"eventStartTime": minutes_from_now(-5), "eventEndTime": minutes_from_now(-10)}),
+            400,
+            "ValidationError",
+            "eventEndTime",
+        ),
+        (
+            {
+                let mut b = peek_body(None);
+                b["maxEvents"] = json!(0);
+                b
+            },
+            400,
+            "ValidationError",
+            "maxEvents",
+        ),
+        (
+            {
+                let mut b = peek_body(None);
+                b["maxEvents"] = json!(1001);
+                b
+            },
+            400,
+            "ValidationError",
+            "maxEvents",
+        ),
+        (
+            peek_body(Some("{")),
+            400,
+            "InvalidEventPattern",
+            "eventPattern",
+        ),
+        (
+            peek_body(Some(r#"{"replay-name":[{"exists":false}]}"#)),
+            400,
+            "ValidationError",
+            "eventPattern",
+        ),
+    ];
+    for (body, status, code, field) in cases {
+        app.post("/api/archives/orders-all/peeks", &body)
+            .await
+            .assert_error(status, code, Some(field));
+    }
+    app.post("/api/archives/ghost/peeks", &peek_body(None))
+        .await
+        .assert_error(404, "NotFound", None);
+    app.get("/api/peeks/not-an-id")
+        .await
+        .assert_error(400, "ValidationError", Some("peekId"));
+    app.get("/api/peeks/0123456789abcdef")
+        .await
+        .assert_error(404, "NotFound", None);
+    app.delete("/api/peeks/0123456789abcdef")
+        .await
+        .assert_error(404, "NotFound", None);
+    assert!(app.temporary_rules("orders").await.is_empty());
+    assert!(peek_queues(&app).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peek_stops_at_max_events() {
+    let app = spawn_app_with(Emulator::Ministack, "/nonexistent", &[]).await;
+    orders(&app).await;
+    let mut body = peek_body(None);
+    body["maxEvents"] = json!(2);
+    let started = app.post("/api/archives/orders-all/peeks", &body).await;
+    assert_eq!(started.status, 201, "{}", started.body);
+    let id = started.body["peekId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let events = read_all(&app, &app.address, &id, |_| false).await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    let last = app.get(&format!("/api/peeks/{id}")).await;
+    assert_eq!(last.body["peek"]["eventsDelivered"], 2, "{}", last.body);
+    assert_eq!(last.body["done"], true);
+    assert!(
+        matches!(
+            last.body["peek"]["state"].as_str(),
+            Some("CANCELLING" | "CANCELLED" | "COMPLETED")
+        ),
+        "{}",
+        last.body
+    );
+    let stopped = app.delete(&format!("/api/peeks/{id}")).await;
+    assert_eq!(stopped.status, 204, "{}", stopped.body);
+    assert!(peek_queues(&app).await.is_empty());
+}
