@@ -284,16 +284,18 @@ async fn standin_preview_lists_300_rules_with_every_target() {
         calls(&shared, "ListTargetsByRule").len(),
         300 * 3usize.div_ceil(TARGETS_PER_PAGE)
     );
+    // Reads only. (The sweep's SQS calls reach the stand-in with no EventBridge target.)
     let writes: Vec<String> = shared
         .lock()
-        .map(|s| s.calls.iter().map(|(t, _)| t.clone()).collect())
+        .map(|s| {
+            s.calls
+                .iter()
+                .map(|(t, _)| t.clone())
+                .filter(|t| !(t.is_empty() || t.starts_with("List") || t.starts_with("Describe")))
+                .collect()
+        })
         .unwrap_or_default();
-    assert!(
-        writes
-            .iter()
-            .all(|t| t.starts_with("List") || t.starts_with("Describe")),
-        "{writes:?}"
-    );
+    assert!(writes.is_empty(), "{writes:?}");
 }
 
 /// ministack ignores `filterArns`, so what Rewind sends for a routed replay is proven
