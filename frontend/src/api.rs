@@ -8,8 +8,9 @@ use serde::de::DeserializeOwned;
 use shared::archive::{
     Archive, ArchiveList, ArchiveStatus, CreateArchiveRequest, UpdateArchiveRequest,
 };
-use shared::event_bus::{EventBus, EventBusList, Rule, RuleList};
+use shared::event_bus::{EventBus, EventBusList};
 use shared::list::ListQuery;
+use shared::peek::{Peek, PeekEvents, StartPeekRequest};
 use shared::preview::ReplayPreview;
 use shared::replay::{
     CancelReplayResponse, Replay, ReplayList, StartReplayRequest, StartReplayResponse,
@@ -196,15 +197,43 @@ pub async fn preview_replay(body: StartReplayRequest) -> Result<ReplayPreview, A
     send_json(Request::post(&path(&["replays", "preview"])), &body).await
 }
 
-pub async fn opt_rule_out_of_replays(bus: String, rule: String) -> Result<Rule, ApiError> {
-    send(Request::post(&path(&[
+/// The rule as rewritten comes back too; the console asks the preview again instead.
+pub async fn opt_rule_out_of_replays(bus: String, rule: String) -> Result<(), ApiError> {
+    let request = signed(Request::post(&path(&[
         "event-buses",
         &bus,
         "rules",
         &rule,
         "replay-opt-out",
     ])))
+    .build()
+    .map_err(ApiError::network)?;
+    exchange(request).await.map(|_| ())
+}
+
+pub async fn start_peek(archive: String, body: StartPeekRequest) -> Result<Peek, ApiError> {
+    send_json(
+        Request::post(&path(&["archives", &archive, "peeks"])),
+        &body,
+    )
     .await
+}
+
+/// The events that arrived; `ack` confirms the previous answer's (only then do they
+/// leave Rewind's queue).
+pub async fn read_peek(id: String, ack: Option<String>) -> Result<PeekEvents, ApiError> {
+    let mut request = Request::get(&path(&["peeks", &id]));
+    if let Some(ack) = &ack {
+        request = request.query([("ack", ack.as_str())]);
+    }
+    send(request).await
+}
+
+pub async fn stop_peek(id: String) -> Result<(), ApiError> {
+    let request = signed(Request::delete(&path(&["peeks", &id])))
+        .build()
+        .map_err(ApiError::network)?;
+    exchange(request).await.map(|_| ())
 }
 
 pub async fn cancel_replay(name: String) -> Result<CancelReplayResponse, ApiError> {
@@ -225,25 +254,6 @@ pub async fn all_event_buses() -> Result<Vec<EventBus>, ApiError> {
         match page.next_token {
             Some(next) => token = Some(next),
             None => return Ok(buses),
-        }
-    }
-}
-
-/// Every rule of a bus, following pages.
-pub async fn all_rules(bus: String) -> Result<Vec<Rule>, ApiError> {
-    let mut rules = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let mut request =
-            Request::get(&path(&["event-buses", &bus, "rules"])).query([("limit", "100")]);
-        if let Some(t) = &token {
-            request = request.query([("nextToken", t.as_str())]);
-        }
-        let page: RuleList = send(request).await?;
-        rules.extend(page.rules);
-        match page.next_token {
-            Some(next) => token = Some(next),
-            None => return Ok(rules),
         }
     }
 }

@@ -9,7 +9,9 @@ use crate::pages::{
     archive::ArchivePage, archives::ArchivesPage, new_archive::NewArchivePage,
     not_found::NotFoundPage,
 };
-use crate::pages::{replay::ReplayPage, replays::ReplaysPage, start_replay::StartReplayPage};
+use crate::pages::{
+    peek::PeekPage, replay::ReplayPage, replays::ReplaysPage, start_replay::StartReplayPage,
+};
 use leptos::prelude::*;
 use leptos_router::components::{A, FlatRoutes, Redirect, Route, Router};
 use leptos_router::path;
@@ -90,6 +92,7 @@ fn Console(session: Session) -> impl IntoView {
                     <Route path=path!("/archives") view=ArchivesPage />
                     <Route path=path!("/archives/new") view=NewArchivePage />
                     <Route path=path!("/archives/:name") view=ArchivePage />
+                    <Route path=path!("/archives/:name/peek") view=PeekPage />
                     <Route path=path!("/replays") view=ReplaysPage />
                     <Route path=path!("/replays/new") view=StartReplayPage />
                     <Route path=path!("/replays/:name") view=ReplayPage />

@@ -47,6 +47,11 @@ pub fn archive(name: &str) -> String {
     format!("/archives/{}", encode(name))
 }
 
+/// The peek page of an archive.
+pub fn peek(archive: &str) -> String {
+    format!("/archives/{}/peek", encode(archive))
+}
+
 pub fn new_archive() -> String {
     "/archives/new".to_owned()
 }

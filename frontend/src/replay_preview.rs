@@ -8,6 +8,7 @@ use crate::form::Draft;
 use leptos::prelude::*;
 use shared::preview::ReplayPreview;
 use shared::replay::StartReplayRequest;
+use shared::routing::RoutedTarget;
 use std::time::Duration;
 
 /// How long the inputs must rest before the preview is asked for.
@@ -16,6 +17,24 @@ const SETTLE: Duration = Duration::from_millis(350);
 /// The replay name asked about until a valid one is typed: only a pattern that tests
 /// `replay-name` cares about it.
 const STAND_IN_NAME: &str = "rewind-preview";
+
+/// Who a replay is sent to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayTo {
+    AllRules,
+    SomeRules,
+    SomeTargets,
+}
+
+/// The form's choice of receivers, ticked in the preview table.
+#[derive(Clone, Copy)]
+pub struct Choice {
+    pub to: RwSignal<ReplayTo>,
+    /// Rule ARNs (`destination.filterArns`).
+    pub rules: RwSignal<Vec<String>>,
+    /// Targets (`routing.targets`).
+    pub targets: RwSignal<Vec<RoutedTarget>>,
+}
 
 /// The latest preview and whether a newer one is on its way.
 #[derive(Clone, Copy)]
@@ -90,10 +109,29 @@ pub fn use_replay_preview(draft: Memo<Draft<StartReplayRequest>>) -> PreviewStat
     };
     Effect::new(move |_| {
         let (mut request, problems) = draft.get();
+        // Nothing ticked yet: the preview shows every rule, to tick from.
+        if request
+            .destination
+            .filter_arns
+            .as_ref()
+            .is_some_and(Vec::is_empty)
+        {
+            request.destination.filter_arns = None;
+        }
+        if request
+            .routing
+            .as_ref()
+            .is_some_and(|r| r.targets.is_empty())
+        {
+            request.routing = None;
+        }
         // The name and description do not change who receives it.
-        let blocking = problems
-            .iter()
-            .find(|(field, _)| field != "replayName" && field != "description");
+        let blocking = problems.iter().find(|(field, _)| {
+            !matches!(
+                field.as_str(),
+                "replayName" | "description" | "destination.filterArns" | "routing.targets"
+            )
+        });
         if let Some((_, why)) = blocking {
             // Forget the question: an answer still on its way is dropped.
             state.stop_timer();

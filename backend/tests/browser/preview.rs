@@ -39,7 +39,7 @@ async fn orders(app: &TestApp) {
 /// The delivery badge in the preview row of `rule`.
 async fn delivery(b: &Browser, rule: &str) -> String {
     let xpath = format!(
-        "//table[contains(@class,'preview-rules')]//tr[.//span[@class='rule-name' and normalize-space()='{rule}']]//span[contains(@class,'badge')]"
+        "//table[contains(@class,'preview-rules')]//tr[.//label[@class='rule-name' and normalize-space()='{rule}']]//span[contains(@class,'badge')]"
     );
     match b.client.find(Locator::XPath(&xpath)).await {
         Ok(cell) => cell.text().await.unwrap_or_default(),
@@ -73,7 +73,7 @@ async fn the_preview_follows_the_rule_choice_and_an_admin_opts_a_rule_out() {
                 .await;
 
             // Only one rule: the other is no longer selected.
-            b.click(b.choice("Only these rules").await).await;
+            b.click(b.choice("Only the rules ticked").await).await;
             b.click(b.choice("order-created").await).await;
             b.eventually("the choice reflected", |b| async move {
                 delivery(&b, "order-shipped").await == "Not selected"
@@ -85,7 +85,7 @@ async fn the_preview_follows_the_rule_choice_and_an_admin_opts_a_rule_out() {
             // An admin opts the chosen rule out, seeing the new pattern first.
             let opt_out = b
                 .find(Locator::XPath(
-                    "//tr[.//span[@class='rule-name' and normalize-space()='order-created']]//button[normalize-space()='Opt out of replays']",
+                    "//tr[.//label[@class='rule-name' and normalize-space()='order-created']]//button[normalize-space()='Opt out of replays']",
                 ))
                 .await;
             b.click(opt_out).await;
@@ -153,6 +153,55 @@ async fn a_viewer_sees_the_preview_but_no_opt_out() {
                 .await
                 .unwrap_or_default();
             assert!(offers.is_empty(), "a viewer was offered an opt-out");
+        },
+    )
+    .await;
+}
+
+/// A replay routed to one target, ticked in the preview table: the preview shows the
+/// temporary rule, the replay runs through it, and it is gone once the replay is over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_routed_replay_is_started_from_the_preview_table() {
+    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    orders(&app).await;
+    let sdk = app.sdk.clone();
+    with_browser(
+        &app.address,
+        "replay-routed",
+        Theme::Light,
+        move |b: Browser| async move {
+            b.goto("/replays/new?archive=orders-all").await;
+            b.wait_heading("Start replay").await;
+            b.type_into("Name", "routed-from-the-table").await;
+            b.click(b.choice("Only the targets ticked").await).await;
+            b.wait_text("#replay-preview", "sqs order-shipped").await;
+            b.click(b.choice("sqs order-shipped").await).await;
+            b.eventually("the routed rule in the preview", |b| async move {
+                delivery(&b, "order-shipped").await == "Not selected"
+                    && b.texts("#replay-preview .badge")
+                        .await
+                        .iter()
+                        .any(|t| t == "Routed here")
+            })
+            .await;
+            b.wait_text("#receivers", "Will reach 1 rule and 1 target.")
+                .await;
+            b.click(b.button("Start replay").await).await;
+            b.wait_heading("routed-from-the-table").await;
+            b.wait_text(".badge", "COMPLETED").await;
+            assert!(
+                b.detail("Rules").await.contains("rewind-"),
+                "{}",
+                b.detail("Rules").await
+            );
+            let left = sdk
+                .list_rules()
+                .event_bus_name("orders")
+                .name_prefix("rewind-")
+                .send()
+                .await
+                .expect("rules");
+            assert!(left.rules().is_empty(), "{left:?}");
         },
     )
     .await;

@@ -37,9 +37,9 @@ async fn the_rules_of_a_partner_bus_are_offered() {
         move |b: Browser| async move {
             b.goto("/replays/new?archive=partner-orders").await;
             b.wait_heading("Start replay").await;
-            b.click(b.choice("Only these rules").await).await;
+            b.click(b.choice("Only the rules ticked").await).await;
             b.eventually("the partner bus's rule", |b| async move {
-                b.texts("#rules li")
+                b.texts("#replay-preview label.rule-name")
                     .await
                     .iter()
                     .any(|r| r.contains("partner-orders"))
@@ -76,9 +76,9 @@ async fn start_a_replay_with_chosen_rules_and_watch_it_complete() {
             b.type_into("Description", "replayed by the browser test")
                 .await;
 
-            b.click(b.choice("Only these rules").await).await;
+            b.click(b.choice("Only the rules ticked").await).await;
             b.eventually("the bus's rules", |b| async move {
-                b.texts("#rules li").await.len() == 2
+                b.texts("#replay-preview label.rule-name").await.len() == 2
             })
             .await;
             b.click(b.choice("order-created").await).await;

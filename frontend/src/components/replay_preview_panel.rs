@@ -7,10 +7,11 @@ use crate::components::guarded::refusal;
 use crate::components::opt_out_dialog::OptOutDialog;
 use crate::components::state_badge::{StateBadge, Tone};
 use crate::format;
-use crate::replay_preview::PreviewState;
+use crate::replay_preview::{Choice, PreviewState, ReplayTo};
 use leptos::prelude::*;
 use shared::preview::{Delivery, PreviewRule, PreviewTarget};
 use shared::roles::Operation;
+use shared::routing::RoutedTarget;
 
 /// The order rules are listed in: what receives the replay first.
 const ORDER: [Delivery; 7] = [
@@ -61,11 +62,12 @@ fn describe(target: &PreviewTarget) -> String {
 }
 
 #[component]
-pub fn ReplayPreviewPanel(state: PreviewState) -> impl IntoView {
+pub fn ReplayPreviewPanel(state: PreviewState, choice: Choice) -> impl IntoView {
     let may_not_opt_out = refusal(Operation::OptRuleOutOfReplays);
     // The rule whose opt-out dialog is open, by name.
     let opting_out = RwSignal::new(None::<String>);
     let rows = move |rules: Vec<PreviewRule>| {
+        let to = choice.to.get();
         ORDER
             .iter()
             .flat_map(|d| rules.iter().filter(move |r| r.delivery == *d))
@@ -73,10 +75,24 @@ pub fn ReplayPreviewPanel(state: PreviewState) -> impl IntoView {
                 let (label, tone) = badge(rule.delivery);
                 let offer = rule.can_opt_out() && may_not_opt_out.get().is_none();
                 let for_dialog = rule.name.clone();
+                // Rules and targets of the bus can be ticked; Rewind's own cannot.
+                let tickable = !matches!(rule.delivery, Delivery::ArchiveRule | Delivery::Routed);
+                let arn = rule.arn.clone();
+                let tick_rule = (tickable && to == ReplayTo::SomeRules).then(|| {
+                    let toggled = arn.clone();
+                    view! {
+                        <input type="checkbox" prop:checked=move || choice.rules.with(|c| c.contains(&arn))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                choice.rules.update(|c| { c.retain(|x| *x != toggled); if on { c.push(toggled.clone()) } });
+                            } />
+                    }
+                });
                 view! {
                     <tr>
                         <td>
-                            <span class="rule-name">{rule.name.clone()}</span>
+                            <label class="rule-name">{tick_rule}{rule.name.clone()}</label>
+                            " "
                             <StateBadge label tone />
                             <code class="muted pattern-line">{rule.event_pattern.clone()}</code>
                             {offer.then(|| view! {
@@ -87,7 +103,20 @@ pub fn ReplayPreviewPanel(state: PreviewState) -> impl IntoView {
                             })}
                         </td>
                         <td><ul class="plain targets">
-                            {rule.targets.iter().map(|t| view! { <li>{describe(t)}</li> }).collect_view()}
+                            {rule.targets.iter().map(|t| {
+                                let target = RoutedTarget { rule: rule.name.clone(), target_id: t.id.clone() };
+                                let tick = (tickable && to == ReplayTo::SomeTargets).then(|| {
+                                    let toggled = target.clone();
+                                    view! {
+                                        <input type="checkbox" prop:checked=move || choice.targets.with(|c| c.contains(&target))
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                choice.targets.update(|c| { c.retain(|x| *x != toggled); if on { c.push(toggled.clone()) } });
+                                            } />
+                                    }
+                                });
+                                view! { <li><label>{tick}{describe(t)}</label></li> }
+                            }).collect_view()}
                         </ul></td>
                     </tr>
                 }

@@ -86,6 +86,7 @@ fn ArchiveDetail(archive: Archive, on_saved: Callback<()>) -> impl IntoView {
             <StateBadge label=s.state.as_str() tone=archive_tone(s.state) />
             <div class="actions">
                 <GuardedLink action=Operation::StartReplay href=links::start_replay(Some(&name)) label="Start replay" />
+                <GuardedLink action=Operation::StartPeek href=links::peek(&name) label="Peek" class="secondary" />
                 <button type="button" class="secondary" on:click=move |_| editing.update(|e| *e = !*e) aria-expanded=move || editing.get().to_string()
                     disabled=move || may_not_edit.get().is_some() title=move || may_not_edit.get()>
                     "Edit"

@@ -4,6 +4,7 @@ pub mod archive;
 pub mod archives;
 pub mod new_archive;
 pub mod not_found;
+pub mod peek;
 pub mod replay;
 pub mod replays;
 pub mod start_replay;

@@ -111,6 +111,10 @@ fn ReplayDetail(replay: Replay, on_changed: Callback<()>) -> impl IntoView {
             <dt>"Archive"</dt><dd><a href=links::archive(&archive)>{archive.clone()}</a></dd>
             <dt>"Destination"</dt><dd>{format::arn_name(&replay.destination.arn).to_owned()} " " <code class="muted">{replay.destination.arn.clone()}</code></dd>
             <dt>"Rules"</dt><dd>{rules}</dd>
+            {replay.routing.clone().map(|r| view! {
+                <dt>"Routed to"</dt>
+                <dd>{r.targets.iter().map(|t| format!("{} of rule {}", t.target_id, t.rule)).collect::<Vec<_>>().join(", ")}</dd>
+            })}
             <dt>"Description"</dt><dd>{replay.description.clone().unwrap_or_else(|| "—".to_owned())}</dd>
             <dt>"Event window"</dt><dd>{format!("{} → {}", format::datetime(s.event_start_time, Zone::Utc), format::datetime(s.event_end_time, Zone::Utc))}</dd>
             <dt>"Last replayed event"</dt><dd>{s.event_last_replayed_time.map(|t| format::datetime(t, Zone::Utc)).unwrap_or_else(|| "—".into())}</dd>

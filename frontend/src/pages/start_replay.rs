@@ -7,29 +7,33 @@ use crate::clock;
 use crate::components::archive_picker::ArchivePicker;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::field::Field;
+use crate::components::json_editor::JsonEditor;
 use crate::components::receivers_summary::ReceiversSummary;
 use crate::components::replay_preview_panel::ReplayPreviewPanel;
-use crate::components::rule_picker::RulePicker;
 use crate::components::time_window::{ARCHIVE_LAG, TimeWindow};
 use crate::form::{FormSpec, use_form};
 use crate::format::{self, Zone};
 use crate::links;
-use crate::replay_preview::use_replay_preview;
+use crate::replay_preview::{Choice, ReplayTo, use_replay_preview};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::replay::{ReplayDestinationRequest, StartReplayRequest};
 use shared::roles::Operation;
+use shared::routing::RoutingRequest;
 use shared::validation::ReplayWindow;
 use time::{Duration, OffsetDateTime};
 
-const FORM_FIELDS: [&str; 6] = [
+const FORM_FIELDS: [&str; 9] = [
     "eventSourceArn",
     "replayName",
     "description",
     "eventStartTime",
     "eventEndTime",
     "destination.filterArns",
+    "routing",
+    "routing.targets",
+    "routing.eventPattern",
 ];
 
 /// A name that says what and when: `orders-all-20261126-1305`.
@@ -79,8 +83,14 @@ pub fn StartReplayPage() -> impl IntoView {
     let name = Signal::derive(move || typed_name.get().unwrap_or_else(|| suggested.get()));
     let description = RwSignal::new(String::new());
     let zone = RwSignal::new(Zone::Local(clock::local_offset()));
-    let all_rules = RwSignal::new(true);
-    let chosen_rules = RwSignal::new(Vec::<String>::new());
+    // Who receives it: every rule, chosen rules, or chosen targets (routed); the
+    // choices are ticked in the preview table.
+    let choice = Choice {
+        to: RwSignal::new(ReplayTo::AllRules),
+        rules: RwSignal::new(Vec::new()),
+        targets: RwSignal::new(Vec::new()),
+    };
+    let narrowing = RwSignal::new(String::new());
 
     let navigate = use_navigate();
     let form = use_form(FormSpec {
@@ -114,17 +124,18 @@ pub fn StartReplayPage() -> impl IntoView {
                     errors.push((err.field, err.message));
                 }
             }
-            let filters = if all_rules.get() {
-                None
-            } else {
-                Some(chosen_rules.get())
-            };
+            let to = choice.to.get();
+            let filters = (to == ReplayTo::SomeRules).then(|| choice.rules.get());
             if filters.as_ref().is_some_and(Vec::is_empty) {
                 errors.push((
                     "destination.filterArns".into(),
-                    "Choose at least one rule, or replay to all rules.".into(),
+                    "Tick at least one rule in the preview, or replay to all rules.".into(),
                 ));
             }
+            let routing = (to == ReplayTo::SomeTargets).then(|| RoutingRequest {
+                targets: choice.targets.get(),
+                event_pattern: Some(narrowing.get()).filter(|p| !p.trim().is_empty()),
+            });
             let body = StartReplayRequest {
                 replay_name: name.get().trim().to_owned(),
                 description: Some(description.get()).filter(|d| !d.trim().is_empty()),
@@ -141,7 +152,7 @@ pub fn StartReplayPage() -> impl IntoView {
                         .unwrap_or_default(),
                     filter_arns: filters,
                 },
-                routing: None,
+                routing,
             };
             if archive.is_some() {
                 for problem in body.problems() {
@@ -170,7 +181,8 @@ pub fn StartReplayPage() -> impl IntoView {
     let pick_archive = Callback::new(move |picked: String| {
         archive_name.set(picked);
         // Another archive means another bus: its rules start unchosen.
-        chosen_rules.set(Vec::new());
+        choice.rules.set(Vec::new());
+        choice.targets.set(Vec::new());
         form.touch("eventSourceArn");
     });
 
@@ -199,14 +211,23 @@ pub fn StartReplayPage() -> impl IntoView {
                 archive_created=Signal::derive(move || archive_ok.get().map(|a| a.summary.creation_time))
                 start_error=error_for("eventStartTime")
                 end_error=error_for("eventEndTime") />
-            <fieldset class="field" class:invalid=move || error_for("destination.filterArns").get().is_some()>
-                <legend>"Rules"</legend>
-                <label class="choice"><input type="radio" name="rules" prop:checked=move || all_rules.get() on:change=move |_| all_rules.set(true) />" All rules on the bus"</label>
-                <label class="choice"><input type="radio" name="rules" prop:checked=move || !all_rules.get() on:change=move |_| all_rules.set(false) />" Only these rules:"</label>
-                <Show when=move || !all_rules.get()>
-                    <RulePicker bus=bus_arn chosen=chosen_rules />
+            <fieldset class="field" class:invalid=move || error_for("destination.filterArns").get().or(error_for("routing.targets").get()).is_some()>
+                <legend>"Who receives it"</legend>
+                {[
+                    (ReplayTo::AllRules, "Every rule on the bus that matches"),
+                    (ReplayTo::SomeRules, "Only the rules ticked in the preview"),
+                    (ReplayTo::SomeTargets, "Only the targets ticked in the preview (routed through temporary rules)"),
+                ].map(|(to, label)| view! {
+                    <label class="choice"><input type="radio" name="replay-to" prop:checked=move || choice.to.get() == to on:change=move |_| choice.to.set(to) />" " {label}</label>
+                })}
+                <p class="field-error">{move || error_for("destination.filterArns").get().or(error_for("routing.targets").get()).or(error_for("routing").get())}</p>
+                <Show when=move || choice.to.get() == ReplayTo::SomeTargets>
+                    <Field id="narrowing" label="Narrowing pattern" hint="Optional: only events that also match it, key by key with each ticked rule's pattern." error=error_for("routing.eventPattern")>
+                        <div on:input=move |_| form.touch("routing.eventPattern")>
+                            <JsonEditor id="narrowing" value=narrowing placeholder="{\"detail\": {\"country\": [\"NL\"]}}" />
+                        </div>
+                    </Field>
                 </Show>
-                <p class="field-error">{move || error_for("destination.filterArns").get()}</p>
             </fieldset>
             <ReceiversSummary state=preview />
             <div class="actions">
@@ -217,7 +238,7 @@ pub fn StartReplayPage() -> impl IntoView {
                 <span class="why" aria-live="polite">{blocked}</span>
             </div>
         </form>
-        <ReplayPreviewPanel state=preview />
+        <ReplayPreviewPanel state=preview choice />
         </div>
     }
 }

@@ -1,0 +1,77 @@
+//! Peek: from the archive page, a peek of the last minutes shows its events as they
+//! arrive, one opens to its JSON; leaving the page removes the peek's rule and queue.
+
+use fantoccini::Locator;
+use serde_json::json;
+use testkit::app::{Emulator, spawn_app_serving};
+use testkit::console::{Browser, Theme, dist, with_browser};
+
+fn utc_minute(minutes_from_now: i64) -> String {
+    let t = time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes_from_now);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peek_shows_the_events_as_they_arrive() {
+    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let bus = app.create_bus("orders").await;
+    app.create_archive("orders-all", &bus, json!({})).await;
+    app.put_order_events("orders", 3).await;
+    let sdk = app.sdk.clone();
+    let sqs = app.sqs();
+    with_browser(
+        &app.address,
+        "peek",
+        Theme::Light,
+        move |b: Browser| async move {
+            b.goto("/archives/orders-all").await;
+            b.wait_heading("orders-all").await;
+            b.click(b.button("Peek").await).await;
+            b.wait_heading("Peek into orders-all").await;
+            b.wait_text(".banner", "bills replayed events").await;
+            b.click(b.choice("Times in UTC").await).await;
+            b.set_value("Start time", &utc_minute(-5)).await;
+            b.set_value("End time", &utc_minute(1)).await;
+            b.click(b.button("Start peek").await).await;
+            b.eventually("three events", |b| async move {
+                b.texts("#peek-events li").await.len() == 3
+            })
+            .await;
+            b.wait_text("#peek-events", "OrderCreated").await;
+            b.click(b.find(Locator::Css("#peek-events li summary")).await)
+                .await;
+            b.wait_text("#peek-events pre", "\"replay-name\"").await;
+            b.wait_text(".card", "Done: 3 events.").await;
+            // The filter narrows what arrived.
+            b.type_into("Filter what arrived", "\"orderId\":1").await;
+            b.eventually("one event left", |b| async move {
+                b.texts("#peek-events li").await.len() == 1
+            })
+            .await;
+            // Done: the console ended the peek, its rule and queue are gone.
+            let rules = sdk
+                .list_rules()
+                .event_bus_name("orders")
+                .name_prefix("rewind-")
+                .send()
+                .await
+                .expect("rules");
+            assert!(rules.rules().is_empty(), "{rules:?}");
+            let queues = sqs
+                .list_queues()
+                .queue_name_prefix("rewind-peek-")
+                .send()
+                .await
+                .expect("queues");
+            assert!(queues.queue_urls().is_empty(), "{queues:?}");
+        },
+    )
+    .await;
+}
