@@ -30,6 +30,11 @@ async fn every_page_in_both_themes() {
     let pages = [
         ("archives", "/archives", "Archives"),
         ("archive", "/archives/orders-created", "orders-created"),
+        (
+            "peek",
+            "/archives/orders-created/peek",
+            "Peek into orders-created",
+        ),
         ("create-archive", "/archives/new", "Create archive"),
         ("replays", "/replays", "Replays"),
         ("replay", "/replays/orders-backfill", "orders-backfill"),

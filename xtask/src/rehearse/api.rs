@@ -262,7 +262,8 @@ async fn role_matrix(tally: &mut Tally, api: &Api, callers: &[Caller]) -> Result
             .unwrap_or(template)
             .replace("/event-buses/{name}", "/event-buses/default")
             .replace("{name}", "rehearsal-missing")
-            .replace("{rule}", "rehearsal-missing");
+            .replace("{rule}", "rehearsal-missing")
+            .replace("{peekId}", "0000000000000000");
         let method = Method::from_bytes(method.as_bytes())?;
         let body = matches!(method, Method::POST | Method::PATCH).then(|| json!({}));
         for caller in callers {
