@@ -489,24 +489,44 @@ impl TestApp {
 
     /// Rewind's temporary rules on `bus`: (name, pattern).
     pub async fn temporary_rules(&self, bus: &str) -> Vec<(String, String)> {
-        let out = self
-            .sdk
-            .list_rules()
-            .event_bus_name(bus)
-            .name_prefix("rewind-")
+        temporary_rules(&self.sdk, bus).await
+    }
+
+    /// A rule on the default bus that runs on a schedule (EventBridge allows schedules
+    /// only there).
+    pub async fn create_scheduled_rule(&self, name: &str) {
+        self.sdk
+            .put_rule()
+            .name(name)
+            .event_bus_name("default")
+            .schedule_expression("rate(1 day)")
             .send()
             .await
-            .expect("list rules");
-        out.rules()
-            .iter()
-            .map(|r| {
-                (
-                    r.name().unwrap_or_default().to_owned(),
-                    r.event_pattern().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect()
+            .expect("scheduled rule");
     }
+}
+
+/// Rewind's temporary (`rewind-`) rules on `bus`: (name, pattern).
+pub async fn temporary_rules(
+    sdk: &aws_sdk_eventbridge::Client,
+    bus: &str,
+) -> Vec<(String, String)> {
+    let out = sdk
+        .list_rules()
+        .event_bus_name(bus)
+        .name_prefix("rewind-")
+        .send()
+        .await
+        .expect("list rules");
+    out.rules()
+        .iter()
+        .map(|r| {
+            (
+                r.name().unwrap_or_default().to_owned(),
+                r.event_pattern().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
 }
 
 /// RFC 3339 for a time `minutes` from now (negative: in the past).

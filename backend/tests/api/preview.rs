@@ -121,14 +121,7 @@ async fn test_bus(app: &TestApp) -> (String, String) {
         .send()
         .await
         .expect("disabled rule");
-    app.sdk
-        .put_rule()
-        .name("nightly")
-        .event_bus_name(BUS)
-        .schedule_expression("rate(1 day)")
-        .send()
-        .await
-        .expect("scheduled rule");
+    app.create_scheduled_rule("nightly").await;
     app.create_rule(BUS, "audit", SHOP).await;
     put_targets(
         app,
@@ -370,14 +363,7 @@ async fn opt_out_refusals(emulator: Emulator) {
     let app = spawn_app(emulator).await;
     app.create_bus("orders").await;
     app.create_rule("orders", "emails", SHOP).await;
-    app.sdk
-        .put_rule()
-        .name("nightly")
-        .event_bus_name(BUS)
-        .schedule_expression("rate(1 day)")
-        .send()
-        .await
-        .expect("scheduled rule");
+    app.create_scheduled_rule("nightly").await;
     app.post(
         "/api/event-buses/default/rules/nightly/replay-opt-out",
         &json!({}),

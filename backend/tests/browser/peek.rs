@@ -56,14 +56,8 @@ async fn a_peek_shows_the_events_as_they_arrive() {
             })
             .await;
             // Done: the console ended the peek, its rule and queue are gone.
-            let rules = sdk
-                .list_rules()
-                .event_bus_name("orders")
-                .name_prefix("rewind-")
-                .send()
-                .await
-                .expect("rules");
-            assert!(rules.rules().is_empty(), "{rules:?}");
+            let left = testkit::app::temporary_rules(&sdk, "orders").await;
+            assert!(left.is_empty(), "{left:?}");
             let queues = sqs
                 .list_queues()
                 .queue_name_prefix("rewind-peek-")

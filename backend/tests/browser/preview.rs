@@ -194,14 +194,8 @@ async fn a_routed_replay_is_started_from_the_preview_table() {
                 "{}",
                 b.detail("Rules").await
             );
-            let left = sdk
-                .list_rules()
-                .event_bus_name("orders")
-                .name_prefix("rewind-")
-                .send()
-                .await
-                .expect("rules");
-            assert!(left.rules().is_empty(), "{left:?}");
+            let left = testkit::app::temporary_rules(&sdk, "orders").await;
+            assert!(left.is_empty(), "{left:?}");
         },
     )
     .await;
