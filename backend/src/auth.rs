@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use lambda_http::request::RequestContext;
 use shared::ErrorCode;
 use shared::roles::Role;
+use shared::teams::Scope;
 use std::collections::HashMap;
 
 /// The caller of a request.
@@ -30,6 +31,8 @@ pub struct Caller {
     pub roles: Vec<Role>,
     /// The signed-out local user.
     pub local: bool,
+    /// The buses the caller acts on (their teams').
+    pub scope: Scope,
 }
 
 impl Caller {
@@ -71,17 +74,31 @@ pub fn caller_from_lambda(request: &Request, roles: &RoleSettings) -> Option<Cal
         .as_ref()?
         .claims;
     let subject = claims.get("sub").filter(|s| !s.is_empty())?.clone();
+    let groups: Vec<&str> = claims
+        .get(&roles.claim)
+        .map(|c| groups(c))
+        .unwrap_or_default();
     Some(Caller {
         subject,
         email: claims.get("email").cloned(),
-        roles: roles.roles_of(
-            claims
-                .get(&roles.claim)
-                .map(|c| groups(c))
-                .unwrap_or_default(),
-        ),
+        roles: roles.roles_of(groups.iter().copied()),
         local: false,
+        scope: roles.scope_of(&groups),
     })
+}
+
+/// The local user's buses: `REWIND_LOCAL_TEAMS`' teams, else every bus.
+fn local_scope(state: &AppState) -> Scope {
+    if state.local_teams.is_empty() {
+        return Scope::All;
+    }
+    let groups: Vec<String> = state
+        .local_teams
+        .iter()
+        .map(|t| format!("{}{t}", state.roles.team_group_prefix))
+        .collect();
+    let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
+    state.roles.scope_of(&groups)
 }
 
 /// The caller of a request: locally the `local` user; deployed, the one whose claims
@@ -94,6 +111,7 @@ pub fn identify(state: &AppState, request: &Request) -> Result<Caller, ApiError>
             email: None,
             roles: vec![state.local_role],
             local: true,
+            scope: local_scope(state),
         }),
         AuthMode::Jwt => caller_from_lambda(request, &state.roles),
     };

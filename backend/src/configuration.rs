@@ -1,6 +1,7 @@
 //! Settings from the environment (DESIGN.md "Configuration").
 
 use shared::roles::Role;
+use shared::teams::{Scope, Teams};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -24,6 +25,12 @@ pub struct RoleSettings {
     pub viewer_group: String,
     pub operator_group: String,
     pub admin_group: String,
+    /// `REWIND_TEAMS`: unset, every caller acts on every bus.
+    pub teams: Option<Teams>,
+    /// `REWIND_TEAM_GROUP_PREFIX` (`rewind-team-`): group `<prefix><team>` is the team.
+    pub team_group_prefix: String,
+    /// `REWIND_ALL_BUSES_GROUP` (`rewind-all-buses`): keeps every bus when teams are set.
+    pub all_buses_group: String,
 }
 
 impl RoleSettings {
@@ -47,6 +54,15 @@ impl RoleSettings {
         roles.dedup();
         roles
     }
+
+    /// The buses these group names let a caller act on.
+    pub fn scope_of(&self, groups: &[&str]) -> Scope {
+        match &self.teams {
+            None => Scope::All,
+            Some(_) if groups.contains(&self.all_buses_group.as_str()) => Scope::All,
+            Some(teams) => Scope::Teams(teams.of_groups(&self.team_group_prefix, groups)),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +85,11 @@ pub struct Settings {
     /// Time for one EventBridge call, retries included: an unreachable or stalled
     /// endpoint becomes a 503 within this, well under 5 seconds.
     pub operation_timeout: Duration,
+    /// `REWIND_LOCAL_TEAMS`: the teams of the local, signed-out user (comma-separated;
+    /// unset: every bus), to preview the console as a team member sees it.
+    pub local_teams: Vec<String>,
+    /// `REWIND_MAX_REPLAY_HOURS`: the longest replay window (unset: no cap).
+    pub max_replay_hours: Option<u32>,
     /// `REWIND_PEEK_MAX_MINUTES`: the longest window an archive peek replays (default 60).
     pub peek_max_minutes: u32,
     /// `REWIND_PEEK_REDELIVERY_SECONDS`: how long a peeked event handed out but never
@@ -169,6 +190,43 @@ impl Settings {
                     reason: "a number of seconds from 1 to 43200".to_owned(),
                 })?,
         };
+        let teams = get("REWIND_TEAMS")
+            .map(|value| {
+                Teams::parse(&value).map_err(|reason| ConfigError::Invalid {
+                    name: "REWIND_TEAMS",
+                    value,
+                    reason,
+                })
+            })
+            .transpose()?;
+        let local_teams: Vec<String> = get("REWIND_LOCAL_TEAMS")
+            .map(|v| v.split(',').map(|t| t.trim().to_owned()).collect())
+            .unwrap_or_default();
+        if let Some(unknown) = local_teams.iter().find(|t| {
+            teams
+                .as_ref()
+                .is_none_or(|teams| teams.of_groups("", &[t.as_str()]).is_empty())
+        }) {
+            return Err(ConfigError::Invalid {
+                name: "REWIND_LOCAL_TEAMS",
+                value: local_teams.join(","),
+                reason: format!("'{unknown}' is not a team of REWIND_TEAMS"),
+            });
+        }
+        let max_replay_hours = get("REWIND_MAX_REPLAY_HOURS")
+            .map(|value| {
+                value
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|h| (1..=87_600).contains(h))
+                    .ok_or_else(|| ConfigError::Invalid {
+                        name: "REWIND_MAX_REPLAY_HOURS",
+                        value,
+                        reason: "a number of hours from 1 to 87600".to_owned(),
+                    })
+            })
+            .transpose()?;
         let or = |name: &str, default: &str| get(name).unwrap_or_else(|| default.to_owned());
         Ok(Self {
             roles: RoleSettings {
@@ -176,7 +234,12 @@ impl Settings {
                 viewer_group: or("REWIND_VIEWER_GROUP", "rewind-viewers"),
                 operator_group: or("REWIND_OPERATOR_GROUP", "rewind-operators"),
                 admin_group: or("REWIND_ADMIN_GROUP", "rewind-admins"),
+                teams,
+                team_group_prefix: or("REWIND_TEAM_GROUP_PREFIX", "rewind-team-"),
+                all_buses_group: or("REWIND_ALL_BUSES_GROUP", "rewind-all-buses"),
             },
+            local_teams,
+            max_replay_hours,
             local_role,
             eventbridge_endpoint: get("REWIND_EVENTBRIDGE_ENDPOINT"),
             listen,
@@ -250,5 +313,39 @@ mod tests {
             s.eventbridge_endpoint.as_deref(),
             Some("http://127.0.0.1:4566")
         );
+    }
+
+    #[test]
+    fn teams_are_read_once_and_faults_stop_the_start() {
+        let s =
+            settings(&[("REWIND_TEAMS", "payments=payments-*,orders;search=search-*")]).unwrap();
+        assert_eq!(
+            s.roles.scope_of(&["rewind-team-payments"]),
+            Scope::Teams(vec![shared::teams::Team {
+                name: "payments".into(),
+                event_buses: vec!["payments-*".into(), "orders".into()]
+            }])
+        );
+        assert_eq!(
+            s.roles
+                .scope_of(&["rewind-all-buses", "rewind-team-search"]),
+            Scope::All
+        );
+        assert_eq!(s.roles.scope_of(&["rewind-admins"]), Scope::Teams(vec![]));
+        assert_eq!(settings(&[]).unwrap().roles.scope_of(&[]), Scope::All);
+        for bad in ["payments", "=x", "a=", "a=x;a=y"] {
+            let e = settings(&[("REWIND_TEAMS", bad)]).unwrap_err().to_string();
+            assert!(e.contains("REWIND_TEAMS"), "{bad}: {e}");
+        }
+        let e = settings(&[("REWIND_TEAMS", "a=x"), ("REWIND_LOCAL_TEAMS", "b")]).unwrap_err();
+        assert!(e.to_string().contains("'b' is not a team"), "{e}");
+        assert!(settings(&[("REWIND_LOCAL_TEAMS", "a")]).is_err());
+        assert_eq!(
+            settings(&[("REWIND_MAX_REPLAY_HOURS", "24")])
+                .unwrap()
+                .max_replay_hours,
+            Some(24)
+        );
+        assert!(settings(&[("REWIND_MAX_REPLAY_HOURS", "0")]).is_err());
     }
 }

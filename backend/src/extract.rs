@@ -144,6 +144,30 @@ where
     }
 }
 
+/// The EventBridge seam as the caller may use it: limited to their teams' buses. The
+/// route guard (`auth::authorize`) has put the caller in the request.
+pub struct Scoped(pub crate::eventbridge::EventBridge);
+
+impl FromRequestParts<crate::startup::AppState> for Scoped {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::startup::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = parts
+            .extensions
+            .get::<crate::auth::Caller>()
+            .ok_or_else(|| {
+                ApiError::new(
+                    shared::ErrorCode::Unauthenticated,
+                    "Sign in to use Rewind: this request carried no verified identity.",
+                )
+            })?;
+        Ok(Scoped(state.eventbridge.scoped(caller.scope.clone())))
+    }
+}
+
 /// A path parameter, with malformed percent-encoding reported as JSON.
 pub struct ApiPath<T>(pub T);
 

@@ -14,6 +14,7 @@ use shared::archive::Archive;
 use shared::peek::{NewPeek, Peek, PeekEvents, PeekId};
 use shared::replay::{NewReplay, ReplayState};
 use shared::routing::TemporaryRule;
+use shared::teams::Scope;
 use shared::validation::{
     ArchiveArn, Description, EventBusArn, EventPattern, ReplayName, ReplayWindow, RuleArn,
 };
@@ -131,16 +132,12 @@ pub async fn start(state: &AppState, archive: &Archive, new: NewPeek) -> Result<
 /// The events that arrived since the last call, after deleting the ones `ack` confirms.
 pub async fn read(
     state: &AppState,
+    scope: &Scope,
     id: &PeekId,
     ack: Option<&str>,
 ) -> Result<PeekEvents, ApiError> {
+    let (url, tags) = find(state, scope, id).await?;
     let name = id.resource_name();
-    let url = state
-        .queues
-        .url(&name)
-        .await
-        .map_err(|e| not_found(e, id))?;
-    let tags = state.queues.tags(&url).await?;
     let mut peek = peek_from_tags(id, &tags)?;
     if let Some(ack) = ack.filter(|a| !a.is_empty()) {
         let handles: Vec<&str> = ack.split(' ').filter(|h| !h.is_empty()).collect();
@@ -198,14 +195,9 @@ pub async fn read(
 }
 
 /// Ends a peek: cancels its replay if it still runs, removes the rule and the queue.
-pub async fn stop(state: &AppState, id: &PeekId) -> Result<(), ApiError> {
+pub async fn stop(state: &AppState, scope: &Scope, id: &PeekId) -> Result<(), ApiError> {
+    let (url, tags) = find(state, scope, id).await?;
     let name = id.resource_name();
-    let url = state
-        .queues
-        .url(&name)
-        .await
-        .map_err(|e| not_found(e, id))?;
-    let tags = state.queues.tags(&url).await?;
     if let Ok(replay) = ReplayName::parse(&name)
         && let Ok(found) = state.eventbridge.describe_replay(&replay).await
         && found.summary.state.can_cancel()
@@ -262,6 +254,25 @@ async fn remove(state: &AppState, bus: &EventBusArn, name: &str, url: &str) {
     if let Err(error) = state.queues.remove(url).await {
         tracing::warn!(queue = %name, %error, "could not remove a peek's queue; the sweep will");
     }
+}
+
+/// A peek's queue and settings; `NotFound` when it is gone or of another team's bus.
+async fn find(
+    state: &AppState,
+    scope: &Scope,
+    id: &PeekId,
+) -> Result<(String, HashMap<String, String>), ApiError> {
+    let url = state
+        .queues
+        .url(&id.resource_name())
+        .await
+        .map_err(|e| not_found(e, id))?;
+    let tags = state.queues.tags(&url).await?;
+    let bus = tags.get("bus").map(String::as_str).unwrap_or_default();
+    if !scope.allows(bus) {
+        return Err(not_found(ApiError::not_found(String::new()), id));
+    }
+    Ok((url, tags))
 }
 
 fn not_found(error: ApiError, id: &PeekId) -> ApiError {

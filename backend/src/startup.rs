@@ -28,11 +28,17 @@ use tower_http::trace::TraceLayer;
 /// What every handler and layer can reach.
 #[derive(Clone, Debug)]
 pub struct AppState {
+    /// Unscoped: handlers reach EventBridge through `extract::Scoped`, which limits it
+    /// to the caller's buses.
     pub eventbridge: EventBridge,
     /// The queues archive peeks are delivered to.
     pub queues: Queues,
     /// The longest window a peek replays.
     pub peek_max_minutes: u32,
+    /// The longest replay window, when capped.
+    pub max_replay_hours: Option<u32>,
+    /// The local user's teams (`REWIND_LOCAL_TEAMS`).
+    pub local_teams: Arc<[String]>,
     pub auth: AuthMode,
     pub roles: Arc<RoleSettings>,
     pub local_role: Role,
@@ -46,6 +52,8 @@ impl AppState {
             eventbridge,
             queues,
             peek_max_minutes: settings.peek_max_minutes,
+            max_replay_hours: settings.max_replay_hours,
+            local_teams: settings.local_teams.clone().into(),
             auth: settings.auth,
             roles: Arc::new(settings.roles.clone()),
             local_role: settings.local_role,

@@ -20,6 +20,7 @@ pub mod progress;
 pub mod replay;
 pub mod roles;
 pub mod routing;
+pub mod teams;
 pub mod validation;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldError};

@@ -199,6 +199,21 @@ pub struct Me {
     /// Local mode: nobody signed in; acting as an admin named `local`.
     #[serde(default)]
     pub local: bool,
+    /// `all`: every event bus; `teams`: only the buses of `teams`.
+    #[serde(default)]
+    pub scope: ScopeKind,
+    #[serde(default)]
+    pub teams: Vec<crate::teams::Team>,
+}
+
+/// Whether a caller acts on every bus or on their teams' only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ScopeKind {
+    #[default]
+    All,
+    Teams,
 }
 
 impl Me {
@@ -258,6 +273,8 @@ mod tests {
             email: None,
             roles: vec![Role::Viewer, Role::Operator],
             local: false,
+            scope: ScopeKind::All,
+            teams: vec![],
         };
         assert_eq!(me.role(), Some(Role::Operator));
     }

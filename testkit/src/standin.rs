@@ -4,7 +4,7 @@
 //! SDK's retries, unreadable answers. Tests against it come in addition to the emulator
 //! tests, never instead of them.
 
-use crate::app::{TestApp, spawn_backend_serving};
+use crate::app::{TestApp, spawn_backend_with};
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,12 +14,15 @@ use std::sync::{Arc, Mutex};
 
 pub const BUS: &str = "arn:aws:events:us-east-1:123456789012:event-bus/orders";
 pub const ARCHIVE: &str = "arn:aws:events:us-east-1:123456789012:archive/orders-all";
+pub const PAYMENTS_BUS: &str = "arn:aws:events:us-east-1:123456789012:event-bus/payments";
 
 /// What the stand-in should do, and what it was asked.
 #[derive(Default)]
 pub struct Script {
     /// Total archives ListArchives pages through.
     pub archive_count: usize,
+    /// Every Nth archive is on [`PAYMENTS_BUS`] instead of [`BUS`] (teams' paging).
+    pub archive_bus_every: Option<usize>,
     /// Answer every call with this AWS error code.
     pub fail_with: Option<&'static str>,
     /// Answer every call with this raw body and status 200.
@@ -238,7 +241,9 @@ fn list_archives(script: &Script, request: &Value) -> Response {
     let end = (start + limit).min(script.archive_count);
     let archives: Vec<Value> = (start..end)
         .map(|i| json!({
-            "ArchiveName": format!("archive-{i:05}"), "EventSourceArn": BUS, "State": "ENABLED",
+            "ArchiveName": format!("archive-{i:05}"),
+            "EventSourceArn": if script.archive_bus_every.is_some_and(|n| i % n == 0) { PAYMENTS_BUS } else { BUS },
+            "State": "ENABLED",
             "RetentionDays": 0, "SizeBytes": i, "EventCount": i, "CreationTime": 1_795_000_000.0,
         }))
         .collect();
@@ -420,8 +425,21 @@ pub async fn spawn_with_standin(script: Script) -> (TestApp, Shared) {
     spawn_with_standin_serving(script, "/nonexistent").await
 }
 
+/// As [`spawn_with_standin`], with more settings (`REWIND_TEAMS`, …).
+pub async fn spawn_with_standin_using(script: Script, more: &[(&str, &str)]) -> (TestApp, Shared) {
+    spawn_standin(script, "/nonexistent", more).await
+}
+
 /// As [`spawn_with_standin`], the backend also serving the console in `static_dir`.
 pub async fn spawn_with_standin_serving(script: Script, static_dir: &str) -> (TestApp, Shared) {
+    spawn_standin(script, static_dir, &[]).await
+}
+
+async fn spawn_standin(
+    script: Script,
+    static_dir: &str,
+    more: &[(&str, &str)],
+) -> (TestApp, Shared) {
     let shared: Shared = Arc::new(Mutex::new(script));
     let router = Router::new()
         .route("/", post(eventbridge))
@@ -431,7 +449,7 @@ pub async fn spawn_with_standin_serving(script: Script, static_dir: &str) -> (Te
         .expect("bind stand-in");
     let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(listener, router).await });
-    let (address, sdk) = spawn_backend_serving(&endpoint, static_dir).await;
+    let (address, sdk) = spawn_backend_with(&endpoint, static_dir, more).await;
     let app = TestApp {
         address,
         http: reqwest::Client::new(),

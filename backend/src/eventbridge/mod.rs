@@ -4,6 +4,7 @@ mod errors;
 mod mapping;
 mod routing;
 mod rules;
+mod scope;
 
 pub use routing::is_over;
 
@@ -44,6 +45,8 @@ const EMULATOR_REGION: &str = "us-east-1";
 #[derive(Clone, Debug)]
 pub struct EventBridge {
     client: Client,
+    /// The buses the caller acts on (`scope.rs`); every method honours it.
+    scope: Arc<shared::teams::Scope>,
     /// When this process last swept temporary rules (see `routing.rs`).
     last_sweep: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
@@ -65,13 +68,15 @@ impl EventBridge {
     pub fn from_client(client: Client) -> Self {
         Self {
             client,
+            scope: Arc::default(),
             last_sweep: Arc::default(),
         }
     }
 
     // ---- archives -------------------------------------------------------------
 
-    pub async fn list_archives(
+    /// One upstream page of archives, whatever the scope (see `scope.rs`).
+    async fn list_archives_page(
         &self,
         request: ListRequest<EventBusArn, ArchiveState>,
     ) -> Result<ArchiveList, ApiError> {
@@ -107,7 +112,11 @@ impl EventBridge {
             .send()
             .await
             .map_err(from_sdk)?;
-        mapping::archive(&out)
+        let archive = mapping::archive(&out)?;
+        if !self.scope.allows_bus_arn(&archive.summary.event_source_arn) {
+            return Err(self.out_of_scope(format!("Archive {name} does not exist.")));
+        }
+        Ok(archive)
     }
 
     /// Creates an archive. If the SDK retried (an attempt timed out after EventBridge had
@@ -115,6 +124,7 @@ impl EventBridge {
     /// when it is exactly what was asked for, the create succeeded and says so, rather than
     /// reporting a failure the user would retry in vain.
     pub async fn create_archive(&self, archive: NewArchive) -> Result<ArchiveStatus, ApiError> {
+        self.check_bus_write(archive.event_source.as_str(), "eventSourceArn")?;
         let attempts = AttemptCounter::default();
         let sent = self
             .client
@@ -165,6 +175,7 @@ impl EventBridge {
         name: &ArchiveName,
         update: ArchiveUpdate,
     ) -> Result<ArchiveStatus, ApiError> {
+        self.check_visible_archive(name).await?;
         let out = self
             .client
             .update_archive()
@@ -190,6 +201,7 @@ impl EventBridge {
     }
 
     pub async fn delete_archive(&self, name: &ArchiveName) -> Result<(), ApiError> {
+        self.check_visible_archive(name).await?;
         self.client
             .delete_archive()
             .archive_name(name.as_str())
@@ -201,7 +213,8 @@ impl EventBridge {
 
     // ---- replays --------------------------------------------------------------
 
-    pub async fn list_replays(
+    /// One upstream page of replays, whatever the scope (see `scope.rs`).
+    async fn list_replays_page(
         &self,
         request: ListRequest<ArchiveArn, ReplayState>,
     ) -> Result<ReplayList, ApiError> {
@@ -231,7 +244,7 @@ impl EventBridge {
                 (None, _, Some(name)) | (_, None, Some(name)) => {
                     let name =
                         ReplayName::parse(name).map_err(|e| ApiError::upstream(e.message))?;
-                    self.describe_replay(&name).await?.summary
+                    self.unscoped().describe_replay(&name).await?.summary
                 }
                 _ => mapping::replay_summary(row)?,
             };
@@ -251,12 +264,17 @@ impl EventBridge {
             .send()
             .await
             .map_err(from_sdk)?;
-        mapping::replay(&out)
+        let replay = mapping::replay(&out)?;
+        if !self.scope.allows_bus_arn(&replay.destination.arn) {
+            return Err(self.out_of_scope(format!("Replay {name} does not exist.")));
+        }
+        Ok(replay)
     }
 
     /// The archive a replay reads, once its destination is checked against it: EventBridge
     /// replays only to the archive's own bus.
     pub async fn archive_of(&self, replay: &NewReplay) -> Result<Archive, ApiError> {
+        self.check_bus_write(replay.destination.as_str(), "destination.arn")?;
         let archive_name = ArchiveName::parse(replay.archive.archive_name())
             .map_err(|e| e.at("eventSourceArn"))?;
         let archive = self.describe_archive(&archive_name).await.map_err(|e| {
@@ -385,6 +403,9 @@ impl EventBridge {
     }
 
     pub async fn cancel_replay(&self, name: &ReplayName) -> Result<CancelReplayResponse, ApiError> {
+        if self.is_scoped() {
+            self.describe_replay(name).await?;
+        }
         let out = self
             .client
             .cancel_replay()
@@ -401,7 +422,8 @@ impl EventBridge {
 
     // ---- helpers for the forms --------------------------------------------------
 
-    pub async fn list_event_buses(
+    /// One upstream page of event buses, whatever the scope (see `scope.rs`).
+    async fn list_event_buses_page(
         &self,
         name_prefix: Option<EventBusName>,
         page: Page,
@@ -431,6 +453,9 @@ impl EventBridge {
         name_prefix: Option<NamePrefix>,
         page: Page,
     ) -> Result<RuleList, ApiError> {
+        if !self.scope.allows(bus.as_str()) {
+            return Err(self.out_of_scope(format!("Event bus {bus} does not exist.")));
+        }
         let out = self
             .client
             .list_rules()

@@ -92,6 +92,7 @@ impl EventBridge {
         bus: &EventBusName,
         name: &RuleName,
     ) -> Result<Rule, ApiError> {
+        self.check_bus_write(bus.as_str(), "name")?;
         let rule = self.describe_rule(bus, name).await?;
         if let Some(manager) = mapping::non_empty(rule.managed_by()) {
             return Err(ApiError::new(

@@ -2,7 +2,7 @@
 
 use super::params::ArchivePath;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Scoped};
 use crate::startup::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -22,11 +22,12 @@ use shared::validation::{ArchiveName, EventBusArn};
 )]
 pub async fn list(
     State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<ArchiveList>, ApiError> {
     let request = query.parse(EventBusArn::parse, ArchiveState::parse)?;
     crate::peeks::sweep(&state).await;
-    Ok(Json(state.eventbridge.list_archives(request).await?))
+    Ok(Json(eventbridge.list_archives(request).await?))
 }
 
 #[utoipa::path(
@@ -40,12 +41,12 @@ pub async fn list(
     )
 )]
 pub async fn create(
-    State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
     ApiJson(body): ApiJson<CreateArchiveRequest>,
 ) -> Result<(StatusCode, HeaderMap, Json<ArchiveStatus>), ApiError> {
     let archive = body.validate()?;
     let location = format!("/api/archives/{}", archive.name);
-    let created = state.eventbridge.create_archive(archive).await?;
+    let created = eventbridge.create_archive(archive).await?;
     let mut headers = HeaderMap::new();
     if let Ok(value) = HeaderValue::from_str(&location) {
         headers.insert(header::LOCATION, value);
@@ -63,11 +64,11 @@ pub async fn create(
         )
 )]
 pub async fn describe(
-    State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
     ApiPath(name): ApiPath<String>,
 ) -> Result<Json<Archive>, ApiError> {
     let name = ArchiveName::parse(&name)?;
-    Ok(Json(state.eventbridge.describe_archive(&name).await?))
+    Ok(Json(eventbridge.describe_archive(&name).await?))
 }
 
 #[utoipa::path(
@@ -82,13 +83,13 @@ pub async fn describe(
     )
 )]
 pub async fn update(
-    State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
     ApiPath(name): ApiPath<String>,
     ApiJson(body): ApiJson<UpdateArchiveRequest>,
 ) -> Result<Json<ArchiveStatus>, ApiError> {
     let name = ArchiveName::parse(&name)?;
     let update = body.validate()?;
-    Ok(Json(state.eventbridge.update_archive(&name, update).await?))
+    Ok(Json(eventbridge.update_archive(&name, update).await?))
 }
 
 #[utoipa::path(
@@ -101,10 +102,10 @@ pub async fn update(
         )
 )]
 pub async fn delete(
-    State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
     ApiPath(name): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let name = ArchiveName::parse(&name)?;
-    state.eventbridge.delete_archive(&name).await?;
+    eventbridge.delete_archive(&name).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,10 +3,8 @@
 
 use super::params::{EventBusPath, RulePath};
 use crate::error::ApiError;
-use crate::extract::{ApiPath, ApiQuery};
-use crate::startup::AppState;
+use crate::extract::{ApiPath, ApiQuery, Scoped};
 use axum::Json;
-use axum::extract::State;
 use shared::ErrorBody;
 use shared::event_bus::Rule;
 use shared::event_bus::{EventBusList, RuleList};
@@ -20,14 +18,12 @@ use shared::validation::{EventBusName, RuleName};
     responses((status = 200, body = EventBusList), (status = 400, body = ErrorBody))
 )]
 pub async fn list(
-    State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
     ApiQuery(query): ApiQuery<HelperListQuery>,
 ) -> Result<Json<EventBusList>, ApiError> {
     let prefix = query.name_prefix()?;
     let page = query.page()?;
-    Ok(Json(
-        state.eventbridge.list_event_buses(prefix, page).await?,
-    ))
+    Ok(Json(eventbridge.list_event_buses(prefix, page).await?))
 }
 
 #[utoipa::path(
@@ -40,19 +36,14 @@ pub async fn list(
         )
 )]
 pub async fn rules(
-    State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
     ApiPath(name): ApiPath<String>,
     ApiQuery(query): ApiQuery<HelperListQuery>,
 ) -> Result<Json<RuleList>, ApiError> {
     let bus = EventBusName::parse(&name)?;
     let name_prefix = query.rule_name_prefix()?;
     let page = query.page()?;
-    Ok(Json(
-        state
-            .eventbridge
-            .list_rules(&bus, name_prefix, page)
-            .await?,
-    ))
+    Ok(Json(eventbridge.list_rules(&bus, name_prefix, page).await?))
 }
 
 /// Opts a rule out of replays: its pattern gains `"replay-name": [{"exists": false}]`,
@@ -67,15 +58,12 @@ pub async fn rules(
     )
 )]
 pub async fn opt_out_of_replays(
-    State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
     ApiPath((bus, rule)): ApiPath<(String, String)>,
 ) -> Result<Json<Rule>, ApiError> {
     let bus = EventBusName::parse(&bus)?;
     let rule = RuleName::parse(&rule)?;
     Ok(Json(
-        state
-            .eventbridge
-            .opt_rule_out_of_replays(&bus, &rule)
-            .await?,
+        eventbridge.opt_rule_out_of_replays(&bus, &rule).await?,
     ))
 }

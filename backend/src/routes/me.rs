@@ -2,7 +2,8 @@
 
 use crate::auth::Caller;
 use axum::{Extension, Json};
-use shared::roles::Me;
+use shared::roles::{Me, ScopeKind};
+use shared::teams::Scope;
 
 #[utoipa::path(
     get, path = "/api/me", tag = "meta", operation_id = "me",
@@ -15,5 +16,13 @@ pub async fn me(Extension(caller): Extension<Caller>) -> Json<Me> {
         email: caller.email,
         roles: caller.roles,
         local: caller.local,
+        scope: match caller.scope {
+            Scope::All => ScopeKind::All,
+            Scope::Teams(_) => ScopeKind::Teams,
+        },
+        teams: match caller.scope {
+            Scope::All => Vec::new(),
+            Scope::Teams(teams) => teams,
+        },
     })
 }

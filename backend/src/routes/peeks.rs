@@ -3,7 +3,7 @@
 
 use super::params::{ArchivePath, PeekPath};
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Scoped};
 use crate::startup::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -26,13 +26,15 @@ use shared::validation::ArchiveName;
 )]
 pub async fn start(
     State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
     ApiPath(name): ApiPath<String>,
     ApiJson(body): ApiJson<StartPeekRequest>,
 ) -> Result<(StatusCode, HeaderMap, Json<Peek>), ApiError> {
     let name = ArchiveName::parse(&name)?;
     let new = body.validate(state.peek_max_minutes)?;
     crate::peeks::sweep(&state).await;
-    let archive = state.eventbridge.describe_archive(&name).await?;
+    // Out of the caller's teams: not found.
+    let archive = eventbridge.describe_archive(&name).await?;
     let peek = crate::peeks::start(&state, &archive, new).await?;
     let mut headers = HeaderMap::new();
     if let Ok(value) = HeaderValue::from_str(&format!("/api/peeks/{}", peek.peek_id)) {
@@ -53,13 +55,14 @@ pub async fn start(
 )]
 pub async fn read(
     State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
     ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<PeekQuery>,
 ) -> Result<Json<PeekEvents>, ApiError> {
     let id = PeekId::parse(&id)?;
     crate::peeks::sweep(&state).await;
     Ok(Json(
-        crate::peeks::read(&state, &id, query.ack.as_deref()).await?,
+        crate::peeks::read(&state, eventbridge.scope(), &id, query.ack.as_deref()).await?,
     ))
 }
 
@@ -75,9 +78,10 @@ pub async fn read(
 )]
 pub async fn stop(
     State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = PeekId::parse(&id)?;
-    crate::peeks::stop(&state, &id).await?;
+    crate::peeks::stop(&state, eventbridge.scope(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

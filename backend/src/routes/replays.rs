@@ -3,7 +3,7 @@
 use super::params::ReplayPath;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Scoped};
 use crate::startup::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -24,11 +24,12 @@ use shared::validation::{ArchiveArn, Description, ReplayName};
 )]
 pub async fn list(
     State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<ReplayList>, ApiError> {
     let request = query.parse(ArchiveArn::parse, ReplayState::parse)?;
     crate::peeks::sweep(&state).await;
-    Ok(Json(state.eventbridge.list_replays(request).await?))
+    Ok(Json(eventbridge.list_replays(request).await?))
 }
 
 /// Start replay: validated by `shared`, then the destination is checked against the
@@ -45,10 +46,12 @@ pub async fn list(
 )]
 pub async fn start(
     State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
     caller: Option<Extension<Caller>>,
     ApiJson(body): ApiJson<StartReplayRequest>,
 ) -> Result<(StatusCode, HeaderMap, Json<StartReplayResponse>), ApiError> {
     let mut replay = body.validate()?;
+    replay.window.check_max_hours(state.max_replay_hours)?;
     // The trail in AWS too: who started it, when they did not say why.
     if replay.description.is_none()
         && let Some(Extension(caller)) = caller
@@ -57,7 +60,7 @@ pub async fn start(
             Description::parse(&format!("Started by {} via Rewind", caller.name())).ok();
     }
     let location = format!("/api/replays/{}", replay.name);
-    let started = state.eventbridge.start_replay(replay).await?;
+    let started = eventbridge.start_replay(replay).await?;
     let mut headers = HeaderMap::new();
     if let Ok(value) = HeaderValue::from_str(&location) {
         headers.insert(header::LOCATION, value);
@@ -77,11 +80,13 @@ pub async fn start(
 )]
 pub async fn preview(
     State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
     ApiJson(body): ApiJson<StartReplayRequest>,
 ) -> Result<Json<ReplayPreview>, ApiError> {
     let replay = body.validate()?;
+    replay.window.check_max_hours(state.max_replay_hours)?;
     crate::peeks::sweep(&state).await;
-    Ok(Json(state.eventbridge.preview_replay(&replay).await?))
+    Ok(Json(eventbridge.preview_replay(&replay).await?))
 }
 
 /// `GET /api/replays/preview` is the replay named `preview`, which the static preview
@@ -91,10 +96,8 @@ pub async fn preview(
     get, path = "/api/replays/preview", tag = "replays",
     responses((status = 200, body = Replay), (status = 404, body = ErrorBody))
 )]
-pub async fn describe_the_one_named_preview(
-    state: State<AppState>,
-) -> Result<Json<Replay>, ApiError> {
-    describe(state, ApiPath("preview".to_owned())).await
+pub async fn describe_the_one_named_preview(scoped: Scoped) -> Result<Json<Replay>, ApiError> {
+    describe(scoped, ApiPath("preview".to_owned())).await
 }
 
 #[utoipa::path(
@@ -107,13 +110,11 @@ pub async fn describe_the_one_named_preview(
         )
 )]
 pub async fn describe(
-    State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
     ApiPath(name): ApiPath<String>,
 ) -> Result<Json<Replay>, ApiError> {
     let name = ReplayName::parse(&name)?;
-    Ok(Json(
-        state.eventbridge.describe_replay_and_tidy(&name).await?,
-    ))
+    Ok(Json(eventbridge.describe_replay_and_tidy(&name).await?))
 }
 
 #[utoipa::path(
@@ -126,9 +127,9 @@ pub async fn describe(
         )
 )]
 pub async fn cancel(
-    State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
     ApiPath(name): ApiPath<String>,
 ) -> Result<Json<CancelReplayResponse>, ApiError> {
     let name = ReplayName::parse(&name)?;
-    Ok(Json(state.eventbridge.cancel_replay_and_tidy(&name).await?))
+    Ok(Json(eventbridge.cancel_replay_and_tidy(&name).await?))
 }

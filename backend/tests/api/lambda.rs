@@ -14,7 +14,13 @@ use shared::roles::{Operation, Role};
 use std::sync::{Arc, Mutex};
 use testkit::app::{Emulator, EmulatorProcess};
 
-fn event(method: &str, path: &str, claims: Option<Value>, body: Option<Value>) -> LambdaRequest {
+pub fn event(
+    method: &str,
+    path: &str,
+    claims: Option<Value>,
+    body: Option<Value>,
+) -> LambdaRequest {
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
     let mut context = json!({
         "accountId": "123456789012", "apiId": "abc123", "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
         "domainPrefix": "abc123", "requestId": "req-42", "routeKey": "ANY /api/{proxy+}", "stage": "$default",
@@ -25,7 +31,7 @@ fn event(method: &str, path: &str, claims: Option<Value>, body: Option<Value>) -
         context["authorizer"] = json!({"jwt": {"claims": claims, "scopes": null}});
     }
     let mut event = json!({
-        "version": "2.0", "routeKey": "ANY /api/{proxy+}", "rawPath": path, "rawQueryString": "",
+        "version": "2.0", "routeKey": "ANY /api/{proxy+}", "rawPath": path, "rawQueryString": query,
         "headers": {"accept": "application/json", "host": "abc123.execute-api.us-east-1.amazonaws.com"},
         "requestContext": context, "isBase64Encoded": false,
     });
@@ -46,7 +52,7 @@ fn group(role: Role) -> String {
 }
 
 /// Sends one event the way Lambda does; returns (status, body).
-async fn invoke(router: &axum::Router, request: LambdaRequest) -> (u16, Value) {
+pub async fn invoke(router: &axum::Router, request: LambdaRequest) -> (u16, Value) {
     let mut adapter = Adapter::from(router.clone());
     let response = match adapter
         .call(LambdaEvent::new(request, Context::default()))
@@ -67,11 +73,22 @@ async fn invoke(router: &axum::Router, request: LambdaRequest) -> (u16, Value) {
 async fn deployed_router(
     emulator: &EmulatorProcess,
 ) -> (axum::Router, Arc<Mutex<Vec<AuditRecord>>>) {
+    deployed_router_with(emulator, &[]).await
+}
+
+/// The router as deployed, with more settings (`REWIND_TEAMS`, …).
+pub async fn deployed_router_with(
+    emulator: &EmulatorProcess,
+    more: &[(&str, &str)],
+) -> (axum::Router, Arc<Mutex<Vec<AuditRecord>>>) {
     let endpoint = emulator.endpoint();
     let settings = Settings::from_lookup(|name| match name {
         "REWIND_EVENTBRIDGE_ENDPOINT" => Some(endpoint.clone()),
         "REWIND_AUTH" => Some("jwt".to_owned()),
-        _ => None,
+        other => more
+            .iter()
+            .find(|(k, _)| *k == other)
+            .map(|(_, v)| (*v).to_owned()),
     })
     .expect("settings");
     assert_eq!(settings.auth, AuthMode::Jwt);

@@ -14,3 +14,4 @@ mod preview;
 mod replays;
 mod routing;
 mod standin;
+mod teams;

@@ -11,7 +11,7 @@ mod window;
 pub use arn::{ArchiveArn, EventBusArn, RuleArn, is_events_arn};
 pub use names::{ArchiveName, EventBusName, NamePrefix, ReplayName, RuleName, TargetId};
 pub use paging::{ListLimit, NextToken};
-pub use pattern::{EventPattern, REPLAY_NAME};
+pub use pattern::{EventPattern, REPLAY_NAME, wildcard_matches};
 pub use text::{Description, KmsKeyIdentifier, RetentionDays};
 pub use window::ReplayWindow;
 

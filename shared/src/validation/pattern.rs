@@ -249,7 +249,7 @@ fn anything_but_excludes(operand: &Value, name: &str) -> bool {
 }
 
 /// EventBridge's `wildcard`: `*` stands for any run of characters.
-fn wildcard_matches(pattern: &str, text: &str) -> bool {
+pub fn wildcard_matches(pattern: &str, text: &str) -> bool {
     let parts: Vec<&str> = pattern.split('*').collect();
     let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
         return pattern == text;

@@ -56,6 +56,23 @@ impl ReplayWindow {
         Ok(())
     }
 
+    /// The deployment's cap on a replay's length (`REWIND_MAX_REPLAY_HOURS`), if any.
+    pub fn check_max_hours(&self, cap: Option<u32>) -> Result<(), FieldError> {
+        let Some(cap) = cap else {
+            return Ok(());
+        };
+        if self.end - self.start > time::Duration::hours(i64::from(cap)) {
+            return Err(FieldError::new(
+                "eventEndTime",
+                format!(
+                    "A replay here covers at most {cap} hour{} of events (this deployment's cap); this window is longer.",
+                    if cap == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     pub fn start(&self) -> OffsetDateTime {
         self.start
     }
@@ -110,5 +127,15 @@ mod tests {
             early.check_against(now, Some(created)).unwrap_err().field,
             "eventStartTime"
         );
+    }
+
+    #[test]
+    fn a_cap_limits_the_window() {
+        let w = ReplayWindow::parse_text("2026-11-26T00:00:00Z", "2026-11-27T00:00:00Z").unwrap();
+        assert!(w.check_max_hours(None).is_ok());
+        assert!(w.check_max_hours(Some(24)).is_ok());
+        let e = w.check_max_hours(Some(23)).unwrap_err();
+        assert_eq!(e.field, "eventEndTime");
+        assert!(e.message.contains("23 hours"), "{}", e.message);
     }
 }

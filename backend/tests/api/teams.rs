@@ -1,0 +1,390 @@
+//! Teams, in the Lambda payload path with claims (as deployed): each team acts only on
+//! its buses; the all-buses group keeps everything; no team group sees nothing. (With
+//! `REWIND_TEAMS` unset every other test runs as before.) Paging through a sparse scope
+//! is proven on the stand-in.
+
+use crate::lambda::{deployed_router_with, event, invoke};
+use serde_json::{Value, json};
+use testkit::app::{Emulator, EmulatorProcess};
+use testkit::standin::{Script, calls, spawn_with_standin_using};
+
+const TEAMS: &str = "payments=payments-*,ledger;search=search-*";
+
+fn claims(groups: &str) -> Value {
+    json!({"sub": "ana", "email": "ana@example.com", "cognito:groups": groups})
+}
+
+/// Buses payments-eu, ledger, orders and search-a, an archive on each (two on
+/// payments-eu), and a replay of the payments and of the orders archive.
+async fn account(emulator: &EmulatorProcess) -> (String, String) {
+    let endpoint = emulator.endpoint();
+    let (_, sdk) = testkit::app::spawn_backend_serving(&endpoint, "/nonexistent").await;
+    let mut buses = Vec::new();
+    for bus in ["payments-eu", "ledger", "orders", "search-a"] {
+        let arn = sdk.create_event_bus().name(bus).send().await.expect("bus");
+        buses.push(arn.event_bus_arn().unwrap_or_default().to_owned());
+    }
+    let mut archives = Vec::new();
+    for (archive, bus) in [
+        ("pay-1", 0),
+        ("pay-2", 0),
+        ("ledger-1", 1),
+        ("ord-1", 2),
+        ("search-1", 3),
+    ] {
+        let out = sdk
+            .create_archive()
+            .archive_name(archive)
+            .event_source_arn(&buses[bus])
+            .send()
+            .await
+            .expect("archive");
+        archives.push(out.archive_arn().unwrap_or_default().to_owned());
+    }
+    let now = aws_sdk_eventbridge::primitives::DateTime::from_secs(
+        time::OffsetDateTime::now_utc().unix_timestamp(),
+    );
+    let hour_ago = aws_sdk_eventbridge::primitives::DateTime::from_secs(now.secs() - 3600);
+    for (replay, archive, bus) in [("pay-replay", 0, 0), ("ord-replay", 3, 2)] {
+        sdk.start_replay()
+            .replay_name(replay)
+            .event_source_arn(&archives[archive])
+            .event_start_time(hour_ago)
+            .event_end_time(now)
+            .destination(
+                aws_sdk_eventbridge::types::ReplayDestination::builder()
+                    .arn(&buses[bus])
+                    .build()
+                    .expect("destination"),
+            )
+            .send()
+            .await
+            .expect("replay");
+    }
+    (buses[2].clone(), archives[3].clone())
+}
+
+/// Every item of a list through every page, checking no page is empty while it says
+/// there is more.
+async fn all_pages(router: &axum::Router, path: &str, list: &str, groups: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..50 {
+        let url = match &token {
+            Some(t) => format!("{path}&nextToken={t}"),
+            None => path.to_owned(),
+        };
+        let (status, body) = invoke(router, event("GET", &url, Some(claims(groups)), None)).await;
+        assert_eq!(status, 200, "{url}: {body}");
+        let items = body[list].as_array().cloned().unwrap_or_default();
+        token = body["nextToken"].as_str().map(str::to_owned);
+        assert!(
+            !(items.is_empty() && token.is_some()),
+            "an empty page with more to come: {body}"
+        );
+        names.extend(items.iter().filter_map(|i| {
+            i["archiveName"]
+                .as_str()
+                .or(i["replayName"].as_str())
+                .or(i["name"].as_str())
+                .map(str::to_owned)
+        }));
+        if token.is_none() {
+            break;
+        }
+    }
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_team_sees_and_acts_on_its_own_buses_only() {
+    let emulator = EmulatorProcess::start(Emulator::Ministack).await;
+    let (orders_bus, orders_archive) = account(&emulator).await;
+    let (router, _audit) = deployed_router_with(&emulator, &[("REWIND_TEAMS", TEAMS)]).await;
+    let payments_operator = "[rewind-operators rewind-team-payments]";
+    let payments_admin = "[rewind-admins rewind-team-payments]";
+
+    // Lists: paged one by one, only payments' buses (payments-*, ledger).
+    assert_eq!(
+        all_pages(
+            &router,
+            "/api/archives?limit=1",
+            "archives",
+            payments_operator
+        )
+        .await,
+        ["ledger-1", "pay-1", "pay-2"]
+    );
+    assert_eq!(
+        all_pages(
+            &router,
+            "/api/replays?limit=1",
+            "replays",
+            payments_operator
+        )
+        .await,
+        ["pay-replay"]
+    );
+    assert_eq!(
+        all_pages(
+            &router,
+            "/api/event-buses?limit=1",
+            "eventBuses",
+            payments_operator
+        )
+        .await,
+        ["ledger", "payments-eu"]
+    );
+    // Another team's resources by name: not found.
+    for path in [
+        "/api/archives/ord-1",
+        "/api/replays/ord-replay",
+        "/api/event-buses/orders/rules",
+    ] {
+        let (status, body) = invoke(
+            &router,
+            event("GET", path, Some(claims(payments_operator)), None),
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"]["code"].clone()),
+            (404, json!("NotFound")),
+            "{path}: {body}"
+        );
+    }
+    let (status, _) = invoke(
+        &router,
+        event(
+            "POST",
+            "/api/replays/ord-replay/cancel",
+            Some(claims(payments_operator)),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, 404);
+    // Writes naming another team's bus: forbidden, on the field.
+    let start = json!({
+        "replayName": "sneaky", "eventSourceArn": orders_archive,
+        "eventStartTime": "2026-11-28T10:00:00Z", "eventEndTime": "2026-11-28T11:00:00Z",
+        "destination": {"arn": orders_bus},
+    });
+    for path in ["/api/replays", "/api/replays/preview"] {
+        let (status, body) = invoke(
+            &router,
+            event(
+                "POST",
+                path,
+                Some(claims(payments_operator)),
+                Some(start.clone()),
+            ),
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"]["field"].clone()),
+            (403, json!("destination.arn")),
+            "{path}: {body}"
+        );
+    }
+    let create = json!({"archiveName": "sneaky", "eventSourceArn": orders_bus});
+    let (status, body) = invoke(
+        &router,
+        event(
+            "POST",
+            "/api/archives",
+            Some(claims(payments_admin)),
+            Some(create),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["field"].clone()),
+        (403, json!("eventSourceArn")),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("payments — buses payments-*, ledger")),
+        "{body}"
+    );
+    let (status, body) = invoke(
+        &router,
+        event(
+            "POST",
+            "/api/event-buses/orders/rules/r/replay-opt-out",
+            Some(claims(payments_admin)),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["field"].clone()),
+        (403, json!("name")),
+        "{body}"
+    );
+    for path in ["/api/archives/ord-1"] {
+        let (status, _) = invoke(
+            &router,
+            event("DELETE", path, Some(claims(payments_admin)), None),
+        )
+        .await;
+        assert_eq!(status, 404, "{path}");
+    }
+    let (status, _) = invoke(
+        &router,
+        event(
+            "GET",
+            "/api/archives/ord-1",
+            Some(claims("[rewind-admins rewind-all-buses]")),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(
+        status, 200,
+        "the orders archive was deleted by another team"
+    );
+    // Who am I.
+    let (_, me) = invoke(
+        &router,
+        event("GET", "/api/me", Some(claims(payments_operator)), None),
+    )
+    .await;
+    assert_eq!(me["scope"], "teams");
+    assert_eq!(
+        me["teams"],
+        json!([{"name": "payments", "eventBuses": ["payments-*", "ledger"]}])
+    );
+
+    // The all-buses group: everything.
+    assert_eq!(
+        all_pages(
+            &router,
+            "/api/archives?limit=2",
+            "archives",
+            "[rewind-viewers rewind-all-buses]"
+        )
+        .await,
+        ["ledger-1", "ord-1", "pay-1", "pay-2", "search-1"]
+    );
+    let (_, me) = invoke(
+        &router,
+        event(
+            "GET",
+            "/api/me",
+            Some(claims("[rewind-viewers rewind-all-buses]")),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(
+        (me["scope"].clone(), me["teams"].clone()),
+        (json!("all"), json!([]))
+    );
+    // No team group: nothing, and no error.
+    assert!(
+        all_pages(
+            &router,
+            "/api/archives?limit=2",
+            "archives",
+            "[rewind-viewers]"
+        )
+        .await
+        .is_empty()
+    );
+    let (_, me) = invoke(
+        &router,
+        event("GET", "/api/me", Some(claims("[rewind-viewers]")), None),
+    )
+    .await;
+    assert_eq!(
+        (me["scope"].clone(), me["teams"].clone()),
+        (json!("teams"), json!([]))
+    );
+}
+
+/// 10,000 archives, 1 % of them on the caller's team's bus, 10 to a page: every page is
+/// full or the last, never empty while there is more, and each request reads at most
+/// 100 upstream pages. (STAND-IN: paging as AWS does it.)
+#[tokio::test]
+async fn standin_a_sparse_scope_still_fills_its_pages() {
+    let (app, shared) = spawn_with_standin_using(
+        Script {
+            archive_count: 10_000,
+            archive_bus_every: Some(100),
+            ..Default::default()
+        },
+        &[
+            ("REWIND_TEAMS", "payments=payments"),
+            ("REWIND_LOCAL_TEAMS", "payments"),
+        ],
+    )
+    .await;
+    let mut seen = Vec::new();
+    let mut path = "/api/archives?limit=10".to_owned();
+    let mut pages = 0;
+    loop {
+        let before = calls(&shared, "ListArchives").len();
+        let reply = app.get(&path).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let upstream = calls(&shared, "ListArchives").len() - before;
+        assert!(upstream <= 100, "{upstream} upstream pages for one request");
+        let names: Vec<String> = reply.body["archives"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a["archiveName"].as_str().map(str::to_owned))
+            .collect();
+        let token = reply.body["nextToken"].as_str().map(str::to_owned);
+        assert!(
+            !(names.is_empty() && token.is_some()),
+            "empty page with more to come"
+        );
+        seen.extend(names);
+        pages += 1;
+        match token {
+            Some(t) => path = format!("/api/archives?limit=10&nextToken={t}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 100, "{seen:?}");
+    assert!(seen.iter().all(|n| n.ends_with("00")), "{seen:?}");
+    // 100 pages of one, and a last empty one once the final upstream pages hold none.
+    assert!(pages <= 101, "{pages} pages");
+}
+
+/// `REWIND_MAX_REPLAY_HOURS`: a longer window is refused on `eventEndTime`, saying the
+/// cap, by the start and the preview alike.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replay_window_cap_is_enforced() {
+    let app = testkit::app::spawn_app_with(
+        Emulator::Ministack,
+        "/nonexistent",
+        &[("REWIND_MAX_REPLAY_HOURS", "1")],
+    )
+    .await;
+    let bus = app.create_bus("orders").await;
+    let archive = app.create_archive("orders-all", &bus, json!({})).await;
+    let body = |minutes: i64| {
+        json!({
+            "replayName": "capped", "eventSourceArn": archive,
+            "eventStartTime": testkit::app::minutes_from_now(-minutes), "eventEndTime": testkit::app::minutes_from_now(0),
+            "destination": {"arn": bus},
+        })
+    };
+    for path in ["/api/replays/preview", "/api/replays"] {
+        let refused = app.post(path, &body(61)).await;
+        refused.assert_error(400, "ValidationError", Some("eventEndTime"));
+        assert!(
+            refused.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("at most 1 hour of events")),
+            "{}",
+            refused.body
+        );
+    }
+    let within = app.post("/api/replays", &body(59)).await;
+    assert_eq!(within.status, 201, "{}", within.body);
+}
