@@ -49,6 +49,9 @@ fn Console(session: Session) -> impl IntoView {
     let current: CurrentUser = Signal::derive(move || me.get().and_then(Result::ok));
     provide_context(current);
     let role = move || current.get().and_then(|m| m.role()).map(|r| r.as_str());
+    // A team member's teams and buses, beside their role.
+    let teams = crate::components::guarded::team_note();
+    let teams = move || teams.get().map(|note| format!(" · {note}"));
     let no_role = move || match me.get() {
         Some(Ok(m)) if m.roles.is_empty() => {
             Some(Operation::ListArchives.refusal(None).unwrap_or_default())
@@ -73,11 +76,11 @@ fn Console(session: Session) -> impl IntoView {
                 <div class="user">
                     {match who {
                         Some(who) => view! {
-                            <span>"Signed in as " <strong>{who}</strong> {move || role().map(|r| format!(" · {r}"))}</span>
+                            <span>"Signed in as " <strong>{who}</strong> {move || role().map(|r| format!(" · {r}"))} {teams}</span>
                             <button type="button" class="link" on:click=move |_| auth::sign_out()>"Sign out"</button>
                         }.into_any(),
                         None => view! {
-                            <span>{move || current.get().map(|m| format!("{} · {}", m.subject, m.role().map(|r| r.as_str()).unwrap_or("no role")))}</span>
+                            <span>{move || current.get().map(|m| format!("{} · {}", m.subject, m.role().map(|r| r.as_str()).unwrap_or("no role")))} {teams}</span>
                         }.into_any(),
                     }}
                 </div>

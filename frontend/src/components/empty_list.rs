@@ -1,6 +1,6 @@
 //! What an empty table says, and what to do about it.
 
-use crate::components::guarded::GuardedLink;
+use crate::components::guarded::{GuardedLink, team_note};
 use leptos::prelude::*;
 use shared::roles::Operation;
 
@@ -22,6 +22,7 @@ pub fn EmptyList(
             } else {
                 view! {
                     <p>{format!("No {what} yet. {explain}")}</p>
+                    <p class="hint">{team_note()}</p>
                     <GuardedLink action href=href.clone() label />
                 }.into_any()
             }}

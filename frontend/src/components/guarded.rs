@@ -46,3 +46,26 @@ pub fn RoleNote(action: Operation) -> impl IntoView {
             .map(|reason| view! { <p class="note role-note">{reason}</p> })
     }
 }
+
+/// For a team member, which buses they act on ("your teams: payments — buses
+/// payments-*, orders"): why a list or picker may be empty.
+pub fn team_note() -> Signal<Option<String>> {
+    let me = use_context::<CurrentUser>();
+    Signal::derive(move || {
+        me.and_then(|m| m.get())
+            .filter(|m| m.scope == shared::roles::ScopeKind::Teams)
+            .map(|m| {
+                let teams: Vec<String> = m
+                    .teams
+                    .iter()
+                    .map(|t| format!("{} — buses {}", t.name, t.event_buses.join(", ")))
+                    .collect();
+                match teams.is_empty() {
+                    true => {
+                        "you are in no team; ask an admin to add you to a team's group".to_owned()
+                    }
+                    false => format!("your teams: {}", teams.join("; ")),
+                }
+            })
+    })
+}

@@ -4,6 +4,7 @@
 use crate::api;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::field::Field;
+use crate::components::guarded::team_note;
 use crate::components::json_editor::JsonEditor;
 use crate::components::loading::Loading;
 use crate::components::retention_input::RetentionInput;
@@ -99,6 +100,9 @@ pub fn NewArchivePage() -> impl IntoView {
             <Field id="event-bus" label="Event bus" hint="The bus whose events are archived. It cannot be changed later." error=error_for("eventSourceArn")>
                 <Transition fallback=|| view! { <Loading what="event buses" /> }>
                     {move || buses.get().map(|result| match result {
+                        Ok(list) if list.is_empty() => view! {
+                            <p class="hint" id="event-bus">"There is no event bus you may use: " {team_note()}</p>
+                        }.into_any(),
                         Ok(list) => view! {
                             <select id="event-bus" prop:value=move || bus.get() on:change=move |ev| { picked_bus.set(Some(event_target_value(&ev))); touch("eventSourceArn"); }>
                                 {list.into_iter().map(|b| {

@@ -95,17 +95,13 @@ pub fn PeekPage() -> impl IntoView {
     on_cleanup(move || {
         alive.set_value(false);
         if let Some(p) = peek.get_untracked() {
-            leptos::task::spawn_local(async move {
-                let _ = api::stop_peek(p.peek_id).await;
-            });
+            end_peek(p.peek_id);
         }
     });
     let stop = move |_| {
         if let Some(p) = peek.get_untracked() {
             done.set(true);
-            leptos::task::spawn_local(async move {
-                let _ = api::stop_peek(p.peek_id).await;
-            });
+            end_peek(p.peek_id);
         }
     };
 
@@ -182,7 +178,7 @@ fn follow(
                     peek.try_set(Some(answer.peek));
                     if answer.done {
                         done.try_set(true);
-                        let _ = api::stop_peek(id.clone()).await;
+                        end_peek(id);
                         return;
                     }
                 }
@@ -200,6 +196,13 @@ fn follow(
             }
             pause(POLL_MS).await;
         }
+    });
+}
+
+/// Ends a peek: its rule and queue go (a failure is left to the backend's sweep).
+fn end_peek(id: String) {
+    leptos::task::spawn_local(async move {
+        let _ = api::stop_peek(id).await;
     });
 }
 
