@@ -13,3 +13,4 @@ mod preview;
 mod replays;
 mod roles;
 mod sign_in;
+mod teams;

@@ -137,6 +137,101 @@ pub async fn checks(
     Ok(())
 }
 
+/// The second stack was deployed with `Teams`, `EventBusNames` and `MaxReplayHours`: two
+/// team groups made in its user pool as README "Teams" says, one member each, each
+/// seeing only their team's buses through the JWT authorizer.
+pub async fn team_checks(
+    tally: &mut Tally,
+    aws: &AwsCli,
+    emulator: &Ministack,
+    stack: &StackOutputs,
+) -> Result<()> {
+    crate::tools::step(
+        "Rehearsal: teams on the second stack (Teams, EventBusNames, MaxReplayHours)",
+    );
+    let api = Api {
+        base: emulator.api_base(&stack.api_id()?),
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()?,
+    };
+    let pool = stack.output("UserPoolId")?;
+    for group in ["rewind-team-payments", "rewind-team-search"] {
+        aws.json(&[
+            "cognito-idp",
+            "create-group",
+            "--user-pool-id",
+            &pool,
+            "--group-name",
+            group,
+        ])?;
+    }
+    for bus in ["payments-eu", "search-a", "orders"] {
+        aws.json(&["events", "create-event-bus", "--name", bus])?;
+    }
+    let teams = [
+        (
+            "pay@rehearsal.example",
+            ["rewind-operators", "rewind-team-payments"],
+            "payments",
+            "payments-eu",
+        ),
+        (
+            "search@rehearsal.example",
+            ["rewind-viewers", "rewind-team-search"],
+            "search",
+            "search-a",
+        ),
+    ];
+    for (email, groups, team, bus) in teams {
+        let member = Member {
+            email: email.to_owned(),
+            groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+        };
+        cognito::add_member(aws, stack, &member)?;
+        let token = cognito::sign_in(&emulator.endpoint(), stack, email).await?;
+        let (status, me) = api.get("/me", &token).await?;
+        tally.check(
+            status == StatusCode::OK && me["scope"] == "teams" && me["teams"][0]["name"] == team,
+            format!(
+                "GET /api/me as {email} (group rewind-team-{team}): {status}, scope {}, teams {}",
+                me["scope"], me["teams"]
+            ),
+        )?;
+        let (status, buses) = api.get("/event-buses?limit=100", &token).await?;
+        let names: Vec<&str> = buses["eventBuses"]
+            .as_array()
+            .map(|b| b.iter().filter_map(|b| b["name"].as_str()).collect())
+            .unwrap_or_default();
+        tally.check(
+            status == StatusCode::OK && names == [bus],
+            format!("GET /api/event-buses as {email}: {status}, only {names:?}"),
+        )?;
+    }
+    // MaxReplayHours=24: a day and an hour is refused on eventEndTime, before any lookup.
+    let operator = cognito::sign_in(&emulator.endpoint(), stack, "pay@rehearsal.example").await?;
+    let (status, refused) = api
+        .post(
+            "/replays/preview",
+            &operator,
+            &json!({
+                "replayName": "too-long",
+                "eventSourceArn": "arn:aws:events:us-east-1:000000000000:archive/payments-all",
+                "eventStartTime": "2026-11-01T00:00:00Z", "eventEndTime": "2026-11-02T01:00:00Z",
+                "destination": {"arn": "arn:aws:events:us-east-1:000000000000:event-bus/payments-eu"},
+            }),
+        )
+        .await?;
+    tally.check(
+        status == StatusCode::BAD_REQUEST && refused["error"]["field"] == "eventEndTime",
+        format!(
+            "MaxReplayHours=24: a 25-hour window is refused: {status} {}",
+            refused["error"]["message"]
+        ),
+    )?;
+    Ok(())
+}
+
 /// 401 without a token, with a forged one, with one signed by another stack's pool.
 async fn refuses_bad_tokens(
     tally: &mut Tally,

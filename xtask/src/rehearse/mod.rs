@@ -24,6 +24,8 @@ use std::time::Instant;
 /// The two stacks, as two teams (or staging and production) would name theirs.
 const STACK: &str = "rewind-rehearsal";
 const SECOND_STACK: &str = "rewind-rehearsal-b";
+/// The second stack is deployed with teams, a bus boundary and a replay cap.
+const SECOND_STACK_PARAMETERS: &str = "Architecture=x86_64 Teams=payments=payments-*;search=search-* EventBusNames=payments-*,search-* MaxReplayHours=24";
 const REGION: &str = "us-east-1";
 
 /// Checks passed, for the summary line `cargo xtask test` adds up.
@@ -96,6 +98,7 @@ async fn rehearse() -> Result<u64> {
     )?;
 
     api::checks(&mut tally, &aws, &emulator, &first, &second).await?;
+    api::team_checks(&mut tally, &aws, &emulator, &second).await?;
 
     step(&format!(
         "Rehearsal: cargo xtask deploy-console --stack {STACK} (AWS_REGION only)"
@@ -195,6 +198,10 @@ fn sam_deploy_args(stack: &str) -> Vec<&str> {
         "--no-confirm-changeset",
         "--no-fail-on-empty-changeset",
         "--parameter-overrides",
-        "Architecture=x86_64",
+        if stack == SECOND_STACK {
+            SECOND_STACK_PARAMETERS
+        } else {
+            "Architecture=x86_64"
+        },
     ]
 }
