@@ -66,7 +66,7 @@ async fn a_team_members_pickers_list_only_their_buses() {
             })
             .await;
             b.goto("/archives/orders-all").await;
-            b.wait_text("main", "does not exist").await;
+            b.wait_text("main", "There is no archive named orders-all").await;
         },
     )
     .await;
