@@ -46,16 +46,6 @@ impl Caller {
     }
 }
 
-/// API Gateway passes array claims as `[a b]`; other issuers may send JSON arrays.
-fn groups(claim: &str) -> Vec<&str> {
-    claim
-        .trim_matches(|c| c == '[' || c == ']')
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .map(|g| g.trim_matches('"'))
-        .filter(|g| !g.is_empty())
-        .collect()
-}
-
 fn lambda_context<B>(
     request: &axum::http::Request<B>,
 ) -> Option<&lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext> {
@@ -76,7 +66,7 @@ pub fn caller_from_lambda(request: &Request, roles: &RoleSettings) -> Option<Cal
     let subject = claims.get("sub").filter(|s| !s.is_empty())?.clone();
     let groups: Vec<&str> = claims
         .get(&roles.claim)
-        .map(|c| groups(c))
+        .map(|c| shared::roles::groups_claim(c))
         .unwrap_or_default();
     Some(Caller {
         subject,
@@ -229,17 +219,6 @@ pub async fn authorize(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn group_claims_in_either_form() {
-        assert_eq!(
-            groups("[rewind-admins rewind-viewers]"),
-            ["rewind-admins", "rewind-viewers"]
-        );
-        assert_eq!(groups(r#"["a","b"]"#), ["a", "b"]);
-        assert_eq!(groups("solo"), ["solo"]);
-        assert!(groups("[]").is_empty());
-    }
 
     #[test]
     fn targets_from_path_or_body() {

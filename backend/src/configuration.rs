@@ -143,6 +143,14 @@ impl Settings {
             None if under_lambda => AuthMode::Jwt,
             None => AuthMode::None,
         };
+        // Deployed, nobody is ever an implicit admin.
+        if under_lambda && auth == AuthMode::None {
+            return Err(ConfigError::Invalid {
+                name: "REWIND_AUTH",
+                value: "none".to_owned(),
+                reason: "under Lambda (AWS_LAMBDA_RUNTIME_API is set) Rewind always checks the caller's token; use jwt or leave it unset".to_owned(),
+            });
+        }
         if let Some(endpoint) = get("REWIND_EVENTBRIDGE_ENDPOINT")
             && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
         {
@@ -228,6 +236,24 @@ impl Settings {
             })
             .transpose()?;
         let or = |name: &str, default: &str| get(name).unwrap_or_else(|| default.to_owned());
+        // A group name the groups claim cannot carry unambiguously (a space, a comma, a
+        // bracket…) could be forged by a group whose name contains it.
+        for (name, default) in [
+            ("REWIND_VIEWER_GROUP", "rewind-viewers"),
+            ("REWIND_OPERATOR_GROUP", "rewind-operators"),
+            ("REWIND_ADMIN_GROUP", "rewind-admins"),
+            ("REWIND_ALL_BUSES_GROUP", "rewind-all-buses"),
+            ("REWIND_TEAM_GROUP_PREFIX", "rewind-team-"),
+        ] {
+            let value = or(name, default);
+            if !shared::roles::is_claimable_group_name(&value) {
+                return Err(ConfigError::Invalid {
+                    name,
+                    value,
+                    reason: "a group name may not contain spaces, commas, quotes, brackets or backslashes: the groups claim could not tell it apart".to_owned(),
+                });
+            }
+        }
         Ok(Self {
             roles: RoleSettings {
                 claim: or("REWIND_ROLES_CLAIM", "cognito:groups"),
@@ -347,5 +373,39 @@ mod tests {
             Some(24)
         );
         assert!(settings(&[("REWIND_MAX_REPLAY_HOURS", "0")]).is_err());
+    }
+
+    #[test]
+    fn never_an_implicit_admin_under_lambda() {
+        let e = settings(&[
+            ("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"),
+            ("REWIND_AUTH", "none"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("REWIND_AUTH") && e.contains("under Lambda"),
+            "{e}"
+        );
+        assert_eq!(
+            settings(&[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")])
+                .unwrap()
+                .auth,
+            AuthMode::Jwt
+        );
+    }
+
+    #[test]
+    fn group_names_must_survive_the_claim() {
+        for (name, bad) in [
+            ("REWIND_ADMIN_GROUP", "Team rewind-admins"),
+            ("REWIND_VIEWER_GROUP", "a,b"),
+            ("REWIND_OPERATOR_GROUP", "[ops]"),
+            ("REWIND_ALL_BUSES_GROUP", "all\"buses"),
+            ("REWIND_TEAM_GROUP_PREFIX", "team "),
+        ] {
+            let e = settings(&[(name, bad)]).unwrap_err().to_string();
+            assert!(e.contains(name), "{e}");
+        }
     }
 }

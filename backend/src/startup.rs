@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use crate::eventbridge::EventBridge;
 use crate::extract::MAX_BODY_BYTES;
 use crate::queues::Queues;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -318,6 +318,52 @@ async fn shutdown_signal() {
     }
 }
 
+/// The local server answers only to its own address, `127.0.0.1` and `localhost` — a
+/// page of another site cannot reach it through a DNS name of its own (rebinding) — and
+/// changes nothing for a request another site's page sent (`Sec-Fetch-Site: cross-site`),
+/// such as a form cancelling a replay.
+async fn local_only(
+    State(hosts): State<Arc<[String]>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    if !hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+        return crate::error::ApiError::new(
+            shared::ErrorCode::Forbidden,
+            format!(
+                "This local server answers only at {}; Host {host:?} is refused.",
+                hosts
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("its own address")
+            ),
+        )
+        .into_response();
+    }
+    let cross_site = request
+        .headers()
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"));
+    let reads = matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    if cross_site && !reads {
+        return crate::error::ApiError::new(
+            shared::ErrorCode::Forbidden,
+            "A page of another site may not change anything through this console.",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
 /// A running local server, for `main` and for tests that need a real port.
 pub struct Application {
     listener: TcpListener,
@@ -331,10 +377,17 @@ impl Application {
         let queues = Queues::from_settings(settings).await;
         let state = AppState::new(eventbridge, queues, settings);
         let listener = TcpListener::bind(settings.listen).await?;
-        Ok(Self {
-            listener,
-            router: app(state, &settings.static_dir),
-        })
+        let port = listener.local_addr()?.port();
+        let hosts: Arc<[String]> = [
+            format!("{}:{port}", settings.listen.ip()),
+            format!("127.0.0.1:{port}"),
+            format!("localhost:{port}"),
+            format!("[::1]:{port}"),
+        ]
+        .into();
+        let router = app(state, &settings.static_dir)
+            .layer(axum::middleware::from_fn_with_state(hosts, local_only));
+        Ok(Self { listener, router })
     }
 
     pub fn port(&self) -> u16 {

@@ -187,6 +187,44 @@ impl Operation {
     }
 }
 
+/// The groups of a verified token's groups claim, in exactly the forms API Gateway hands
+/// over: `[a b]` (its rendering of a JSON array claim, space-separated), a JSON array
+/// of strings, or one group name. Anything looser — commas, stray quotes or brackets,
+/// tabs or other spaces, an empty name — grants no group at all, rather than a guess.
+pub fn groups_claim(claim: &str) -> Vec<&str> {
+    let is_name = |g: &str| {
+        !g.is_empty()
+            && !g.chars().any(|c| {
+                c.is_whitespace() || c.is_control() || matches!(c, ',' | '[' | ']' | '"' | '\\')
+            })
+    };
+    if claim.starts_with("[\"") {
+        // A JSON array of strings.
+        return match serde_json::from_str::<Vec<&str>>(claim) {
+            Ok(groups) if groups.iter().all(|g| is_name(g)) => groups,
+            _ => Vec::new(),
+        };
+    }
+    if let Some(inner) = claim.strip_prefix('[').and_then(|c| c.strip_suffix(']')) {
+        let groups: Vec<&str> = inner.split(' ').collect();
+        return if groups.iter().all(|g| is_name(g)) {
+            groups
+        } else {
+            Vec::new()
+        };
+    }
+    if is_name(claim) {
+        vec![claim]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Whether a configured group name can be told apart in a groups claim.
+pub fn is_claimable_group_name(name: &str) -> bool {
+    groups_claim(name) == [name]
+}
+
 /// `GET /api/me`: who the caller is and what they may do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -254,6 +292,53 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), Operation::ALL.len());
+    }
+
+    #[test]
+    fn groups_claims_are_read_strictly() {
+        assert_eq!(
+            groups_claim("[rewind-admins rewind-viewers]"),
+            ["rewind-admins", "rewind-viewers"]
+        );
+        assert_eq!(
+            groups_claim(r#"["rewind-admins","team-a"]"#),
+            ["rewind-admins", "team-a"]
+        );
+        assert_eq!(groups_claim("rewind-viewers"), ["rewind-viewers"]);
+        assert_eq!(groups_claim("[rewind-viewers]"), ["rewind-viewers"]);
+        for hostile in [
+            "x,rewind-admins",
+            "[x,rewind-admins]",
+            "[a  rewind-admins]",
+            "[a\trewind-admins]",
+            "[a\u{a0}rewind-admins]",
+            "rewind-admins ",
+            " rewind-admins",
+            "\"rewind-admins\"",
+            "[\"rewind-admins\" x]",
+            r#"["rewind admins"]"#,
+            r#"["a", 1]"#,
+            "[[rewind-admins]]",
+            "[rewind-admins",
+            "rewind-admins]",
+            "",
+            "[]",
+        ] {
+            assert!(
+                groups_claim(hostile).is_empty(),
+                "{hostile:?}: {:?}",
+                groups_claim(hostile)
+            );
+        }
+        // API Gateway's form cannot tell one group with a space from two groups: such
+        // names are refused at start-up instead (see is_claimable_group_name).
+        assert_eq!(
+            groups_claim("[Team rewind-admins]"),
+            ["Team", "rewind-admins"]
+        );
+        assert!(is_claimable_group_name("rewind-admins"));
+        assert!(!is_claimable_group_name("Team rewind-admins"));
+        assert!(!is_claimable_group_name("a,b") && !is_claimable_group_name(""));
     }
 
     #[test]

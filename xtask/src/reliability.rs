@@ -15,6 +15,7 @@ pub const FUZZ_TARGETS: &[&str] = &[
     "time_window",
     "query_strings",
     "request_bodies",
+    "groups_claim",
 ];
 pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 /// Generated cases schemathesis must reach, at the least.

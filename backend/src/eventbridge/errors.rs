@@ -92,7 +92,10 @@ pub fn from_service(code: Option<&str>, message: Option<&str>) -> ApiError {
         ),
         "AccessDeniedException" | "AccessDenied" => (
             ErrorCode::Forbidden,
-            format!("Rewind's role may not do this: {message}"),
+            format!(
+                "Rewind's role may not do this: {}",
+                without_principals(message)
+            ),
         ),
         "OperationDisabledException" => (ErrorCode::Forbidden, message.to_owned()),
         "InternalException" | "InternalFailure" | "ServiceUnavailable" => (
@@ -115,9 +118,38 @@ pub fn from_service(code: Option<&str>, message: Option<&str>) -> ApiError {
     }
 }
 
+/// AWS names the calling role (`arn:…:sts::<account>:assumed-role/<role>/<session>`) in
+/// an AccessDenied message: callers learn that it was refused, not who refused it.
+fn without_principals(message: &str) -> String {
+    message
+        .split(' ')
+        .map(|word| {
+            if word.starts_with("arn:") && (word.contains(":sts::") || word.contains(":iam::")) {
+                "Rewind's role"
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn access_denied_does_not_name_the_role() {
+        let e = from_service(
+            Some("AccessDeniedException"),
+            Some(
+                "User: arn:aws:sts::123456789012:assumed-role/rewind-BackendRole-X/rewind-fn is not authorized to perform: events:PutRule on resource: arn:aws:events:us-east-1:123456789012:rule/x",
+            ),
+        );
+        assert_eq!(e.code, ErrorCode::Forbidden);
+        assert!(!e.message.contains("assumed-role"), "{}", e.message);
+        assert!(e.message.contains("events:PutRule"), "{}", e.message);
+    }
 
     #[test]
     fn service_codes_follow_the_table() {

@@ -8,6 +8,7 @@ mod archives;
 mod errors;
 mod form_helpers;
 mod lambda;
+mod local_guard;
 mod openapi;
 mod peeks;
 mod preview;

@@ -3,7 +3,6 @@
 //! archive pickers offer only their buses.
 
 use fantoccini::Locator;
-use serde_json::json;
 use testkit::app::{Emulator, spawn_app_with};
 use testkit::console::{Browser, Theme, dist, with_browser};
 
@@ -35,7 +34,8 @@ async fn a_team_members_pickers_list_only_their_buses() {
         |b: Browser| async move {
             b.goto("/archives/new").await;
             b.wait_heading("Create archive").await;
-            b.wait_text("header .user", "your teams: payments — buses payments-*").await;
+            b.wait_text("header .user", "your teams: payments — buses payments-*")
+                .await;
             b.eventually("the team's bus only", |b| async move {
                 let options = b
                     .client
@@ -66,7 +66,8 @@ async fn a_team_members_pickers_list_only_their_buses() {
             })
             .await;
             b.goto("/archives/orders-all").await;
-            b.wait_text("main", "There is no archive named orders-all").await;
+            b.wait_text("main", "There is no archive named orders-all")
+                .await;
         },
     )
     .await;
