@@ -161,7 +161,8 @@ async fn jwt_mode_needs_the_authorizers_claims() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body,
-        json!({"subject": "0f1e2d3c", "email": "ana@example.com", "roles": ["viewer", "operator"], "local": false})
+        json!({"subject": "0f1e2d3c", "email": "ana@example.com", "roles": ["viewer", "operator"], "local": false,
+               "scope": "all", "teams": []})
     );
 }
 

@@ -68,7 +68,9 @@ async fn read_all(
             url = format!("{url}?ack={}", percent(a));
         }
         let broken = lose(round);
-        let reply = app.http.get(&url).send().await;
+        // Through the proxy too, the request names the server's own host.
+        let host = app.address.trim_start_matches("http://");
+        let reply = app.http.get(&url).header("host", host).send().await;
         let body: Option<Value> = match reply {
             Ok(r) if r.status() == 200 => r.json().await.ok(),
             _ => None,
