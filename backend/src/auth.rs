@@ -57,12 +57,16 @@ fn lambda_context<B>(
 
 /// The JWT claims API Gateway (HTTP API, payload 2.0) verified for this request.
 pub fn caller_from_lambda(request: &Request, roles: &RoleSettings) -> Option<Caller> {
-    let claims: &HashMap<String, String> = &lambda_context(request)?
-        .authorizer
-        .as_ref()?
-        .jwt
-        .as_ref()?
-        .claims;
+    let context = lambda_context(request)?;
+    let claims: &HashMap<String, String> = &context.authorizer.as_ref()?.jwt.as_ref()?.claims;
+    if !through_the_authorizer(&roles.expected, context.apiid.as_deref(), claims) {
+        tracing::warn!(
+            api_id = ?context.apiid,
+            issuer = ?claims.get("iss"),
+            "a request whose authorizer context is not this stack's: refused"
+        );
+        return None;
+    }
     let subject = claims.get("sub").filter(|s| !s.is_empty())?.clone();
     let groups: Vec<&str> = claims
         .get(&roles.claim)
@@ -89,6 +93,25 @@ fn local_scope(state: &AppState) -> Scope {
         .collect();
     let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
     state.roles.scope_of(&groups)
+}
+
+/// Whether the verified context names this stack's API and the issuer and audience its
+/// JWT authorizer accepts (an ID token's `aud`, an access token's `client_id`).
+fn through_the_authorizer(
+    expected: &crate::configuration::AuthorizerContext,
+    api_id: Option<&str>,
+    claims: &HashMap<String, String>,
+) -> bool {
+    let matches = |want: &Option<String>, got: Option<&str>| {
+        want.as_deref().is_none_or(|want| got == Some(want))
+    };
+    matches(&expected.api_id, api_id)
+        && matches(&expected.issuer, claims.get("iss").map(String::as_str))
+        && (matches(&expected.audience, claims.get("aud").map(String::as_str))
+            || matches(
+                &expected.audience,
+                claims.get("client_id").map(String::as_str),
+            ))
 }
 
 /// The caller of a request: locally the `local` user; deployed, the one whose claims

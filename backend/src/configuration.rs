@@ -31,6 +31,18 @@ pub struct RoleSettings {
     pub team_group_prefix: String,
     /// `REWIND_ALL_BUSES_GROUP` (`rewind-all-buses`): keeps every bus when teams are set.
     pub all_buses_group: String,
+    /// `REWIND_TOKEN_ISSUER`, `REWIND_TOKEN_AUDIENCE`, `REWIND_API_ID`: what the stack's
+    /// JWT authorizer accepts; a request whose verified context says otherwise did not
+    /// come through it (someone invoked the function directly) and is refused.
+    pub expected: AuthorizerContext,
+}
+
+/// The authorizer a request must have come through (unset parts are not checked).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthorizerContext {
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+    pub api_id: Option<String>,
 }
 
 impl RoleSettings {
@@ -263,6 +275,11 @@ impl Settings {
                 teams,
                 team_group_prefix: or("REWIND_TEAM_GROUP_PREFIX", "rewind-team-"),
                 all_buses_group: or("REWIND_ALL_BUSES_GROUP", "rewind-all-buses"),
+                expected: AuthorizerContext {
+                    issuer: get("REWIND_TOKEN_ISSUER"),
+                    audience: get("REWIND_TOKEN_AUDIENCE"),
+                    api_id: get("REWIND_API_ID"),
+                },
             },
             local_teams,
             max_replay_hours,

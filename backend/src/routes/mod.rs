@@ -118,9 +118,17 @@ async fn not_found(State(state): State<AppState>, request: Request) -> ApiError 
     }
 }
 
-async fn method_not_allowed(method: axum::http::Method, OriginalUri(uri): OriginalUri) -> ApiError {
-    ApiError::new(
-        ErrorCode::MethodNotAllowed,
-        format!("{method} is not allowed on {}.", uri.path()),
-    )
+/// A method a route does not have: 405 for a signed-in caller, 401 for anyone else.
+async fn method_not_allowed(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    request: Request,
+) -> ApiError {
+    match crate::auth::identify(&state, &request) {
+        Ok(_) => ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            format!("{} is not allowed on {}.", request.method(), uri.path()),
+        ),
+        Err(unauthenticated) => unauthenticated,
+    }
 }

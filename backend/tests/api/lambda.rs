@@ -20,9 +20,20 @@ pub fn event(
     claims: Option<Value>,
     body: Option<Value>,
 ) -> LambdaRequest {
+    event_for_api("abc123", method, path, claims, body)
+}
+
+/// An event as API Gateway `api_id` hands it over.
+pub fn event_for_api(
+    api_id: &str,
+    method: &str,
+    path: &str,
+    claims: Option<Value>,
+    body: Option<Value>,
+) -> LambdaRequest {
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
     let mut context = json!({
-        "accountId": "123456789012", "apiId": "abc123", "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
+        "accountId": "123456789012", "apiId": api_id, "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
         "domainPrefix": "abc123", "requestId": "req-42", "routeKey": "ANY /api/{proxy+}", "stage": "$default",
         "time": "26/Nov/2026:13:00:00 +0000", "timeEpoch": 1_795_000_000_000u64,
         "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "test"},
@@ -337,4 +348,84 @@ async fn mutating_calls_are_audited_and_replays_name_their_starter() {
     assert_eq!(lines[3]["action"], "StartReplay");
     assert_eq!(lines[3]["role"], "operator");
     assert_eq!(lines[3]["target"], "audited-replay");
+}
+
+/// Anyone able to invoke the function directly could hand it any context: the function
+/// compares issuer, audience (or an access token's client id) and API id with what the
+/// stack's authorizer accepts, and refuses the rest.
+#[tokio::test]
+async fn a_context_not_from_this_stacks_authorizer_is_refused() {
+    let emulator = EmulatorProcess::start(Emulator::Ministack).await;
+    let (router, _) = deployed_router_with(
+        &emulator,
+        &[
+            ("REWIND_TOKEN_ISSUER", "https://issuer.example/pool-1"),
+            ("REWIND_TOKEN_AUDIENCE", "console-client"),
+            ("REWIND_API_ID", "abc123"),
+        ],
+    )
+    .await;
+    let claims = |iss: &str, audience: (&str, &str)| {
+        let mut c = json!({"sub": "ana", "cognito:groups": "[rewind-viewers]", "iss": iss});
+        c[audience.0] = json!(audience.1);
+        c
+    };
+    let good = claims("https://issuer.example/pool-1", ("aud", "console-client"));
+    let (status, body) = invoke(&router, event("GET", "/api/me", Some(good.clone()), None)).await;
+    assert_eq!(status, 200, "{body}");
+    let access_token = claims(
+        "https://issuer.example/pool-1",
+        ("client_id", "console-client"),
+    );
+    let (status, _) = invoke(&router, event("GET", "/api/me", Some(access_token), None)).await;
+    assert_eq!(status, 200);
+    for (what, request) in [
+        (
+            "another issuer",
+            event(
+                "GET",
+                "/api/me",
+                Some(claims(
+                    "https://evil.example/pool",
+                    ("aud", "console-client"),
+                )),
+                None,
+            ),
+        ),
+        (
+            "another audience",
+            event(
+                "GET",
+                "/api/me",
+                Some(claims(
+                    "https://issuer.example/pool-1",
+                    ("aud", "other-client"),
+                )),
+                None,
+            ),
+        ),
+        (
+            "another API",
+            event_for_api("zzz999", "GET", "/api/me", Some(good.clone()), None),
+        ),
+    ] {
+        let (status, body) = invoke(&router, request).await;
+        assert_eq!(status, 401, "{what}: {body}");
+    }
+    // Path tricks without claims never reach a signed-in handler.
+    for (method, path) in [
+        ("GET", "/api/health/../archives"),
+        ("GET", "/api/archives/"),
+        ("GET", "/api/Archives"),
+        ("GET", "/api/%61rchives"),
+        ("HEAD", "/api/archives"),
+        ("OPTIONS", "/api/archives"),
+        ("DELETE", "/api/archives/x"),
+    ] {
+        let (status, body) = invoke(&router, event(method, path, None, None)).await;
+        assert!(
+            status == 401 || status == 404 && body["error"]["code"] == "Unauthenticated",
+            "{method} {path}: {status} {body}"
+        );
+    }
 }
