@@ -6,9 +6,9 @@
 //! arrives without them came through a route that is not protected, so it is refused
 //! (401) rather than trusted. Roles come from one claim listing groups
 //! (`cognito:groups` by default) and are enforced here, once, for every route, from
-//! `shared`'s role table; mutating calls are audited.
+//! `shared`'s role table; each request's intent is audited before its handler runs.
 
-use crate::audit::AuditRecord;
+use crate::audit::{AuditEntry, Location};
 use crate::configuration::{AuthMode, RoleSettings};
 use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
@@ -28,6 +28,11 @@ use std::collections::HashMap;
 pub struct Caller {
     pub subject: String,
     pub email: Option<String>,
+    /// The token's issuer and audience (or an access token's client id), for the audit.
+    pub issuer: Option<String>,
+    pub client_id: Option<String>,
+    /// The groups the claim listed.
+    pub groups: Vec<String>,
     pub roles: Vec<Role>,
     /// The signed-out local user.
     pub local: bool,
@@ -46,7 +51,7 @@ impl Caller {
     }
 }
 
-fn lambda_context<B>(
+pub fn lambda_context<B>(
     request: &axum::http::Request<B>,
 ) -> Option<&lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext> {
     match request.extensions().get::<RequestContext>()? {
@@ -75,6 +80,12 @@ pub fn caller_from_lambda(request: &Request, roles: &RoleSettings) -> Option<Cal
     Some(Caller {
         subject,
         email: claims.get("email").cloned(),
+        issuer: claims.get("iss").cloned(),
+        client_id: claims
+            .get("aud")
+            .or_else(|| claims.get("client_id"))
+            .cloned(),
+        groups: groups.iter().map(|g| (*g).to_owned()).collect(),
         roles: roles.roles_of(groups.iter().copied()),
         local: false,
         scope: roles.scope_of(&groups),
@@ -122,6 +133,9 @@ pub fn identify(state: &AppState, request: &Request) -> Result<Caller, ApiError>
         AuthMode::None => Some(Caller {
             subject: "local".to_owned(),
             email: None,
+            issuer: None,
+            client_id: None,
+            groups: Vec::new(),
             roles: vec![state.local_role],
             local: true,
             scope: local_scope(state),
@@ -136,72 +150,39 @@ pub fn identify(state: &AppState, request: &Request) -> Result<Caller, ApiError>
     })
 }
 
-/// The name a request acts on: its path's names (`orders/order-created` for a rule of a
-/// bus), or the name in a create body.
-fn target(template: &str, path: &str, body: Option<&[u8]>) -> Option<String> {
-    let names: Vec<&str> = template
-        .split('/')
-        .zip(path.split('/'))
-        .filter(|(t, _)| t.starts_with('{'))
-        .map(|(_, p)| p)
-        .collect();
-    let from_path = (!names.is_empty()).then(|| names.join("/"));
-    from_path.or_else(|| {
-        let json: serde_json::Value = serde_json::from_slice(body?).ok()?;
-        ["archiveName", "replayName"]
-            .iter()
-            .find_map(|k| json[*k].as_str().map(str::to_owned))
-    })
-}
-
 /// API Gateway's id of this request, under Lambda.
 pub fn gateway_request_id<B>(request: &axum::http::Request<B>) -> Option<String> {
     lambda_context(request).and_then(|c| c.request_id.clone())
 }
 
-/// The id `startup`'s request-id layer gave this request (`x-request-id`).
-fn request_id(request: &Request) -> String {
-    request
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .unwrap_or_default()
-}
-
 /// The guard of every signed-in route (`routes::table`): establishes the caller (401
 /// without a verified identity), checks their role against the route's action
-/// (`shared::roles`), and writes an audit record for every mutating call, whatever its
-/// outcome. A route whose action is missing from the role table is refused.
+/// (`shared::roles`), and writes the audit intent before the handler runs — nothing that
+/// changes anything runs unaudited. A route whose action is missing from the role table
+/// is refused.
 pub async fn authorize(
     State((state, actions)): State<(AppState, crate::routes::RouteActions)>,
     matched: MatchedPath,
     mut request: Request,
     next: Next,
 ) -> Response {
+    let entry = request.extensions().get::<AuditEntry>().cloned();
     let caller = match identify(&state, &request) {
         Ok(caller) => caller,
         Err(unauthenticated) => return unauthenticated.into_response(),
     };
+    if let Some(entry) = &entry {
+        entry.identified(&caller);
+    }
     request.extensions_mut().insert(caller.clone());
-    let template = matched
-        .as_str()
-        .strip_prefix("/api")
-        .unwrap_or(matched.as_str())
-        .to_owned();
+    let route = matched.as_str().to_owned();
     let Some(action) = actions.for_method(request.method()) else {
-        tracing::error!(route = %template, "route missing from the role table; refused");
+        tracing::error!(%route, "route missing from the role table; refused");
         return ApiError::new(ErrorCode::Forbidden, "This route is not open to any role.")
             .into_response();
     };
-    if !action.is_mutating() {
-        return match action.refusal(caller.role()) {
-            Some(why) => ApiError::new(ErrorCode::Forbidden, why).into_response(),
-            None => next.run(request).await,
-        };
-    }
 
-    // Mutating: read the (small, limited) body for the target's name, then audit.
+    // The (small, limited) body, for the audit record's fields.
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
@@ -216,56 +197,28 @@ pub async fn authorize(
             .into_response();
         }
     };
-    let request = Request::from_parts(parts, Body::from(bytes.clone()));
-    let path = request.uri().path();
-    let target = target(
-        &template,
-        path.strip_prefix("/api").unwrap_or(path),
-        Some(&bytes),
-    );
-    let request_id = request_id(&request);
-    let response = match action.refusal(caller.role()) {
-        Some(why) => ApiError::new(ErrorCode::Forbidden, why).into_response(),
-        None => next.run(request).await,
-    };
-    state.audit.record(AuditRecord::new(
-        &caller,
-        action,
-        target,
-        request_id,
-        response.status().as_u16(),
-        response.extensions().get::<ErrorCode>().copied(),
-    ));
-    response
+    if let Some(entry) = &entry {
+        let account = lambda_context_of_parts(&parts).and_then(|c| c.account_id.clone());
+        let location = Location::new(&state.region, account.as_deref());
+        entry.describe(&route, action, &location, parts.uri.query(), &bytes);
+    }
+    if let Some(why) = action.refusal(caller.role()) {
+        return ApiError::new(ErrorCode::Forbidden, why).into_response();
+    }
+    if let Some(entry) = &entry
+        && let Err(unaudited) = entry.write_intent(&state.audit, action.is_mutating()).await
+    {
+        return unaudited.into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn targets_from_path_or_body() {
-        assert_eq!(
-            target("/archives/{name}", "/archives/orders", None).as_deref(),
-            Some("orders")
-        );
-        assert_eq!(
-            target("/replays/{name}/cancel", "/replays/r1/cancel", None).as_deref(),
-            Some("r1")
-        );
-        assert_eq!(
-            target("/archives", "/archives", Some(br#"{"archiveName":"a1"}"#)).as_deref(),
-            Some("a1")
-        );
-        assert_eq!(target("/replays", "/replays", Some(b"not json")), None);
-        assert_eq!(
-            target(
-                "/event-buses/{name}/rules/{rule}/replay-opt-out",
-                "/event-buses/orders/rules/emails/replay-opt-out",
-                None
-            )
-            .as_deref(),
-            Some("orders/emails")
-        );
+fn lambda_context_of_parts(
+    parts: &axum::http::request::Parts,
+) -> Option<&lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext> {
+    match parts.extensions.get::<RequestContext>()? {
+        RequestContext::ApiGatewayV2(context) => Some(context),
+        _ => None,
     }
 }

@@ -107,6 +107,9 @@ pub struct Settings {
     /// `REWIND_PEEK_REDELIVERY_SECONDS`: how long a peeked event handed out but never
     /// acknowledged (its response was lost) waits before it is handed out again (30).
     pub peek_redelivery_seconds: i32,
+    /// `REWIND_AUDIT_LOG_GROUP`: the log group of the audit trail (unset: stdout, which
+    /// only the local server may use).
+    pub audit_log_group: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -161,6 +164,17 @@ impl Settings {
                 name: "REWIND_AUTH",
                 value: "none".to_owned(),
                 reason: "under Lambda (AWS_LAMBDA_RUNTIME_API is set) Rewind always checks the caller's token; use jwt or leave it unset".to_owned(),
+            });
+        }
+        // Deployed, the trail has a log group of its own, never the application log.
+        let audit_log_group = get("REWIND_AUDIT_LOG_GROUP");
+        if under_lambda && audit_log_group.is_none() {
+            return Err(ConfigError::Invalid {
+                name: "REWIND_AUDIT_LOG_GROUP",
+                value: String::new(),
+                reason:
+                    "under Lambda the audit trail needs its own log group (the template sets it)"
+                        .to_owned(),
             });
         }
         if let Some(endpoint) = get("REWIND_EVENTBRIDGE_ENDPOINT")
@@ -294,6 +308,7 @@ impl Settings {
             operation_timeout: Duration::from_secs(4),
             peek_max_minutes,
             peek_redelivery_seconds,
+            audit_log_group,
         })
     }
 }
@@ -323,7 +338,11 @@ mod tests {
 
     #[test]
     fn jwt_by_default_under_lambda() {
-        let s = settings(&[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")]).unwrap();
+        let s = settings(&[
+            ("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"),
+            ("REWIND_AUDIT_LOG_GROUP", "audit"),
+        ])
+        .unwrap();
         assert_eq!(s.auth, AuthMode::Jwt);
     }
 
@@ -405,11 +424,23 @@ mod tests {
             "{e}"
         );
         assert_eq!(
-            settings(&[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")])
-                .unwrap()
-                .auth,
+            settings(&[
+                ("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"),
+                ("REWIND_AUDIT_LOG_GROUP", "audit"),
+            ])
+            .unwrap()
+            .auth,
             AuthMode::Jwt
         );
+    }
+
+    #[test]
+    fn the_trail_has_its_own_log_group_under_lambda() {
+        let e = settings(&[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("REWIND_AUDIT_LOG_GROUP"), "{e}");
+        assert_eq!(settings(&[]).unwrap().audit_log_group, None);
     }
 
     #[test]

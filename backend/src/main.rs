@@ -2,7 +2,6 @@
 //! local server that also serves the built console.
 
 use backend::configuration::Settings;
-use backend::eventbridge::EventBridge;
 use backend::startup::{self, AppState, Application};
 use std::process::ExitCode;
 
@@ -22,11 +21,7 @@ async fn main() -> ExitCode {
     };
 
     let result = if under_lambda {
-        let state = AppState::new(
-            EventBridge::from_settings(&settings).await,
-            backend::queues::Queues::from_settings(&settings).await,
-            &settings,
-        );
+        let state = AppState::from_settings(&settings).await;
         lambda_http::run(startup::api_router(state))
             .await
             .map_err(|e| e.to_string())

@@ -36,6 +36,7 @@ impl Queues {
         let config = aws_sdk_sqs::config::Builder::from(&sdk_config)
             .retry_config(crate::eventbridge::retries())
             .timeout_config(crate::eventbridge::timeouts(settings))
+            .interceptor(crate::audit::upstream::RecordCalls)
             .build();
         Self {
             client: Client::from_conf(config),

@@ -43,12 +43,16 @@ pub struct AppState {
     pub roles: Arc<RoleSettings>,
     pub local_role: Role,
     pub audit: AuditLog,
+    /// The region Rewind's resources are in, for the ARNs in audit records.
+    pub region: Arc<str>,
 }
 
 impl AppState {
-    /// The state for `settings`, auditing to stdout.
+    /// The state for `settings` with these clients, auditing to stdout (see
+    /// [`AppState::from_settings`]).
     pub fn new(eventbridge: EventBridge, queues: Queues, settings: &Settings) -> Self {
         Self {
+            region: eventbridge.region().into(),
             eventbridge,
             queues,
             peek_max_minutes: settings.peek_max_minutes,
@@ -57,14 +61,34 @@ impl AppState {
             auth: settings.auth,
             roles: Arc::new(settings.roles.clone()),
             local_role: settings.local_role,
-            audit: AuditLog::stdout(),
+            audit: AuditLog::Stdout,
+        }
+    }
+
+    /// Everything as `settings` say: the EventBridge and SQS clients, and the audit
+    /// trail (`REWIND_AUDIT_LOG_GROUP`).
+    pub async fn from_settings(settings: &Settings) -> Self {
+        Self {
+            audit: AuditLog::from_settings(settings).await,
+            ..Self::new(
+                EventBridge::from_settings(settings).await,
+                Queues::from_settings(settings).await,
+                settings,
+            )
         }
     }
 }
 
 /// The `/api` router with its layers: what runs under Lambda.
 pub fn api_router(state: AppState) -> Router {
-    let router = crate::routes::api(&state)
+    let routes = crate::routes::api(&state);
+    with_layers(routes, state)
+}
+
+/// `routes` with every layer of the API: request ids, the audit trail, the catch-panic
+/// layer, the body limit, the request log.
+pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
+    let router = routes
         .route_layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -77,8 +101,13 @@ pub fn api_router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
-        .with_state(state)
-        .layer(CatchPanicLayer::custom(panic_response));
+        .with_state(state.clone())
+        .layer(CatchPanicLayer::custom(panic_response))
+        // Outside the catch-panic layer: a panic's 500 is audited too.
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::audit::trail,
+        ));
     with_request_ids(with_security_headers(
         router,
         &content_security_policy(None),
@@ -373,9 +402,7 @@ pub struct Application {
 impl Application {
     /// Binds `settings.listen` (port 0 picks a free one) and builds the app.
     pub async fn build(settings: &Settings) -> std::io::Result<Self> {
-        let eventbridge = EventBridge::from_settings(settings).await;
-        let queues = Queues::from_settings(settings).await;
-        let state = AppState::new(eventbridge, queues, settings);
+        let state = AppState::from_settings(settings).await;
         let listener = TcpListener::bind(settings.listen).await?;
         let port = listener.local_addr()?.port();
         let hosts: Arc<[String]> = [

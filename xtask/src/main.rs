@@ -237,7 +237,15 @@ fn test(fast: bool) -> Result<()> {
         ],
         &[],
     )?;
+    step("Supply chain: cargo deny check licenses bans sources (deny.toml)");
+    tools::cargo_install("cargo-deny", "cargo-deny", tools::CARGO_DENY_VERSION, true)?;
+    tools::run(
+        "cargo",
+        &["deny", "--locked", "check", "licenses", "bans", "sources"],
+        &[],
+    )?;
     let mut totals = Totals::default();
+    totals += (1, 0);
     if !fast {
         // The browser tests serve the release build of the console.
         tools::ensure_frontend_tools()?;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
+pub const CARGO_DENY_VERSION: &str = "0.20.2";
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 /// The emulators, pinned (DESIGN.md): ministack for `dev`, both for tests; and
 /// schemathesis, which fuzzes the API from its OpenAPI document.
@@ -102,7 +103,37 @@ pub fn command(program: &str) -> Command {
 }
 
 pub fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<()> {
-    run_command(command(program).args(args).envs(env.iter().copied()))
+    run_command(
+        command(program)
+            .args(locked(program, args))
+            .envs(env.iter().copied()),
+    )
+}
+
+/// `args` with `--locked` after the subcommand of every cargo build (build, test,
+/// clippy, bench, run, `lambda build`, `install`) and of `trunk build`: nothing is ever
+/// built from versions other than `Cargo.lock`'s. (`cargo fuzz` has no such flag; its
+/// own lockfile is committed.)
+pub fn locked<'a>(program: &str, args: &[&'a str]) -> Vec<&'a str> {
+    let at = match (program, args) {
+        (
+            "cargo",
+            [
+                "build" | "test" | "clippy" | "bench" | "run" | "check" | "install",
+                ..,
+            ],
+        )
+        | ("trunk", ["build", ..]) => Some(1),
+        ("cargo", ["lambda", "build", ..]) => Some(2),
+        _ => None,
+    };
+    let mut out = args.to_vec();
+    if let Some(at) = at
+        && !args.contains(&"--locked")
+    {
+        out.insert(at, "--locked");
+    }
+    out
 }
 
 /// Runs `command` to its end; fails, naming it, unless it succeeded.
@@ -128,7 +159,7 @@ pub fn run_command(command: &mut Command) -> Result<()> {
 pub fn run_tests(args: &[&str], env: &[(&str, &str)]) -> Result<(u64, u64)> {
     use std::io::{BufRead, BufReader};
     let mut child = Command::new("cargo")
-        .args(args)
+        .args(locked("cargo", args))
         .envs(env.iter().copied())
         .env("PATH", tool_path())
         .current_dir(workspace_root())
@@ -248,9 +279,11 @@ pub fn cargo_install(binary: &str, krate: &str, version: &str, locked: bool) -> 
     let root = tools_root();
     let root = root.to_string_lossy();
     let mut args = vec!["install", krate, "--version", version, "--root", &root];
-    if locked {
-        args.push("--locked");
+    if !locked {
+        // Its own lockfile cannot be used (see the caller); run_command would add it.
+        return run_command(command("cargo").args(&args));
     }
+    args.push("--locked");
     run("cargo", &args, &[])
 }
 
@@ -324,4 +357,31 @@ fn ensure_python_tools(venv: &Path, packages: &[&str], what: &str) -> Result<()>
     run(&pip, &args, &[])?;
     std::fs::write(&marker, wanted)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", marker.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locked;
+
+    #[test]
+    fn every_cargo_build_is_locked() {
+        assert_eq!(
+            locked("cargo", &["test", "-p", "x"]),
+            ["test", "--locked", "-p", "x"]
+        );
+        assert_eq!(
+            locked("cargo", &["lambda", "build", "--release"]),
+            ["lambda", "build", "--locked", "--release"]
+        );
+        assert_eq!(
+            locked("trunk", &["build", "--release"]),
+            ["build", "--locked", "--release"]
+        );
+        assert_eq!(
+            locked("cargo", &["install", "x", "--locked"]),
+            ["install", "x", "--locked"]
+        );
+        assert_eq!(locked("cargo", &["fmt", "--all"]), ["fmt", "--all"]);
+        assert_eq!(locked("npm", &["ci"]), ["ci"]);
+    }
 }

@@ -61,8 +61,19 @@ impl EventBridge {
             // well inside the operation timeout instead of as a timeout.
             .retry_config(retries())
             .timeout_config(timeouts(settings))
+            // Every call's request id reaches the audit record of the request it served.
+            .interceptor(crate::audit::upstream::RecordCalls)
             .build();
         Self::from_client(Client::from_conf(config))
+    }
+
+    /// The region the client calls.
+    pub fn region(&self) -> String {
+        self.client
+            .config()
+            .region()
+            .map(ToString::to_string)
+            .unwrap_or_default()
     }
 
     pub fn from_client(client: Client) -> Self {

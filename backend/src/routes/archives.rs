@@ -1,6 +1,7 @@
 //! `/api/archives`: list, create, describe, update, delete.
 
 use super::params::ArchivePath;
+use crate::audit::AuditNotes;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Scoped};
 use crate::startup::AppState;
@@ -84,11 +85,15 @@ pub async fn describe(
 )]
 pub async fn update(
     Scoped(eventbridge): Scoped,
+    audit: AuditNotes,
     ApiPath(name): ApiPath<String>,
     ApiJson(body): ApiJson<UpdateArchiveRequest>,
 ) -> Result<Json<ArchiveStatus>, ApiError> {
     let name = ArchiveName::parse(&name)?;
     let update = body.validate()?;
+    // What each field was, for the audit record's from → to.
+    let before = eventbridge.describe_archive(&name).await?;
+    audit.changed(crate::audit::archive_changes(&before, &update));
     Ok(Json(eventbridge.update_archive(&name, update).await?))
 }
 

@@ -88,8 +88,20 @@ impl RouteActions {
         Self(actions.into())
     }
 
+    /// The action of `method`; HEAD is the GET without its body (axum answers it with
+    /// the GET handler), so it is the GET's action.
     pub fn for_method(&self, method: &Method) -> Option<Operation> {
+        let method = if method == Method::HEAD {
+            &Method::GET
+        } else {
+            method
+        };
         self.0.iter().find(|(m, _)| m == method).map(|(_, a)| *a)
+    }
+
+    /// Actions given by hand, for a route outside the table (tests).
+    pub fn new(actions: Vec<(Method, Operation)>) -> Self {
+        Self(actions.into())
     }
 }
 

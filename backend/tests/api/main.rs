@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod archives;
+mod audit;
 mod errors;
 mod form_helpers;
 mod lambda;

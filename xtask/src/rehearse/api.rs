@@ -134,7 +134,81 @@ pub async fn checks(
     who_am_i(tally, &api, &callers).await?;
     role_matrix(tally, &api, &callers).await?;
     archive_and_replay(tally, &api, aws, &callers).await?;
+    audit_trail(tally, aws, stack, &callers)?;
     Ok(())
+}
+
+/// The stack's audit log group (from its outputs) exists with its retention, and holds
+/// the record of a refusal the role matrix caused and the intent of the replay started.
+fn audit_trail(
+    tally: &mut Tally,
+    aws: &AwsCli,
+    stack: &StackOutputs,
+    callers: &[Caller],
+) -> Result<()> {
+    crate::tools::step("Rehearsal: the audit trail in its own log group");
+    let group = stack.output("AuditLogGroupName")?;
+    let described = aws.json(&[
+        "logs",
+        "describe-log-groups",
+        "--log-group-name-prefix",
+        &group,
+    ])?;
+    let retention = described["logGroups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|g| g["logGroupName"] == group.as_str())
+        .map(|g| g["retentionInDays"].clone());
+    tally.check(
+        retention == Some(json!(365)),
+        format!("the audit log group {group} exists, retention {retention:?} days"),
+    )?;
+    let events = aws.json(&["logs", "filter-log-events", "--log-group-name", &group])?;
+    let records: Vec<Value> = events["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| serde_json::from_str(e["message"].as_str()?).ok())
+        .collect();
+    let viewer = callers
+        .iter()
+        .find(|c| c.role == Some(Role::Viewer))
+        .map(|c| c.email.clone())
+        .unwrap_or_default();
+    let refusal = records.iter().find(|r| {
+        r["phase"] == "outcome"
+            && r["outcome"]["decision"] == "refused"
+            && r["outcome"]["status"] == 403
+            && r["caller"]["email"] == viewer.as_str()
+    });
+    tally.check(
+        refusal.is_some_and(|r| {
+            r["caller"]["verified"] == true
+                && r["apiGatewayRequestId"].is_string()
+                && r["lambdaRequestId"].is_string()
+                && r["sourceIp"].is_string()
+        }),
+        format!(
+            "a refused request's record is in it ({} records): {}",
+            records.len(),
+            refusal.map(Value::to_string).unwrap_or_default()
+        ),
+    )?;
+    let intent = records
+        .iter()
+        .any(|r| r["phase"] == "intent" && r["operation"] == "StartReplay");
+    let outcome = records.iter().any(|r| {
+        r["phase"] == "outcome"
+            && r["operation"] == "StartReplay"
+            && r["eventbridgeRequestIds"]
+                .as_array()
+                .is_some_and(|ids| !ids.is_empty())
+    });
+    tally.check(
+        intent && outcome,
+        "the replay's intent and its outcome with EventBridge's request ids are in it",
+    )
 }
 
 /// The second stack was deployed with `Teams`, `EventBusNames` and `MaxReplayHours`: two

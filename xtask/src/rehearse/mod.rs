@@ -108,6 +108,7 @@ async fn rehearse() -> Result<u64> {
     uploaded_with_their_types(&mut tally, &aws, &first)?;
     console::checks(&mut tally, &aws, &emulator, &first).await?;
 
+    let audit_group_b = second.output("AuditLogGroupName")?;
     step(&format!(
         "Rehearsal: sam delete --stack-name {SECOND_STACK}"
     ));
@@ -134,6 +135,23 @@ async fn rehearse() -> Result<u64> {
     tally.check(
         aws.outputs(SECOND_STACK).is_err(),
         format!("the README's removal commands delete {SECOND_STACK}"),
+    )?;
+    // DeletionPolicy: Retain — the trail outlives the stack.
+    let kept = aws.json(&[
+        "logs",
+        "describe-log-groups",
+        "--log-group-name-prefix",
+        &audit_group_b,
+    ])?;
+    tally.check(
+        kept["logGroups"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|g| g["logGroupName"] == audit_group_b.as_str()),
+        format!(
+            "{SECOND_STACK}'s audit log group {audit_group_b} is kept after the stack is deleted"
+        ),
     )?;
     Ok(tally.passed)
 }

@@ -1,0 +1,254 @@
+//! What the SAM template grants and exposes, read from `template.yaml` itself: only the
+//! two open routes go around the JWT authorizer; the function's role has no wildcard
+//! EventBridge action and cannot put events; `Resource: "*"` appears only on actions
+//! that support no resource scoping; both audit log groups outlive the stack; the
+//! console's CSP names no bare scheme.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use serde_norway::{Mapping, Value};
+use std::collections::BTreeSet;
+
+fn template() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
+    let text = std::fs::read_to_string(path).expect("template.yaml");
+    serde_norway::from_str(&text).expect("template.yaml parses")
+}
+
+fn resources(template: &Value) -> Vec<(String, Value)> {
+    template["Resources"]
+        .as_mapping()
+        .expect("Resources")
+        .iter()
+        .map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), v.clone()))
+        .collect()
+}
+
+fn of_type(template: &Value, kind: &str) -> Vec<(String, Value)> {
+    resources(template)
+        .into_iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some(kind))
+        .collect()
+}
+
+/// A value without its CloudFormation tag (`!Sub "x"` → `"x"`).
+fn untagged(value: &Value) -> &Value {
+    match value {
+        Value::Tagged(tagged) => untagged(&tagged.value),
+        other => other,
+    }
+}
+
+/// Every string in `value`, tags looked through.
+fn strings(value: &Value) -> Vec<String> {
+    match untagged(value) {
+        Value::String(s) => vec![s.clone()],
+        Value::Sequence(items) => items.iter().flat_map(strings).collect(),
+        Value::Mapping(map) => map.values().flat_map(strings).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Every IAM statement of every policy the template defines, with where it is.
+fn statements(template: &Value) -> Vec<(String, Mapping)> {
+    fn walk(at: &str, value: &Value, out: &mut Vec<(String, Mapping)>) {
+        match untagged(value) {
+            Value::Mapping(map) => {
+                if let Some(Value::Sequence(list)) = map.get("Statement").map(untagged) {
+                    for statement in list {
+                        if let Value::Mapping(s) = untagged(statement) {
+                            out.push((at.to_owned(), s.clone()));
+                        }
+                    }
+                }
+                for (key, inner) in map {
+                    let key = key.as_str().unwrap_or_default();
+                    walk(&format!("{at}.{key}"), inner, out);
+                }
+            }
+            Value::Sequence(items) => items.iter().for_each(|i| walk(at, i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for (name, resource) in resources(template) {
+        walk(&name, &resource, &mut out);
+    }
+    out
+}
+
+fn field(statement: &Mapping, key: &str) -> Vec<String> {
+    statement.get(key).map(strings).unwrap_or_default()
+}
+
+#[test]
+fn only_the_two_open_routes_skip_the_authorizer() {
+    let template = template();
+    let routes = of_type(&template, "AWS::ApiGatewayV2::Route");
+    let mut open = BTreeSet::new();
+    for (name, route) in &routes {
+        let properties = &route["Properties"];
+        let key = properties["RouteKey"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        match properties["AuthorizationType"].as_str() {
+            Some("NONE") => {
+                open.insert(key);
+            }
+            Some("JWT") => assert!(
+                !properties["AuthorizerId"].is_null(),
+                "{name} is JWT without an authorizer"
+            ),
+            other => panic!("{name}: AuthorizationType {other:?}"),
+        }
+    }
+    assert_eq!(
+        open,
+        BTreeSet::from([
+            "GET /api/health".to_owned(),
+            "GET /api/openapi.json".to_owned()
+        ])
+    );
+    assert_eq!(
+        routes.len(),
+        3,
+        "one signed-in catch-all route and the two open ones"
+    );
+    // No route made implicitly by SAM from a function event.
+    for (name, function) in of_type(&template, "AWS::Serverless::Function") {
+        assert!(
+            function["Properties"]["Events"].is_null(),
+            "{name} has events"
+        );
+    }
+}
+
+#[test]
+fn no_wildcard_eventbridge_action_and_no_put_events() {
+    let template = template();
+    let all = statements(&template);
+    assert!(all.len() > 10, "the policies were found: {}", all.len());
+    for (at, statement) in &all {
+        let allow = field(statement, "Effect") == ["Allow"];
+        for action in field(statement, "Action") {
+            let lower = action.to_ascii_lowercase();
+            assert_ne!(lower, "events:putevents", "{at} allows PutEvents");
+            if allow {
+                assert!(
+                    !lower.ends_with(":*") && lower != "*" && !lower.contains('*'),
+                    "{at} allows the wildcard action {action}"
+                );
+            }
+        }
+    }
+}
+
+/// The actions that support no resource-level scoping, so may have `Resource: "*"` —
+/// and `iam:PassRole`, whose roles Rewind cannot know, only limited to EventBridge.
+const UNSCOPABLE: [&str; 6] = [
+    "events:ListArchives",
+    "events:ListReplays",
+    "events:ListEventBuses",
+    "events:ListRules",
+    "events:TestEventPattern",
+    "sqs:ListQueues",
+];
+
+#[test]
+fn resource_star_only_where_nothing_narrower_exists() {
+    let template = template();
+    for (at, statement) in statements(&template) {
+        if field(&statement, "Effect") != ["Allow"] || field(&statement, "Resource") != ["*"] {
+            continue;
+        }
+        for action in field(&statement, "Action") {
+            if action == "iam:PassRole" {
+                let condition = statement.get("Condition").cloned().unwrap_or(Value::Null);
+                assert_eq!(
+                    condition["StringEquals"]["iam:PassedToService"].as_str(),
+                    Some("events.amazonaws.com"),
+                    "{at}: PassRole on * without the EventBridge condition"
+                );
+                continue;
+            }
+            assert!(
+                UNSCOPABLE.contains(&action.as_str()),
+                "{at}: {action} on Resource \"*\""
+            );
+        }
+    }
+}
+
+#[test]
+fn both_audit_log_groups_outlive_the_stack() {
+    let template = template();
+    for name in ["AuditLogGroup", "ApiAccessLogGroup"] {
+        let group = &template["Resources"][name];
+        assert_eq!(group["Type"], "AWS::Logs::LogGroup", "{name}");
+        assert_eq!(group["DeletionPolicy"], "Retain", "{name}");
+        assert_eq!(group["UpdateReplacePolicy"], "Retain", "{name}");
+        assert_eq!(
+            strings(&group["Properties"]["RetentionInDays"]),
+            ["AuditRetentionDays"]
+        );
+        assert!(
+            strings(&group["Properties"]["KmsKeyId"]).contains(&"AuditKmsKeyArn".to_owned()),
+            "{name} takes the optional key"
+        );
+    }
+    assert_eq!(template["Parameters"]["AuditRetentionDays"]["Default"], 365);
+    let function = &template["Resources"]["BackendFunction"]["Properties"];
+    assert_eq!(
+        strings(&function["Environment"]["Variables"]["REWIND_AUDIT_LOG_GROUP"]),
+        ["AuditLogGroup"]
+    );
+    // The trail is not the application log, and the function may only append to it.
+    assert_ne!(
+        strings(&function["LoggingConfig"]["LogGroup"]),
+        ["AuditLogGroup"]
+    );
+    for (at, statement) in statements(&template) {
+        let resources = field(&statement, "Resource").join(" ");
+        if resources.contains("AuditLogGroup") {
+            assert_eq!(
+                field(&statement, "Action"),
+                ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "{at}"
+            );
+        }
+    }
+    let stage = of_type(&template, "AWS::ApiGatewayV2::Stage");
+    assert_eq!(stage.len(), 1);
+    assert_eq!(
+        strings(&stage[0].1["Properties"]["AccessLogSettings"]["DestinationArn"]),
+        ["ApiAccessLogGroup.Arn"]
+    );
+}
+
+#[test]
+fn the_console_csp_names_no_bare_scheme() {
+    let template = template();
+    let policies = of_type(&template, "AWS::CloudFront::ResponseHeadersPolicy");
+    assert!(!policies.is_empty());
+    for (name, policy) in policies {
+        let csp = &policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]
+            ["ContentSecurityPolicy"];
+        let texts = strings(csp);
+        assert!(
+            texts.iter().any(|t| t.contains("connect-src")),
+            "{name}: {texts:?}"
+        );
+        for text in texts {
+            for directive in text.split(';') {
+                let mut words = directive.split_whitespace();
+                let name = words.next().unwrap_or_default();
+                for source in words {
+                    let bare = matches!(source, "https:" | "http:" | "*" | "'unsafe-inline'")
+                        || (source == "data:" && name != "img-src");
+                    assert!(!bare, "{name}: bare {source:?} in {name} of {text}");
+                }
+            }
+        }
+    }
+}
