@@ -212,6 +212,36 @@ impl AuditRecord {
     }
 }
 
+/// The largest record written whole; CloudWatch Logs takes at most 256 KiB an event.
+const MAX_RECORD_BYTES: usize = 200 * 1024;
+
+impl AuditRecord {
+    /// The record as written: when the request's fields (a 64 KiB body of escaped
+    /// control characters grows ninefold) would make it too large for one log event, its
+    /// `details` keep their first 8 KiB as text, marked cut — the rest of the record,
+    /// who and what, is always whole.
+    pub fn fitted(&self) -> Self {
+        let size = serde_json::to_string(self).map_or(0, |l| l.len());
+        if size <= MAX_RECORD_BYTES {
+            return self.clone();
+        }
+        let details = self.details.to_string();
+        let start: String = details.chars().take(8 * 1024).collect();
+        Self {
+            details: serde_json::json!({
+                "cut": format!("the request's fields made this record {size} bytes; their first 8 KiB"),
+                "start": start,
+            }),
+            ..self.clone()
+        }
+    }
+
+    /// One JSON line.
+    pub fn line(&self) -> Result<String, String> {
+        serde_json::to_string(&self.fitted()).map_err(|e| e.to_string())
+    }
+}
+
 fn now() -> String {
     shared::timestamp::format(time::OffsetDateTime::now_utc())
 }
@@ -410,16 +440,15 @@ impl AuditLog {
                 records
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .push(record.clone());
+                    .push(record.fitted());
                 Ok(())
             }
             Self::Stdout => {
-                let line = serde_json::to_string(record).map_err(|e| e.to_string())?;
-                println!("{line}");
+                println!("{}", record.line()?);
                 Ok(())
             }
             Self::LogGroup(writer) => {
-                let line = serde_json::to_string(record).map_err(|e| e.to_string())?;
+                let line = record.line()?;
                 let millis =
                     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
                 writer.write(line, millis).await
@@ -481,6 +510,32 @@ mod tests {
     use super::*;
     use serde_json::json;
     use shared::archive::{Archive, UpdateArchiveRequest};
+
+    #[test]
+    fn a_record_always_fits_one_log_event() {
+        // 64 KiB of control characters: each escaped to `\u{0001}`, then JSON-escaped.
+        let body: serde_json::Map<String, Value> = (0..64)
+            .map(|i| (format!("f{i}"), Value::String("\u{1}".repeat(1000))))
+            .collect();
+        let request = axum::http::Request::builder()
+            .uri("/api/archives")
+            .body(axum::body::Body::empty())
+            .expect("a request");
+        let mut record = AuditRecord::arriving(&request, "cognito:groups");
+        record.details = text::escaped_json(&Value::Object(body));
+        assert!(serde_json::to_string(&record).expect("json").len() > 256 * 1024);
+        let line = record.line().expect("a line");
+        assert!(line.len() < 16 * 1024, "{}", line.len());
+        let written: Value = serde_json::from_str(&line).expect("JSON");
+        assert!(
+            written["details"]["cut"]
+                .as_str()
+                .is_some_and(|c| c.contains("first 8 KiB"))
+        );
+        assert_eq!(written["path"], "/api/archives");
+        let small = AuditRecord::arriving(&request, "cognito:groups");
+        assert_eq!(small.fitted(), small);
+    }
 
     #[test]
     fn a_patch_names_what_changed_from_what_to_what() {

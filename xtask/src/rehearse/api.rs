@@ -164,6 +164,28 @@ fn audit_trail(
         retention == Some(json!(365)),
         format!("the audit log group {group} exists, retention {retention:?} days"),
     )?;
+    // The HTTP API's access log goes to the other retained group (the emulator keeps
+    // the setting but writes no access log; AWS does).
+    let access_group = stack.output("ApiAccessLogGroupName")?;
+    let stage = aws.json(&[
+        "apigatewayv2",
+        "get-stage",
+        "--api-id",
+        &stack.api_id()?,
+        "--stage-name",
+        "$default",
+    ])?;
+    let destination = stage["AccessLogSettings"]["DestinationArn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    tally.check(
+        destination.contains(&format!(":log-group:{access_group}"))
+            && stage["AccessLogSettings"]["Format"]
+                .as_str()
+                .is_some_and(|f| f.contains("$context.requestId")),
+        format!("the API stage's access log goes to {access_group} ({destination})"),
+    )?;
     let events = aws.json(&["logs", "filter-log-events", "--log-group-name", &group])?;
     let records: Vec<Value> = events["events"]
         .as_array()

@@ -109,6 +109,7 @@ async fn rehearse() -> Result<u64> {
     console::checks(&mut tally, &aws, &emulator, &first).await?;
 
     let audit_group_b = second.output("AuditLogGroupName")?;
+    let access_group_b = second.output("ApiAccessLogGroupName")?;
     step(&format!(
         "Rehearsal: sam delete --stack-name {SECOND_STACK}"
     ));
@@ -136,23 +137,23 @@ async fn rehearse() -> Result<u64> {
         aws.outputs(SECOND_STACK).is_err(),
         format!("the README's removal commands delete {SECOND_STACK}"),
     )?;
-    // DeletionPolicy: Retain — the trail outlives the stack.
-    let kept = aws.json(&[
-        "logs",
-        "describe-log-groups",
-        "--log-group-name-prefix",
-        &audit_group_b,
-    ])?;
-    tally.check(
-        kept["logGroups"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|g| g["logGroupName"] == audit_group_b.as_str()),
-        format!(
-            "{SECOND_STACK}'s audit log group {audit_group_b} is kept after the stack is deleted"
-        ),
-    )?;
+    // DeletionPolicy: Retain — the trail and the access log outlive the stack.
+    for group in [&audit_group_b, &access_group_b] {
+        let kept = aws.json(&[
+            "logs",
+            "describe-log-groups",
+            "--log-group-name-prefix",
+            group,
+        ])?;
+        tally.check(
+            kept["logGroups"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|g| g["logGroupName"] == group.as_str()),
+            format!("{SECOND_STACK}'s log group {group} is kept after the stack is deleted"),
+        )?;
+    }
     Ok(tally.passed)
 }
 
