@@ -51,10 +51,11 @@ impl Caller {
     }
 }
 
-pub fn lambda_context<B>(
-    request: &axum::http::Request<B>,
+/// API Gateway's (HTTP API, payload 2.0) context of a request, under Lambda.
+pub fn lambda_context(
+    extensions: &axum::http::Extensions,
 ) -> Option<&lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext> {
-    match request.extensions().get::<RequestContext>()? {
+    match extensions.get::<RequestContext>()? {
         RequestContext::ApiGatewayV2(context) => Some(context),
         _ => None,
     }
@@ -62,7 +63,7 @@ pub fn lambda_context<B>(
 
 /// The JWT claims API Gateway (HTTP API, payload 2.0) verified for this request.
 pub fn caller_from_lambda(request: &Request, roles: &RoleSettings) -> Option<Caller> {
-    let context = lambda_context(request)?;
+    let context = lambda_context(request.extensions())?;
     let claims: &HashMap<String, String> = &context.authorizer.as_ref()?.jwt.as_ref()?.claims;
     if !through_the_authorizer(&roles.expected, context.apiid.as_deref(), claims) {
         tracing::warn!(
@@ -152,7 +153,7 @@ pub fn identify(state: &AppState, request: &Request) -> Result<Caller, ApiError>
 
 /// API Gateway's id of this request, under Lambda.
 pub fn gateway_request_id<B>(request: &axum::http::Request<B>) -> Option<String> {
-    lambda_context(request).and_then(|c| c.request_id.clone())
+    lambda_context(request.extensions()).and_then(|c| c.request_id.clone())
 }
 
 /// The guard of every signed-in route (`routes::table`): establishes the caller (401
@@ -198,7 +199,7 @@ pub async fn authorize(
         }
     };
     if let Some(entry) = &entry {
-        let account = lambda_context_of_parts(&parts).and_then(|c| c.account_id.clone());
+        let account = lambda_context(&parts.extensions).and_then(|c| c.account_id.clone());
         let location = Location::new(&state.region, account.as_deref());
         entry.describe(&route, action, &location, parts.uri.query(), &bytes);
     }
@@ -212,13 +213,4 @@ pub async fn authorize(
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
-}
-
-fn lambda_context_of_parts(
-    parts: &axum::http::request::Parts,
-) -> Option<&lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext> {
-    match parts.extensions.get::<RequestContext>()? {
-        RequestContext::ApiGatewayV2(context) => Some(context),
-        _ => None,
-    }
 }

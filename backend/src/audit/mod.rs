@@ -160,7 +160,7 @@ fn short(text: &str) -> String {
 impl AuditRecord {
     /// What the request says about itself when it arrives.
     fn arriving(request: &Request, roles_claim: &str) -> Self {
-        let context = crate::auth::lambda_context(request);
+        let context = crate::auth::lambda_context(request.extensions());
         let header = |name: &str| {
             request
                 .headers()
