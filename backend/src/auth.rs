@@ -207,7 +207,9 @@ pub async fn authorize(
         return ApiError::new(ErrorCode::Forbidden, why).into_response();
     }
     if let Some(entry) = &entry
-        && let Err(unaudited) = entry.write_intent(&state.audit, action.is_mutating()).await
+        && let Err(unaudited) = entry
+            .write_intent(&state.audit, action.needs_written_intent())
+            .await
     {
         return unaudited.into_response();
     }

@@ -110,6 +110,13 @@ pub struct Settings {
     /// `REWIND_AUDIT_LOG_GROUP`: the log group of the audit trail (unset: stdout, which
     /// only the local server may use).
     pub audit_log_group: Option<String>,
+    /// `REWIND_INSTANCE`: this deployment's id (the template sets the stack id; `local`
+    /// by default). Every rule and queue Rewind makes carries it in the tag
+    /// `rewind:instance`, and the sweep removes only what carries it.
+    pub instance: String,
+    /// `REWIND_SWEEP_SECONDS`: how often the local server sweeps leftovers (300).
+    /// Deployed, the template's schedule runs the sweep instead.
+    pub sweep_every: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -261,6 +268,32 @@ impl Settings {
                     })
             })
             .transpose()?;
+        let instance = get("REWIND_INSTANCE").unwrap_or_else(|| "local".to_owned());
+        if instance.chars().count() > 256
+            || !instance
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.:/=+-@".contains(c))
+        {
+            return Err(ConfigError::Invalid {
+                name: "REWIND_INSTANCE",
+                value: instance,
+                reason: "at most 256 characters of letters, digits and _.:/=+-@ (a tag value)"
+                    .to_owned(),
+            });
+        }
+        let sweep_seconds = match get("REWIND_SWEEP_SECONDS") {
+            None => 300,
+            Some(value) => value
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (1..=86_400).contains(s))
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "REWIND_SWEEP_SECONDS",
+                    value,
+                    reason: "a number of seconds from 1 to 86400".to_owned(),
+                })?,
+        };
         let or = |name: &str, default: &str| get(name).unwrap_or_else(|| default.to_owned());
         // A group name the groups claim cannot carry unambiguously (a space, a comma, a
         // bracket…) could be forged by a group whose name contains it.
@@ -309,6 +342,8 @@ impl Settings {
             peek_max_minutes,
             peek_redelivery_seconds,
             audit_log_group,
+            instance,
+            sweep_every: Duration::from_secs(sweep_seconds),
         })
     }
 }
@@ -334,6 +369,28 @@ mod tests {
         assert_eq!(s.auth, AuthMode::None);
         assert!(s.eventbridge_endpoint.is_none());
         assert!(s.operation_timeout < Duration::from_secs(5));
+        assert_eq!(s.instance, "local");
+        assert_eq!(s.sweep_every, Duration::from_secs(300));
+    }
+
+    #[test]
+    fn the_instance_and_the_sweep_period_are_checked() {
+        let stack = "arn:aws:cloudformation:us-east-1:123456789012:stack/rewind/0f1e2d3c-aaaa";
+        let s = settings(&[("REWIND_INSTANCE", stack), ("REWIND_SWEEP_SECONDS", "5")]).unwrap();
+        assert_eq!(
+            (s.instance.as_str(), s.sweep_every),
+            (stack, Duration::from_secs(5))
+        );
+        for (name, value) in [
+            ("REWIND_INSTANCE", "has space"),
+            ("REWIND_INSTANCE", "a,b"),
+            ("REWIND_SWEEP_SECONDS", "0"),
+            ("REWIND_SWEEP_SECONDS", "86401"),
+            ("REWIND_SWEEP_SECONDS", "soon"),
+        ] {
+            let error = settings(&[(name, value)]).unwrap_err().to_string();
+            assert!(error.contains(name), "{error}");
+        }
     }
 
     #[test]

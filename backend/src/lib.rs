@@ -5,7 +5,8 @@
 //! resource) and reach EventBridge only through [`eventbridge::EventBridge`], whose
 //! `mapping` module is the one place SDK types become DTOs and whose `errors` module is
 //! the one place AWS errors become API errors. Archive peeks add SQS (`queues`), used by
-//! `peeks` only.
+//! `peeks` only. What Rewind made and no longer needs is removed by the
+//! scheduled sweep (`leftovers`), never by a request.
 
 pub mod audit;
 pub mod auth;
@@ -13,9 +14,12 @@ pub mod configuration;
 pub mod error;
 pub mod eventbridge;
 pub mod extract;
+pub mod lambda;
+pub mod leftovers;
 pub mod openapi;
 pub mod peeks;
 pub mod queues;
+pub mod random;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

@@ -2,7 +2,7 @@
 //! local server that also serves the built console.
 
 use backend::configuration::Settings;
-use backend::startup::{self, AppState, Application};
+use backend::startup::{AppState, Application};
 use std::process::ExitCode;
 
 // One thread: Rewind only waits on EventBridge, and a request never hops between
@@ -22,9 +22,7 @@ async fn main() -> ExitCode {
 
     let result = if under_lambda {
         let state = AppState::from_settings(&settings).await;
-        lambda_http::run(startup::api_router(state))
-            .await
-            .map_err(|e| e.to_string())
+        backend::lambda::run(state).await.map_err(|e| e.to_string())
     } else {
         match Application::build(&settings).await {
             Ok(app) => {

@@ -2,8 +2,11 @@
 //! a `rewind-peek-<id>` queue of Rewind's own, read back with an acknowledgement
 //! protocol — an event leaves the queue only when a later request acknowledges the
 //! response that carried it, so a lost response loses nothing. The queue's tags hold the
-//! peek's settings; `DELETE` and the sweep remove the rule, its target and the queue.
+//! peek's settings and its creator (verified `sub` and issuer): only the creator reads
+//! it, the creator or an admin stops it. `DELETE` and the sweep (`crate::leftovers`)
+//! remove the rule, its target and the queue. The id is 64 random bits.
 
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::eventbridge::is_over;
 use crate::queues;
@@ -11,28 +14,40 @@ use crate::startup::AppState;
 use aws_sdk_eventbridge::types::Target;
 use shared::ErrorCode;
 use shared::archive::Archive;
-use shared::peek::{NewPeek, Peek, PeekEvents, PeekId};
+use shared::peek::{MAX_PEEKS_PER_CALLER, NewPeek, Peek, PeekEvents, PeekId};
 use shared::replay::{NewReplay, ReplayState};
-use shared::routing::TemporaryRule;
-use shared::teams::Scope;
+use shared::roles::Role;
+use shared::routing::{INSTANCE_TAG, TemporaryRule};
 use shared::validation::{
     ArchiveArn, Description, EventBusArn, EventPattern, ReplayName, ReplayWindow, RuleArn,
 };
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
-/// A peek's queue older than this is removed by the sweep, drained or not.
-const ABANDONED_AFTER: time::Duration = time::Duration::hours(24);
 /// After its replay ends, events may still be on their way to the queue this long.
 const SETTLING: time::Duration = time::Duration::seconds(5);
 
 /// Starts a peek of `archive`: the queue, the rule and its target, then the replay;
 /// whatever fails, what was made is removed again.
-pub async fn start(state: &AppState, archive: &Archive, new: NewPeek) -> Result<Peek, ApiError> {
+pub async fn start(
+    state: &AppState,
+    caller: &Caller,
+    archive: &Archive,
+    new: NewPeek,
+) -> Result<Peek, ApiError> {
     let bus = EventBusArn::parse(&archive.summary.event_source_arn)
         .map_err(|e| ApiError::upstream(e.message))?;
-    let id = PeekId::parse(&uuid::Uuid::new_v4().simple().to_string()[..16])
-        .map_err(|e| ApiError::upstream(e.message))?;
+    let owner = Owner::of(caller);
+    let mine = owned_by(state, &owner).await?;
+    if mine >= MAX_PEEKS_PER_CALLER {
+        return Err(ApiError::new(
+            ErrorCode::LimitExceeded,
+            format!(
+                "You have {mine} peeks open, the most one person may have at once; stop one (or wait for it to be swept) and peek again."
+            ),
+        ));
+    }
+    let id = PeekId::from_random(crate::random::bits()?);
     let name = id.resource_name();
     let replay = ReplayName::parse(&name).map_err(|e| ApiError::upstream(e.message))?;
     let rule_arn = bus.rule_arn(&name);
@@ -51,6 +66,13 @@ pub async fn start(state: &AppState, archive: &Archive, new: NewPeek) -> Result<
         ("maxEvents".to_owned(), new.max_events.to_string()),
         ("createdAt".to_owned(), shared::timestamp::format(now)),
         ("delivered".to_owned(), "0".to_owned()),
+        (HANDED_OUT.to_owned(), "0".to_owned()),
+        (OWNER_SUB.to_owned(), owner.sub.clone()),
+        (OWNER_ISSUER.to_owned(), owner.issuer.clone()),
+        (
+            INSTANCE_TAG.to_owned(),
+            state.eventbridge.instance().to_owned(),
+        ),
     ]);
     if let Some(pattern) = &new.pattern {
         tags.extend(queues::pattern_tags(pattern.as_str()));
@@ -70,7 +92,13 @@ pub async fn start(state: &AppState, archive: &Archive, new: NewPeek) -> Result<
     })?;
     let (url, queue_arn) = state
         .queues
-        .create(&name, &queue_arn_for(&bus, &name), &rule_arn, tags)
+        .create(
+            &name,
+            &queue_arn_for(&bus, &name),
+            &rule_arn,
+            archive.kms_key_identifier.as_deref(),
+            tags,
+        )
         .await?;
     let made = async {
         let description = TemporaryRule {
@@ -132,11 +160,15 @@ pub async fn start(state: &AppState, archive: &Archive, new: NewPeek) -> Result<
 /// The events that arrived since the last call, after deleting the ones `ack` confirms.
 pub async fn read(
     state: &AppState,
-    scope: &Scope,
+    caller: &Caller,
     id: &PeekId,
     ack: Option<&str>,
 ) -> Result<PeekEvents, ApiError> {
-    let (url, tags) = find(state, scope, id).await?;
+    let (url, tags) = find(state, caller, id).await?;
+    // Only its creator reads a peek: to anyone else it does not exist.
+    if !Owner::of(caller).owns(&tags) {
+        return Err(not_found(ApiError::not_found(String::new()), id));
+    }
     let name = id.resource_name();
     let mut peek = peek_from_tags(id, &tags)?;
     if let Some(ack) = ack.filter(|a| !a.is_empty()) {
@@ -157,8 +189,13 @@ pub async fn read(
         Err(e) => return Err(e),
     };
     peek.state = replay_state;
-    let room = usize::from(peek.max_events)
-        .saturating_sub(usize::try_from(peek.events_delivered).unwrap_or(usize::MAX));
+    // maxEvents bounds what is handed out, acknowledged or not: a client that never
+    // acknowledges cannot read the whole window through redelivery.
+    let handed_out: usize = tags
+        .get(HANDED_OUT)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::from(peek.max_events));
+    let room = usize::from(peek.max_events).saturating_sub(handed_out);
     let received = if room == 0 {
         queues::Received {
             bodies: Vec::new(),
@@ -173,8 +210,14 @@ pub async fn read(
         events.push(serde_json::from_str(body).unwrap_or(serde_json::Value::String(body.clone())));
         handles.push(handle.as_str());
     }
+    if !events.is_empty() {
+        state
+            .queues
+            .tag(&url, HANDED_OUT, (handed_out + events.len()).to_string())
+            .await?;
+    }
     // maxEvents reached: the replay has nothing more to send here.
-    let reached = peek.events_delivered as usize + events.len() >= usize::from(peek.max_events);
+    let reached = handed_out + events.len() >= usize::from(peek.max_events);
     if reached && !is_over(replay_state) && replay_state != ReplayState::Cancelling {
         match state.eventbridge.cancel_replay(&replay).await {
             Ok(cancelled) => peek.state = cancelled.state,
@@ -195,8 +238,13 @@ pub async fn read(
 }
 
 /// Ends a peek: cancels its replay if it still runs, removes the rule and the queue.
-pub async fn stop(state: &AppState, scope: &Scope, id: &PeekId) -> Result<(), ApiError> {
-    let (url, tags) = find(state, scope, id).await?;
+pub async fn stop(state: &AppState, caller: &Caller, id: &PeekId) -> Result<(), ApiError> {
+    let (url, tags) = find(state, caller, id).await?;
+    // Its creator or an admin (of its bus's team) stops it; to anyone else it does not
+    // exist.
+    if !(Owner::of(caller).owns(&tags) || caller.role() == Some(Role::Admin)) {
+        return Err(not_found(ApiError::not_found(String::new()), id));
+    }
     let name = id.resource_name();
     if let Ok(replay) = ReplayName::parse(&name)
         && let Ok(found) = state.eventbridge.describe_replay(&replay).await
@@ -217,38 +265,6 @@ pub async fn stop(state: &AppState, scope: &Scope, id: &PeekId) -> Result<(), Ap
     state.queues.remove(&url).await
 }
 
-/// The sweep's second half: peek queues left for a day are removed with their rules.
-/// Runs when `EventBridge::sweep` ran, on the list, preview and peek routes.
-pub async fn sweep(state: &AppState) {
-    if !state.eventbridge.sweep().await {
-        return;
-    }
-    let Ok(urls) = state.queues.peek_queues().await else {
-        return;
-    };
-    let now = OffsetDateTime::now_utc();
-    for url in urls {
-        let Some(name) = url.rsplit('/').next().map(str::to_owned) else {
-            continue;
-        };
-        let Ok(tags) = state.queues.tags(&url).await else {
-            continue;
-        };
-        let created = tags
-            .get("createdAt")
-            .and_then(|t| shared::timestamp::parse(t).ok());
-        if created.is_some_and(|c| now - c < ABANDONED_AFTER) {
-            continue;
-        }
-        let bus = tags.get("bus").map(String::as_str).unwrap_or("default");
-        if state.eventbridge.remove_rule(bus, &name).await
-            && state.queues.remove(&url).await.is_ok()
-        {
-            tracing::info!(queue = %name, "swept an abandoned peek");
-        }
-    }
-}
-
 async fn remove(state: &AppState, bus: &EventBusArn, name: &str, url: &str) {
     state.eventbridge.remove_rule(bus.bus_name(), name).await;
     if let Err(error) = state.queues.remove(url).await {
@@ -259,9 +275,10 @@ async fn remove(state: &AppState, bus: &EventBusArn, name: &str, url: &str) {
 /// A peek's queue and settings; `NotFound` when it is gone or of another team's bus.
 async fn find(
     state: &AppState,
-    scope: &Scope,
+    caller: &Caller,
     id: &PeekId,
 ) -> Result<(String, HashMap<String, String>), ApiError> {
+    let scope = &caller.scope;
     let url = state
         .queues
         .url(&id.resource_name())
@@ -273,6 +290,52 @@ async fn find(
         return Err(not_found(ApiError::not_found(String::new()), id));
     }
     Ok((url, tags))
+}
+
+/// Tags of a peek's queue: its creator, and how many events were handed out.
+const OWNER_SUB: &str = "ownerSub";
+const OWNER_ISSUER: &str = "ownerIssuer";
+const HANDED_OUT: &str = "handedOut";
+
+/// Who made a peek: the verified subject and the issuer that vouched for it (`local`
+/// for the signed-out local user).
+struct Owner {
+    sub: String,
+    issuer: String,
+}
+
+impl Owner {
+    fn of(caller: &Caller) -> Self {
+        Self {
+            sub: caller.subject.clone(),
+            issuer: caller.issuer.clone().unwrap_or_else(|| "local".to_owned()),
+        }
+    }
+
+    fn owns(&self, tags: &HashMap<String, String>) -> bool {
+        tags.get(OWNER_SUB) == Some(&self.sub) && tags.get(OWNER_ISSUER) == Some(&self.issuer)
+    }
+}
+
+/// How many peeks `owner` has: every peek queue of this instance that is theirs.
+async fn owned_by(state: &AppState, owner: &Owner) -> Result<usize, ApiError> {
+    let mut count = 0;
+    for url in state.queues.peek_queues().await? {
+        match state.queues.tags(&url).await {
+            Ok(tags)
+                if owner.owns(&tags)
+                    && tags.get(INSTANCE_TAG).map(String::as_str)
+                        == Some(state.eventbridge.instance()) =>
+            {
+                count += 1;
+            }
+            Ok(_) => {}
+            // Removed meanwhile.
+            Err(e) if e.code == ErrorCode::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(count)
 }
 
 fn not_found(error: ApiError, id: &PeekId) -> ApiError {

@@ -1,5 +1,5 @@
 //! The SQS seam: the queues archive peeks are delivered to, one per peek, named
-//! `rewind-peek-<id>`, open only to that peek's rule. A peek's settings live in its
+//! `rewind-peek-<id>`, open only to that peek's rule, encrypted at rest. A peek's settings live in its
 //! queue's tags, so any backend process (any Lambda instance) can serve it.
 
 use crate::configuration::Settings;
@@ -44,15 +44,34 @@ impl Queues {
         }
     }
 
-    /// Creates `name`, sendable only by `rule_arn` through EventBridge, tagged with the
-    /// peek's settings; returns its URL and ARN.
+    /// Creates `name`, sendable only by `rule_arn` through EventBridge, encrypted at rest
+    /// (with `kms_key` when the archive has one, else SQS-managed keys), tagged with the
+    /// peek's settings; returns its URL and ARN. A queue of that name must not exist yet:
+    /// CreateQueue would hand back an existing queue, and Rewind never adopts one.
     pub async fn create(
         &self,
         name: &str,
         arn: &str,
         rule_arn: &str,
+        kms_key: Option<&str>,
         tags: HashMap<String, String>,
     ) -> Result<(String, String), ApiError> {
+        match self.url(name).await {
+            Err(e) if e.code == ErrorCode::NotFound => {}
+            Err(e) => return Err(e),
+            Ok(_) => {
+                return Err(ApiError::new(
+                    ErrorCode::AlreadyExists,
+                    format!(
+                        "A queue named {name} already exists; Rewind never adopts a queue. Try again."
+                    ),
+                ));
+            }
+        }
+        let (encryption, key) = match kms_key {
+            Some(key) => (QueueAttributeName::KmsMasterKeyId, key.to_owned()),
+            None => (QueueAttributeName::SqsManagedSseEnabled, "true".to_owned()),
+        };
         let policy = serde_json::json!({
             "Version": "2012-10-17",
             "Statement": [{
@@ -77,6 +96,7 @@ impl Queues {
                 QueueAttributeName::VisibilityTimeout,
                 self.invisible_seconds.to_string(),
             )
+            .attributes(encryption, key)
             .set_tags(Some(tags))
             .send()
             .await

@@ -397,6 +397,8 @@ async fn local_only(
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    state: AppState,
+    sweep_every: std::time::Duration,
 }
 
 impl Application {
@@ -412,9 +414,14 @@ impl Application {
             format!("[::1]:{port}"),
         ]
         .into();
-        let router = app(state, &settings.static_dir)
+        let router = app(state.clone(), &settings.static_dir)
             .layer(axum::middleware::from_fn_with_state(hosts, local_only));
-        Ok(Self { listener, router })
+        Ok(Self {
+            listener,
+            router,
+            state,
+            sweep_every: settings.sweep_every,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -424,8 +431,13 @@ impl Application {
             .unwrap_or_default()
     }
 
+    /// Serves until shut down, sweeping leftovers in the background meanwhile
+    /// (deployed, the template's schedule does that).
     pub async fn run(self) -> std::io::Result<()> {
-        serve(self.listener, self.router).await
+        let sweeping = tokio::spawn(crate::leftovers::every(self.state, self.sweep_every));
+        let served = serve(self.listener, self.router).await;
+        sweeping.abort();
+        served
     }
 }
 

@@ -15,6 +15,8 @@ pub const MAX_EVENTS_LIMIT: u16 = 1000;
 pub const DEFAULT_MAX_MINUTES: u32 = 60;
 /// The prefix of a peek's replay, rule and queue names.
 pub const PEEK_PREFIX: &str = "rewind-peek-";
+/// The most peeks one caller may have at once (from creation until stopped or swept).
+pub const MAX_PEEKS_PER_CALLER: usize = 2;
 
 /// `POST /api/archives/{name}/peeks` body.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,6 +104,11 @@ impl PeekId {
                 ),
             ))
         }
+    }
+
+    /// The id made of 64 random bits the caller draws: no other request can produce it.
+    pub fn from_random(random: u64) -> Self {
+        Self(format!("{random:016x}"))
     }
 
     pub fn as_str(&self) -> &str {

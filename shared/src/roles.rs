@@ -152,6 +152,13 @@ impl Operation {
         )
     }
 
+    /// Whether the audit intent must be written before the handler runs, else nothing
+    /// is done (503): every change, and a peek read, which hands events out and deletes
+    /// the acknowledged ones from the peek's queue.
+    pub const fn needs_written_intent(self) -> bool {
+        self.is_mutating() || matches!(self, Operation::ReadPeek)
+    }
+
     /// "deleting archives", for messages.
     pub const fn describe(self) -> &'static str {
         match self {

@@ -11,9 +11,14 @@ use time::OffsetDateTime;
 /// The prefix of every rule (and queue) Rewind creates; nothing else of Rewind's has it.
 pub const TEMPORARY_PREFIX: &str = "rewind-";
 
+/// The most rules one routed replay may copy targets from.
+pub const MAX_ROUTED_RULES: usize = 20;
 /// The most targets one routed replay may pick (EventBridge's 5 targets per rule, for
-/// up to 20 rules).
+/// up to [`MAX_ROUTED_RULES`] rules).
 pub const MAX_ROUTED_TARGETS: usize = 100;
+/// The tag every rule and queue Rewind makes carries: its value is the deployment's id
+/// (`REWIND_INSTANCE`), and the sweep removes only what carries its own.
+pub const INSTANCE_TAG: &str = "rewind:instance";
 
 /// One target of one rule of the archive's bus.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +76,15 @@ impl RoutingRequest {
                 None => rules.push((rule, vec![id])),
             }
         }
+        if rules.len() > MAX_ROUTED_RULES {
+            return Err(FieldError::new(
+                field,
+                format!(
+                    "A replay can be routed through at most {MAX_ROUTED_RULES} rules; {} were chosen.",
+                    rules.len()
+                ),
+            ));
+        }
         let narrowing = crate::list::present(self.event_pattern.as_deref())
             .map(|p| EventPattern::parse(p).map_err(|e| e.at("routing.eventPattern")))
             .transpose()?;
@@ -91,16 +105,40 @@ pub struct TemporaryRule {
 const DESCRIPTION_HEAD: &str = "Rewind: temporary, for replay ";
 
 impl TemporaryRule {
-    /// The temporary rule's name: `rewind-` + a hash of the replay's name (unique per
-    /// replay) + the rule's position + as much of the replay's name as fits in 64.
-    pub fn name(replay: &ReplayName, position: usize) -> String {
-        let head = format!(
-            "{TEMPORARY_PREFIX}{:08x}-{position}-",
-            fnv1a(replay.as_str())
-        );
+    /// The temporary rule's name: `rewind-` + 16 hexadecimal digits of `random` (64
+    /// random bits the caller draws, so no other request can produce the name) + the
+    /// rule's position + as much of the replay's name as fits in 64, for people reading
+    /// the rule list.
+    pub fn name(replay: &ReplayName, position: usize, random: u64) -> String {
+        let head = format!("{TEMPORARY_PREFIX}{random:016x}-{position}-");
         let room = RuleName::MAX_LEN.saturating_sub(head.len());
         let tail: String = replay.as_str().chars().take(room).collect();
         format!("{head}{tail}")
+    }
+
+    /// Whether `name` is shaped as [`TemporaryRule::name`] or a peek's rule makes it:
+    /// the sweep never touches a `rewind-` rule of any other shape.
+    pub fn is_rewind_name(name: &str) -> bool {
+        if crate::peek::PeekId::from_resource_name(name).is_some() {
+            return true;
+        }
+        let Some(rest) = name.strip_prefix(TEMPORARY_PREFIX) else {
+            return false;
+        };
+        let mut parts = rest.splitn(3, '-');
+        let (Some(random), Some(position), Some(tail)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return false;
+        };
+        random.len() == 16
+            && random
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            && !position.is_empty()
+            && position.len() <= 2
+            && position.bytes().all(|b| b.is_ascii_digit())
+            && RuleName::parse(name).is_ok()
+            && !tail.is_empty()
     }
 
     /// `carries` of a routed replay's rule: copies of `rule`'s targets.
@@ -134,13 +172,6 @@ impl TemporaryRule {
             made: crate::timestamp::parse(made).ok()?,
         })
     }
-}
-
-/// FNV-1a, 32 bits: a stable short hash for names (not for security).
-fn fnv1a(text: &str) -> u32 {
-    text.bytes().fold(0x811c_9dc5, |hash, byte| {
-        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
-    })
 }
 
 #[cfg(test)]
@@ -202,25 +233,54 @@ mod tests {
             event_pattern: None,
         };
         assert!(too_many.validate().unwrap_err().message.contains("100"));
+        let rules = |n: usize| RoutingRequest {
+            targets: (0..n).map(|i| target(&format!("rule-{i}"), "t")).collect(),
+            event_pattern: None,
+        };
+        assert!(rules(MAX_ROUTED_RULES).validate().is_ok());
+        let error = rules(MAX_ROUTED_RULES + 1).validate().unwrap_err();
+        assert_eq!(error.field, "routing.targets");
+        assert!(
+            error.message.contains("at most 20 rules"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]
     fn temporary_rules_are_named_and_recognised() {
         let long = ReplayName::parse(&"r".repeat(64)).unwrap();
-        let name = TemporaryRule::name(&long, 12);
+        let name = TemporaryRule::name(&long, 12, u64::MAX);
         assert!(name.starts_with("rewind-") && name.len() <= 64, "{name}");
         assert!(RuleName::parse(&name).is_ok());
-        let other = ReplayName::parse(&format!("{}x", "r".repeat(63))).unwrap();
-        assert_ne!(
-            TemporaryRule::name(&other, 12),
-            name,
-            "names differ past the cut"
-        );
+        assert!(TemporaryRule::is_rewind_name(&name), "{name}");
+        // The same replay's name gives another rule name with other random bits: what
+        // names a rule is the random part, never the replay's name.
+        assert_ne!(TemporaryRule::name(&long, 12, 1), name);
         let short = ReplayName::parse("fix-orders").unwrap();
         assert_eq!(
-            TemporaryRule::name(&short, 0),
-            format!("rewind-{:08x}-0-fix-orders", fnv1a("fix-orders"))
+            TemporaryRule::name(&short, 0, 0x0123_4567_89ab_cdef),
+            "rewind-0123456789abcdef-0-fix-orders"
         );
+        assert!(TemporaryRule::is_rewind_name(
+            "rewind-peek-0123456789abcdef"
+        ));
+        for foreign in [
+            "rewind-",
+            "rewind-mine",
+            "rewind-0123456789abcdef",
+            "rewind-0123456789abcdef-0-",
+            "rewind-0123456789ABCDEF-0-x",
+            "rewind-0123456789abcde-0-x",
+            "rewind-0123456789abcdef-x-y",
+            "rewind-0123456789abcdef-123-x",
+            "rewind-peek-0123",
+            "orders-0123456789abcdef-0-x",
+            // Today's scheme before this one: a 32-bit hash.
+            "rewind-8b1a9953-0-fix-orders",
+        ] {
+            assert!(!TemporaryRule::is_rewind_name(foreign), "{foreign}");
+        }
 
         let rule = TemporaryRule {
             replay: "fix-orders".into(),

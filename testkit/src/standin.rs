@@ -47,6 +47,9 @@ pub struct Script {
     /// unknown replay is then not found.
     pub stateful_rules: bool,
     pub rules: Vec<StandinRule>,
+    /// PutTargets on a stateful rule also adds this target, as another writer racing
+    /// Rewind's own would.
+    pub put_targets_also_adds: Option<Value>,
 }
 
 /// A rule the stand-in keeps (`Script::stateful_rules`).
@@ -308,6 +311,9 @@ fn stateful_rules(script: &mut Script, target: &str, request: &Value) -> Option<
         ("PutTargets", Some(i)) => {
             let added = request["Targets"].as_array().cloned().unwrap_or_default();
             script.rules[i].targets.extend(added);
+            if let Some(intruder) = script.put_targets_also_adds.clone() {
+                script.rules[i].targets.push(intruder);
+            }
             aws_ok(json!({"FailedEntryCount": 0, "FailedEntries": []}))
         }
         ("RemoveTargets", Some(i)) => {

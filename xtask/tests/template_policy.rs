@@ -252,3 +252,77 @@ fn the_console_csp_names_no_bare_scheme() {
         }
     }
 }
+
+#[test]
+fn temporary_rules_deliver_only_inside_the_account_and_the_sweep_is_scheduled() {
+    let template = template();
+    let all = statements(&template);
+    let with = |action: &str| -> Vec<&Mapping> {
+        all.iter()
+            .filter(|(_, s)| field(s, "Effect") == ["Allow"])
+            .filter(|(_, s)| field(s, "Action").iter().any(|a| a == action))
+            .map(|(_, s)| s)
+            .collect()
+    };
+    // PutTargets: only on rewind- rules, only with the TargetArn bound to this account
+    // and region (plus the AllowedTargetArns parameter).
+    let put_targets = with("events:PutTargets");
+    assert_eq!(put_targets.len(), 1, "one statement allows PutTargets");
+    let statement = put_targets[0];
+    let resources = field(statement, "Resource");
+    assert!(
+        resources.iter().any(|r| r.ends_with("rule/rewind-*"))
+            && resources.iter().any(|r| r.ends_with("rule/*/rewind-*"))
+            && !resources
+                .iter()
+                .any(|r| r.ends_with("rule/*") || r.ends_with("rule/*/*") || r == "*"),
+        "PutTargets reaches beyond rewind- rules: {resources:?}"
+    );
+    let condition = statement.get("Condition").cloned().unwrap_or(Value::Null);
+    let bound = strings(&condition["ForAllValues:ArnLike"]["events:TargetArn"]);
+    assert!(
+        bound
+            .iter()
+            .any(|b| b.contains("${AWS::Region}:${AWS::AccountId}:*")),
+        "{bound:?}"
+    );
+    assert!(
+        bound.iter().any(|b| b.contains("${AllowedTargetArns}")),
+        "{bound:?}"
+    );
+    assert_eq!(template["Parameters"]["AllowedTargetArns"]["Default"], "");
+    // Tagging: only rewind- rules.
+    for action in ["events:TagResource", "events:ListTagsForResource"] {
+        let statements = with(action);
+        assert!(!statements.is_empty(), "{action} is allowed");
+        for statement in statements {
+            let resources = field(statement, "Resource");
+            assert!(
+                resources.iter().any(|r| r.ends_with("rewind-*"))
+                    && !resources
+                        .iter()
+                        .any(|r| r.ends_with("rule/*") || r.ends_with("rule/*/*") || r == "*"),
+                "{action} on {resources:?}"
+            );
+        }
+    }
+    // The sweep: a schedule every 5 minutes invoking the function, allowed to.
+    let schedule = &template["Resources"]["SweepSchedule"];
+    assert_eq!(schedule["Type"], "AWS::Events::Rule");
+    assert_eq!(
+        schedule["Properties"]["ScheduleExpression"],
+        "rate(5 minutes)"
+    );
+    assert_eq!(
+        strings(&schedule["Properties"]["Targets"][0]["Arn"]),
+        ["BackendFunction.Arn"]
+    );
+    let permission = &template["Resources"]["SweepPermission"]["Properties"];
+    assert_eq!(permission["Principal"], "events.amazonaws.com");
+    assert_eq!(strings(&permission["SourceArn"]), ["SweepSchedule.Arn"]);
+    let function = &template["Resources"]["BackendFunction"]["Properties"];
+    assert_eq!(
+        strings(&function["Environment"]["Variables"]["REWIND_INSTANCE"]),
+        ["AWS::StackId"]
+    );
+}

@@ -152,6 +152,59 @@ pub struct AuditRecord {
     pub upstream_calls: Vec<UpstreamCall>,
 }
 
+/// The caller named in the records of what Rewind does on its own: the sweep.
+pub const SWEEP_CALLER: &str = "rewind-sweep";
+
+impl AuditRecord {
+    /// A record of a removal the sweep makes on its own (no request, no person): its
+    /// intent before the removal (`outcome` None), its outcome after.
+    pub fn of_sweep(
+        resource: &str,
+        reason: &str,
+        outcome: Option<Result<(), ErrorCode>>,
+        calls: Vec<UpstreamCall>,
+    ) -> Self {
+        let request_id = uuid::Uuid::new_v4().to_string();
+        Self {
+            kind: "audit",
+            phase: if outcome.is_some() {
+                Phase::Outcome
+            } else {
+                Phase::Intent
+            },
+            time: now(),
+            request_id,
+            api_gateway_request_id: None,
+            lambda_request_id: None,
+            caller: AuditCaller {
+                verified: true,
+                sub: Some(SWEEP_CALLER.to_owned()),
+                ..AuditCaller::default()
+            },
+            source_ip: None,
+            user_agent: None,
+            method: "SWEEP".to_owned(),
+            path: resource.to_owned(),
+            route: None,
+            operation: None,
+            resources: vec![resource.to_owned()],
+            details: serde_json::json!({ "reason": reason }),
+            changes: Vec::new(),
+            outcome: outcome.map(|result| Outcome {
+                decision: Decision::Allowed,
+                status: if result.is_ok() { 200 } else { 502 },
+                error_code: result.err(),
+            }),
+            eventbridge_request_ids: calls
+                .iter()
+                .filter(|c| c.service.eq_ignore_ascii_case("eventbridge"))
+                .filter_map(|c| c.request_id.clone())
+                .collect(),
+            upstream_calls: calls,
+        }
+    }
+}
+
 /// Caller-controlled text in a record: escaped, at most 256 characters.
 fn short(text: &str) -> String {
     text::escaped(text, 256)

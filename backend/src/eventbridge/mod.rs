@@ -6,7 +6,7 @@ mod routing;
 mod rules;
 mod scope;
 
-pub use routing::is_over;
+pub use routing::{FoundRule, MadeRule, is_over};
 
 pub use errors::from_sdk;
 
@@ -47,8 +47,9 @@ pub struct EventBridge {
     client: Client,
     /// The buses the caller acts on (`scope.rs`); every method honours it.
     scope: Arc<shared::teams::Scope>,
-    /// When this process last swept temporary rules (see `routing.rs`).
-    last_sweep: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
+    /// `REWIND_INSTANCE`: the value of the `rewind:instance` tag on every rule Rewind
+    /// makes (see `routing.rs`).
+    instance: Arc<str>,
 }
 
 impl EventBridge {
@@ -64,7 +65,20 @@ impl EventBridge {
             // Every call's request id reaches the audit record of the request it served.
             .interceptor(crate::audit::upstream::RecordCalls)
             .build();
-        Self::from_client(Client::from_conf(config))
+        Self::from_client(Client::from_conf(config)).for_instance(&settings.instance)
+    }
+
+    /// The same seam tagging what it makes with `instance`.
+    pub fn for_instance(self, instance: &str) -> Self {
+        Self {
+            instance: instance.into(),
+            ..self
+        }
+    }
+
+    /// The instance this seam tags what it makes with.
+    pub fn instance(&self) -> &str {
+        &self.instance
     }
 
     /// The region the client calls.
@@ -80,7 +94,7 @@ impl EventBridge {
         Self {
             client,
             scope: Arc::default(),
-            last_sweep: Arc::default(),
+            instance: "local".into(),
         }
     }
 
@@ -311,7 +325,7 @@ impl EventBridge {
             Some(_) => Some(self.route(&replay, &bus).await?),
         };
         let filter_rules: Vec<String> = match &routed {
-            Some(arns) => arns.clone(),
+            Some(made) => made.iter().map(|r| r.arn.clone()).collect(),
             None => replay
                 .filter_rules
                 .iter()
@@ -346,9 +360,11 @@ impl EventBridge {
             Err(err) => {
                 // What was sent: for a routed replay, its temporary rules.
                 let mut sent = replay.clone();
-                if let Some(arns) = &routed {
-                    sent.filter_rules =
-                        arns.iter().filter_map(|a| RuleArn::parse(a).ok()).collect();
+                if let Some(made) = &routed {
+                    sent.filter_rules = made
+                        .iter()
+                        .filter_map(|r| RuleArn::parse(&r.arn).ok())
+                        .collect();
                 }
                 let found = own_creation(
                     &attempts,
@@ -360,9 +376,10 @@ impl EventBridge {
                 let existing = match found {
                     Ok(existing) => existing,
                     Err(error) => {
-                        if routed.is_some() {
-                            self.remove_routes(bus.bus_name(), replay.name.as_str())
-                                .await;
+                        // Only what this request made: a replay of this name that
+                        // another request did start keeps its rules.
+                        if let Some(made) = &routed {
+                            self.remove_made(bus.bus_name(), made).await;
                         }
                         return Err(error);
                     }

@@ -10,18 +10,11 @@ use aws_sdk_eventbridge::types as aws;
 use shared::ErrorCode;
 use shared::preview::{Delivery, PreviewRule};
 use shared::replay::{NewReplay, ReplayState};
-use shared::routing::{RoutedTarget, RoutingRequest, TEMPORARY_PREFIX, TemporaryRule};
-use shared::validation::{EventBusArn, EventPattern, ReplayName};
-use std::time::{Duration, Instant};
+use shared::routing::{
+    INSTANCE_TAG, RoutedTarget, RoutingRequest, TEMPORARY_PREFIX, TemporaryRule,
+};
+use shared::validation::{EventBusArn, EventPattern};
 use time::OffsetDateTime;
-
-/// The sweep runs at most this often per process…
-const SWEEP_EVERY: Duration = Duration::from_secs(60);
-/// …and holds up the request that runs it at most this long (the next one continues).
-const SWEEP_BUDGET: Duration = Duration::from_secs(2);
-/// A temporary rule whose replay does not exist is left alone this long: its replay may
-/// still be starting.
-const STARTING_GRACE: time::Duration = time::Duration::minutes(5);
 
 /// One temporary rule, planned: its name, the rule it copies, its pattern and targets.
 pub struct Route {
@@ -31,6 +24,13 @@ pub struct Route {
     pub targets: Vec<aws::Target>,
 }
 
+/// A temporary rule this request made: what it may remove again, and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MadeRule {
+    pub name: String,
+    pub arn: String,
+}
+
 impl EventBridge {
     /// Plans and makes the temporary rules of a routed replay; returns their ARNs, for
     /// StartReplay's `filterArns`.
@@ -38,9 +38,9 @@ impl EventBridge {
         &self,
         replay: &NewReplay,
         bus: &EventBusArn,
-    ) -> Result<Vec<String>, ApiError> {
-        // The rules are named after the replay: another replay of that name would have
-        // its own overwritten.
+    ) -> Result<Vec<MadeRule>, ApiError> {
+        // A name already taken fails at StartReplay anyway; refusing it first makes no
+        // rule at all.
         match self.describe_replay(&replay.name).await {
             Ok(_) => {
                 return Err(ApiError::new(
@@ -96,6 +96,13 @@ impl EventBridge {
             if let Some(manager) = mapping::non_empty(rule.managed_by()) {
                 return Err(refuse(format!("it is managed by {manager}")));
             }
+            // A copy is always enabled: a rule disabled on purpose stays silent.
+            if rule.state() != Some(&aws::RuleState::Enabled) {
+                return Err(refuse(format!(
+                    "it is {}, and a routed copy would deliver to its targets anyway; enable it first if they should receive the replay",
+                    rule.state().map_or("not enabled", |s| s.as_str())
+                )));
+            }
             let Some(pattern) = mapping::non_empty(rule.event_pattern()) else {
                 return Err(refuse(
                     "it runs on a schedule and has no event pattern".into(),
@@ -121,7 +128,7 @@ impl EventBridge {
                 }
             }
             routes.push(Route {
-                name: TemporaryRule::name(&replay.name, position),
+                name: TemporaryRule::name(&replay.name, position, crate::random::bits()?),
                 copies: rule_name.as_str().to_owned(),
                 pattern,
                 targets,
@@ -146,21 +153,22 @@ impl EventBridge {
             .collect()
     }
 
-    /// Makes the planned rules and their targets; returns their ARNs. Whatever fails,
-    /// what was made is removed again before the error is returned.
+    /// Makes the planned rules and their targets; returns what was made. Whatever fails,
+    /// what this request made is removed again (and only that) before the error is
+    /// returned.
     pub async fn make_routes(
         &self,
-        replay: &ReplayName,
+        replay: &shared::validation::ReplayName,
         bus: &EventBusArn,
         routes: Vec<Route>,
-    ) -> Result<Vec<String>, ApiError> {
-        let made = OffsetDateTime::now_utc();
-        let mut arns = Vec::new();
+    ) -> Result<Vec<MadeRule>, ApiError> {
+        let made_at = OffsetDateTime::now_utc();
+        let mut made = Vec::new();
         for route in routes {
             let description = TemporaryRule {
                 replay: replay.as_str().to_owned(),
                 carries: TemporaryRule::copies_of(&route.copies),
-                made,
+                made: made_at,
             }
             .description();
             let result = self
@@ -173,17 +181,32 @@ impl EventBridge {
                 )
                 .await;
             match result {
-                Ok(arn) => arns.push(arn),
+                Ok(arn) => made.push(MadeRule {
+                    name: route.name,
+                    arn,
+                }),
                 Err(error) => {
-                    self.remove_routes(bus.bus_name(), replay.as_str()).await;
+                    self.remove_made(bus.bus_name(), &made).await;
                     return Err(error);
                 }
             }
         }
-        Ok(arns)
+        Ok(made)
     }
 
-    /// Writes one temporary rule and its targets; returns its ARN.
+    /// Removes the rules one request made (after its start failed).
+    pub async fn remove_made(&self, bus: &str, made: &[MadeRule]) {
+        for rule in made {
+            if !self.remove_rule(bus, &rule.name).await {
+                tracing::warn!(%bus, rule = %rule.name, "a temporary rule stays; the sweep removes it");
+            }
+        }
+    }
+
+    /// Makes one temporary rule and its targets; returns its ARN. The rule must not
+    /// exist yet (Rewind never overwrites a rule), and once its targets are put they are
+    /// read back and must be exactly `targets`; otherwise the rule is removed again and
+    /// the request refused.
     pub async fn put_temporary_rule(
         &self,
         bus: &EventBusArn,
@@ -192,6 +215,26 @@ impl EventBridge {
         description: &str,
         targets: Vec<aws::Target>,
     ) -> Result<String, ApiError> {
+        match self
+            .client
+            .describe_rule()
+            .name(name)
+            .event_bus_name(bus.bus_name())
+            .send()
+            .await
+            .map_err(from_sdk)
+        {
+            Err(e) if e.code == ErrorCode::NotFound => {}
+            Err(e) => return Err(e),
+            Ok(_) => {
+                return Err(ApiError::new(
+                    ErrorCode::AlreadyExists,
+                    format!(
+                        "A rule named {name} already exists; Rewind never overwrites a rule. Try again."
+                    ),
+                ));
+            }
+        }
         let out = self
             .client
             .put_rule()
@@ -200,26 +243,68 @@ impl EventBridge {
             .event_pattern(pattern.as_str())
             .description(description)
             .state(aws::RuleState::Enabled)
+            .tags(self.instance_tag()?)
             .send()
             .await
             .map_err(from_sdk)?;
-        let put = self
-            .client
-            .put_targets()
-            .rule(name)
-            .event_bus_name(bus.bus_name())
-            .set_targets(Some(targets))
-            .send()
-            .await
-            .map_err(from_sdk)?;
-        if let Some(failed) = put.failed_entries().first() {
-            return Err(ApiError::upstream(format!(
-                "EventBridge refused target {} of rule {name}: {}",
-                failed.target_id().unwrap_or_default(),
-                failed.error_message().unwrap_or_default()
-            )));
+        let checked = async {
+            let put = self
+                .client
+                .put_targets()
+                .rule(name)
+                .event_bus_name(bus.bus_name())
+                .set_targets(Some(targets.clone()))
+                .send()
+                .await
+                .map_err(from_sdk)?;
+            if let Some(failed) = put.failed_entries().first() {
+                return Err(ApiError::upstream(format!(
+                    "EventBridge refused target {} of rule {name}: {}",
+                    failed.target_id().unwrap_or_default(),
+                    failed.error_message().unwrap_or_default()
+                )));
+            }
+            let mut read = self.raw_targets(bus.bus_name(), name).await?;
+            let mut planned = targets;
+            read.sort_by(|a, b| a.id().cmp(b.id()));
+            planned.sort_by(|a, b| a.id().cmp(b.id()));
+            if read != planned {
+                return Err(ApiError::upstream(format!(
+                    "Rule {name} did not hold exactly the targets Rewind put on it (another writer?); it was removed and nothing was replayed."
+                )));
+            }
+            mapping::required(out.rule_arn(), "RuleArn")
         }
-        mapping::required(out.rule_arn(), "RuleArn")
+        .await;
+        if checked.is_err() && !self.remove_rule(bus.bus_name(), name).await {
+            tracing::warn!(rule = %name, "a temporary rule stays; the sweep removes it");
+        }
+        checked
+    }
+
+    /// The tag every rule Rewind makes carries.
+    fn instance_tag(&self) -> Result<aws::Tag, ApiError> {
+        aws::Tag::builder()
+            .key(INSTANCE_TAG)
+            .value(self.instance.as_ref())
+            .build()
+            .map_err(|e| ApiError::upstream(e.to_string()))
+    }
+
+    /// Whether rule `arn` carries this instance's tag (a rule of another Rewind stack,
+    /// or a person's, does not).
+    pub async fn is_this_instances(&self, arn: &str) -> Result<bool, ApiError> {
+        let out = self
+            .client
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        Ok(out
+            .tags()
+            .iter()
+            .any(|t| t.key() == INSTANCE_TAG && t.value() == self.instance.as_ref()))
     }
 
     /// Removes every temporary rule of `replay` on `bus`; returns how many. Failures are
@@ -233,7 +318,11 @@ impl EventBridge {
             }
         };
         let mut removed = 0;
-        for (name, rule) in rules.iter().filter(|(_, r)| r.replay == replay) {
+        for found in rules.iter().filter(|r| r.rule.replay == replay) {
+            if self.is_this_instances(&found.arn).await != Ok(true) {
+                continue;
+            }
+            let (name, rule) = (&found.name, &found.rule);
             if self.remove_rule(bus, name).await {
                 removed += 1;
                 tracing::info!(%bus, rule = %name, replay = %rule.replay, "temporary rule removed");
@@ -247,11 +336,11 @@ impl EventBridge {
     pub async fn routing_of(&self, bus: &str, replay: &str) -> Option<RoutingRequest> {
         let rules = self.temporary_rules(bus).await.ok()?;
         let mut targets = Vec::new();
-        for (name, rule) in rules.iter().filter(|(_, r)| r.replay == replay) {
-            let Some(copied) = rule.copied_rule() else {
+        for found in rules.iter().filter(|r| r.rule.replay == replay) {
+            let Some(copied) = found.rule.copied_rule() else {
                 continue;
             };
-            for target in self.raw_targets(bus, name).await.ok()? {
+            for target in self.raw_targets(bus, &found.name).await.ok()? {
                 targets.push(RoutedTarget {
                     rule: copied.to_owned(),
                     target_id: target.id().to_owned(),
@@ -264,75 +353,9 @@ impl EventBridge {
         })
     }
 
-    /// Removes, on every bus, each temporary rule whose replay is over, or missing for
-    /// longer than a start takes. At most once a minute per process, and for at most
-    /// [`SWEEP_BUDGET`]; true when it ran (`peeks::sweep` then sweeps old peek queues).
-    pub async fn sweep(&self) -> bool {
-        {
-            let Ok(mut last) = self.last_sweep.lock() else {
-                return false;
-            };
-            if last.is_some_and(|at: Instant| at.elapsed() < SWEEP_EVERY) {
-                return false;
-            }
-            *last = Some(Instant::now());
-        }
-        if tokio::time::timeout(SWEEP_BUDGET, self.sweep_now())
-            .await
-            .is_err()
-        {
-            tracing::warn!("the sweep ran out of time; the next one goes on");
-        }
-        true
-    }
-
-    async fn sweep_now(&self) {
-        let mut buses = Vec::new();
-        let mut next_token = None;
-        loop {
-            let Ok(out) = self
-                .client
-                .list_event_buses()
-                .set_next_token(next_token)
-                .send()
-                .await
-            else {
-                return;
-            };
-            buses.extend(
-                out.event_buses()
-                    .iter()
-                    .filter_map(|b| b.name().map(str::to_owned)),
-            );
-            next_token = mapping::non_empty(out.next_token());
-            if next_token.is_none() {
-                break;
-            }
-        }
-        let now = OffsetDateTime::now_utc();
-        for bus in buses {
-            let Ok(rules) = self.temporary_rules(&bus).await else {
-                continue;
-            };
-            for (name, rule) in rules {
-                let over = match ReplayName::parse(&rule.replay) {
-                    Err(_) => true,
-                    // Every team's rules: the sweep is not the caller's.
-                    Ok(replay) => match self.unscoped().describe_replay(&replay).await {
-                        Ok(found) => is_over(found.summary.state),
-                        Err(e) if e.code == ErrorCode::NotFound => now - rule.made > STARTING_GRACE,
-                        Err(_) => false,
-                    },
-                };
-                if over && self.remove_rule(&bus, &name).await {
-                    tracing::info!(%bus, rule = %name, replay = %rule.replay, "swept a temporary rule");
-                }
-            }
-        }
-    }
-
-    /// Rewind's temporary rules on `bus`, by name, with what their descriptions say.
-    async fn temporary_rules(&self, bus: &str) -> Result<Vec<(String, TemporaryRule)>, ApiError> {
+    /// Rewind's temporary rules on `bus`: named as Rewind names them, described as it
+    /// describes them (their tags are read where it matters: [`Self::is_this_instances`]).
+    pub async fn temporary_rules(&self, bus: &str) -> Result<Vec<FoundRule>, ApiError> {
         let mut found = Vec::new();
         let mut next_token = None;
         loop {
@@ -346,16 +369,45 @@ impl EventBridge {
                 .await
                 .map_err(from_sdk)?;
             for rule in out.rules() {
-                if let (Some(name), Some(temporary)) = (
-                    rule.name(),
+                if let (Some(name), Some(arn), Some(temporary)) = (
+                    rule.name().filter(|n| TemporaryRule::is_rewind_name(n)),
+                    rule.arn(),
                     rule.description().and_then(TemporaryRule::from_description),
                 ) {
-                    found.push((name.to_owned(), temporary));
+                    found.push(FoundRule {
+                        name: name.to_owned(),
+                        arn: arn.to_owned(),
+                        rule: temporary,
+                    });
                 }
             }
             next_token = mapping::non_empty(out.next_token());
             if next_token.is_none() {
                 return Ok(found);
+            }
+        }
+    }
+
+    /// Every event bus's name, all pages (for the sweep).
+    pub async fn all_bus_names(&self) -> Result<Vec<String>, ApiError> {
+        let mut buses = Vec::new();
+        let mut next_token = None;
+        loop {
+            let out = self
+                .client
+                .list_event_buses()
+                .set_next_token(next_token)
+                .send()
+                .await
+                .map_err(from_sdk)?;
+            buses.extend(
+                out.event_buses()
+                    .iter()
+                    .filter_map(|b| b.name().map(str::to_owned)),
+            );
+            next_token = mapping::non_empty(out.next_token());
+            if next_token.is_none() {
+                return Ok(buses);
             }
         }
     }
@@ -425,6 +477,14 @@ impl EventBridge {
             }
         }
     }
+}
+
+/// A temporary rule found on a bus.
+#[derive(Debug, Clone)]
+pub struct FoundRule {
+    pub name: String,
+    pub arn: String,
+    pub rule: TemporaryRule,
 }
 
 /// A replay that will send nothing more.

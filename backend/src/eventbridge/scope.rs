@@ -29,7 +29,7 @@ impl EventBridge {
     }
 
     /// Every bus: for the sweep, which serves every team.
-    pub(super) fn unscoped(&self) -> Self {
+    pub fn unscoped(&self) -> Self {
         self.scoped(Scope::All)
     }
 

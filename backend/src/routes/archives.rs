@@ -4,9 +4,7 @@ use super::params::ArchivePath;
 use crate::audit::AuditNotes;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Scoped};
-use crate::startup::AppState;
 use axum::Json;
-use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use shared::ErrorBody;
 use shared::archive::{
@@ -22,12 +20,10 @@ use shared::validation::{ArchiveName, EventBusArn};
     responses((status = 200, body = ArchiveList), (status = 400, body = ErrorBody))
 )]
 pub async fn list(
-    State(state): State<AppState>,
     Scoped(eventbridge): Scoped,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<ArchiveList>, ApiError> {
     let request = query.parse(EventBusArn::parse, ArchiveState::parse)?;
-    crate::peeks::sweep(&state).await;
     Ok(Json(eventbridge.list_archives(request).await?))
 }
 

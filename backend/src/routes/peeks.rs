@@ -2,12 +2,13 @@
 //! `crate::peeks`).
 
 use super::params::{ArchivePath, PeekPath};
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Scoped};
 use crate::startup::AppState;
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::{Extension, Json};
 use shared::ErrorBody;
 use shared::peek::{Peek, PeekEvents, PeekId, PeekQuery, StartPeekRequest};
 use shared::validation::ArchiveName;
@@ -26,16 +27,16 @@ use shared::validation::ArchiveName;
 )]
 pub async fn start(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Scoped(eventbridge): Scoped,
     ApiPath(name): ApiPath<String>,
     ApiJson(body): ApiJson<StartPeekRequest>,
 ) -> Result<(StatusCode, HeaderMap, Json<Peek>), ApiError> {
     let name = ArchiveName::parse(&name)?;
     let new = body.validate(state.peek_max_minutes)?;
-    crate::peeks::sweep(&state).await;
     // Out of the caller's teams: not found.
     let archive = eventbridge.describe_archive(&name).await?;
-    let peek = crate::peeks::start(&state, &archive, new).await?;
+    let peek = crate::peeks::start(&state, &caller, &archive, new).await?;
     let mut headers = HeaderMap::new();
     if let Ok(value) = HeaderValue::from_str(&format!("/api/peeks/{}", peek.peek_id)) {
         headers.insert(header::LOCATION, value);
@@ -55,14 +56,13 @@ pub async fn start(
 )]
 pub async fn read(
     State(state): State<AppState>,
-    Scoped(eventbridge): Scoped,
+    Extension(caller): Extension<Caller>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<PeekQuery>,
 ) -> Result<Json<PeekEvents>, ApiError> {
     let id = PeekId::parse(&id)?;
-    crate::peeks::sweep(&state).await;
     Ok(Json(
-        crate::peeks::read(&state, eventbridge.scope(), &id, query.ack.as_deref()).await?,
+        crate::peeks::read(&state, &caller, &id, query.ack.as_deref()).await?,
     ))
 }
 
@@ -78,10 +78,10 @@ pub async fn read(
 )]
 pub async fn stop(
     State(state): State<AppState>,
-    Scoped(eventbridge): Scoped,
+    Extension(caller): Extension<Caller>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = PeekId::parse(&id)?;
-    crate::peeks::stop(&state, eventbridge.scope(), &id).await?;
+    crate::peeks::stop(&state, &caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -23,12 +23,10 @@ use shared::validation::{ArchiveArn, Description, ReplayName};
     responses((status = 200, body = ReplayList), (status = 400, body = ErrorBody))
 )]
 pub async fn list(
-    State(state): State<AppState>,
     Scoped(eventbridge): Scoped,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<ReplayList>, ApiError> {
     let request = query.parse(ArchiveArn::parse, ReplayState::parse)?;
-    crate::peeks::sweep(&state).await;
     Ok(Json(eventbridge.list_replays(request).await?))
 }
 
@@ -85,7 +83,6 @@ pub async fn preview(
 ) -> Result<Json<ReplayPreview>, ApiError> {
     let replay = body.validate()?;
     replay.window.check_max_hours(state.max_replay_hours)?;
-    crate::peeks::sweep(&state).await;
     Ok(Json(eventbridge.preview_replay(&replay).await?))
 }
 

@@ -636,4 +636,19 @@ async fn the_log_group_receives_the_trail_and_its_absence_stops_changes() {
         "the archive was not made: {}",
         answer.body
     );
+    // A peek read hands events out and deletes acknowledged ones: without its intent
+    // written it is refused before the handler, so nothing is consumed.
+    let answer = invoke(
+        &router,
+        event(
+            "unaudited-peek-read",
+            "GET",
+            "/api/peeks/0123456789abcdef?ack=handle",
+            Some(claims("[rewind-operators]")),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, 503, "{}", answer.body);
+    assert!(answer.body.contains("audit trail"), "{}", answer.body);
 }

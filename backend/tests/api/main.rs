@@ -9,6 +9,7 @@ mod audit;
 mod errors;
 mod form_helpers;
 mod lambda;
+mod leftovers;
 mod local_guard;
 mod openapi;
 mod peeks;

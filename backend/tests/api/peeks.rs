@@ -7,7 +7,7 @@ use std::time::Duration;
 use testkit::app::{Emulator, FaultyProxy, ProxyFaults, TestApp, minutes_from_now, spawn_app_with};
 
 /// Peek queues left on the emulator.
-async fn peek_queues(app: &TestApp) -> Vec<String> {
+pub(crate) async fn peek_queues(app: &TestApp) -> Vec<String> {
     app.sqs()
         .list_queues()
         .queue_name_prefix("rewind-peek-")
@@ -19,7 +19,7 @@ async fn peek_queues(app: &TestApp) -> Vec<String> {
 }
 
 /// Bus `orders` with an archive, then 4 OrderCreated and 2 OrderShipped events.
-async fn orders(app: &TestApp) {
+pub(crate) async fn orders(app: &TestApp) {
     let bus = app.create_bus("orders").await;
     app.create_archive("orders-all", &bus, json!({})).await;
     app.put_order_events("orders", 4).await;
@@ -41,7 +41,7 @@ async fn orders(app: &TestApp) {
         .expect("put events");
 }
 
-fn peek_body(pattern: Option<&str>) -> Value {
+pub(crate) fn peek_body(pattern: Option<&str>) -> Value {
     let mut body = json!({
         "eventStartTime": minutes_from_now(-10),
         "eventEndTime": minutes_from_now(1),
@@ -320,4 +320,189 @@ async fn a_peek_stops_at_max_events() {
     let stopped = app.delete(&format!("/api/peeks/{id}")).await;
     assert_eq!(stopped.status, 204, "{}", stopped.body);
     assert!(peek_queues(&app).await.is_empty());
+}
+
+/// The URL of a peek's queue, once at least `messages` events wait in it.
+async fn filled_queue(app: &TestApp, id: &str, messages: u32) -> String {
+    let sqs = app.sqs();
+    let queue = sqs
+        .get_queue_url()
+        .queue_name(format!("rewind-peek-{id}"))
+        .send()
+        .await
+        .expect("queue")
+        .queue_url()
+        .unwrap_or_default()
+        .to_owned();
+    for _ in 0..100 {
+        let waiting = sqs
+            .get_queue_attributes()
+            .queue_url(&queue)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+            .send()
+            .await
+            .ok()
+            .and_then(|a| a.attributes().and_then(|a| a.values().next().cloned()))
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(0);
+        if waiting >= messages {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    queue
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_events_bounds_what_is_handed_out_acknowledged_or_not() {
+    let app = spawn_app_with(
+        Emulator::Ministack,
+        "/nonexistent",
+        &[("REWIND_PEEK_REDELIVERY_SECONDS", "1")],
+    )
+    .await;
+    orders(&app).await;
+    let mut body = peek_body(None);
+    body["maxEvents"] = json!(2);
+    let started = app.post("/api/archives/orders-all/peeks", &body).await;
+    assert_eq!(started.status, 201, "{}", started.body);
+    let id = started.body["peekId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let queue = filled_queue(&app, &id, 6).await;
+
+    // The queue is encrypted at rest and carries its instance and its creator.
+    let sqs = app.sqs();
+    let attributes = sqs
+        .get_queue_attributes()
+        .queue_url(&queue)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::All)
+        .send()
+        .await
+        .expect("attributes");
+    assert_eq!(
+        attributes
+            .attributes()
+            .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::SqsManagedSseEnabled))
+            .map(String::as_str),
+        Some("true"),
+        "{attributes:?}"
+    );
+    let tags = sqs
+        .list_queue_tags()
+        .queue_url(&queue)
+        .send()
+        .await
+        .expect("tags");
+    let tags = tags.tags().cloned().unwrap_or_default();
+    assert_eq!(
+        tags.get("rewind:instance").map(String::as_str),
+        Some("local")
+    );
+    assert_eq!(tags.get("ownerSub").map(String::as_str), Some("local"));
+
+    // A client that never acknowledges: every second the unacknowledged events become
+    // visible again, yet no more than maxEvents are ever handed out.
+    let mut handed_out = 0;
+    for _ in 0..6 {
+        let read = app.get(&format!("/api/peeks/{id}")).await;
+        assert_eq!(read.status, 200, "{}", read.body);
+        handed_out += read.body["events"].as_array().map_or(0, Vec::len);
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+    assert_eq!(handed_out, 2, "six events waited; maxEvents is 2");
+    let stopped = app.delete(&format!("/api/peeks/{id}")).await;
+    assert_eq!(stopped.status, 204, "{}", stopped.body);
+    assert!(peek_queues(&app).await.is_empty());
+    assert!(app.temporary_rules("orders").await.is_empty());
+}
+
+/// Deployed (the Lambda event path, several verified callers): a peek is its creator's.
+/// Others — another operator, the same `sub` from another issuer, even an admin — read
+/// it as missing; the creator or an admin stops it; two peeks per person at most.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peek_belongs_to_its_creator() {
+    use crate::lambda::{deployed_router_with, event, invoke};
+    let app = spawn_app_with(Emulator::Ministack, "/nonexistent", &[]).await;
+    orders(&app).await;
+    let (router, _) = deployed_router_with(app.emulator.as_ref().expect("emulator"), &[]).await;
+    let person = |sub: &str, issuer: &str, group: &str| {
+        Some(json!({"sub": sub, "iss": issuer, "cognito:groups": format!("[{group}]")}))
+    };
+    let ana = person("ana", "https://issuer.example/one", "rewind-operators");
+    let ana_elsewhere = person("ana", "https://issuer.example/two", "rewind-operators");
+    let bob = person("bob", "https://issuer.example/one", "rewind-operators");
+    let carol = person("carol", "https://issuer.example/one", "rewind-admins");
+    let start = |who: &Option<Value>| {
+        event(
+            "POST",
+            "/api/archives/orders-all/peeks",
+            who.clone(),
+            Some(peek_body(None)),
+        )
+    };
+    let (status, body) = invoke(&router, start(&ana)).await;
+    assert_eq!(status, 201, "{body}");
+    let first = body["peekId"].as_str().unwrap_or_default().to_owned();
+    let path = format!("/api/peeks/{first}");
+
+    for (who, name) in [
+        (&bob, "bob"),
+        (&ana_elsewhere, "ana of another issuer"),
+        (&carol, "an admin"),
+    ] {
+        let (status, body) = invoke(&router, event("GET", &path, who.clone(), None)).await;
+        assert_eq!(
+            (status, body["error"]["code"].clone()),
+            (404, json!("NotFound")),
+            "{name} read it: {body}"
+        );
+    }
+    let (status, _) = invoke(&router, event("DELETE", &path, bob.clone(), None)).await;
+    assert_eq!(status, 404, "bob stopped it");
+    let (status, body) = invoke(&router, event("GET", &path, ana.clone(), None)).await;
+    assert_eq!(status, 200, "{body}");
+
+    // Two at once per person; the third is refused, someone else's is not.
+    let (status, body) = invoke(&router, start(&ana)).await;
+    assert_eq!(status, 201, "{body}");
+    let second = body["peekId"].as_str().unwrap_or_default().to_owned();
+    let (status, body) = invoke(&router, start(&ana)).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (409, json!("LimitExceeded")),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("2 peeks"),
+        "{body}"
+    );
+    let (status, body) = invoke(&router, start(&bob)).await;
+    assert_eq!(status, 201, "{body}");
+    let bobs = body["peekId"].as_str().unwrap_or_default().to_owned();
+
+    // An admin may stop anyone's; then Ana has room again.
+    let (status, body) = invoke(&router, event("DELETE", &path, carol.clone(), None)).await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = invoke(&router, start(&ana)).await;
+    assert_eq!(status, 201, "{body}");
+    let third = body["peekId"].as_str().unwrap_or_default().to_owned();
+
+    for (id, who) in [(&second, &ana), (&third, &ana), (&bobs, &bob)] {
+        let (status, body) = invoke(
+            &router,
+            event("DELETE", &format!("/api/peeks/{id}"), who.clone(), None),
+        )
+        .await;
+        assert_eq!(status, 204, "{body}");
+    }
+    assert!(peek_queues(&app).await.is_empty(), "a peek queue stayed");
+    assert!(
+        app.temporary_rules("orders").await.is_empty(),
+        "a peek rule stayed"
+    );
 }

@@ -6,12 +6,12 @@
 use aws_sdk_eventbridge::types::{DeadLetterConfig, InputTransformer, RetryPolicy, Target};
 use serde_json::{Value, json};
 use std::time::Duration;
-use testkit::app::{Emulator, TestApp, minutes_from_now, spawn_app};
+use testkit::app::{Emulator, TestApp, minutes_from_now, spawn_app, spawn_app_with};
 
 const SHOP: &str = r#"{"source":["shop.orders"]}"#;
 
 /// Queue URL and ARN of a new queue.
-async fn queue(app: &TestApp, name: &str) -> (String, String) {
+pub(crate) async fn queue(app: &TestApp, name: &str) -> (String, String) {
     let sqs = app.sqs();
     let url = sqs
         .create_queue()
@@ -76,7 +76,7 @@ async fn replayed_messages(app: &TestApp, url: &str, want: usize) -> usize {
 
 /// Bus `orders`, rule `fulfil` with three SQS targets (one with a role, retries and a
 /// dead-letter queue, one with an input transformer), an archive and `events` events.
-async fn orders(app: &TestApp, events: u32) -> (String, String, String) {
+pub(crate) async fn orders(app: &TestApp, events: u32) -> (String, String, String) {
     let bus = app.create_bus("orders").await;
     let (chosen_url, chosen) = queue(app, "chosen").await;
     let (_, other) = queue(app, "other").await;
@@ -121,7 +121,7 @@ async fn orders(app: &TestApp, events: u32) -> (String, String, String) {
     (bus, archive, chosen_url)
 }
 
-fn routed_body(
+pub(crate) fn routed_body(
     name: &str,
     archive: &str,
     bus: &str,
@@ -144,7 +144,7 @@ fn routed_body(
     })
 }
 
-async fn targets_of(app: &TestApp, rule: &str) -> Vec<Target> {
+pub(crate) async fn targets_of(app: &TestApp, rule: &str) -> Vec<Target> {
     app.sdk
         .list_targets_by_rule()
         .event_bus_name("orders")
@@ -156,7 +156,7 @@ async fn targets_of(app: &TestApp, rule: &str) -> Vec<Target> {
         .to_vec()
 }
 
-async fn replay_state(app: &TestApp, name: &str) -> String {
+pub(crate) async fn replay_state(app: &TestApp, name: &str) -> String {
     app.sdk
         .describe_replay()
         .replay_name(name)
@@ -268,8 +268,13 @@ async fn a_routed_replay_reaches_the_chosen_targets_through_a_temporary_rule() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_next_list_request_sweeps_the_rules_of_a_replay_that_ended_unwatched() {
-    let app = spawn_app(Emulator::Ministack).await;
+async fn the_scheduled_sweep_removes_the_rules_of_a_replay_that_ended_unwatched() {
+    let app = spawn_app_with(
+        Emulator::Ministack,
+        "/nonexistent",
+        &[("REWIND_SWEEP_SECONDS", "1")],
+    )
+    .await;
     let (bus, archive, _) = orders(&app, 2).await;
     let started = app
         .post(
@@ -278,19 +283,18 @@ async fn the_next_list_request_sweeps_the_rules_of_a_replay_that_ended_unwatched
         )
         .await;
     assert_eq!(started.status, 201, "{}", started.body);
-    // Nobody asks Rewind about it: it ends, its rule stays.
+    // Nobody asks Rewind about it, nobody uses the console: the sweep's schedule alone
+    // removes its rule once it is over.
+    let mut left = app.temporary_rules("orders").await.len();
     for _ in 0..100 {
-        if replay_state(&app, "unwatched").await == "COMPLETED" {
+        left = app.temporary_rules("orders").await.len();
+        if left == 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(replay_state(&app, "unwatched").await, "COMPLETED");
-    assert_eq!(app.temporary_rules("orders").await.len(), 1);
-    // The next list request (any list) sweeps it.
-    let list = app.get("/api/archives").await;
-    assert_eq!(list.status, 200, "{}", list.body);
-    assert!(app.temporary_rules("orders").await.is_empty(), "not swept");
+    assert_eq!(left, 0, "not swept");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -303,6 +307,20 @@ async fn refused_routings_leave_nothing_behind() {
         r#"{"source":["shop.orders"],"replay-name":[{"exists":false}]}"#,
     )
     .await;
+    app.create_rule(
+        "orders",
+        "picky",
+        r#"{"source":["shop.orders"],"replay-name":[{"cidr":"10.0.0.0/24"}]}"#,
+    )
+    .await;
+    app.create_rule("orders", "paused", SHOP).await;
+    app.sdk
+        .disable_rule()
+        .event_bus_name("orders")
+        .name("paused")
+        .send()
+        .await
+        .expect("disable");
     let cases: Vec<(Value, u16, &str, &str)> = vec![
         (
             routed_body("r1", &archive, &bus, &[("fulfil", "gone")], None),
@@ -342,6 +360,47 @@ async fn refused_routings_leave_nothing_behind() {
         ),
         (
             routed_body("r6", &archive, &bus, &[], None),
+            400,
+            "ValidationError",
+            "routing.targets",
+        ),
+        // A rule disabled on purpose stays silent: a copy would be enabled.
+        (
+            routed_body("r9", &archive, &bus, &[("paused", "x")], None),
+            400,
+            "ValidationError",
+            "routing.targets",
+        ),
+        // A rule that tests replay-name in a form the preview cannot evaluate: a copy
+        // would replace its condition.
+        (
+            routed_body("r10", &archive, &bus, &[("picky", "x")], None),
+            400,
+            "ValidationError",
+            "routing.targets",
+        ),
+        (
+            routed_body(
+                "r11",
+                &archive,
+                &bus,
+                &[("fulfil", "chosen")],
+                Some(r#"{"$or":[{"replay-name":["r11"]},{"source":["shop.orders"]}]}"#),
+            ),
+            400,
+            "ValidationError",
+            "routing.eventPattern",
+        ),
+        // More than 20 rules.
+        (
+            {
+                let many: Vec<(String, String)> = (0..21)
+                    .map(|i| (format!("rule-{i}"), "t".to_owned()))
+                    .collect();
+                let many: Vec<(&str, &str)> =
+                    many.iter().map(|(r, t)| (r.as_str(), t.as_str())).collect();
+                routed_body("r12", &archive, &bus, &many, None)
+            },
             400,
             "ValidationError",
             "routing.targets",
@@ -402,4 +461,129 @@ async fn refused_routings_leave_nothing_behind() {
     again.assert_error(409, "AlreadyExists", Some("replayName"));
     let left = app.temporary_rules("orders").await;
     assert_eq!(left.len(), 1, "only the first replay's rule: {left:?}");
+}
+
+/// The 32-bit FNV-1a hash the previous scheme put in a temporary rule's name.
+fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// Two replay names of 54 characters, alike in their first 46, with equal FNV-1a
+/// hashes: under the previous scheme (`rewind-<hash>-<position>-<first 46>`) both named
+/// the same temporary rule, and the second replay's PutRule/PutTargets overwrote the
+/// first's. Found by a birthday search (about 80,000 names).
+fn look_alike_names() -> (String, String) {
+    let prefix = format!("look-alike-{}", "x".repeat(35));
+    assert_eq!(prefix.len(), 46);
+    let mut seen = std::collections::HashMap::new();
+    let mut i: u64 = 0;
+    loop {
+        let name = format!("{prefix}{i:08}");
+        if let Some(other) = seen.insert(fnv1a(&name), name.clone()) {
+            return (other, name);
+        }
+        i += 1;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn look_alike_replay_names_get_rules_of_their_own() {
+    let (a, b) = look_alike_names();
+    let old_name = |n: &str| format!("rewind-{:08x}-0-{}", fnv1a(n), &n[..46]);
+    assert_eq!(old_name(&a), old_name(&b), "the pair collided before");
+    assert_ne!(a, b);
+
+    let app = spawn_app(Emulator::Ministack).await;
+    let (bus, archive, _) = orders(&app, 2).await;
+    // B goes to a catch-all rule's target; A to fulfil's `chosen`.
+    let (_, audit_queue) = queue(&app, "audit").await;
+    app.create_rule("orders", "audit-all", SHOP).await;
+    app.sdk
+        .put_targets()
+        .event_bus_name("orders")
+        .rule("audit-all")
+        .targets(
+            Target::builder()
+                .id("chosen")
+                .arn(&audit_queue)
+                .build()
+                .expect("target"),
+        )
+        .send()
+        .await
+        .expect("targets");
+    for (name, target) in [(&a, ("fulfil", "chosen")), (&b, ("audit-all", "chosen"))] {
+        let started = app
+            .post(
+                "/api/replays",
+                &routed_body(name, &archive, &bus, &[target], None),
+            )
+            .await;
+        assert_eq!(started.status, 201, "{}", started.body);
+    }
+    let temporary = app.temporary_rules("orders").await;
+    assert_eq!(temporary.len(), 2, "one rule each: {temporary:?}");
+    let fulfil_target = targets_of(&app, "fulfil").await;
+    let fulfil_chosen = fulfil_target.iter().find(|t| t.id() == "chosen").cloned();
+    for (rule, pattern) in &temporary {
+        let pattern: Value = serde_json::from_str(pattern).expect("pattern");
+        let copies = targets_of(&app, rule).await;
+        assert_eq!(copies.len(), 1, "{rule}: {copies:?}");
+        if pattern["replay-name"] == json!([a]) {
+            assert_eq!(pattern["source"], json!(["shop.orders"]), "{pattern}");
+            assert_eq!(Some(copies[0].clone()), fulfil_chosen, "{rule}");
+        } else {
+            assert_eq!(pattern["replay-name"], json!([b]), "{pattern}");
+            assert_eq!(copies[0].arn(), audit_queue, "{rule}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_concurrent_double_submit_keeps_the_winners_rules() {
+    let app = spawn_app(Emulator::Ministack).await;
+    let (bus, archive, _) = orders(&app, 2).await;
+    let body = routed_body("twice", &archive, &bus, &[("fulfil", "chosen")], None);
+    let (first, second) = tokio::join!(
+        app.post("/api/replays", &body),
+        app.post("/api/replays", &body)
+    );
+    let mut statuses = [first.status, second.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409], "{} {}", first.body, second.body);
+    // The loser removed only what it made: the winner's rule and its copy stay.
+    let temporary = app.temporary_rules("orders").await;
+    assert_eq!(temporary.len(), 1, "{temporary:?}");
+    let pattern: Value = serde_json::from_str(&temporary[0].1).expect("pattern");
+    assert_eq!(pattern["replay-name"], json!(["twice"]));
+    let copies = targets_of(&app, &temporary[0].0).await;
+    assert_eq!(
+        copies.iter().map(|t| t.id()).collect::<Vec<_>>(),
+        ["chosen"]
+    );
+    // Tagged with this instance (`local` by default).
+    let tags = app
+        .sdk
+        .list_tags_for_resource()
+        .resource_arn(
+            bus.replace("event-bus/", "rule/")
+                .replace("/orders", &format!("/orders/{}", temporary[0].0)),
+        )
+        .send()
+        .await
+        .expect("tags");
+    assert!(
+        tags.tags()
+            .iter()
+            .any(|t| t.key() == "rewind:instance" && t.value() == "local"),
+        "{tags:?}"
+    );
+    // Once seen over, it goes.
+    let replay = app.get("/api/replays/twice").await;
+    assert_eq!(replay.status, 200, "{}", replay.body);
+    if replay.body["state"] == "COMPLETED" {
+        assert!(app.temporary_rules("orders").await.is_empty());
+    }
 }

@@ -357,3 +357,50 @@ async fn standin_routed_replay_sends_its_temporary_rule_as_filter_arns_and_clean
     assert_eq!(left, ["fulfil"], "the temporary rule was left behind");
     assert_eq!(calls(&shared, "DeleteRule")[0]["Name"], temporary.as_str());
 }
+
+/// On the STAND-IN, where another writer can be made to race Rewind: when the targets
+/// read back after PutTargets are not exactly the planned ones, the temporary rule is
+/// removed and the start refused before any replay is started.
+#[tokio::test]
+async fn standin_a_temporary_rule_whose_targets_are_not_exactly_the_planned_ones_is_removed() {
+    let chosen = json!({"Id": "queue", "Arn": "arn:aws:sqs:us-east-1:123456789012:fulfil"});
+    let (app, shared) = spawn_with_standin(Script {
+        stateful_rules: true,
+        rules: vec![StandinRule {
+            bus: "orders".into(),
+            name: "fulfil".into(),
+            pattern: r#"{"source":["shop"]}"#.into(),
+            targets: vec![chosen],
+            ..Default::default()
+        }],
+        put_targets_also_adds: Some(
+            json!({"Id": "intruder", "Arn": "arn:aws:events:us-east-1:999999999999:event-bus/elsewhere"}),
+        ),
+        ..Default::default()
+    })
+    .await;
+    let body = json!({
+        "replayName": "fix", "eventSourceArn": ARCHIVE,
+        "eventStartTime": "2026-11-26T12:00:00Z", "eventEndTime": "2026-11-26T13:00:00Z",
+        "destination": {"arn": BUS},
+        "routing": {"targets": [{"rule": "fulfil", "targetId": "queue"}]},
+    });
+    let reply = app.post("/api/replays", &body).await;
+    reply.assert_error(502, "UpstreamError", None);
+    assert!(
+        reply.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("exactly")),
+        "{}",
+        reply.body
+    );
+    assert!(
+        calls(&shared, "StartReplay").is_empty(),
+        "a replay was started"
+    );
+    let left: Vec<String> = shared
+        .lock()
+        .map(|s| s.rules.iter().map(|r| r.name.clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(left, ["fulfil"], "the temporary rule was left behind");
+}

@@ -112,8 +112,17 @@ impl EventPattern {
                 "its pattern refuses this replay's events (the rule opted out of replays)",
             ));
         }
+        // The copy's own replay-name condition would replace the rule's: whatever the
+        // rule says about replays (an opt-out in a form `admits` cannot evaluate, say)
+        // must not be overridden, so such a rule is not routed to at all.
+        if names_replay_name(&merged) {
+            return Err(FieldError::new(
+                "routing.targets",
+                "its pattern tests replay-name, and a routed copy would have to replace that test; route to a rule whose pattern leaves replay-name alone",
+            ));
+        }
         if let Some(narrowing) = narrowing.and_then(EventPattern::object) {
-            if narrowing.contains_key(REPLAY_NAME) {
+            if names_replay_name(&narrowing) {
                 return Err(FieldError::new(
                     "routing.eventPattern",
                     "The narrowing pattern may not test replay-name; Rewind sets it.",
@@ -169,6 +178,20 @@ fn merge(
         }
     }
     Ok(())
+}
+
+/// Whether `pattern` tests the top-level `replay-name` field, directly or inside any
+/// `$or` alternative (at any depth of `$or`).
+fn names_replay_name(pattern: &Map<String, Value>) -> bool {
+    pattern
+        .iter()
+        .any(|(key, value)| match (key.as_str(), value) {
+            (REPLAY_NAME, _) => true,
+            ("$or", Value::Array(alternatives)) => alternatives
+                .iter()
+                .any(|a| a.as_object().is_some_and(names_replay_name)),
+            _ => false,
+        })
 }
 
 /// Can an event whose `replay-name` is `name` (`None`: any name) match `pattern`?
@@ -558,5 +581,36 @@ mod tests {
             .routed(Some(&p(r#"{"replay-name":["x"]}"#)), "fix")
             .unwrap_err();
         assert_eq!(names_it.field, "routing.eventPattern");
+    }
+
+    #[test]
+    fn a_rule_or_narrowing_that_names_replay_name_in_any_form_is_not_routed() {
+        let p = |text: &str| EventPattern::parse(text).unwrap();
+        // Forms `admits` cannot evaluate, or that admit this replay: each would be
+        // replaced by the copy's own replay-name condition, so each is refused.
+        for rule in [
+            r#"{"source":["shop"],"replay-name":[{"cidr":"10.0.0.0/24"}]}"#,
+            r#"{"source":["shop"],"replay-name":[{"exists":true}]}"#,
+            r#"{"source":["shop"],"replay-name":["fix"]}"#,
+            r#"{"source":["shop"],"replay-name":[{"prefix":"f"}]}"#,
+            r#"{"$or":[{"source":["shop"]},{"replay-name":[{"anything-but":"x"}]}]}"#,
+            r#"{"$or":[{"source":["a"]},{"$or":[{"detail":{"x":["y"]}},{"replay-name":[{"wildcard":"*"}]}]}]}"#,
+        ] {
+            let error = p(rule).routed(None, "fix").unwrap_err();
+            assert_eq!(error.field, "routing.targets", "{rule}");
+        }
+        let rule = p(r#"{"source":["shop"]}"#);
+        for narrowing in [
+            r#"{"replay-name":["fix"]}"#,
+            r#"{"$or":[{"source":["shop"]},{"replay-name":[{"exists":true}]}]}"#,
+        ] {
+            let error = rule.routed(Some(&p(narrowing)), "fix").unwrap_err();
+            assert_eq!(error.field, "routing.eventPattern", "{narrowing}");
+        }
+        // A field of that name elsewhere in the event is not the replay's.
+        assert!(
+            rule.routed(Some(&p(r#"{"detail":{"replay-name":["x"]}}"#)), "fix")
+                .is_ok()
+        );
     }
 }

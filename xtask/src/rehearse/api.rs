@@ -135,6 +135,102 @@ pub async fn checks(
     role_matrix(tally, &api, &callers).await?;
     archive_and_replay(tally, &api, aws, &callers).await?;
     audit_trail(tally, aws, stack, &callers)?;
+    scheduled_sweep(tally, aws, super::STACK)?;
+    Ok(())
+}
+
+/// The sweep's schedule is deployed, and the function, invoked with that schedule's
+/// event, removes a leftover made with this stack's instance tag and spares a
+/// `rewind-` rule that is not Rewind's.
+fn scheduled_sweep(tally: &mut Tally, aws: &AwsCli, stack: &str) -> Result<()> {
+    let resources = aws.json(&[
+        "cloudformation",
+        "describe-stack-resources",
+        "--stack-name",
+        stack,
+    ])?;
+    let physical = |logical: &str| {
+        resources["StackResources"]
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["LogicalResourceId"] == logical))
+            .and_then(|r| r["PhysicalResourceId"].as_str())
+            .map(str::to_owned)
+            .with_context(|| format!("{stack} has no {logical}"))
+    };
+    let (schedule, function) = (physical("SweepSchedule")?, physical("BackendFunction")?);
+    let schedule = schedule.rsplit('/').next().unwrap_or(&schedule).to_owned();
+    let rule = aws.json(&["events", "describe-rule", "--name", &schedule])?;
+    let targets = aws.json(&["events", "list-targets-by-rule", "--rule", &schedule])?;
+    let target = targets["Targets"][0]["Arn"].as_str().unwrap_or_default();
+    tally.check(
+        rule["ScheduleExpression"] == "rate(5 minutes)" && target.contains(&function),
+        format!(
+            "the sweep's schedule {schedule} is deployed: {} → {target}",
+            rule["ScheduleExpression"]
+        ),
+    )?;
+
+    let stacks = aws.json(&["cloudformation", "describe-stacks", "--stack-name", stack])?;
+    let instance = stacks["Stacks"][0]["StackId"]
+        .as_str()
+        .context("the stack's id")?
+        .to_owned();
+    let description = shared::routing::TemporaryRule {
+        replay: "gone".into(),
+        carries: shared::routing::TemporaryRule::copies_of("fulfil"),
+        made: time::OffsetDateTime::now_utc() - time::Duration::days(1),
+    }
+    .description();
+    let leftover = "rewind-00000000000000cc-0-gone";
+    let theirs = "rewind-not-rewinds";
+    for (name, tag) in [(leftover, Some(&instance)), (theirs, None)] {
+        let mut args = vec![
+            "events",
+            "put-rule",
+            "--name",
+            name,
+            "--event-pattern",
+            r#"{"source":["rehearsal"],"replay-name":["gone"]}"#,
+            "--description",
+            &description,
+        ];
+        let tags = tag.map(|t| format!("Key=rewind:instance,Value={t}"));
+        if let Some(tags) = &tags {
+            args.extend(["--tags", tags]);
+        }
+        aws.json(&args)?;
+    }
+    let event = json!({
+        "version": "0", "id": "rehearsal-sweep", "detail-type": "Scheduled Event",
+        "source": "aws.events", "account": "000000000000", "time": "2026-12-02T00:00:00Z",
+        "region": aws.region, "resources": [rule["Arn"]], "detail": {},
+    })
+    .to_string();
+    let out = std::env::temp_dir().join(format!("rewind-sweep-{}.json", std::process::id()));
+    let out_path = out.to_string_lossy().into_owned();
+    aws.json(&[
+        "lambda",
+        "invoke",
+        "--function-name",
+        &function,
+        "--payload",
+        &event,
+        &out_path,
+    ])?;
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out)?)?;
+    let _ = std::fs::remove_file(&out);
+    let left = aws.json(&["events", "list-rules", "--name-prefix", "rewind-"])?;
+    let names: Vec<&str> = left["Rules"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["Name"].as_str()).collect())
+        .unwrap_or_default();
+    tally.check(
+        !names.contains(&leftover) && names.contains(&theirs),
+        format!(
+            "the function invoked with the schedule's event sweeps {leftover} (report {report}) and spares {theirs}: {names:?} left"
+        ),
+    )?;
+    aws.json(&["events", "delete-rule", "--name", theirs])?;
     Ok(())
 }
 
@@ -620,6 +716,38 @@ async fn archive_and_replay(
         format!(
             "a viewer watches it to COMPLETED, progress {}, described {}",
             watched["progress"], watched["description"]
+        ),
+    )?;
+
+    // A peek is its creator's: another member reads it as missing.
+    let (status, peek) = api
+        .post(
+            &format!("/archives/{archive}/peeks"),
+            operator,
+            &json!({
+                "eventStartTime": rfc3339(now - time::Duration::minutes(30))?,
+                "eventEndTime": rfc3339(now)?,
+            }),
+        )
+        .await?;
+    let peek_id = peek["peekId"].as_str().unwrap_or_default().to_owned();
+    let (by_other, _) = api.get(&format!("/peeks/{peek_id}"), admin).await?;
+    let (by_owner, _) = api.get(&format!("/peeks/{peek_id}"), operator).await?;
+    let (stopped, _) = api
+        .call(
+            Method::DELETE,
+            &format!("/peeks/{peek_id}"),
+            Some(operator),
+            None,
+        )
+        .await?;
+    tally.check(
+        status == StatusCode::CREATED
+            && by_other == StatusCode::NOT_FOUND
+            && by_owner == StatusCode::OK
+            && stopped == StatusCode::NO_CONTENT,
+        format!(
+            "an operator's peek: started {status}, another member reads it {by_other}, its creator {by_owner}, stops it {stopped}"
         ),
     )?;
 

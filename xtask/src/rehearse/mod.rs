@@ -22,7 +22,7 @@ use aws::AwsCli;
 use std::time::Instant;
 
 /// The two stacks, as two teams (or staging and production) would name theirs.
-const STACK: &str = "rewind-rehearsal";
+pub(super) const STACK: &str = "rewind-rehearsal";
 const SECOND_STACK: &str = "rewind-rehearsal-b";
 /// The second stack is deployed with teams, a bus boundary and a replay cap.
 const SECOND_STACK_PARAMETERS: &str = "Architecture=x86_64 Teams=payments=payments-*;search=search-* EventBusNames=payments-*,search-* MaxReplayHours=24";
