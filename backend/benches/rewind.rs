@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use testkit::app::{Emulator, EmulatorProcess, free_port};
+use testkit::app::{Emulator, EmulatorProcess};
 use testkit::console::{self as harness, Browser, Theme, with_browser};
 use testkit::standin as standin_server;
 
@@ -95,7 +95,7 @@ struct Backend {
 
 impl Backend {
     fn spawn(endpoint: &str) -> Self {
-        let port = free_port();
+        let port = testkit::free_port().expect("no free loopback port");
         let started = Instant::now();
         let child = Command::new(env!("CARGO_BIN_EXE_rewind"))
             .env("REWIND_LISTEN", format!("127.0.0.1:{port}"))

@@ -1,4 +1,4 @@
-//! Settings from the environment (DESIGN.md "Configuration").
+//! Settings from the environment (docs/DESIGN.md "Configuration").
 
 use shared::roles::Role;
 use shared::teams::{Scope, Teams};
@@ -137,44 +137,11 @@ impl Settings {
 
     /// Reads settings through `lookup`, so tests need not touch the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let under_lambda = get("AWS_LAMBDA_RUNTIME_API").is_some();
-
-        let listen = match get("REWIND_LISTEN") {
-            Some(value) => {
-                value
-                    .parse()
-                    .map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
-                        name: "REWIND_LISTEN",
-                        value,
-                        reason: e.to_string(),
-                    })?
-            }
-            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
-        };
-        let auth = match get("REWIND_AUTH").as_deref() {
-            Some("none") => AuthMode::None,
-            Some("jwt") => AuthMode::Jwt,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    name: "REWIND_AUTH",
-                    value: other.to_owned(),
-                    reason: "use `none` or `jwt`".to_owned(),
-                });
-            }
-            None if under_lambda => AuthMode::Jwt,
-            None => AuthMode::None,
-        };
-        // Deployed, nobody is ever an implicit admin.
-        if under_lambda && auth == AuthMode::None {
-            return Err(ConfigError::Invalid {
-                name: "REWIND_AUTH",
-                value: "none".to_owned(),
-                reason: "under Lambda (AWS_LAMBDA_RUNTIME_API is set) Rewind always checks the caller's token; use jwt or leave it unset".to_owned(),
-            });
-        }
+        let env = Env(Box::new(lookup));
+        let under_lambda = env.get("AWS_LAMBDA_RUNTIME_API").is_some();
+        let auth = auth_mode(&env, under_lambda)?;
         // Deployed, the trail has a log group of its own, never the application log.
-        let audit_log_group = get("REWIND_AUDIT_LOG_GROUP");
+        let audit_log_group = env.get("REWIND_AUDIT_LOG_GROUP");
         if under_lambda && audit_log_group.is_none() {
             return Err(ConfigError::Invalid {
                 name: "REWIND_AUDIT_LOG_GROUP",
@@ -184,7 +151,7 @@ impl Settings {
                         .to_owned(),
             });
         }
-        if let Some(endpoint) = get("REWIND_EVENTBRIDGE_ENDPOINT")
+        if let Some(endpoint) = env.get("REWIND_EVENTBRIDGE_ENDPOINT")
             && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
         {
             return Err(ConfigError::Invalid {
@@ -193,159 +160,205 @@ impl Settings {
                 reason: "expected a URL such as http://127.0.0.1:4566".to_owned(),
             });
         }
-        let local_role = match get("REWIND_LOCAL_ROLE").as_deref() {
-            None | Some("admin") => Role::Admin,
-            Some("operator") => Role::Operator,
-            Some("viewer") => Role::Viewer,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    name: "REWIND_LOCAL_ROLE",
-                    value: other.to_owned(),
-                    reason: "use `viewer`, `operator` or `admin`".to_owned(),
-                });
-            }
-        };
-        let peek_max_minutes = match get("REWIND_PEEK_MAX_MINUTES") {
-            None => shared::peek::DEFAULT_MAX_MINUTES,
-            Some(value) => value
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|m| (1..=1440).contains(m))
-                .ok_or_else(|| ConfigError::Invalid {
-                    name: "REWIND_PEEK_MAX_MINUTES",
-                    value,
-                    reason: "a number of minutes from 1 to 1440".to_owned(),
-                })?,
-        };
-        let peek_redelivery_seconds = match get("REWIND_PEEK_REDELIVERY_SECONDS") {
-            None => 30,
-            Some(value) => value
-                .trim()
-                .parse::<i32>()
-                .ok()
-                .filter(|s| (1..=43_200).contains(s))
-                .ok_or_else(|| ConfigError::Invalid {
-                    name: "REWIND_PEEK_REDELIVERY_SECONDS",
-                    value,
-                    reason: "a number of seconds from 1 to 43200".to_owned(),
-                })?,
-        };
-        let teams = get("REWIND_TEAMS")
-            .map(|value| {
-                Teams::parse(&value).map_err(|reason| ConfigError::Invalid {
-                    name: "REWIND_TEAMS",
-                    value,
-                    reason,
-                })
-            })
-            .transpose()?;
-        let local_teams: Vec<String> = get("REWIND_LOCAL_TEAMS")
-            .map(|v| v.split(',').map(|t| t.trim().to_owned()).collect())
-            .unwrap_or_default();
-        if let Some(unknown) = local_teams.iter().find(|t| {
-            teams
-                .as_ref()
-                .is_none_or(|teams| teams.of_groups("", &[t.as_str()]).is_empty())
-        }) {
-            return Err(ConfigError::Invalid {
-                name: "REWIND_LOCAL_TEAMS",
-                value: local_teams.join(","),
-                reason: format!("'{unknown}' is not a team of REWIND_TEAMS"),
-            });
-        }
-        let max_replay_hours = get("REWIND_MAX_REPLAY_HOURS")
-            .map(|value| {
-                value
-                    .trim()
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|h| (1..=87_600).contains(h))
-                    .ok_or_else(|| ConfigError::Invalid {
-                        name: "REWIND_MAX_REPLAY_HOURS",
-                        value,
-                        reason: "a number of hours from 1 to 87600".to_owned(),
-                    })
-            })
-            .transpose()?;
-        let instance = get("REWIND_INSTANCE").unwrap_or_else(|| "local".to_owned());
-        if instance.chars().count() > 256
-            || !instance
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_.:/=+-@".contains(c))
-        {
-            return Err(ConfigError::Invalid {
-                name: "REWIND_INSTANCE",
-                value: instance,
-                reason: "at most 256 characters of letters, digits and _.:/=+-@ (a tag value)"
-                    .to_owned(),
-            });
-        }
-        let sweep_seconds = match get("REWIND_SWEEP_SECONDS") {
-            None => 300,
-            Some(value) => value
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|s| (1..=86_400).contains(s))
-                .ok_or_else(|| ConfigError::Invalid {
-                    name: "REWIND_SWEEP_SECONDS",
-                    value,
-                    reason: "a number of seconds from 1 to 86400".to_owned(),
-                })?,
-        };
-        let or = |name: &str, default: &str| get(name).unwrap_or_else(|| default.to_owned());
-        // A group name the groups claim cannot carry unambiguously (a space, a comma, a
-        // bracket…) could be forged by a group whose name contains it.
-        for (name, default) in [
-            ("REWIND_VIEWER_GROUP", "rewind-viewers"),
-            ("REWIND_OPERATOR_GROUP", "rewind-operators"),
-            ("REWIND_ADMIN_GROUP", "rewind-admins"),
-            ("REWIND_ALL_BUSES_GROUP", "rewind-all-buses"),
-            ("REWIND_TEAM_GROUP_PREFIX", "rewind-team-"),
-        ] {
-            let value = or(name, default);
-            if !shared::roles::is_claimable_group_name(&value) {
-                return Err(ConfigError::Invalid {
-                    name,
-                    value,
-                    reason: "a group name may not contain spaces, commas, quotes, brackets or backslashes: the groups claim could not tell it apart".to_owned(),
-                });
-            }
-        }
+        let (roles, local_teams) = role_settings(&env)?;
         Ok(Self {
-            roles: RoleSettings {
-                claim: or("REWIND_ROLES_CLAIM", "cognito:groups"),
-                viewer_group: or("REWIND_VIEWER_GROUP", "rewind-viewers"),
-                operator_group: or("REWIND_OPERATOR_GROUP", "rewind-operators"),
-                admin_group: or("REWIND_ADMIN_GROUP", "rewind-admins"),
-                teams,
-                team_group_prefix: or("REWIND_TEAM_GROUP_PREFIX", "rewind-team-"),
-                all_buses_group: or("REWIND_ALL_BUSES_GROUP", "rewind-all-buses"),
-                expected: AuthorizerContext {
-                    issuer: get("REWIND_TOKEN_ISSUER"),
-                    audience: get("REWIND_TOKEN_AUDIENCE"),
-                    api_id: get("REWIND_API_ID"),
-                },
-            },
+            roles,
             local_teams,
-            max_replay_hours,
-            local_role,
-            eventbridge_endpoint: get("REWIND_EVENTBRIDGE_ENDPOINT"),
-            listen,
-            static_dir: get("REWIND_STATIC_DIR")
+            max_replay_hours: env.bounded("REWIND_MAX_REPLAY_HOURS", "hours", 1..=87_600)?,
+            local_role: local_role(&env)?,
+            eventbridge_endpoint: env.get("REWIND_EVENTBRIDGE_ENDPOINT"),
+            listen: listen_address(&env)?,
+            static_dir: env
+                .get("REWIND_STATIC_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("dist")),
             auth,
             connect_timeout: Duration::from_secs(2),
             operation_timeout: Duration::from_secs(4),
-            peek_max_minutes,
-            peek_redelivery_seconds,
+            peek_max_minutes: env
+                .bounded("REWIND_PEEK_MAX_MINUTES", "minutes", 1..=1440)?
+                .unwrap_or(shared::peek::DEFAULT_MAX_MINUTES),
+            peek_redelivery_seconds: env
+                .bounded("REWIND_PEEK_REDELIVERY_SECONDS", "seconds", 1..=43_200)?
+                .unwrap_or(30),
             audit_log_group,
-            instance,
-            sweep_every: Duration::from_secs(sweep_seconds),
+            instance: instance(&env)?,
+            sweep_every: Duration::from_secs(
+                env.bounded("REWIND_SWEEP_SECONDS", "seconds", 1..=86_400)?
+                    .unwrap_or(300),
+            ),
         })
     }
+}
+
+/// The environment as `Settings::from_lookup` reads it: a blank value is unset.
+struct Env<'a>(Box<dyn Fn(&str) -> Option<String> + 'a>);
+
+impl Env<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    fn or(&self, name: &str, default: &str) -> String {
+        self.get(name).unwrap_or_else(|| default.to_owned())
+    }
+
+    /// `name` as a whole number of `unit` within `range`; None when unset.
+    fn bounded<T>(
+        &self,
+        name: &'static str,
+        unit: &str,
+        range: std::ops::RangeInclusive<T>,
+    ) -> Result<Option<T>, ConfigError>
+    where
+        T: std::str::FromStr + PartialOrd + std::fmt::Display,
+    {
+        let Some(value) = self.get(name) else {
+            return Ok(None);
+        };
+        match value.trim().parse::<T>() {
+            Ok(number) if range.contains(&number) => Ok(Some(number)),
+            _ => Err(ConfigError::Invalid {
+                name,
+                value,
+                reason: format!(
+                    "a number of {unit} from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            }),
+        }
+    }
+}
+
+fn listen_address(env: &Env) -> Result<SocketAddr, ConfigError> {
+    match env.get("REWIND_LISTEN") {
+        Some(value) => value
+            .parse()
+            .map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
+                name: "REWIND_LISTEN",
+                value,
+                reason: e.to_string(),
+            }),
+        None => Ok(SocketAddr::from(([127, 0, 0, 1], 3000))),
+    }
+}
+
+fn auth_mode(env: &Env, under_lambda: bool) -> Result<AuthMode, ConfigError> {
+    let auth = match env.get("REWIND_AUTH").as_deref() {
+        Some("none") => AuthMode::None,
+        Some("jwt") => AuthMode::Jwt,
+        Some(other) => {
+            return Err(ConfigError::Invalid {
+                name: "REWIND_AUTH",
+                value: other.to_owned(),
+                reason: "use `none` or `jwt`".to_owned(),
+            });
+        }
+        None if under_lambda => AuthMode::Jwt,
+        None => AuthMode::None,
+    };
+    // Deployed, nobody is ever an implicit admin.
+    if under_lambda && auth == AuthMode::None {
+        return Err(ConfigError::Invalid {
+            name: "REWIND_AUTH",
+            value: "none".to_owned(),
+            reason: "under Lambda (AWS_LAMBDA_RUNTIME_API is set) Rewind always checks the caller's token; use jwt or leave it unset".to_owned(),
+        });
+    }
+    Ok(auth)
+}
+
+fn local_role(env: &Env) -> Result<Role, ConfigError> {
+    match env.get("REWIND_LOCAL_ROLE").as_deref() {
+        None | Some("admin") => Ok(Role::Admin),
+        Some("operator") => Ok(Role::Operator),
+        Some("viewer") => Ok(Role::Viewer),
+        Some(other) => Err(ConfigError::Invalid {
+            name: "REWIND_LOCAL_ROLE",
+            value: other.to_owned(),
+            reason: "use `viewer`, `operator` or `admin`".to_owned(),
+        }),
+    }
+}
+
+fn instance(env: &Env) -> Result<String, ConfigError> {
+    let instance = env.or("REWIND_INSTANCE", "local");
+    if instance.chars().count() > 256
+        || !instance
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.:/=+-@".contains(c))
+    {
+        return Err(ConfigError::Invalid {
+            name: "REWIND_INSTANCE",
+            value: instance,
+            reason: "at most 256 characters of letters, digits and _.:/=+-@ (a tag value)"
+                .to_owned(),
+        });
+    }
+    Ok(instance)
+}
+
+/// Roles, teams and the authorizer's expected context; and the local user's teams.
+fn role_settings(env: &Env) -> Result<(RoleSettings, Vec<String>), ConfigError> {
+    let teams = env
+        .get("REWIND_TEAMS")
+        .map(|value| {
+            Teams::parse(&value).map_err(|reason| ConfigError::Invalid {
+                name: "REWIND_TEAMS",
+                value,
+                reason,
+            })
+        })
+        .transpose()?;
+    let local_teams: Vec<String> = env
+        .get("REWIND_LOCAL_TEAMS")
+        .map(|v| v.split(',').map(|t| t.trim().to_owned()).collect())
+        .unwrap_or_default();
+    if let Some(unknown) = local_teams.iter().find(|t| {
+        teams
+            .as_ref()
+            .is_none_or(|teams| teams.of_groups("", &[t.as_str()]).is_empty())
+    }) {
+        return Err(ConfigError::Invalid {
+            name: "REWIND_LOCAL_TEAMS",
+            value: local_teams.join(","),
+            reason: format!("'{unknown}' is not a team of REWIND_TEAMS"),
+        });
+    }
+    // A group name the groups claim cannot carry unambiguously (a space, a comma, a
+    // bracket…) could be forged by a group whose name contains it.
+    for (name, default) in [
+        ("REWIND_VIEWER_GROUP", "rewind-viewers"),
+        ("REWIND_OPERATOR_GROUP", "rewind-operators"),
+        ("REWIND_ADMIN_GROUP", "rewind-admins"),
+        ("REWIND_ALL_BUSES_GROUP", "rewind-all-buses"),
+        ("REWIND_TEAM_GROUP_PREFIX", "rewind-team-"),
+    ] {
+        let value = env.or(name, default);
+        if !shared::roles::is_claimable_group_name(&value) {
+            return Err(ConfigError::Invalid {
+                name,
+                value,
+                reason: "a group name may not contain spaces, commas, quotes, brackets or backslashes: the groups claim could not tell it apart".to_owned(),
+            });
+        }
+    }
+    let roles = RoleSettings {
+        claim: env.or("REWIND_ROLES_CLAIM", "cognito:groups"),
+        viewer_group: env.or("REWIND_VIEWER_GROUP", "rewind-viewers"),
+        operator_group: env.or("REWIND_OPERATOR_GROUP", "rewind-operators"),
+        admin_group: env.or("REWIND_ADMIN_GROUP", "rewind-admins"),
+        teams,
+        team_group_prefix: env.or("REWIND_TEAM_GROUP_PREFIX", "rewind-team-"),
+        all_buses_group: env.or("REWIND_ALL_BUSES_GROUP", "rewind-all-buses"),
+        expected: AuthorizerContext {
+            issuer: env.get("REWIND_TOKEN_ISSUER"),
+            audience: env.get("REWIND_TOKEN_AUDIENCE"),
+            api_id: env.get("REWIND_API_ID"),
+        },
+    };
+    Ok((roles, local_teams))
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The API's error type: every failure a handler can meet becomes one JSON body of
-//! API.md's error table.
+//! docs/API.md's error table.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -1,4 +1,4 @@
-//! Rewind's backend: the HTTP API of `API.md` as one axum router over EventBridge.
+//! Rewind's backend: the HTTP API of `docs/API.md` as one axum router over EventBridge.
 //!
 //! `startup` builds the router from an [`startup::AppState`]; `main` decides whether it
 //! runs under Lambda or on a local port. Handlers live in `routes/` (one module per

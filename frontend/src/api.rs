@@ -1,13 +1,13 @@
 //! The typed client of Rewind's HTTP API: one function per route, shared DTOs in and
 //! out. Pages never build URLs by hand.
 
-use gloo_net::http::{Request, RequestBuilder, Response};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::archive::{
     Archive, ArchiveList, ArchiveStatus, CreateArchiveRequest, UpdateArchiveRequest,
 };
+use shared::endpoints::{self, Operation};
 use shared::event_bus::{EventBus, EventBusList};
 use shared::list::ListQuery;
 use shared::peek::{Peek, PeekEvents, StartPeekRequest};
@@ -17,22 +17,24 @@ use shared::replay::{
 };
 use shared::{ErrorBody, ErrorCode};
 
-/// The path of an API route: `/api` and `segments`, each percent-encoded, so a name
-/// with `/` or other reserved characters (a partner bus, `aws.partner/vendor/x`) stays
-/// one segment. Every call below builds its path here.
-fn path(segments: &[&str]) -> String {
-    // Everything but RFC 3986's unreserved characters.
-    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
-    let mut path = String::from("/api");
-    for segment in segments {
-        path.push('/');
-        path.extend(utf8_percent_encode(segment, SEGMENT));
-    }
-    path
+/// The request for `operation`, its path parameters filled in (`shared::endpoints`: the
+/// one table of methods and paths, which the backend's routes are checked against).
+/// Every call below starts here; no path is written in the console.
+fn request(operation: Operation, params: &[&str]) -> Result<RequestBuilder, ApiError> {
+    let method = match operation.method() {
+        endpoints::Method::Get => Method::GET,
+        endpoints::Method::Post => Method::POST,
+        endpoints::Method::Patch => Method::PATCH,
+        endpoints::Method::Delete => Method::DELETE,
+    };
+    let path = operation.path(params).ok_or_else(|| {
+        ApiError::network(format!(
+            "the console called {} with {} path parameters",
+            operation.operation_id(),
+            params.len()
+        ))
+    })?;
+    Ok(RequestBuilder::new(&path).method(method))
 }
 
 /// A failed call, as the console shows it.
@@ -152,77 +154,67 @@ fn query_pairs(query: &ListQuery) -> Vec<(&'static str, String)> {
 }
 
 pub async fn me() -> Result<shared::roles::Me, ApiError> {
-    send(Request::get(&path(&["me"]))).await
+    send(request(Operation::Me, &[])?).await
 }
 
 pub async fn list_archives(query: ListQuery) -> Result<ArchiveList, ApiError> {
-    send(Request::get(&path(&["archives"])).query(query_pairs(&query))).await
+    send(request(Operation::ListArchives, &[])?.query(query_pairs(&query))).await
 }
 
 pub async fn get_archive(name: String) -> Result<Archive, ApiError> {
-    send(Request::get(&path(&["archives", &name]))).await
+    send(request(Operation::DescribeArchive, &[&name])?).await
 }
 
 pub async fn create_archive(body: CreateArchiveRequest) -> Result<ArchiveStatus, ApiError> {
-    send_json(Request::post(&path(&["archives"])), &body).await
+    send_json(request(Operation::CreateArchive, &[])?, &body).await
 }
 
 pub async fn update_archive(
     name: String,
     body: UpdateArchiveRequest,
 ) -> Result<ArchiveStatus, ApiError> {
-    send_json(Request::patch(&path(&["archives", &name])), &body).await
+    send_json(request(Operation::UpdateArchive, &[&name])?, &body).await
 }
 
 pub async fn delete_archive(name: String) -> Result<(), ApiError> {
-    let request = signed(Request::delete(&path(&["archives", &name])))
+    let request = signed(request(Operation::DeleteArchive, &[&name])?)
         .build()
         .map_err(ApiError::network)?;
     exchange(request).await.map(|_| ())
 }
 
 pub async fn list_replays(query: ListQuery) -> Result<ReplayList, ApiError> {
-    send(Request::get(&path(&["replays"])).query(query_pairs(&query))).await
+    send(request(Operation::ListReplays, &[])?.query(query_pairs(&query))).await
 }
 
 pub async fn get_replay(name: String) -> Result<Replay, ApiError> {
-    send(Request::get(&path(&["replays", &name]))).await
+    send(request(Operation::DescribeReplay, &[&name])?).await
 }
 
 pub async fn start_replay(body: StartReplayRequest) -> Result<StartReplayResponse, ApiError> {
-    send_json(Request::post(&path(&["replays"])), &body).await
+    send_json(request(Operation::StartReplay, &[])?, &body).await
 }
 
 pub async fn preview_replay(body: StartReplayRequest) -> Result<ReplayPreview, ApiError> {
-    send_json(Request::post(&path(&["replays", "preview"])), &body).await
+    send_json(request(Operation::PreviewReplay, &[])?, &body).await
 }
 
 /// The rule as rewritten comes back too; the console asks the preview again instead.
 pub async fn opt_rule_out_of_replays(bus: String, rule: String) -> Result<(), ApiError> {
-    let request = signed(Request::post(&path(&[
-        "event-buses",
-        &bus,
-        "rules",
-        &rule,
-        "replay-opt-out",
-    ])))
-    .build()
-    .map_err(ApiError::network)?;
+    let request = signed(request(Operation::OptRuleOutOfReplays, &[&bus, &rule])?)
+        .build()
+        .map_err(ApiError::network)?;
     exchange(request).await.map(|_| ())
 }
 
 pub async fn start_peek(archive: String, body: StartPeekRequest) -> Result<Peek, ApiError> {
-    send_json(
-        Request::post(&path(&["archives", &archive, "peeks"])),
-        &body,
-    )
-    .await
+    send_json(request(Operation::StartPeek, &[&archive])?, &body).await
 }
 
 /// The events that arrived; `ack` confirms the previous answer's (only then do they
 /// leave Rewind's queue).
 pub async fn read_peek(id: String, ack: Option<String>) -> Result<PeekEvents, ApiError> {
-    let mut request = Request::get(&path(&["peeks", &id]));
+    let mut request = request(Operation::ReadPeek, &[&id])?;
     if let Some(ack) = &ack {
         request = request.query([("ack", ack.as_str())]);
     }
@@ -230,14 +222,14 @@ pub async fn read_peek(id: String, ack: Option<String>) -> Result<PeekEvents, Ap
 }
 
 pub async fn stop_peek(id: String) -> Result<(), ApiError> {
-    let request = signed(Request::delete(&path(&["peeks", &id])))
+    let request = signed(request(Operation::StopPeek, &[&id])?)
         .build()
         .map_err(ApiError::network)?;
     exchange(request).await.map(|_| ())
 }
 
 pub async fn cancel_replay(name: String) -> Result<CancelReplayResponse, ApiError> {
-    send(Request::post(&path(&["replays", &name, "cancel"]))).await
+    send(request(Operation::CancelReplay, &[&name])?).await
 }
 
 /// Every event bus, following pages.
@@ -245,7 +237,7 @@ pub async fn all_event_buses() -> Result<Vec<EventBus>, ApiError> {
     let mut buses = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let mut request = Request::get(&path(&["event-buses"])).query([("limit", "100")]);
+        let mut request = request(Operation::ListEventBuses, &[])?.query([("limit", "100")]);
         if let Some(t) = &token {
             request = request.query([("nextToken", t.as_str())]);
         }
@@ -272,27 +264,5 @@ pub async fn all_archives() -> Result<Vec<shared::archive::ArchiveSummary>, ApiE
             Some(next) => query.next_token = Some(next),
             None => return Ok(archives),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::path;
-
-    #[test]
-    fn each_segment_is_encoded_on_its_own() {
-        assert_eq!(
-            path(&["event-buses", "aws.partner/vendor/x", "rules"]),
-            "/api/event-buses/aws.partner%2Fvendor%2Fx/rules"
-        );
-        assert_eq!(
-            path(&["archives", "orders-all_2.v~1"]),
-            "/api/archives/orders-all_2.v~1"
-        );
-        assert_eq!(
-            path(&["archives", "a b?#%é"]),
-            "/api/archives/a%20b%3F%23%25%C3%A9"
-        );
-        assert_eq!(path(&["me"]), "/api/me");
     }
 }

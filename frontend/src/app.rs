@@ -3,8 +3,8 @@
 use crate::api;
 use crate::auth::{self, Session};
 use crate::components::error_banner::ErrorBanner;
-use crate::components::guarded::CurrentUser;
 use crate::components::loading::Loading;
+use crate::current_user::CurrentUser;
 use crate::pages::{
     archive::ArchivePage, archives::ArchivesPage, new_archive::NewArchivePage,
     not_found::NotFoundPage,

@@ -6,7 +6,7 @@
 //! alert banner; what was typed is never cleared by an error.
 
 use crate::api::ApiError;
-use crate::components::guarded::refusal;
+use crate::current_user::refusal;
 use leptos::prelude::*;
 use shared::roles::Operation;
 use std::future::Future;

@@ -1,11 +1,19 @@
 //! The state every list page shares: the filter and the page token live in the URL;
 //! the tokens of earlier pages are kept in memory for "Previous page".
 
-use crate::components::filter_bar::ListFilter;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::list::ListQuery;
+
+/// The one list filter in force: EventBridge accepts only one at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListFilter {
+    None,
+    NamePrefix(String),
+    Source(String),
+    State(String),
+}
 
 #[derive(Clone, Copy)]
 pub struct ListState {

@@ -7,6 +7,7 @@ mod app;
 mod auth;
 mod clock;
 mod components;
+mod current_user;
 mod form;
 mod format;
 mod links;

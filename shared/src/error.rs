@@ -48,7 +48,7 @@ impl From<FieldError> for ErrorBody {
     }
 }
 
-/// The `code` of an error body; each maps to exactly one HTTP status (API.md "Errors").
+/// The `code` of an error body; each maps to exactly one HTTP status (docs/API.md "Errors").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ErrorCode {

@@ -1,4 +1,4 @@
-//! Rewind's single definition of the HTTP contract (`API.md`): every request and
+//! Rewind's single definition of the HTTP contract (`docs/API.md`): every request and
 //! response body, the state enums, the error body, and the validated newtypes that
 //! enforce each rule. Both the backend (native) and the console (wasm32) compile it,
 //! so a value is checked by the same code on every keystroke and on every request.
@@ -9,6 +9,7 @@
 
 pub mod archive;
 pub mod console;
+pub mod endpoints;
 pub mod error;
 pub mod event_bus;
 pub mod event_pattern;

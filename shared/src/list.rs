@@ -162,11 +162,28 @@ impl HelperListQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::archive::ArchiveState;
     use crate::validation::EventBusArn;
 
-    fn parse(q: &ListQuery) -> Result<ListRequest<EventBusArn, ArchiveState>, FieldError> {
-        q.parse(EventBusArn::parse, ArchiveState::parse)
+    /// A state filter as a resource's own state type would parse it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum TestState {
+        Enabled,
+    }
+
+    impl TestState {
+        fn parse(value: &str) -> Result<Self, FieldError> {
+            match value {
+                "ENABLED" => Ok(Self::Enabled),
+                other => Err(FieldError::new(
+                    "state",
+                    format!("'{other}' is not a state."),
+                )),
+            }
+        }
+    }
+
+    fn parse(q: &ListQuery) -> Result<ListRequest<EventBusArn, TestState>, FieldError> {
+        q.parse(EventBusArn::parse, TestState::parse)
     }
 
     #[test]
@@ -191,7 +208,7 @@ mod tests {
             next_token: Some(String::new()),
         };
         let r = parse(&q).unwrap();
-        assert_eq!(r.filter, ListFilter::State(ArchiveState::Enabled));
+        assert_eq!(r.filter, ListFilter::State(TestState::Enabled));
         assert_eq!(r.page, Page::default());
     }
 

@@ -13,8 +13,7 @@ pub const DEFAULT_MAX_EVENTS: u16 = 200;
 pub const MAX_EVENTS_LIMIT: u16 = 1000;
 /// The longest window a peek may replay unless configured (`REWIND_PEEK_MAX_MINUTES`).
 pub const DEFAULT_MAX_MINUTES: u32 = 60;
-/// The prefix of a peek's replay, rule and queue names.
-pub const PEEK_PREFIX: &str = "rewind-peek-";
+pub use crate::routing::PEEK_PREFIX;
 /// The most peeks one caller may have at once (from creation until stopped or swept).
 pub const MAX_PEEKS_PER_CALLER: usize = 2;
 
@@ -89,11 +88,7 @@ pub struct PeekId(String);
 
 impl PeekId {
     pub fn parse(value: &str) -> Result<Self, FieldError> {
-        if value.len() == 16
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        {
+        if crate::routing::is_random_part(value) {
             Ok(Self(value.to_owned()))
         } else {
             Err(FieldError::new(

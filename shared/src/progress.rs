@@ -1,6 +1,5 @@
 //! How far a replay has got: EventBridge's only signal is `EventLastReplayedTime`.
 
-use crate::replay::ReplayState;
 use time::OffsetDateTime;
 
 /// The fraction of a replay's event-time window already replayed, 0 to 1.
@@ -8,14 +7,15 @@ use time::OffsetDateTime;
 pub struct ReplayProgress(f64);
 
 impl ReplayProgress {
-    /// (last replayed − start) / (end − start), clamped to 0..=1; 1 once COMPLETED.
+    /// (last replayed − start) / (end − start), clamped to 0..=1; 1 once `completed`
+    /// (the replay's state is COMPLETED).
     pub fn compute(
-        state: ReplayState,
+        completed: bool,
         event_start: OffsetDateTime,
         event_end: OffsetDateTime,
         last_replayed: Option<OffsetDateTime>,
     ) -> Self {
-        if state == ReplayState::Completed {
+        if completed {
             return Self(1.0);
         }
         let Some(last) = last_replayed else {
@@ -54,38 +54,25 @@ mod tests {
 
     #[test]
     fn halfway() {
-        let p = ReplayProgress::compute(
-            ReplayState::Running,
-            START,
-            END,
-            Some(datetime!(2026-11-26 12:30 UTC)),
-        );
+        let p = ReplayProgress::compute(false, START, END, Some(datetime!(2026-11-26 12:30 UTC)));
         assert_eq!(p.fraction(), 0.5);
         assert_eq!(p.percent(), 50);
     }
 
     #[test]
     fn clamps_and_defaults() {
-        let before = ReplayProgress::compute(
-            ReplayState::Running,
-            START,
-            END,
-            Some(datetime!(2026-11-26 11:00 UTC)),
-        );
+        let before =
+            ReplayProgress::compute(false, START, END, Some(datetime!(2026-11-26 11:00 UTC)));
         assert_eq!(before.fraction(), 0.0);
-        let after = ReplayProgress::compute(
-            ReplayState::Running,
-            START,
-            END,
-            Some(datetime!(2026-11-26 14:00 UTC)),
-        );
+        let after =
+            ReplayProgress::compute(false, START, END, Some(datetime!(2026-11-26 14:00 UTC)));
         assert_eq!(after.fraction(), 1.0);
         assert_eq!(
-            ReplayProgress::compute(ReplayState::Starting, START, END, None).fraction(),
+            ReplayProgress::compute(false, START, END, None).fraction(),
             0.0
         );
         assert_eq!(
-            ReplayProgress::compute(ReplayState::Running, END, START, Some(END)).fraction(),
+            ReplayProgress::compute(false, END, START, Some(END)).fraction(),
             0.0
         );
     }
@@ -93,15 +80,11 @@ mod tests {
     #[test]
     fn completed_is_whole() {
         assert_eq!(
-            ReplayProgress::compute(ReplayState::Completed, START, END, None).fraction(),
+            ReplayProgress::compute(true, START, END, None).fraction(),
             1.0
         );
-        let cancelled = ReplayProgress::compute(
-            ReplayState::Cancelled,
-            START,
-            END,
-            Some(datetime!(2026-11-26 12:15 UTC)),
-        );
+        let cancelled =
+            ReplayProgress::compute(false, START, END, Some(datetime!(2026-11-26 12:15 UTC)));
         assert_eq!(cancelled.fraction(), 0.25);
     }
 }

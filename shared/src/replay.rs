@@ -118,7 +118,7 @@ impl ReplaySummary {
     /// The progress figure for these times and state.
     pub fn compute_progress(&self) -> ReplayProgress {
         ReplayProgress::compute(
-            self.state,
+            self.state == ReplayState::Completed,
             self.event_start_time,
             self.event_end_time,
             self.event_last_replayed_time,

@@ -32,85 +32,9 @@ impl Role {
     }
 }
 
-/// Every API action behind sign-in (health and the OpenAPI document are public).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Operation {
-    ListArchives,
-    DescribeArchive,
-    CreateArchive,
-    UpdateArchive,
-    DeleteArchive,
-    ListReplays,
-    DescribeReplay,
-    /// `GET /api/replays/preview`: the replay named `preview`.
-    DescribeReplayNamedPreview,
-    StartReplay,
-    CancelReplay,
-    PreviewReplay,
-    OptRuleOutOfReplays,
-    StartPeek,
-    ReadPeek,
-    StopPeek,
-    ListEventBuses,
-    ListRules,
-    TestEventPattern,
-    Me,
-}
+pub use crate::endpoints::Operation;
 
 impl Operation {
-    pub const ALL: [Operation; 19] = [
-        Operation::ListArchives,
-        Operation::CreateArchive,
-        Operation::DescribeArchive,
-        Operation::UpdateArchive,
-        Operation::DeleteArchive,
-        Operation::ListReplays,
-        Operation::StartReplay,
-        Operation::DescribeReplay,
-        Operation::DescribeReplayNamedPreview,
-        Operation::CancelReplay,
-        Operation::PreviewReplay,
-        Operation::StartPeek,
-        Operation::ReadPeek,
-        Operation::StopPeek,
-        Operation::ListEventBuses,
-        Operation::ListRules,
-        Operation::OptRuleOutOfReplays,
-        Operation::TestEventPattern,
-        Operation::Me,
-    ];
-
-    /// The `operationId` of its route in the OpenAPI document: how the backend's route
-    /// table, its role check and the document name one action.
-    pub const fn operation_id(self) -> &'static str {
-        match self {
-            Operation::ListArchives => "listArchives",
-            Operation::CreateArchive => "createArchive",
-            Operation::DescribeArchive => "describeArchive",
-            Operation::UpdateArchive => "updateArchive",
-            Operation::DeleteArchive => "deleteArchive",
-            Operation::ListReplays => "listReplays",
-            Operation::StartReplay => "startReplay",
-            Operation::DescribeReplay => "describeReplay",
-            Operation::DescribeReplayNamedPreview => "describeReplayNamedPreview",
-            Operation::CancelReplay => "cancelReplay",
-            Operation::PreviewReplay => "previewReplay",
-            Operation::OptRuleOutOfReplays => "optRuleOutOfReplays",
-            Operation::StartPeek => "startPeek",
-            Operation::ReadPeek => "readPeek",
-            Operation::StopPeek => "stopPeek",
-            Operation::ListEventBuses => "listEventBuses",
-            Operation::ListRules => "listRules",
-            Operation::TestEventPattern => "testEventPattern",
-            Operation::Me => "me",
-        }
-    }
-
-    /// The action whose route has this `operationId`.
-    pub fn from_operation_id(id: &str) -> Option<Operation> {
-        Self::ALL.into_iter().find(|o| o.operation_id() == id)
-    }
-
     /// The least role allowed to take this action.
     pub const fn minimum_role(self) -> Role {
         match self {
@@ -288,7 +212,7 @@ mod tests {
 
     #[test]
     fn operation_ids_name_one_action_each() {
-        for operation in Operation::ALL {
+        for &operation in Operation::ALL {
             assert_eq!(
                 Operation::from_operation_id(operation.operation_id()),
                 Some(operation)

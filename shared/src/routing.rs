@@ -11,6 +11,18 @@ use time::OffsetDateTime;
 /// The prefix of every rule (and queue) Rewind creates; nothing else of Rewind's has it.
 pub const TEMPORARY_PREFIX: &str = "rewind-";
 
+/// The prefix of a peek's replay, rule and queue names.
+pub const PEEK_PREFIX: &str = "rewind-peek-";
+
+/// Whether `text` is the random part of a name Rewind makes: 16 lowercase hexadecimal
+/// digits (64 bits).
+pub fn is_random_part(text: &str) -> bool {
+    text.len() == 16
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// The most rules one routed replay may copy targets from.
 pub const MAX_ROUTED_RULES: usize = 20;
 /// The most targets one routed replay may pick (EventBridge's 5 targets per rule, for
@@ -119,7 +131,7 @@ impl TemporaryRule {
     /// Whether `name` is shaped as [`TemporaryRule::name`] or a peek's rule makes it:
     /// the sweep never touches a `rewind-` rule of any other shape.
     pub fn is_rewind_name(name: &str) -> bool {
-        if crate::peek::PeekId::from_resource_name(name).is_some() {
+        if name.strip_prefix(PEEK_PREFIX).is_some_and(is_random_part) {
             return true;
         }
         let Some(rest) = name.strip_prefix(TEMPORARY_PREFIX) else {

@@ -33,7 +33,7 @@ macro_rules! on_both_emulators {
     };
 }
 
-/// Says why a test does not run on this emulator (DESIGN.md lists what each gets wrong).
+/// Says why a test does not run on this emulator (docs/DESIGN.md lists what each gets wrong).
 /// Returns true when the caller should stop.
 pub fn skip_on(emulator: Emulator, unsupported: Emulator, reason: &str) -> bool {
     if emulator == unsupported {
@@ -74,11 +74,7 @@ fn venv_bin(name: &str) -> Result<PathBuf, String> {
     }
 }
 
-pub fn free_port() -> u16 {
-    crate::free_port().expect("no free loopback port")
-}
-
-/// ministack on loopback `port`, as DESIGN.md requires it started: bound to 127.0.0.1
+/// ministack on loopback `port`, as docs/DESIGN.md requires it started: bound to 127.0.0.1
 /// only, no MQTT TLS or SFTP listeners, no persisted state, no Docker probing, its files
 /// under `tmp`. Used for the tests' and `dev`'s emulator and the rehearsal's
 /// `ministack[full]` (`binary` is the venv's `ministack`).
@@ -331,7 +327,7 @@ impl Reply {
             .unwrap_or_default()
     }
 
-    /// Asserts an API.md error body and returns it.
+    /// Asserts a docs/API.md error body and returns it.
     #[track_caller]
     pub fn assert_error(&self, status: u16, code: &str, field: Option<&str>) -> &Value {
         assert_eq!(self.status, status, "body: {}", self.body);

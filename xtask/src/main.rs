@@ -3,6 +3,7 @@
 //! runs it), `cargo xtask test --fast` the edit loop's subset.
 
 mod bench;
+mod cycles;
 mod deploy;
 mod lighthouse;
 mod payload;
@@ -66,6 +67,8 @@ enum Task {
         #[arg(default_value_t = 30)]
         seconds: u64,
     },
+    /// Check that no crate's top-level modules import each other in a circle.
+    Cycles,
     /// Build the console and check it against its size budget.
     Payload {
         /// Measure the `dist/` already built.
@@ -105,6 +108,7 @@ fn main() -> ExitCode {
         }
         Task::Payload { no_build } => payload(no_build),
         Task::Bench => bench::run(),
+        Task::Cycles => cycles::check(&tools::workspace_root()),
         Task::Lighthouse => tools::ensure_frontend_tools()
             .and_then(|()| tools::trunk_build())
             .and_then(|()| tools::ensure_venv())
@@ -202,7 +206,15 @@ impl std::ops::AddAssign<(u64, u64)> for Totals {
     }
 }
 
+/// Every check, then the time each step took (also when one failed).
 fn test(fast: bool) -> Result<()> {
+    let result = test_steps(fast);
+    println!("\nWhere the time went:\n{}", tools::step_durations());
+    result
+}
+
+fn test_steps(fast: bool) -> Result<()> {
+    step("Tools: the wasm32 target and the emulators");
     tools::ensure_wasm_target()?;
     tools::ensure_venv()?;
     step("Formatting");
@@ -245,6 +257,9 @@ fn test(fast: bool) -> Result<()> {
         &[],
     )?;
     let mut totals = Totals::default();
+    totals += (1, 0);
+    step("Module layers: no import cycle between the top-level modules of any crate");
+    cycles::check(&tools::workspace_root())?;
     totals += (1, 0);
     if !fast {
         // The browser tests serve the release build of the console.

@@ -103,7 +103,7 @@ impl LocalStack {
         testkit::seed::demo_data(&emulator.endpoint())
             .await
             .map_err(anyhow::Error::msg)?;
-        let port = free_port()?;
+        let port = testkit::free_port().map_err(|e| anyhow::anyhow!("no free port: {e}"))?;
         let backend =
             tokio::process::Command::new(tools::target_dir().join("debug").join("rewind"))
                 .env("REWIND_LISTEN", format!("127.0.0.1:{port}"))
@@ -127,13 +127,6 @@ impl LocalStack {
     fn pid(&self) -> Option<u32> {
         self.backend.id()
     }
-}
-
-fn free_port() -> Result<u16> {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| anyhow::anyhow!("no free port: {e}"))
 }
 
 /// schemathesis against the backend's own OpenAPI document, every operation, every phase.

@@ -8,7 +8,7 @@ use std::process::Command;
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const CARGO_DENY_VERSION: &str = "0.20.2";
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
-/// The emulators, pinned (DESIGN.md): ministack for `dev`, both for tests; and
+/// The emulators, pinned (docs/DESIGN.md): ministack for `dev`, both for tests; and
 /// schemathesis, which fuzzes the API from its OpenAPI document.
 pub const EMULATORS: &[&str] = &[
     "ministack==1.5.33",
@@ -74,6 +74,37 @@ pub fn rehearsal_venv_dir() -> PathBuf {
 
 pub fn step(title: &str) {
     println!("\n==> {title}");
+    if let Ok(mut steps) = STEPS.lock() {
+        steps.push((title.to_owned(), std::time::Instant::now()));
+    }
+}
+
+/// Every step begun so far in this process, with when it began.
+static STEPS: std::sync::Mutex<Vec<(String, std::time::Instant)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// A table of each step's duration (a step lasts until the next one begins), slowest
+/// marked, and the total: where the test command's time goes.
+pub fn step_durations() -> String {
+    let steps = STEPS.lock().map(|s| s.clone()).unwrap_or_default();
+    let Some((_, first)) = steps.first() else {
+        return String::new();
+    };
+    let now = std::time::Instant::now();
+    let mut rows = Vec::new();
+    for (i, (title, began)) in steps.iter().enumerate() {
+        let ended = steps.get(i + 1).map_or(now, |(_, next)| *next);
+        rows.push((title.as_str(), ended.duration_since(*began)));
+    }
+    let mut table = String::from("| step | seconds |\n|---|---:|\n");
+    for (title, took) in &rows {
+        table.push_str(&format!("| {title} | {:.0} |\n", took.as_secs_f64()));
+    }
+    table.push_str(&format!(
+        "| **total** | **{:.0}** |\n",
+        now.duration_since(*first).as_secs_f64()
+    ));
+    table
 }
 
 /// PATH with the project's tools first.
@@ -291,7 +322,7 @@ pub fn cargo_install(binary: &str, krate: &str, version: &str, locked: bool) -> 
 pub fn ensure_frontend_tools() -> Result<()> {
     ensure_wasm_target()?;
     cargo_install("trunk", "trunk", TRUNK_VERSION, true)?;
-    // Its lockfile pins a crate the registry lacks, so it installs unlocked (DESIGN.md).
+    // Its lockfile pins a crate the registry lacks, so it installs unlocked (docs/DESIGN.md).
     cargo_install(
         "wasm-bindgen",
         "wasm-bindgen-cli",

@@ -1,4 +1,4 @@
-//! The one place EventBridge failures become API.md's error table.
+//! The one place EventBridge failures become docs/API.md's error table.
 
 use crate::error::ApiError;
 use aws_sdk_eventbridge::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};

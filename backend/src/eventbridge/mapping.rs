@@ -133,7 +133,7 @@ fn summary(r: ReplayTimes<'_>) -> Result<ReplaySummary, ApiError> {
         replay_start_time: r.replay_start.map(to_time).transpose()?,
         replay_end_time: r.replay_end.map(to_time).transpose()?,
         progress: ReplayProgress::compute(
-            state,
+            state == ReplayState::Completed,
             event_start_time,
             event_end_time,
             event_last_replayed_time,

@@ -200,7 +200,7 @@ fn every_route_has_a_role() {
         ["health", "openapi"],
         "only health and the document are open"
     );
-    for operation in Operation::ALL {
+    for &operation in Operation::ALL {
         assert_eq!(
             routes
                 .iter()

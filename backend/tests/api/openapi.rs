@@ -28,3 +28,53 @@ fn the_document_matches_its_snapshot() {
         );
     }
 }
+
+/// The endpoint table in `shared` (which the console builds every request from) and the
+/// routes the backend serves, as its OpenAPI document lists them, agree both ways:
+/// every operation, method and path of one is in the other.
+#[test]
+fn the_endpoint_table_and_the_served_routes_agree_both_ways() {
+    use shared::roles::Operation;
+    use std::collections::BTreeSet;
+    let document = serde_json::to_value(backend::openapi::document()).unwrap();
+    let mut served = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if !matches!(method.as_str(), "get" | "post" | "put" | "patch" | "delete") {
+                continue;
+            }
+            // The two open routes are not operations behind sign-in.
+            if matches!(path.as_str(), "/api/health" | "/api/openapi.json") {
+                continue;
+            }
+            served.insert((
+                operation["operationId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                method.to_ascii_uppercase(),
+                path.clone(),
+            ));
+        }
+    }
+    let table: BTreeSet<(String, String, String)> = Operation::ALL
+        .iter()
+        .map(|o| {
+            (
+                o.operation_id().to_owned(),
+                o.method().as_str().to_owned(),
+                o.path_template().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        served.difference(&table).collect::<Vec<_>>(),
+        Vec::<&(String, String, String)>::new(),
+        "served but not in shared::endpoints"
+    );
+    assert_eq!(
+        table.difference(&served).collect::<Vec<_>>(),
+        Vec::<&(String, String, String)>::new(),
+        "in shared::endpoints but not served"
+    );
+}

@@ -176,31 +176,7 @@ async fn a_lost_response_loses_nothing() {
         .unwrap_or_default()
         .to_owned();
     // Every event is in the queue before the first read, so that read carries them all…
-    let url = format!("rewind-peek-{id}");
-    let sqs = app.sqs();
-    let queue = sqs
-        .get_queue_url()
-        .queue_name(&url)
-        .send()
-        .await
-        .expect("queue");
-    let queue = queue.queue_url().unwrap_or_default().to_owned();
-    for _ in 0..100 {
-        let waiting = sqs
-            .get_queue_attributes()
-            .queue_url(&queue)
-            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
-            .send()
-            .await
-            .ok()
-            .and_then(|a| a.attributes().and_then(|a| a.values().next().cloned()))
-            .and_then(|n| n.parse::<u32>().ok())
-            .unwrap_or(0);
-        if waiting >= 6 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    filled_queue(&app, &id, 6).await;
     // …and its response is cut off on its way to the console.
     let proxy = FaultyProxy::start(app.address.clone()).await;
     let events = read_all(&app, &proxy.address, &id, |round| {

@@ -1,15 +1,7 @@
 //! The list pages' filters (one at a time, as EventBridge allows).
 
+use crate::list_state::ListFilter;
 use leptos::prelude::*;
-
-/// The one list filter in force: EventBridge accepts only one at a time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ListFilter {
-    None,
-    NamePrefix(String),
-    Source(String),
-    State(String),
-}
 
 /// Name prefix, source and state filters; choosing one clears the others.
 #[component]

@@ -3,9 +3,9 @@
 //! admins, an opt-out per rule.
 
 use crate::components::error_banner::ErrorBanner;
-use crate::components::guarded::refusal;
 use crate::components::opt_out_dialog::OptOutDialog;
 use crate::components::state_badge::{StateBadge, Tone};
+use crate::current_user::refusal;
 use crate::format;
 use crate::replay_preview::{Choice, PreviewState, ReplayTo};
 use leptos::prelude::*;

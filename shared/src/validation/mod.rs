@@ -1,4 +1,4 @@
-//! Validated newtypes: each `parse` checks one rule of API.md's "Validation" list once,
+//! Validated newtypes: each `parse` checks one rule of docs/API.md's "Validation" list once,
 //! so a value of these types is always acceptable to EventBridge.
 
 mod arn;

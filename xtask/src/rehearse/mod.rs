@@ -1,6 +1,6 @@
 //! `cargo xtask rehearse`: the README's deploy, run for real against an emulated AWS.
 //!
-//! ministack[full] emulates every resource of `template.yaml` (DESIGN.md, "The deployed
+//! ministack[full] emulates every resource of `template.yaml` (docs/DESIGN.md, "The deployed
 //! stack, rehearsed locally"). The rehearsal deploys the template with the README's own
 //! `sam build` / `sam deploy` commands (only `AWS_ENDPOINT_URL` differs, and the function
 //! is built for x86-64, the host's processor), deploys a second stack beside it, then
