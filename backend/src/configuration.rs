@@ -191,8 +191,11 @@ impl Settings {
     }
 }
 
+/// How `Settings::from_lookup` reads one variable.
+type Lookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
+
 /// The environment as `Settings::from_lookup` reads it: a blank value is unset.
-struct Env<'a>(Box<dyn Fn(&str) -> Option<String> + 'a>);
+struct Env<'a>(Lookup<'a>);
 
 impl Env<'_> {
     fn get(&self, name: &str) -> Option<String> {

@@ -5,16 +5,16 @@
 //! rule, another Rewind stack's rules and a queue Rewind did not make are never touched.
 //!
 //! It runs on a schedule, never on a request: deployed, the template's schedule invokes
-//! the function with a scheduled event (`crate::lambda`); locally, [`every`] runs it as
+//! the function with a scheduled event (`crate::http::lambda`); locally, [`every`] runs it as
 //! a background task (`REWIND_SWEEP_SECONDS`). Each removal is audited, intent before
 //! and outcome after, under the caller `rewind-sweep`; without a written intent nothing
 //! is removed.
 
 use crate::audit::AuditRecord;
-use crate::audit::upstream::{UpstreamCalls, collecting};
+use crate::aws::calls::{UpstreamCalls, collecting};
+use crate::aws::eventbridge::is_over;
 use crate::error::ApiError;
-use crate::eventbridge::is_over;
-use crate::startup::AppState;
+use crate::state::AppState;
 use serde::Serialize;
 use shared::ErrorCode;
 use shared::peek::PeekId;

@@ -1,25 +1,27 @@
-//! Rewind's backend: the HTTP API of `docs/API.md` as one axum router over EventBridge.
+//! Rewind's backend: the HTTP API of `docs/API.md` as one axum router over EventBridge,
+//! in three layers whose imports point one way (a cycle fails `cargo xtask test`):
 //!
-//! `startup` builds the router from an [`startup::AppState`]; `main` decides whether it
-//! runs under Lambda or on a local port. Handlers live in `routes/` (one module per
-//! resource) and reach EventBridge only through [`eventbridge::EventBridge`], whose
-//! `mapping` module is the one place SDK types become DTOs and whose `errors` module is
-//! the one place AWS errors become API errors. Archive peeks add SQS (`queues`), used by
-//! `peeks` only. What Rewind made and no longer needs is removed by the
-//! scheduled sweep (`leftovers`), never by a request.
+//! - `http`: the router and its layers (request ids, the audit trail, the route guard,
+//!   security headers), the routes (one module per resource), the extractors, the
+//!   console's files, the local server and the Lambda entry. `main` decides how to serve.
+//! - use-cases: `peeks` (an archive peek, from start to stop) and `leftovers` (the
+//!   scheduled sweep); routed replays live with the EventBridge adapter for now.
+//! - `aws`: the adapters — `aws::eventbridge` (with `mapping`, the one place SDK types
+//!   become DTOs, and `errors`, the one place AWS errors become API errors), `aws::sqs`,
+//!   `aws::logs` — and the SDK configuration every client shares.
+//!
+//! Beside them: `state` (what every layer reaches), `caller` (who is calling), `audit`
+//! (the trail's records and where they go), `configuration`, `error`, `random`,
+//! `telemetry`.
 
 pub mod audit;
-pub mod auth;
+pub mod aws;
+pub mod caller;
 pub mod configuration;
 pub mod error;
-pub mod eventbridge;
-pub mod extract;
-pub mod lambda;
+pub mod http;
 pub mod leftovers;
-pub mod openapi;
 pub mod peeks;
-pub mod queues;
 pub mod random;
-pub mod routes;
-pub mod startup;
+pub mod state;
 pub mod telemetry;

@@ -2,7 +2,8 @@
 //! local server that also serves the built console.
 
 use backend::configuration::Settings;
-use backend::startup::{AppState, Application};
+use backend::http::Application;
+use backend::state::AppState;
 use std::process::ExitCode;
 
 // One thread: Rewind only waits on EventBridge, and a request never hops between
@@ -22,7 +23,9 @@ async fn main() -> ExitCode {
 
     let result = if under_lambda {
         let state = AppState::from_settings(&settings).await;
-        backend::lambda::run(state).await.map_err(|e| e.to_string())
+        backend::http::lambda::run(state)
+            .await
+            .map_err(|e| e.to_string())
     } else {
         match Application::build(&settings).await {
             Ok(app) => {

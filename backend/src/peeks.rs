@@ -6,11 +6,11 @@
 //! it, the creator or an admin stops it. `DELETE` and the sweep (`crate::leftovers`)
 //! remove the rule, its target and the queue. The id is 64 random bits.
 
-use crate::auth::Caller;
+use crate::aws::eventbridge::is_over;
+use crate::aws::sqs;
+use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::eventbridge::is_over;
-use crate::queues;
-use crate::startup::AppState;
+use crate::state::AppState;
 use aws_sdk_eventbridge::types::Target;
 use shared::ErrorCode;
 use shared::archive::Archive;
@@ -75,7 +75,7 @@ pub async fn start(
         ),
     ]);
     if let Some(pattern) = &new.pattern {
-        tags.extend(queues::pattern_tags(pattern.as_str()));
+        tags.extend(sqs::pattern_tags(pattern.as_str()));
     }
     // The rule's pattern: the peek's own (if any) and this replay's name.
     let pattern = match &new.pattern {
@@ -197,7 +197,7 @@ pub async fn read(
         .unwrap_or(usize::from(peek.max_events));
     let room = usize::from(peek.max_events).saturating_sub(handed_out);
     let received = if room == 0 {
-        queues::Received {
+        sqs::Received {
             bodies: Vec::new(),
             handles: Vec::new(),
         }
@@ -376,7 +376,7 @@ fn peek_from_tags(id: &PeekId, tags: &HashMap<String, String>) -> Result<Peek, A
         replay_name: id.resource_name(),
         event_start_time: window.start(),
         event_end_time: window.end(),
-        event_pattern: queues::pattern_from_tags(tags),
+        event_pattern: sqs::pattern_from_tags(tags),
         max_events: get("maxEvents")
             .parse()
             .unwrap_or(shared::peek::DEFAULT_MAX_EVENTS),

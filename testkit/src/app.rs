@@ -3,7 +3,7 @@
 
 use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
 use backend::configuration::Settings;
-use backend::startup::Application;
+use backend::http::Application;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

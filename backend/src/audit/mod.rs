@@ -13,23 +13,20 @@
 //!   refused before its handler (401, 403 of role, 413) leaves only this one, `refused`;
 //!   a panic leaves it too, with the 500 the catch-panic layer answered.
 //!
-//! [`trail`] wraps the whole API; [`crate::auth::authorize`] names the caller, the
+//! [`trail`] wraps the whole API; [`crate::http::auth::authorize`] names the caller, the
 //! operation and its resources and writes the intent; a handler adds what only it knows
 //! through [`AuditNotes`].
 
-pub mod cloudwatch;
 mod resources;
 pub mod text;
-pub mod upstream;
 
-use crate::auth::Caller;
+use crate::aws::calls::UpstreamCall;
+use crate::aws::logs::LogGroupWriter;
+use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::startup::AppState;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::middleware::Next;
 use axum::response::Response;
-use cloudwatch::LogGroupWriter;
 use lambda_http::RequestExt;
 use serde::Serialize;
 use serde_json::Value;
@@ -37,7 +34,6 @@ use shared::ErrorCode;
 use shared::roles::{Operation, Role};
 use shared::teams::Scope;
 use std::sync::{Arc, Mutex, PoisonError};
-use upstream::{UpstreamCall, UpstreamCalls};
 
 pub use resources::Location;
 
@@ -212,8 +208,8 @@ fn short(text: &str) -> String {
 
 impl AuditRecord {
     /// What the request says about itself when it arrives.
-    fn arriving(request: &Request, roles_claim: &str) -> Self {
-        let context = crate::auth::lambda_context(request.extensions());
+    pub fn arriving(request: &Request, roles_claim: &str) -> Self {
+        let context = crate::caller::lambda_context(request.extensions());
         let header = |name: &str| {
             request
                 .headers()
@@ -307,7 +303,7 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
-    fn new(record: AuditRecord) -> Self {
+    pub fn new(record: AuditRecord) -> Self {
         Self {
             record: Arc::new(Mutex::new(record)),
             intent_written: Arc::default(),
@@ -378,7 +374,7 @@ impl AuditEntry {
         }
     }
 
-    fn outcome(&self, response: &Response, calls: Vec<UpstreamCall>) -> AuditRecord {
+    pub fn outcome(&self, response: &Response, calls: Vec<UpstreamCall>) -> AuditRecord {
         let allowed = *self
             .intent_written
             .lock()
@@ -427,27 +423,9 @@ impl<S: Send + Sync> FromRequestParts<S> for AuditNotes {
 }
 
 /// Whether a request is audited: every `/api` request but the two open routes.
-fn is_audited(path: &str) -> bool {
+pub fn is_audited(path: &str) -> bool {
     (path == "/api" || path.starts_with("/api/"))
         && !matches!(path, "/api/health" | "/api/openapi.json")
-}
-
-/// The layer around the whole API: opens each audited request's record, collects the
-/// AWS calls it makes, and writes its outcome — also for a refusal, an unknown route and
-/// a panic (this layer sits outside the catch-panic one).
-pub async fn trail(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if !is_audited(request.uri().path()) {
-        return next.run(request).await;
-    }
-    let entry = AuditEntry::new(AuditRecord::arriving(&request, &state.roles.claim));
-    request.extensions_mut().insert(entry.clone());
-    let calls = UpstreamCalls::default();
-    let response = upstream::collecting(calls.clone(), next.run(request)).await;
-    let record = entry.outcome(&response, calls.taken());
-    if let Err(e) = state.audit.write(&record).await {
-        tracing::error!(error = %e, record = ?record, "audit outcome not written");
-    }
-    response
 }
 
 /// Where audit records go.
@@ -470,10 +448,10 @@ impl AuditLog {
 
     /// The log group `group`, through the SDK configuration of `settings`.
     pub async fn log_group(settings: &crate::configuration::Settings, group: String) -> Self {
-        let sdk_config = crate::eventbridge::sdk_config(settings).await;
+        let sdk_config = crate::aws::sdk_config(settings).await;
         let config = aws_sdk_cloudwatchlogs::config::Builder::from(&sdk_config)
-            .retry_config(crate::eventbridge::retries())
-            .timeout_config(crate::eventbridge::timeouts(settings))
+            .retry_config(crate::aws::retries())
+            .timeout_config(crate::aws::timeouts(settings))
             .build();
         let client = aws_sdk_cloudwatchlogs::Client::from_conf(config);
         Self::LogGroup(Arc::new(LogGroupWriter::new(client, group)))

@@ -9,8 +9,9 @@ use aws_sdk_cloudwatchlogs::Client as LogsClient;
 use axum::routing::get;
 use backend::audit::{AuditLog, AuditRecord};
 use backend::configuration::Settings;
-use backend::routes::RouteActions;
-use backend::startup::{AppState, api_router, with_layers};
+use backend::http::routes::RouteActions;
+use backend::http::{api_router, with_layers};
+use backend::state::AppState;
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Adapter, Context, LambdaEvent, Service};
 use serde_json::{Value, json};
@@ -497,9 +498,9 @@ async fn a_panic_leaves_its_outcome() {
                 state.clone(),
                 RouteActions::new(vec![(axum::http::Method::GET, Operation::DescribeArchive)]),
             ),
-            backend::auth::authorize,
+            backend::http::auth::authorize,
         ));
-    let router = with_layers(backend::routes::api(&state).merge(boom), state);
+    let router = with_layers(backend::http::routes::api(&state).merge(boom), state);
     let answer = invoke(
         &router,
         event(
@@ -536,7 +537,7 @@ fn settings_for(emulator: &EmulatorProcess, more: &[(&str, String)]) -> Settings
 
 async fn logs_client(emulator: &EmulatorProcess) -> LogsClient {
     let settings = settings_for(emulator, &[]);
-    let config = backend::eventbridge::sdk_config(&settings).await;
+    let config = backend::aws::sdk_config(&settings).await;
     LogsClient::new(&config)
 }
 

@@ -231,7 +231,7 @@ async fn every_answer_carries_its_own_request_id() {
 #[tokio::test]
 async fn console_files_with_spa_fallback() {
     use backend::configuration::Settings;
-    use backend::startup::Application;
+    use backend::http::Application;
 
     let dist = std::env::temp_dir().join(format!("rewind-dist-{}", std::process::id()));
     std::fs::create_dir_all(&dist).expect("dist dir");

@@ -5,7 +5,8 @@
 
 use backend::audit::{AuditLog, AuditRecord};
 use backend::configuration::{AuthMode, Settings};
-use backend::startup::{AppState, api_router};
+use backend::http::api_router;
+use backend::state::AppState;
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Adapter, Context, LambdaEvent, Service};
 use serde_json::{Value, json};
@@ -191,7 +192,7 @@ async fn jwt_mode_needs_the_authorizers_claims() {
 /// be forgotten.
 #[test]
 fn every_route_has_a_role() {
-    let routes = backend::openapi::routes();
+    let routes = backend::http::openapi::routes();
     let open: Vec<_> = routes.iter().filter(|r| r.operation().is_none()).collect();
     assert_eq!(
         open.iter()
@@ -217,7 +218,7 @@ fn every_route_has_a_role() {
 async fn each_route_for_each_role() {
     let emulator = EmulatorProcess::start(Emulator::Ministack).await;
     let (router, _) = deployed_router(&emulator).await;
-    for route in backend::openapi::routes() {
+    for route in backend::http::openapi::routes() {
         let Some(action) = route.operation() else {
             continue;
         };

@@ -7,8 +7,8 @@
 use crate::routing::{orders, routed_body};
 use backend::audit::AuditLog;
 use backend::configuration::Settings;
-use backend::lambda::LambdaHandler;
-use backend::startup::AppState;
+use backend::http::lambda::LambdaHandler;
+use backend::state::AppState;
 use lambda_http::{Context, LambdaEvent};
 use serde_json::{Value, json};
 use shared::routing::TemporaryRule;

@@ -7,7 +7,7 @@ use testkit::app::workspace_root;
 #[test]
 fn the_document_matches_its_snapshot() {
     let snapshot = workspace_root().join("backend/tests/openapi.json");
-    let current = serde_json::to_string_pretty(backend::openapi::document()).unwrap() + "\n";
+    let current = serde_json::to_string_pretty(backend::http::openapi::document()).unwrap() + "\n";
     if std::env::var_os("REWIND_UPDATE_SNAPSHOT").is_some() {
         std::fs::write(&snapshot, &current).unwrap();
     }
@@ -36,7 +36,7 @@ fn the_document_matches_its_snapshot() {
 fn the_endpoint_table_and_the_served_routes_agree_both_ways() {
     use shared::roles::Operation;
     use std::collections::BTreeSet;
-    let document = serde_json::to_value(backend::openapi::document()).unwrap();
+    let document = serde_json::to_value(backend::http::openapi::document()).unwrap();
     let mut served = BTreeSet::new();
     for (path, item) in document["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {

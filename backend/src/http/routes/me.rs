@@ -1,6 +1,6 @@
 //! `/api/me`: who the caller is and which roles they hold.
 
-use crate::auth::Caller;
+use crate::caller::Caller;
 use axum::{Extension, Json};
 use shared::roles::{Me, ScopeKind};
 use shared::teams::Scope;

@@ -24,7 +24,7 @@ pub struct ApiDoc;
 pub fn document() -> &'static Document {
     static DOCUMENT: OnceLock<Document> = OnceLock::new();
     DOCUMENT.get_or_init(|| {
-        let (_, mut document) = crate::routes::table(|_, route| route).split_for_parts();
+        let (_, mut document) = crate::http::routes::table(|_, route| route).split_for_parts();
         CommonErrors.modify(&mut document);
         document
     })

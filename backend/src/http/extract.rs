@@ -146,18 +146,18 @@ where
 
 /// The EventBridge seam as the caller may use it: limited to their teams' buses. The
 /// route guard (`auth::authorize`) has put the caller in the request.
-pub struct Scoped(pub crate::eventbridge::EventBridge);
+pub struct Scoped(pub crate::aws::eventbridge::EventBridge);
 
-impl FromRequestParts<crate::startup::AppState> for Scoped {
+impl FromRequestParts<crate::state::AppState> for Scoped {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &crate::startup::AppState,
+        state: &crate::state::AppState,
     ) -> Result<Self, Self::Rejection> {
         let caller = parts
             .extensions
-            .get::<crate::auth::Caller>()
+            .get::<crate::caller::Caller>()
             .ok_or_else(|| {
                 ApiError::new(
                     shared::ErrorCode::Unauthenticated,

@@ -2,9 +2,9 @@
 //! `rewind-peek-<id>`, open only to that peek's rule, encrypted at rest. A peek's settings live in its
 //! queue's tags, so any backend process (any Lambda instance) can serve it.
 
+use crate::aws::eventbridge::from_sdk;
 use crate::configuration::Settings;
 use crate::error::ApiError;
-use crate::eventbridge::from_sdk;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, QueueAttributeName};
 use shared::ErrorCode;
@@ -32,11 +32,11 @@ pub struct Received {
 
 impl Queues {
     pub async fn from_settings(settings: &Settings) -> Self {
-        let sdk_config = crate::eventbridge::sdk_config(settings).await;
+        let sdk_config = crate::aws::sdk_config(settings).await;
         let config = aws_sdk_sqs::config::Builder::from(&sdk_config)
-            .retry_config(crate::eventbridge::retries())
-            .timeout_config(crate::eventbridge::timeouts(settings))
-            .interceptor(crate::audit::upstream::RecordCalls)
+            .retry_config(crate::aws::retries())
+            .timeout_config(crate::aws::timeouts(settings))
+            .interceptor(crate::aws::calls::RecordCalls)
             .build();
         Self {
             client: Client::from_conf(config),

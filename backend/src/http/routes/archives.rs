@@ -3,7 +3,7 @@
 use super::params::ArchivePath;
 use crate::audit::AuditNotes;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Scoped};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Scoped};
 use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use shared::ErrorBody;

@@ -1,10 +1,10 @@
 //! `/api/replays`: list, start, preview, describe, cancel.
 
 use super::params::ReplayPath;
-use crate::auth::Caller;
+use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Scoped};
-use crate::startup::AppState;
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Scoped};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::{Extension, Json};

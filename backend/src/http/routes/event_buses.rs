@@ -3,7 +3,7 @@
 
 use super::params::{EventBusPath, RulePath};
 use crate::error::ApiError;
-use crate::extract::{ApiPath, ApiQuery, Scoped};
+use crate::http::extract::{ApiPath, ApiQuery, Scoped};
 use axum::Json;
 use shared::ErrorBody;
 use shared::event_bus::Rule;

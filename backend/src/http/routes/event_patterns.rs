@@ -1,8 +1,8 @@
 //! `/api/event-patterns/test`: try a pattern against a sample event.
 
 use crate::error::ApiError;
-use crate::extract::ApiJson;
-use crate::startup::AppState;
+use crate::http::extract::ApiJson;
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use shared::ErrorBody;

@@ -1,4 +1,5 @@
-//! The EventBridge seam: every AWS call the API makes, one method each.
+//! The EventBridge adapter: the EventBridge calls the API makes, and the teams scope
+//! every one of them honours (`scope.rs`).
 
 mod errors;
 mod mapping;
@@ -10,14 +11,12 @@ pub use routing::{FoundRule, MadeRule, is_over};
 
 pub use errors::from_sdk;
 
+use crate::aws::{retries, sdk_config, timeouts};
 use crate::configuration::Settings;
 use crate::error::ApiError;
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_eventbridge::config::retry::RetryConfig;
-use aws_sdk_eventbridge::config::timeout::TimeoutConfig;
 use aws_sdk_eventbridge::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_eventbridge::config::{Credentials, Region};
 use aws_sdk_eventbridge::error::BoxError;
 use aws_sdk_eventbridge::primitives::DateTime;
 use aws_sdk_eventbridge::types::{self as aws, ReplayDestination as AwsDestination};
@@ -35,11 +34,7 @@ use shared::validation::{
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 use time::OffsetDateTime;
-
-/// The region used against an emulator when none is configured.
-const EMULATOR_REGION: &str = "us-east-1";
 
 /// A clonable handle on the EventBridge client.
 #[derive(Clone, Debug)]
@@ -63,7 +58,7 @@ impl EventBridge {
             .retry_config(retries())
             .timeout_config(timeouts(settings))
             // Every call's request id reaches the audit record of the request it served.
-            .interceptor(crate::audit::upstream::RecordCalls)
+            .interceptor(crate::aws::calls::RecordCalls)
             .build();
         Self::from_client(Client::from_conf(config)).for_instance(&settings.instance)
     }
@@ -515,50 +510,6 @@ impl EventBridge {
             .map_err(from_sdk)?;
         Ok(out.result())
     }
-}
-
-/// The AWS settings every client of Rewind's shares: the usual chain, or an emulator.
-pub async fn sdk_config(settings: &Settings) -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    if let Some(endpoint) = &settings.eventbridge_endpoint {
-        loader = loader.endpoint_url(endpoint);
-        // An emulator accepts any credentials; without this the SDK would probe the
-        // instance metadata service for them and for a region, which takes seconds.
-        if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
-            loader = loader.credentials_provider(Credentials::new(
-                "rewind-local",
-                "rewind-local",
-                None,
-                None,
-                "rewind-emulator",
-            ));
-        }
-        if std::env::var_os("AWS_REGION").is_none()
-            && std::env::var_os("AWS_DEFAULT_REGION").is_none()
-        {
-            loader = loader.region(Region::new(EMULATOR_REGION));
-        }
-    }
-    loader.load().await
-}
-
-/// Three attempts with short backoff: persistent throttling surfaces as 429 well inside
-/// the operation timeout instead of as a timeout.
-pub fn retries() -> RetryConfig {
-    RetryConfig::standard()
-        .with_max_attempts(3)
-        .with_initial_backoff(Duration::from_millis(100))
-        .with_max_backoff(Duration::from_secs(1))
-}
-
-/// A stalled attempt is abandoned and retried while the operation still has time left;
-/// the whole call never outlasts the operation timeout.
-pub fn timeouts(settings: &Settings) -> TimeoutConfig {
-    TimeoutConfig::builder()
-        .connect_timeout(settings.connect_timeout)
-        .operation_attempt_timeout(settings.operation_timeout / 2)
-        .operation_timeout(settings.operation_timeout)
-        .build()
 }
 
 /// After a create failed with `error`: when the SDK had retried (an attempt timed out

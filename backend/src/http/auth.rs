@@ -9,57 +9,18 @@
 //! `shared`'s role table; each request's intent is audited before its handler runs.
 
 use crate::audit::{AuditEntry, Location};
+use crate::caller::{Caller, lambda_context};
 use crate::configuration::{AuthMode, RoleSettings};
 use crate::error::ApiError;
-use crate::extract::MAX_BODY_BYTES;
-use crate::startup::AppState;
+use crate::http::extract::MAX_BODY_BYTES;
+use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use lambda_http::request::RequestContext;
 use shared::ErrorCode;
-use shared::roles::Role;
 use shared::teams::Scope;
 use std::collections::HashMap;
-
-/// The caller of a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
-    pub subject: String,
-    pub email: Option<String>,
-    /// The token's issuer and audience (or an access token's client id), for the audit.
-    pub issuer: Option<String>,
-    pub client_id: Option<String>,
-    /// The groups the claim listed.
-    pub groups: Vec<String>,
-    pub roles: Vec<Role>,
-    /// The signed-out local user.
-    pub local: bool,
-    /// The buses the caller acts on (their teams').
-    pub scope: Scope,
-}
-
-impl Caller {
-    pub fn role(&self) -> Option<Role> {
-        self.roles.iter().copied().max()
-    }
-
-    /// How the caller is named in messages and descriptions.
-    pub fn name(&self) -> &str {
-        self.email.as_deref().unwrap_or(&self.subject)
-    }
-}
-
-/// API Gateway's (HTTP API, payload 2.0) context of a request, under Lambda.
-pub fn lambda_context(
-    extensions: &axum::http::Extensions,
-) -> Option<&lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext> {
-    match extensions.get::<RequestContext>()? {
-        RequestContext::ApiGatewayV2(context) => Some(context),
-        _ => None,
-    }
-}
 
 /// The JWT claims API Gateway (HTTP API, payload 2.0) verified for this request.
 pub fn caller_from_lambda(request: &Request, roles: &RoleSettings) -> Option<Caller> {
@@ -162,7 +123,7 @@ pub fn gateway_request_id<B>(request: &axum::http::Request<B>) -> Option<String>
 /// changes anything runs unaudited. A route whose action is missing from the role table
 /// is refused.
 pub async fn authorize(
-    State((state, actions)): State<(AppState, crate::routes::RouteActions)>,
+    State((state, actions)): State<(AppState, crate::http::routes::RouteActions)>,
     matched: MatchedPath,
     mut request: Request,
     next: Next,

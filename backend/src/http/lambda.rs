@@ -3,7 +3,7 @@
 //! schedule sends an EventBridge `Scheduled Event`, which runs the sweep
 //! (`crate::leftovers`). Nothing Lambda-specific reaches a handler.
 
-use crate::startup::{AppState, api_router};
+use crate::http::{AppState, api_router};
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Adapter, Error, LambdaEvent, Service, lambda_runtime, service_fn};
 use serde_json::Value;

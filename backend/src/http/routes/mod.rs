@@ -13,7 +13,7 @@ pub mod peeks;
 pub mod replays;
 
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::Router;
 use axum::extract::{OriginalUri, Request, State};
 use axum::http::Method;
@@ -26,7 +26,7 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
 /// The route table, one line per path. `guard` wraps each signed-in path in the check
-/// of its actions; [`crate::openapi::document`] builds the table with no guard.
+/// of its actions; [`crate::http::openapi::document`] builds the table with no guard.
 pub fn table<G>(guard: G) -> OpenApiRouter<AppState>
 where
     G: Fn(RouteActions, MethodRouter<AppState>) -> MethodRouter<AppState>,
@@ -35,10 +35,10 @@ where
         let actions = RouteActions::of(&paths);
         (schemas, paths, guard(actions, method_router))
     };
-    let open = OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+    let open = OpenApiRouter::with_openapi(crate::http::openapi::ApiDoc::openapi())
         // Open to anyone (and not behind API Gateway's authorizer either).
         .routes(routes!(health::health))
-        .routes(routes!(crate::openapi::openapi_json));
+        .routes(routes!(crate::http::openapi::openapi_json));
     // Signed in; the role each action needs is `shared::roles::Operation::minimum_role`.
     [
         routes!(me::me),
@@ -106,12 +106,12 @@ impl RouteActions {
 }
 
 /// The API router: the table with every signed-in route guarded by
-/// [`crate::auth::authorize`], and JSON answers for unknown paths and methods.
+/// [`crate::http::auth::authorize`], and JSON answers for unknown paths and methods.
 pub fn api(state: &AppState) -> Router<AppState> {
     let (router, _) = table(|actions, route| {
         route.layer(axum::middleware::from_fn_with_state(
             (state.clone(), actions),
-            crate::auth::authorize,
+            crate::http::auth::authorize,
         ))
     })
     .split_for_parts();
@@ -124,7 +124,7 @@ pub fn api(state: &AppState) -> Router<AppState> {
 /// An unknown `/api` path: 404 for a signed-in caller, 401 for anyone else (who learns
 /// nothing about which routes exist).
 async fn not_found(State(state): State<AppState>, request: Request) -> ApiError {
-    match crate::auth::identify(&state, &request) {
+    match crate::http::auth::identify(&state, &request) {
         Ok(_) => ApiError::not_found(format!("There is no API route {}.", request.uri().path())),
         Err(unauthenticated) => unauthenticated,
     }
@@ -136,7 +136,7 @@ async fn method_not_allowed(
     OriginalUri(uri): OriginalUri,
     request: Request,
 ) -> ApiError {
-    match crate::auth::identify(&state, &request) {
+    match crate::http::auth::identify(&state, &request) {
         Ok(_) => ApiError::new(
             ErrorCode::MethodNotAllowed,
             format!("{} is not allowed on {}.", request.method(), uri.path()),

@@ -1,0 +1,62 @@
+//! The AWS adapters: one module per service Rewind calls (EventBridge, SQS, CloudWatch
+//! Logs), each a thin layer of methods over the SDK, plus what every client shares: the
+//! SDK configuration (the usual chain, or an emulator), retries and timeouts, and the
+//! record of each call for the audit trail (`calls`). Nothing here knows about HTTP.
+
+pub mod calls;
+pub mod eventbridge;
+pub mod logs;
+pub mod sqs;
+
+use crate::configuration::Settings;
+use aws_sdk_eventbridge::config::retry::RetryConfig;
+use aws_sdk_eventbridge::config::timeout::TimeoutConfig;
+use aws_sdk_eventbridge::config::{Credentials, Region};
+use std::time::Duration;
+
+/// The region used against an emulator when none is configured.
+const EMULATOR_REGION: &str = "us-east-1";
+
+/// The AWS settings every client of Rewind's shares: the usual chain, or an emulator.
+pub async fn sdk_config(settings: &Settings) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(endpoint) = &settings.eventbridge_endpoint {
+        loader = loader.endpoint_url(endpoint);
+        // An emulator accepts any credentials; without this the SDK would probe the
+        // instance metadata service for them and for a region, which takes seconds.
+        if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
+            loader = loader.credentials_provider(Credentials::new(
+                "rewind-local",
+                "rewind-local",
+                None,
+                None,
+                "rewind-emulator",
+            ));
+        }
+        if std::env::var_os("AWS_REGION").is_none()
+            && std::env::var_os("AWS_DEFAULT_REGION").is_none()
+        {
+            loader = loader.region(Region::new(EMULATOR_REGION));
+        }
+    }
+    loader.load().await
+}
+
+/// Three attempts with short backoff: persistent throttling surfaces as 429 well inside
+/// the operation timeout instead of as a timeout.
+pub fn retries() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(100))
+        .with_max_backoff(Duration::from_secs(1))
+}
+
+/// A stalled attempt is abandoned and retried while the operation still has time left;
+/// the whole call never outlasts the operation timeout.
+pub fn timeouts(settings: &Settings) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(settings.connect_timeout)
+        .operation_attempt_timeout(settings.operation_timeout / 2)
+        .operation_timeout(settings.operation_timeout)
+        .build()
+}

@@ -1,0 +1,124 @@
+//! The console's files, served locally beside the API: precompressed, hashed files cached
+//! for a year, every other path answered by `index.html`.
+
+use super::api_router;
+use super::security::{content_security_policy, origin_of, with_security_headers};
+use crate::state::AppState;
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use shared::console::ConsoleConfig;
+use std::path::Path;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// The API plus the built console, with every other path answered by `index.html` so
+/// the console's own routes work on reload.
+pub fn app(state: AppState, static_dir: &Path) -> Router {
+    // Locally nobody signs in, unless the console was built with a config.json of its own
+    // (a deployed console gets one from the stack's outputs).
+    let console_config = std::fs::read(static_dir.join("config.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<ConsoleConfig>(&bytes).ok());
+    let token_origin = match &console_config {
+        Some(ConsoleConfig::Oidc { token_url, .. }) => origin_of(token_url),
+        _ => None,
+    };
+    let config = if static_dir.join("config.json").is_file() {
+        Router::new()
+    } else {
+        Router::new().route("/config.json", get(|| async { Json(ConsoleConfig::None) }))
+    };
+    let index = static_dir.join("index.html");
+    let console = if index.is_file() {
+        // Built with `.br` and `.gz` beside each file (`cargo xtask` writes them), so no
+        // request spends CPU on compression.
+        let files = ServeDir::new(static_dir)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(
+                ServeFile::new(index)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            );
+        config
+            .fallback_service(files)
+            .layer(axum::middleware::from_fn(console_caching))
+    } else {
+        tracing::warn!(dir = %static_dir.display(), "no built console found; serving the API only");
+        config.fallback(console_missing)
+    };
+    let csp = content_security_policy(token_origin.as_deref());
+    api_router(state).merge(with_security_headers(console, &csp))
+}
+
+/// Hashed files (`name-<16 hex digits>.ext`, Trunk's `filehash`) never change: cached for
+/// a year. Everything else (`index.html`, `config.json`, the console's routes) is
+/// revalidated on every load, so a new deploy is seen at once. The answer depends on
+/// `Accept-Encoding`.
+async fn console_caching(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let hashed = is_hashed_asset(request.uri().path());
+    let mut response = next.run(request).await;
+    let policy = if hashed && response.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
+}
+
+/// `/rewind-frontend-6591d67ef76fdd94_bg.wasm`, `/style-388e6ad00cf4f1c4.css`: a last
+/// segment whose stem ends in `-` and 16 hex digits (before an optional `_bg`).
+fn is_hashed_asset(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    let Some((stem, _extension)) = last.rsplit_once('.') else {
+        return false;
+    };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(name, hash)| {
+        !name.is_empty() && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+async fn console_missing() -> Html<&'static str> {
+    Html(
+        "<!doctype html><title>Rewind</title><h1>Rewind</h1>\
+         <p>The API is running, but the console has not been built. \
+         Run <code>cargo xtask dev</code>, or <code>trunk build --release</code> and restart.</p>",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_assets_are_told_apart() {
+        for hashed in [
+            "/rewind-frontend-6591d67ef76fdd94_bg.wasm",
+            "/rewind-frontend-6591d67ef76fdd94.js",
+            "/style-388e6ad00cf4f1c4.css",
+            "/boot-723e8b87e3480948.js",
+        ] {
+            assert!(is_hashed_asset(hashed), "{hashed}");
+        }
+        for plain in [
+            "/",
+            "/index.html",
+            "/config.json",
+            "/archives/orders-all",
+            "/archives/orders-6591d67ef76fdd94",
+            "/-6591d67ef76fdd94.js",
+            "/style-388e6ad00cf4f1cz.css",
+            "/app-388e6ad00cf4f1c.js",
+        ] {
+            assert!(!is_hashed_asset(plain), "{plain}");
+        }
+    }
+}

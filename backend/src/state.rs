@@ -1,0 +1,63 @@
+//! What every handler, layer and use-case can reach: the AWS adapters, the audit trail
+//! and the settings they need.
+
+use crate::audit::AuditLog;
+use crate::aws::eventbridge::EventBridge;
+use crate::aws::sqs::Queues;
+use crate::configuration::{AuthMode, RoleSettings, Settings};
+use shared::roles::Role;
+use std::sync::Arc;
+
+/// What every handler and layer can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Unscoped: handlers reach EventBridge through `extract::Scoped`, which limits it
+    /// to the caller's buses.
+    pub eventbridge: EventBridge,
+    /// The queues archive peeks are delivered to.
+    pub queues: Queues,
+    /// The longest window a peek replays.
+    pub peek_max_minutes: u32,
+    /// The longest replay window, when capped.
+    pub max_replay_hours: Option<u32>,
+    /// The local user's teams (`REWIND_LOCAL_TEAMS`).
+    pub local_teams: Arc<[String]>,
+    pub auth: AuthMode,
+    pub roles: Arc<RoleSettings>,
+    pub local_role: Role,
+    pub audit: AuditLog,
+    /// The region Rewind's resources are in, for the ARNs in audit records.
+    pub region: Arc<str>,
+}
+
+impl AppState {
+    /// The state for `settings` with these clients, auditing to stdout (see
+    /// [`AppState::from_settings`]).
+    pub fn new(eventbridge: EventBridge, queues: Queues, settings: &Settings) -> Self {
+        Self {
+            region: eventbridge.region().into(),
+            eventbridge,
+            queues,
+            peek_max_minutes: settings.peek_max_minutes,
+            max_replay_hours: settings.max_replay_hours,
+            local_teams: settings.local_teams.clone().into(),
+            auth: settings.auth,
+            roles: Arc::new(settings.roles.clone()),
+            local_role: settings.local_role,
+            audit: AuditLog::Stdout,
+        }
+    }
+
+    /// Everything as `settings` say: the EventBridge and SQS clients, and the audit
+    /// trail (`REWIND_AUDIT_LOG_GROUP`).
+    pub async fn from_settings(settings: &Settings) -> Self {
+        Self {
+            audit: AuditLog::from_settings(settings).await,
+            ..Self::new(
+                EventBridge::from_settings(settings).await,
+                Queues::from_settings(settings).await,
+                settings,
+            )
+        }
+    }
+}
