@@ -321,6 +321,11 @@ impl AuditEntry {
             .clone()
     }
 
+    /// The operation the route guard named, once it has.
+    pub fn operation(&self) -> Option<Operation> {
+        self.snapshot().operation
+    }
+
     /// The backend accepted the caller.
     pub fn identified(&self, caller: &Caller) {
         self.update(|r| r.caller = AuditCaller::verified(caller));

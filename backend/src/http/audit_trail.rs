@@ -1,14 +1,14 @@
-//! The audit trail's layer around the whole API (`crate::audit` has the records): it
-//! opens each audited request's record, collects the AWS calls the request makes, and
-//! writes its outcome. The intent is written by the route guard (`http::auth`) before the
-//! handler runs.
+//! The audit trail's two layers (`crate::audit` has the records): [`trail`] around the
+//! whole API opens each audited request's record, collects the AWS calls the request
+//! makes, and writes its outcome; [`intent`], inside the route guard (`http::auth`), writes
+//! the intent before the handler runs — nothing that changes anything runs unaudited.
 
 use crate::audit::{AuditEntry, AuditRecord, is_audited};
 use crate::aws::calls::{UpstreamCalls, collecting};
 use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 /// The layer around the whole API: opens each audited request's record, collects the
 /// AWS calls it makes, and writes its outcome — also for a refusal, an unknown route and
@@ -26,4 +26,20 @@ pub async fn trail(State(state): State<AppState>, mut request: Request, next: Ne
         tracing::error!(error = %e, record = ?record, "audit outcome not written");
     }
     response
+}
+
+/// Writes the intent of a request the route guard let through (its record names the
+/// operation), and answers it only once CloudWatch acknowledged it. When it cannot be
+/// written, a change — or a peek read, which hands events out — is refused with 503 and
+/// nothing is done; a read goes on.
+pub async fn intent(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if let Some(entry) = request.extensions().get::<AuditEntry>().cloned()
+        && let Some(operation) = entry.operation()
+        && let Err(unaudited) = entry
+            .write_intent(&state.audit, operation.needs_written_intent())
+            .await
+    {
+        return unaudited.into_response();
+    }
+    next.run(request).await
 }

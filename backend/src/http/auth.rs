@@ -6,7 +6,8 @@
 //! arrives without them came through a route that is not protected, so it is refused
 //! (401) rather than trusted. Roles come from one claim listing groups
 //! (`cognito:groups` by default) and are enforced here, once, for every route, from
-//! `shared`'s role table; each request's intent is audited before its handler runs.
+//! `shared`'s role table, by the route → action table below; each request's intent is
+//! then audited (`http::audit_trail::intent`) before its handler runs.
 
 use crate::audit::{AuditEntry, Location};
 use crate::caller::{Caller, lambda_context};
@@ -16,11 +17,14 @@ use crate::http::extract::MAX_BODY_BYTES;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use shared::ErrorCode;
+use shared::roles::Operation;
 use shared::teams::Scope;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The JWT claims API Gateway (HTTP API, payload 2.0) verified for this request.
 pub fn caller_from_lambda(request: &Request, roles: &RoleSettings) -> Option<Caller> {
@@ -119,11 +123,11 @@ pub fn gateway_request_id<B>(request: &axum::http::Request<B>) -> Option<String>
 
 /// The guard of every signed-in route (`routes::table`): establishes the caller (401
 /// without a verified identity), checks their role against the route's action
-/// (`shared::roles`), and writes the audit intent before the handler runs — nothing that
-/// changes anything runs unaudited. A route whose action is missing from the role table
-/// is refused.
+/// (`shared::roles`); the audit intent layer then writes the intent before the handler
+/// runs — nothing that changes anything runs unaudited. A route whose action is missing
+/// from the role table is refused.
 pub async fn authorize(
-    State((state, actions)): State<(AppState, crate::http::routes::RouteActions)>,
+    State((state, actions)): State<(AppState, RouteActions)>,
     matched: MatchedPath,
     mut request: Request,
     next: Next,
@@ -167,13 +171,53 @@ pub async fn authorize(
     if let Some(why) = action.refusal(caller.role()) {
         return ApiError::new(ErrorCode::Forbidden, why).into_response();
     }
-    if let Some(entry) = &entry
-        && let Err(unaudited) = entry
-            .write_intent(&state.audit, action.needs_written_intent())
-            .await
-    {
-        return unaudited.into_response();
-    }
+    // The intent is written next, by a layer of its own (`http::audit_trail::intent`).
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// The action of each method of one path, by its `operationId`; a method whose id is
+/// missing from `shared`'s role table has none, and the guard refuses it.
+#[derive(Debug, Clone, Default)]
+pub struct RouteActions(Arc<[(Method, Operation)]>);
+
+impl RouteActions {
+    pub fn of(paths: &utoipa::openapi::path::Paths) -> Self {
+        let mut actions = Vec::new();
+        for item in paths.paths.values() {
+            let methods = [
+                (Method::GET, &item.get),
+                (Method::POST, &item.post),
+                (Method::PUT, &item.put),
+                (Method::PATCH, &item.patch),
+                (Method::DELETE, &item.delete),
+            ];
+            for (method, operation) in methods {
+                if let Some(action) = operation
+                    .as_ref()
+                    .and_then(|o| o.operation_id.as_deref())
+                    .and_then(Operation::from_operation_id)
+                {
+                    actions.push((method, action));
+                }
+            }
+        }
+        Self(actions.into())
+    }
+
+    /// The action of `method`; HEAD is the GET without its body (axum answers it with
+    /// the GET handler), so it is the GET's action.
+    pub fn for_method(&self, method: &Method) -> Option<Operation> {
+        let method = if method == Method::HEAD {
+            &Method::GET
+        } else {
+            method
+        };
+        self.0.iter().find(|(m, _)| m == method).map(|(_, a)| *a)
+    }
+
+    /// Actions given by hand, for a route outside the table (tests).
+    pub fn new(actions: Vec<(Method, Operation)>) -> Self {
+        Self(actions.into())
+    }
 }

@@ -483,23 +483,20 @@ async fn a_panic_leaves_its_outcome() {
         audit,
         ..AppState::from_settings(&settings).await
     };
-    let boom = axum::Router::new()
-        .route(
-            "/api/archives/{name}/boom",
+    // Behind the real guard (role check, then the audit intent).
+    let boom = axum::Router::new().route(
+        "/api/archives/{name}/boom",
+        backend::http::routes::guard(
+            &state,
+            RouteActions::new(vec![(axum::http::Method::GET, Operation::DescribeArchive)]),
             get(|| async {
                 if std::hint::black_box(true) {
                     panic!("a bug");
                 }
                 "never"
             }),
-        )
-        .route_layer(axum::middleware::from_fn_with_state(
-            (
-                state.clone(),
-                RouteActions::new(vec![(axum::http::Method::GET, Operation::DescribeArchive)]),
-            ),
-            backend::http::auth::authorize,
-        ));
+        ),
+    );
     let router = with_layers(backend::http::routes::api(&state).merge(boom), state);
     let answer = invoke(
         &router,

@@ -16,12 +16,11 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{OriginalUri, Request, State};
-use axum::http::Method;
 use axum::routing::{MethodRouter, any};
 use shared::ErrorCode;
-use shared::roles::Operation;
-use std::sync::Arc;
 use utoipa::OpenApi;
+
+pub use crate::http::auth::RouteActions;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
@@ -59,66 +58,34 @@ where
     .fold(open, |router, route| router.routes(signed_in(route)))
 }
 
-/// The action of each method of one path, by its `operationId`; a method whose id is
-/// missing from `shared`'s role table has none, and the guard refuses it.
-#[derive(Debug, Clone, Default)]
-pub struct RouteActions(Arc<[(Method, Operation)]>);
-
-impl RouteActions {
-    fn of(paths: &utoipa::openapi::path::Paths) -> Self {
-        let mut actions = Vec::new();
-        for item in paths.paths.values() {
-            let methods = [
-                (Method::GET, &item.get),
-                (Method::POST, &item.post),
-                (Method::PUT, &item.put),
-                (Method::PATCH, &item.patch),
-                (Method::DELETE, &item.delete),
-            ];
-            for (method, operation) in methods {
-                if let Some(action) = operation
-                    .as_ref()
-                    .and_then(|o| o.operation_id.as_deref())
-                    .and_then(Operation::from_operation_id)
-                {
-                    actions.push((method, action));
-                }
-            }
-        }
-        Self(actions.into())
-    }
-
-    /// The action of `method`; HEAD is the GET without its body (axum answers it with
-    /// the GET handler), so it is the GET's action.
-    pub fn for_method(&self, method: &Method) -> Option<Operation> {
-        let method = if method == Method::HEAD {
-            &Method::GET
-        } else {
-            method
-        };
-        self.0.iter().find(|(m, _)| m == method).map(|(_, a)| *a)
-    }
-
-    /// Actions given by hand, for a route outside the table (tests).
-    pub fn new(actions: Vec<(Method, Operation)>) -> Self {
-        Self(actions.into())
-    }
-}
-
 /// The API router: the table with every signed-in route guarded by
 /// [`crate::http::auth::authorize`], and JSON answers for unknown paths and methods.
 pub fn api(state: &AppState) -> Router<AppState> {
-    let (router, _) = table(|actions, route| {
-        route.layer(axum::middleware::from_fn_with_state(
-            (state.clone(), actions),
-            crate::http::auth::authorize,
-        ))
-    })
-    .split_for_parts();
+    let (router, _) = table(|actions, route| guard(state, actions, route)).split_for_parts();
     router
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
         .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// A signed-in route behind its guard: the caller established and their role checked
+/// against the route's actions (`http::auth::authorize`), then the audit intent written
+/// (`http::audit_trail::intent`), then the handler.
+pub fn guard(
+    state: &AppState,
+    actions: RouteActions,
+    route: MethodRouter<AppState>,
+) -> MethodRouter<AppState> {
+    // The last layer added runs first.
+    route
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::http::audit_trail::intent,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            (state.clone(), actions),
+            crate::http::auth::authorize,
+        ))
 }
 
 /// An unknown `/api` path: 404 for a signed-in caller, 401 for anyone else (who learns
