@@ -8,8 +8,10 @@
 pub mod app;
 pub mod browser;
 pub mod console;
+pub mod emulator;
 pub mod load;
 pub mod process;
+pub mod proxy;
 pub mod seed;
 pub mod standin;
 pub mod stats;
