@@ -9,6 +9,7 @@ pub mod logs;
 pub mod sqs;
 
 use crate::configuration::Settings;
+use crate::error::ApiError;
 use aws_sdk_eventbridge::config::retry::RetryConfig;
 use aws_sdk_eventbridge::config::timeout::TimeoutConfig;
 use aws_sdk_eventbridge::config::{Credentials, Region};
@@ -59,4 +60,24 @@ pub fn timeouts(settings: &Settings) -> TimeoutConfig {
         .operation_attempt_timeout(settings.operation_timeout / 2)
         .operation_timeout(settings.operation_timeout)
         .build()
+}
+
+/// Every item of a paged list call: `page` fetches the page after a token (None: the
+/// first) and answers its items and the next token; pages are read until none is left
+/// (an empty token is none, as some emulators send it).
+pub async fn all_pages<T, F, Page>(mut page: F) -> Result<Vec<T>, ApiError>
+where
+    F: FnMut(Option<String>) -> Page,
+    Page: Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
+{
+    let mut items = Vec::new();
+    let mut token = None;
+    loop {
+        let (batch, next) = page(token).await?;
+        items.extend(batch);
+        match next.filter(|t| !t.is_empty()) {
+            Some(next) => token = Some(next),
+            None => return Ok(items),
+        }
+    }
 }

@@ -237,26 +237,21 @@ impl Queues {
 
     /// The URLs of every peek queue.
     pub async fn peek_queues(&self) -> Result<Vec<String>, ApiError> {
-        let mut urls = Vec::new();
-        let mut next_token = None;
-        loop {
+        crate::aws::all_pages(|token| async move {
             let out = self
                 .client
                 .list_queues()
                 .queue_name_prefix(PEEK_PREFIX)
-                .set_next_token(next_token)
+                .set_next_token(token)
                 .send()
                 .await
                 .map_err(queue_error)?;
-            urls.extend(out.queue_urls().iter().cloned());
-            next_token = out
-                .next_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned);
-            if next_token.is_none() {
-                return Ok(urls);
-            }
-        }
+            Ok((
+                out.queue_urls().to_vec(),
+                out.next_token().map(str::to_owned),
+            ))
+        })
+        .await
     }
 }
 

@@ -356,60 +356,55 @@ impl EventBridge {
     /// Rewind's temporary rules on `bus`: named as Rewind names them, described as it
     /// describes them (their tags are read where it matters: [`Self::is_this_instances`]).
     pub async fn temporary_rules(&self, bus: &str) -> Result<Vec<FoundRule>, ApiError> {
-        let mut found = Vec::new();
-        let mut next_token = None;
-        loop {
+        crate::aws::all_pages(|token| async move {
             let out = self
                 .client
                 .list_rules()
                 .event_bus_name(bus)
                 .name_prefix(TEMPORARY_PREFIX)
-                .set_next_token(next_token)
+                .set_next_token(token)
                 .send()
                 .await
                 .map_err(from_sdk)?;
-            for rule in out.rules() {
-                if let (Some(name), Some(arn), Some(temporary)) = (
-                    rule.name().filter(|n| TemporaryRule::is_rewind_name(n)),
-                    rule.arn(),
-                    rule.description().and_then(TemporaryRule::from_description),
-                ) {
-                    found.push(FoundRule {
-                        name: name.to_owned(),
-                        arn: arn.to_owned(),
-                        rule: temporary,
-                    });
-                }
-            }
-            next_token = mapping::non_empty(out.next_token());
-            if next_token.is_none() {
-                return Ok(found);
-            }
-        }
+            let found = out
+                .rules()
+                .iter()
+                .filter_map(|rule| {
+                    Some(FoundRule {
+                        name: rule
+                            .name()
+                            .filter(|n| TemporaryRule::is_rewind_name(n))?
+                            .to_owned(),
+                        arn: rule.arn()?.to_owned(),
+                        rule: rule
+                            .description()
+                            .and_then(TemporaryRule::from_description)?,
+                    })
+                })
+                .collect();
+            Ok((found, out.next_token().map(str::to_owned)))
+        })
+        .await
     }
 
     /// Every event bus's name, all pages (for the sweep).
     pub async fn all_bus_names(&self) -> Result<Vec<String>, ApiError> {
-        let mut buses = Vec::new();
-        let mut next_token = None;
-        loop {
+        crate::aws::all_pages(|token| async move {
             let out = self
                 .client
                 .list_event_buses()
-                .set_next_token(next_token)
+                .set_next_token(token)
                 .send()
                 .await
                 .map_err(from_sdk)?;
-            buses.extend(
-                out.event_buses()
-                    .iter()
-                    .filter_map(|b| b.name().map(str::to_owned)),
-            );
-            next_token = mapping::non_empty(out.next_token());
-            if next_token.is_none() {
-                return Ok(buses);
-            }
-        }
+            let names = out
+                .event_buses()
+                .iter()
+                .filter_map(|b| b.name().map(str::to_owned))
+                .collect();
+            Ok((names, out.next_token().map(str::to_owned)))
+        })
+        .await
     }
 
     /// Removes a rule's targets, then the rule; true once it is gone.
@@ -458,24 +453,19 @@ impl EventBridge {
         bus: &str,
         rule: &str,
     ) -> Result<Vec<aws::Target>, ApiError> {
-        let mut targets = Vec::new();
-        let mut next_token = None;
-        loop {
+        crate::aws::all_pages(|token| async move {
             let out = self
                 .client
                 .list_targets_by_rule()
                 .event_bus_name(bus)
                 .rule(rule)
-                .set_next_token(next_token)
+                .set_next_token(token)
                 .send()
                 .await
                 .map_err(from_sdk)?;
-            targets.extend(out.targets().iter().cloned());
-            next_token = mapping::non_empty(out.next_token());
-            if next_token.is_none() {
-                return Ok(targets);
-            }
-        }
+            Ok((out.targets().to_vec(), out.next_token().map(str::to_owned)))
+        })
+        .await
     }
 }
 

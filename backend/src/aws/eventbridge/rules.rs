@@ -17,25 +17,23 @@ const TARGET_READS_IN_FLIGHT: usize = 8;
 impl EventBridge {
     /// Every rule of `bus` (a name or an ARN), all pages.
     pub async fn all_rules(&self, bus: &str) -> Result<Vec<Rule>, ApiError> {
-        let mut rules = Vec::new();
-        let mut next_token = None;
-        loop {
+        crate::aws::all_pages(|token| async move {
             let out = self
                 .client
                 .list_rules()
                 .event_bus_name(bus)
-                .set_next_token(next_token)
+                .set_next_token(token)
                 .send()
                 .await
                 .map_err(from_sdk)?;
-            for rule in out.rules() {
-                rules.push(mapping::rule(rule)?);
-            }
-            next_token = mapping::non_empty(out.next_token());
-            if next_token.is_none() {
-                return Ok(rules);
-            }
-        }
+            let rules = out
+                .rules()
+                .iter()
+                .map(mapping::rule)
+                .collect::<Result<_, _>>()?;
+            Ok((rules, out.next_token().map(str::to_owned)))
+        })
+        .await
     }
 
     /// Every target of one rule, all pages.
