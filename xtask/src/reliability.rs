@@ -38,10 +38,15 @@ pub fn fuzz(seconds: u64) -> Result<()> {
         FUZZ_TARGETS.len()
     ));
     let max_time = format!("-max_total_time={seconds}");
+    // Each target's corpus lives beside the cached tools, so short runs add up from one
+    // run of the test command to the next instead of starting over in a fresh clone.
+    let corpora = tools::tools_root().join("fuzz-corpus");
     for pair in FUZZ_TARGETS.chunks(2) {
         let children: Vec<_> = pair
             .iter()
             .map(|target| {
+                let corpus = corpora.join(target);
+                let _ = std::fs::create_dir_all(&corpus);
                 tools::command("cargo")
                     .args([
                         "fuzz",
@@ -50,8 +55,9 @@ pub fn fuzz(seconds: u64) -> Result<()> {
                         "none",
                         "--release",
                         target,
-                        "--",
                     ])
+                    .arg(&corpus)
+                    .arg("--")
                     .args([max_time.as_str(), "-timeout=10", "-rss_limit_mb=2048"])
                     .envs(env)
                     .stdout(std::process::Stdio::piped())
