@@ -12,8 +12,8 @@
 
 use crate::audit::AuditRecord;
 use crate::aws::calls::{UpstreamCalls, collecting};
-use crate::aws::eventbridge::is_over;
 use crate::error::ApiError;
+use crate::replays::{is_over, routing};
 use crate::state::AppState;
 use serde::Serialize;
 use shared::ErrorCode;
@@ -115,7 +115,7 @@ async fn sweep_into(state: &AppState, report: &mut SweepReport) {
                 found.rule.replay
             );
             let removed = audited(state, &found.arn, &reason, async {
-                if eventbridge.remove_rule(&bus, &found.name).await {
+                if routing::remove_rule(&eventbridge, &bus, &found.name).await {
                     Ok(())
                 } else {
                     Err(ApiError::upstream("the rule could not be removed"))
@@ -165,7 +165,7 @@ async fn sweep_peeks(state: &AppState, now: OffsetDateTime, report: &mut SweepRe
             &url,
             "a peek left for a day: its rule and queue",
             async {
-                if !state.eventbridge.remove_rule(&bus, &name).await {
+                if !routing::remove_rule(&state.eventbridge, &bus, &name).await {
                     return Err(ApiError::upstream("the peek's rule could not be removed"));
                 }
                 state.queues.remove(&url).await

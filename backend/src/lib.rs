@@ -4,8 +4,9 @@
 //! - `http`: the router and its layers (request ids, the audit trail, the route guard,
 //!   security headers), the routes (one module per resource), the extractors, the
 //!   console's files, the local server and the Lambda entry. `main` decides how to serve.
-//! - use-cases: `peeks` (an archive peek, from start to stop) and `leftovers` (the
-//!   scheduled sweep); routed replays live with the EventBridge adapter for now.
+//! - use-cases: `replays` (start, preview, watch and cancel; `replays::routing` makes
+//!   and removes a routed replay's temporary rules), `peeks` (an archive peek, from start
+//!   to stop) and `leftovers` (the scheduled sweep).
 //! - `aws`: the adapters — `aws::eventbridge` (with `mapping`, the one place SDK types
 //!   become DTOs, and `errors`, the one place AWS errors become API errors), `aws::sqs`,
 //!   `aws::logs` — and the SDK configuration every client shares.
@@ -23,5 +24,6 @@ pub mod http;
 pub mod leftovers;
 pub mod peeks;
 pub mod random;
+pub mod replays;
 pub mod state;
 pub mod telemetry;

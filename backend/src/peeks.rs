@@ -6,10 +6,10 @@
 //! it, the creator or an admin stops it. `DELETE` and the sweep (`crate::leftovers`)
 //! remove the rule, its target and the queue. The id is 64 random bits.
 
-use crate::aws::eventbridge::is_over;
 use crate::aws::sqs;
 use crate::caller::Caller;
 use crate::error::ApiError;
+use crate::replays::{self, is_over, routing};
 use crate::state::AppState;
 use aws_sdk_eventbridge::types::Target;
 use shared::ErrorCode;
@@ -112,13 +112,18 @@ pub async fn start(
             .arn(&queue_arn)
             .build()
             .map_err(|e| ApiError::upstream(e.to_string()))?;
-        let rule = state
-            .eventbridge
-            .put_temporary_rule(&bus, &name, &pattern, &description, vec![target])
-            .await?;
-        state
-            .eventbridge
-            .start_replay(NewReplay {
+        let rule = routing::put_temporary_rule(
+            &state.eventbridge,
+            &bus,
+            &name,
+            &pattern,
+            &description,
+            vec![target],
+        )
+        .await?;
+        replays::start(
+            &state.eventbridge,
+            NewReplay {
                 name: replay.clone(),
                 description: Description::parse(&format!(
                     "Rewind peek of archive {}",
@@ -133,8 +138,9 @@ pub async fn start(
                     RuleArn::parse(&rule).map_err(|e| ApiError::upstream(e.message))?,
                 ],
                 routing: None,
-            })
-            .await
+            },
+        )
+        .await
     }
     .await;
     match made {
@@ -257,7 +263,7 @@ pub async fn stop(state: &AppState, caller: &Caller, id: &PeekId) -> Result<(), 
         }
     }
     let bus = tags.get("bus").map(String::as_str).unwrap_or("default");
-    if !state.eventbridge.remove_rule(bus, &name).await {
+    if !routing::remove_rule(&state.eventbridge, bus, &name).await {
         return Err(ApiError::upstream(format!(
             "The peek's rule {name} could not be removed; the sweep will try again."
         )));
@@ -266,7 +272,7 @@ pub async fn stop(state: &AppState, caller: &Caller, id: &PeekId) -> Result<(), 
 }
 
 async fn remove(state: &AppState, bus: &EventBusArn, name: &str, url: &str) {
-    state.eventbridge.remove_rule(bus.bus_name(), name).await;
+    routing::remove_rule(&state.eventbridge, bus.bus_name(), name).await;
     if let Err(error) = state.queues.remove(url).await {
         tracing::warn!(queue = %name, %error, "could not remove a peek's queue; the sweep will");
     }

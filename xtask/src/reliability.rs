@@ -48,14 +48,7 @@ pub fn fuzz(seconds: u64) -> Result<()> {
                 let corpus = corpora.join(target);
                 let _ = std::fs::create_dir_all(&corpus);
                 tools::command("cargo")
-                    .args([
-                        "fuzz",
-                        "run",
-                        "--sanitizer",
-                        "none",
-                        "--release",
-                        target,
-                    ])
+                    .args(["fuzz", "run", "--sanitizer", "none", "--release", target])
                     .arg(&corpus)
                     .arg("--")
                     .args([max_time.as_str(), "-timeout=10", "-rss_limit_mb=2048"])

@@ -3,11 +3,12 @@
 
 mod errors;
 mod mapping;
-mod routing;
 mod rules;
 mod scope;
+mod temporary;
 
-pub use routing::{FoundRule, MadeRule, is_over};
+pub use mapping::preview_target;
+pub use temporary::FoundRule;
 
 pub use errors::from_sdk;
 
@@ -291,43 +292,21 @@ impl EventBridge {
         Ok(replay)
     }
 
-    /// The archive a replay reads, once its destination is checked against it: EventBridge
-    /// replays only to the archive's own bus.
-    pub async fn archive_of(&self, replay: &NewReplay) -> Result<Archive, ApiError> {
-        self.check_bus_write(replay.destination.as_str(), "destination.arn")?;
-        let archive_name = ArchiveName::parse(replay.archive.archive_name())
-            .map_err(|e| e.at("eventSourceArn"))?;
-        let archive = self.describe_archive(&archive_name).await.map_err(|e| {
-            if e.code == shared::ErrorCode::NotFound {
-                ApiError::not_found(format!("Archive {archive_name} does not exist."))
-                    .with_field("eventSourceArn")
-            } else {
-                e
-            }
-        })?;
-        replay.check_destination(&archive.summary.event_source_arn)?;
-        Ok(archive)
-    }
-
-    /// Starts a replay after checking, against the archive itself, that the destination
-    /// is the archive's own bus (EventBridge refuses cross-bus replays).
-    pub async fn start_replay(&self, replay: NewReplay) -> Result<StartReplayResponse, ApiError> {
-        let archive = self.archive_of(&replay).await?;
-        let bus = EventBusArn::parse(&archive.summary.event_source_arn)
-            .map_err(|e| ApiError::upstream(e.message))?;
-        let routed = match &replay.routing {
-            None => None,
-            Some(_) => Some(self.route(&replay, &bus).await?),
-        };
-        let filter_rules: Vec<String> = match &routed {
-            Some(made) => made.iter().map(|r| r.arn.clone()).collect(),
-            None => replay
-                .filter_rules
-                .iter()
-                .map(|r| r.as_str().to_owned())
-                .collect(),
-        };
-
+    /// StartReplay of `replay`, sending to `filter_rules` (None of them: every rule of the
+    /// bus). If the SDK retried (an attempt timed out after EventBridge had acted on it)
+    /// and the retry found the replay already there, the replay is checked: when it is
+    /// exactly what was asked for, the start succeeded and says so.
+    pub async fn start_replay(
+        &self,
+        replay: &NewReplay,
+        filter_rules: Vec<String>,
+    ) -> Result<StartReplayResponse, ApiError> {
+        // What was sent, to recognise it: the filter rules as sent.
+        let mut sent = replay.clone();
+        sent.filter_rules = filter_rules
+            .iter()
+            .filter_map(|r| RuleArn::parse(r).ok())
+            .collect();
         let destination = AwsDestination::builder()
             .arn(replay.destination.as_str())
             .set_filter_arns((!filter_rules.is_empty()).then_some(filter_rules))
@@ -336,7 +315,7 @@ impl EventBridge {
                 ApiError::upstream(format!("Could not build the replay destination: {e}"))
             })?;
         let attempts = AttemptCounter::default();
-        let sent = self
+        let started = self
             .client
             .start_replay()
             .replay_name(replay.name.as_str())
@@ -349,36 +328,17 @@ impl EventBridge {
             .interceptor(attempts.clone())
             .send()
             .await;
-        let out = match sent {
+        let out = match started {
             Ok(out) => out,
             // As for archives: a retry that finds this very replay started reports it.
             Err(err) => {
-                // What was sent: for a routed replay, its temporary rules.
-                let mut sent = replay.clone();
-                if let Some(made) = &routed {
-                    sent.filter_rules = made
-                        .iter()
-                        .filter_map(|r| RuleArn::parse(&r.arn).ok())
-                        .collect();
-                }
-                let found = own_creation(
+                let existing = own_creation(
                     &attempts,
                     from_sdk(err),
                     self.describe_replay(&replay.name),
                     |found| sent.is_fulfilled_by(found),
                 )
-                .await;
-                let existing = match found {
-                    Ok(existing) => existing,
-                    Err(error) => {
-                        // Only what this request made: a replay of this name that
-                        // another request did start keeps its rules.
-                        if let Some(made) = &routed {
-                            self.remove_made(bus.bus_name(), made).await;
-                        }
-                        return Err(error);
-                    }
-                };
+                .await?;
                 return Ok(StartReplayResponse {
                     replay_arn: existing.replay_arn,
                     state: existing.summary.state,
@@ -393,36 +353,6 @@ impl EventBridge {
             state_reason: mapping::non_empty(out.state_reason()),
             replay_start_time: out.replay_start_time().map(mapping::to_time).transpose()?,
         })
-    }
-
-    /// A replay as its page shows it: once it is over, its temporary rules are removed
-    /// (this may be the first request to see it over); while it runs, `routing` says
-    /// which targets it was routed to.
-    pub async fn describe_replay_and_tidy(&self, name: &ReplayName) -> Result<Replay, ApiError> {
-        let mut replay = self.describe_replay(name).await?;
-        if let Ok(bus) = EventBusArn::parse(&replay.destination.arn) {
-            if is_over(replay.summary.state) {
-                self.remove_routes(bus.bus_name(), name.as_str()).await;
-            } else {
-                replay.routing = self.routing_of(bus.bus_name(), name.as_str()).await;
-            }
-        }
-        Ok(replay)
-    }
-
-    /// Cancels a replay and removes its temporary rules: nothing routed reaches a target
-    /// once it is cancelled.
-    pub async fn cancel_replay_and_tidy(
-        &self,
-        name: &ReplayName,
-    ) -> Result<CancelReplayResponse, ApiError> {
-        let cancelled = self.cancel_replay(name).await?;
-        if let Ok(replay) = self.describe_replay(name).await
-            && let Ok(bus) = EventBusArn::parse(&replay.destination.arn)
-        {
-            self.remove_routes(bus.bus_name(), name.as_str()).await;
-        }
-        Ok(cancelled)
     }
 
     pub async fn cancel_replay(&self, name: &ReplayName) -> Result<CancelReplayResponse, ApiError> {

@@ -1,18 +1,13 @@
-//! Rules and their targets: the replay preview (who would receive a replay) and the
-//! replay opt-out (the one rule change Rewind makes to rules it does not own).
+//! Rules and their targets: every rule and target of a bus (what the replay preview
+//! classifies, `crate::replays::preview`), and the replay opt-out (the one rule change
+//! Rewind makes to rules it does not own).
 
 use super::{EventBridge, from_sdk, mapping};
 use crate::error::ApiError;
-use futures_util::{StreamExt, TryStreamExt, stream};
 use shared::ErrorCode;
 use shared::event_bus::Rule;
-use shared::preview::{PreviewInput, PreviewTarget, ReplayPreview};
-use shared::replay::NewReplay;
-use shared::validation::{EventBusArn, EventBusName, EventPattern, RuleName};
-
-/// ListTargetsByRule calls in flight at once for one preview: a bus of 300 rules is read
-/// in a few seconds without meeting EventBridge's control-plane throttling.
-const TARGET_READS_IN_FLIGHT: usize = 8;
+use shared::preview::PreviewTarget;
+use shared::validation::{EventBusName, EventPattern, RuleName};
 
 impl EventBridge {
     /// Every rule of `bus` (a name or an ARN), all pages.
@@ -40,46 +35,6 @@ impl EventBridge {
     pub async fn all_targets(&self, bus: &str, rule: &str) -> Result<Vec<PreviewTarget>, ApiError> {
         let targets = self.raw_targets(bus, rule).await?;
         Ok(targets.iter().map(mapping::preview_target).collect())
-    }
-
-    /// Who a replay would reach: every rule of the archive's bus with every target,
-    /// classified by `shared::preview`. Validated like a start; changes nothing.
-    pub async fn preview_replay(&self, replay: &NewReplay) -> Result<ReplayPreview, ApiError> {
-        let archive = self.archive_of(replay).await?;
-        let bus_arn = EventBusArn::parse(&archive.summary.event_source_arn).map_err(|e| {
-            ApiError::upstream(format!("The archive's event source is odd: {}", e.message))
-        })?;
-        let bus = bus_arn.bus_name();
-        let rules = self.all_rules(bus).await?;
-        let rules = stream::iter(rules)
-            .map(|rule| async move {
-                let targets = self.all_targets(bus, &rule.name).await?;
-                Ok::<_, ApiError>((rule, targets))
-            })
-            .buffered(TARGET_READS_IN_FLIGHT)
-            .try_collect()
-            .await?;
-        // A routed replay reaches only its temporary rules: every rule of the bus is
-        // then left out by filterArns.
-        let routes = self.plan_routes(replay, &bus_arn).await?;
-        let routed = Self::routes_for_preview(&routes, &bus_arn);
-        let routed_arns: Vec<&str> = routed.iter().map(|r| r.arn.as_str()).collect();
-        let filter_arns: Vec<&str> = if routed.is_empty() {
-            replay.filter_rules.iter().map(|r| r.as_str()).collect()
-        } else {
-            routed_arns
-        };
-        Ok(ReplayPreview::assemble(
-            archive.archive_arn,
-            bus_arn.as_str().to_owned(),
-            (replay.window.start(), replay.window.end()),
-            PreviewInput {
-                replay_name: replay.name.as_str(),
-                filter_arns: &filter_arns,
-                rules,
-                routed: routed.clone(),
-            },
-        ))
     }
 
     /// Adds `"replay-name": [{"exists": false}]` to a rule's pattern: DescribeRule, the

@@ -58,7 +58,7 @@ pub async fn start(
             Description::parse(&format!("Started by {} via Rewind", caller.name())).ok();
     }
     let location = format!("/api/replays/{}", replay.name);
-    let started = eventbridge.start_replay(replay).await?;
+    let started = crate::replays::start(&eventbridge, replay).await?;
     let mut headers = HeaderMap::new();
     if let Ok(value) = HeaderValue::from_str(&location) {
         headers.insert(header::LOCATION, value);
@@ -83,7 +83,7 @@ pub async fn preview(
 ) -> Result<Json<ReplayPreview>, ApiError> {
     let replay = body.validate()?;
     replay.window.check_max_hours(state.max_replay_hours)?;
-    Ok(Json(eventbridge.preview_replay(&replay).await?))
+    Ok(Json(crate::replays::preview(&eventbridge, &replay).await?))
 }
 
 /// `GET /api/replays/preview` is the replay named `preview`, which the static preview
@@ -111,7 +111,9 @@ pub async fn describe(
     ApiPath(name): ApiPath<String>,
 ) -> Result<Json<Replay>, ApiError> {
     let name = ReplayName::parse(&name)?;
-    Ok(Json(eventbridge.describe_replay_and_tidy(&name).await?))
+    Ok(Json(
+        crate::replays::describe_and_tidy(&eventbridge, &name).await?,
+    ))
 }
 
 #[utoipa::path(
@@ -128,5 +130,7 @@ pub async fn cancel(
     ApiPath(name): ApiPath<String>,
 ) -> Result<Json<CancelReplayResponse>, ApiError> {
     let name = ReplayName::parse(&name)?;
-    Ok(Json(eventbridge.cancel_replay_and_tidy(&name).await?))
+    Ok(Json(
+        crate::replays::cancel_and_tidy(&eventbridge, &name).await?,
+    ))
 }

@@ -1,0 +1,332 @@
+//! Routed replays: a replay that reaches only chosen targets, through temporary
+//! `rewind-` rules on the archive's bus, each carrying copies of the chosen targets of one
+//! rule, made before StartReplay (whose `filterArns` are then exactly these rules) and
+//! removed once the replay is over — by the request that first sees it over, by a
+//! cancel, by a failed start (only what that request made), or by the sweep
+//! (`crate::leftovers`), which needs no browser to stay open. Peeks make theirs here too.
+
+use crate::aws::eventbridge::EventBridge;
+use crate::error::ApiError;
+use aws_sdk_eventbridge::types as aws;
+use shared::ErrorCode;
+use shared::preview::{Delivery, PreviewRule};
+use shared::replay::NewReplay;
+use shared::routing::{RoutedTarget, RoutingRequest, TemporaryRule};
+use shared::validation::{EventBusArn, EventPattern};
+use time::OffsetDateTime;
+
+/// One temporary rule, planned: its name, the rule it copies, its pattern and targets.
+pub struct Route {
+    pub name: String,
+    pub copies: String,
+    pub pattern: EventPattern,
+    pub targets: Vec<aws::Target>,
+}
+
+/// The text, unless it is empty (as an emulator may send it).
+fn non_empty(text: Option<&str>) -> Option<String> {
+    text.filter(|t| !t.is_empty()).map(str::to_owned)
+}
+
+/// A temporary rule this request made: what it may remove again, and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MadeRule {
+    pub name: String,
+    pub arn: String,
+}
+
+/// Plans and makes the temporary rules of a routed replay; returns their ARNs, for
+/// StartReplay's `filterArns`.
+pub async fn route(
+    eventbridge: &EventBridge,
+    replay: &NewReplay,
+    bus: &EventBusArn,
+) -> Result<Vec<MadeRule>, ApiError> {
+    // A name already taken fails at StartReplay anyway; refusing it first makes no
+    // rule at all.
+    match eventbridge.describe_replay(&replay.name).await {
+        Ok(_) => {
+            return Err(ApiError::new(
+                ErrorCode::AlreadyExists,
+                format!(
+                    "A replay named {} already exists; choose another name.",
+                    replay.name
+                ),
+            )
+            .with_field("replayName"));
+        }
+        Err(e) if e.code == ErrorCode::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let routes = plan_routes(eventbridge, replay, bus).await?;
+    make_routes(eventbridge, &replay.name, bus, routes).await
+}
+
+/// Reads the chosen rules and targets and plans one temporary rule per chosen rule;
+/// changes nothing. A rule or target that does not exist, a rule without a pattern
+/// or managed by a service, and a pattern conflict are each a 4xx on their field.
+pub async fn plan_routes(
+    eventbridge: &EventBridge,
+    replay: &NewReplay,
+    bus: &EventBusArn,
+) -> Result<Vec<Route>, ApiError> {
+    let Some(routing) = &replay.routing else {
+        return Ok(Vec::new());
+    };
+    let mut routes = Vec::new();
+    for (position, (rule_name, ids)) in routing.rules.iter().enumerate() {
+        let rule = eventbridge
+            .describe_rule_raw(bus.bus_name(), rule_name.as_str())
+            .await
+            .map_err(|e| match e {
+                e if e.code == ErrorCode::NotFound => ApiError::not_found(format!(
+                    "Rule {rule_name} is not on bus {}; it may have been deleted.",
+                    bus.bus_name()
+                ))
+                .with_field("routing.targets"),
+                e => e,
+            })?;
+        let refuse = |why: String| {
+            ApiError::from(shared::FieldError::new(
+                "routing.targets",
+                format!("Rule {rule_name} cannot be routed to: {why}."),
+            ))
+        };
+        if let Some(manager) = non_empty(rule.managed_by()) {
+            return Err(refuse(format!("it is managed by {manager}")));
+        }
+        // A copy is always enabled: a rule disabled on purpose stays silent.
+        if rule.state() != Some(&aws::RuleState::Enabled) {
+            return Err(refuse(format!(
+                "it is {}, and a routed copy would deliver to its targets anyway; enable it first if they should receive the replay",
+                rule.state().map_or("not enabled", |s| s.as_str())
+            )));
+        }
+        let Some(pattern) = non_empty(rule.event_pattern()) else {
+            return Err(refuse(
+                "it runs on a schedule and has no event pattern".into(),
+            ));
+        };
+        let pattern = EventPattern::parse(&pattern)
+            .and_then(|p| p.routed(routing.narrowing.as_ref(), replay.name.as_str()))
+            .map_err(|e| match e.field.as_str() {
+                "routing.targets" => refuse(e.message),
+                _ => ApiError::from(e),
+            })?;
+        let existing = eventbridge
+            .raw_targets(bus.bus_name(), rule_name.as_str())
+            .await?;
+        let mut targets = Vec::new();
+        for id in ids {
+            match existing.iter().find(|t| t.id() == id.as_str()) {
+                Some(target) => targets.push(target.clone()),
+                None => {
+                    return Err(ApiError::not_found(format!(
+                        "Rule {rule_name} has no target {id}; it may have been removed."
+                    ))
+                    .with_field("routing.targets"));
+                }
+            }
+        }
+        routes.push(Route {
+            name: TemporaryRule::name(&replay.name, position, crate::random::bits()?),
+            copies: rule_name.as_str().to_owned(),
+            pattern,
+            targets,
+        });
+    }
+    Ok(routes)
+}
+
+/// The planned routes as the preview shows them: `delivery: routed`.
+pub fn routes_for_preview(routes: &[Route], bus: &EventBusArn) -> Vec<PreviewRule> {
+    routes
+        .iter()
+        .map(|route| PreviewRule {
+            name: route.name.clone(),
+            arn: bus.rule_arn(&route.name),
+            state: shared::event_bus::RuleState::Enabled,
+            event_pattern: Some(route.pattern.as_str().to_owned()),
+            managed_by: None,
+            delivery: Delivery::Routed,
+            targets: route
+                .targets
+                .iter()
+                .map(crate::aws::eventbridge::preview_target)
+                .collect(),
+        })
+        .collect()
+}
+
+/// Makes the planned rules and their targets; returns what was made. Whatever fails,
+/// what this request made is removed again (and only that) before the error is
+/// returned.
+pub async fn make_routes(
+    eventbridge: &EventBridge,
+    replay: &shared::validation::ReplayName,
+    bus: &EventBusArn,
+    routes: Vec<Route>,
+) -> Result<Vec<MadeRule>, ApiError> {
+    let made_at = OffsetDateTime::now_utc();
+    let mut made = Vec::new();
+    for route in routes {
+        let description = TemporaryRule {
+            replay: replay.as_str().to_owned(),
+            carries: TemporaryRule::copies_of(&route.copies),
+            made: made_at,
+        }
+        .description();
+        let result = put_temporary_rule(
+            eventbridge,
+            bus,
+            &route.name,
+            &route.pattern,
+            &description,
+            route.targets,
+        )
+        .await;
+        match result {
+            Ok(arn) => made.push(MadeRule {
+                name: route.name,
+                arn,
+            }),
+            Err(error) => {
+                remove_made(eventbridge, bus.bus_name(), &made).await;
+                return Err(error);
+            }
+        }
+    }
+    Ok(made)
+}
+
+/// Removes the rules one request made (after its start failed).
+pub async fn remove_made(eventbridge: &EventBridge, bus: &str, made: &[MadeRule]) {
+    for rule in made {
+        if !remove_rule(eventbridge, bus, &rule.name).await {
+            tracing::warn!(%bus, rule = %rule.name, "a temporary rule stays; the sweep removes it");
+        }
+    }
+}
+
+/// Makes one temporary rule and its targets; returns its ARN. The rule must not
+/// exist yet (Rewind never overwrites a rule), and once its targets are put they are
+/// read back and must be exactly `targets`; otherwise the rule is removed again and
+/// the request refused.
+pub async fn put_temporary_rule(
+    eventbridge: &EventBridge,
+    bus: &EventBusArn,
+    name: &str,
+    pattern: &EventPattern,
+    description: &str,
+    targets: Vec<aws::Target>,
+) -> Result<String, ApiError> {
+    match eventbridge.describe_rule_raw(bus.bus_name(), name).await {
+        Err(e) if e.code == ErrorCode::NotFound => {}
+        Err(e) => return Err(e),
+        Ok(_) => {
+            return Err(ApiError::new(
+                ErrorCode::AlreadyExists,
+                format!(
+                    "A rule named {name} already exists; Rewind never overwrites a rule. Try again."
+                ),
+            ));
+        }
+    }
+    let arn = eventbridge
+        .put_tagged_rule(bus.bus_name(), name, pattern.as_str(), description)
+        .await?;
+    let checked = async {
+        eventbridge
+            .put_targets(bus.bus_name(), name, targets.clone())
+            .await?;
+        let mut read = eventbridge.raw_targets(bus.bus_name(), name).await?;
+        let mut planned = targets;
+        read.sort_by(|a, b| a.id().cmp(b.id()));
+        planned.sort_by(|a, b| a.id().cmp(b.id()));
+        if read != planned {
+            return Err(ApiError::upstream(format!(
+                "Rule {name} did not hold exactly the targets Rewind put on it (another writer?); it was removed and nothing was replayed."
+            )));
+        }
+        Ok(arn)
+    }
+    .await;
+    if checked.is_err() && !remove_rule(eventbridge, bus.bus_name(), name).await {
+        tracing::warn!(rule = %name, "a temporary rule stays; the sweep removes it");
+    }
+    checked
+}
+
+/// Removes every temporary rule of `replay` on `bus`; returns how many. Failures are
+/// logged: the sweep tries again later.
+pub async fn remove_routes(eventbridge: &EventBridge, bus: &str, replay: &str) -> usize {
+    let rules = match eventbridge.temporary_rules(bus).await {
+        Ok(rules) => rules,
+        Err(error) => {
+            tracing::warn!(%bus, %replay, %error, "could not list temporary rules");
+            return 0;
+        }
+    };
+    let mut removed = 0;
+    for found in rules.iter().filter(|r| r.rule.replay == replay) {
+        if eventbridge.is_this_instances(&found.arn).await != Ok(true) {
+            continue;
+        }
+        let (name, rule) = (&found.name, &found.rule);
+        if remove_rule(eventbridge, bus, name).await {
+            removed += 1;
+            tracing::info!(%bus, rule = %name, replay = %rule.replay, "temporary rule removed");
+        }
+    }
+    removed
+}
+
+/// What a routed replay was sent to, read from its temporary rules (None when it
+/// has none, or they are gone).
+pub async fn routing_of(
+    eventbridge: &EventBridge,
+    bus: &str,
+    replay: &str,
+) -> Option<RoutingRequest> {
+    let rules = eventbridge.temporary_rules(bus).await.ok()?;
+    let mut targets = Vec::new();
+    for found in rules.iter().filter(|r| r.rule.replay == replay) {
+        let Some(copied) = found.rule.copied_rule() else {
+            continue;
+        };
+        for target in eventbridge.raw_targets(bus, &found.name).await.ok()? {
+            targets.push(RoutedTarget {
+                rule: copied.to_owned(),
+                target_id: target.id().to_owned(),
+            });
+        }
+    }
+    (!targets.is_empty()).then_some(RoutingRequest {
+        targets,
+        event_pattern: None,
+    })
+}
+
+/// Removes a rule's targets, then the rule; true once it is gone.
+pub async fn remove_rule(eventbridge: &EventBridge, bus: &str, name: &str) -> bool {
+    let ids: Vec<String> = match eventbridge.raw_targets(bus, name).await {
+        Ok(targets) => targets.iter().map(|t| t.id().to_owned()).collect(),
+        Err(e) if e.code == ErrorCode::NotFound => return true,
+        Err(_) => return false,
+    };
+    if !ids.is_empty()
+        && let Err(error) = eventbridge.remove_targets(bus, name, ids).await
+    {
+        tracing::warn!(%bus, rule = %name, %error, "could not remove a temporary rule's targets");
+        return false;
+    }
+    match eventbridge.delete_rule(bus, name).await {
+        Ok(()) => true,
+        Err(error) => {
+            if error.code != ErrorCode::NotFound {
+                tracing::warn!(%bus, rule = %name, %error, "could not delete a temporary rule");
+            }
+            error.code == ErrorCode::NotFound
+        }
+    }
+}
