@@ -1,6 +1,10 @@
 //! Rewind's backend binary: under Lambda when `AWS_LAMBDA_RUNTIME_API` is set, else a
 //! local server that also serves the built console.
 
+// The Lambda runtime's future around the handler of both event kinds nests deeper than
+// the compiler's default query depth when its layout is computed.
+#![recursion_limit = "256"]
+
 use backend::configuration::Settings;
 use backend::http::Application;
 use backend::state::AppState;

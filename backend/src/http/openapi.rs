@@ -6,6 +6,7 @@ use axum::Json;
 use shared::ErrorBody;
 use shared::roles::Operation;
 use std::sync::OnceLock;
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::{OpenApi as Document, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
@@ -26,6 +27,7 @@ pub fn document() -> &'static Document {
     DOCUMENT.get_or_init(|| {
         let (_, mut document) = crate::http::routes::table(|_, route| route).split_for_parts();
         CommonErrors.modify(&mut document);
+        Links.modify(&mut document);
         document
     })
 }
@@ -72,8 +74,44 @@ pub fn routes() -> Vec<DocumentedRoute> {
 }
 
 #[utoipa::path(get, operation_id = "openapi", path = "/api/openapi.json", tag = "meta", responses((status = 200, description = "This document")))]
-pub async fn openapi_json() -> Json<&'static Document> {
-    Json(document())
+pub async fn openapi_json() -> Json<&'static serde_json::Value> {
+    Json(document_json())
+}
+
+/// The document as served: JSON, with each link's fields named as OpenAPI names them
+/// (utoipa 5.5 writes a `Link`'s `operationId`, `operationRef` and `requestBody` in
+/// snake case).
+pub fn document_json() -> &'static serde_json::Value {
+    static JSON: OnceLock<serde_json::Value> = OnceLock::new();
+    JSON.get_or_init(|| {
+        let mut json = serde_json::to_value(document()).unwrap_or_default();
+        let links = json
+            .get_mut("paths")
+            .and_then(serde_json::Value::as_object_mut)
+            .into_iter()
+            .flat_map(|paths| paths.values_mut())
+            .filter_map(serde_json::Value::as_object_mut)
+            .flat_map(|item| item.values_mut())
+            .filter_map(|operation| operation.get_mut("responses"))
+            .filter_map(serde_json::Value::as_object_mut)
+            .flat_map(|responses| responses.values_mut())
+            .filter_map(|response| response.get_mut("links"))
+            .filter_map(serde_json::Value::as_object_mut)
+            .flat_map(|links| links.values_mut())
+            .filter_map(serde_json::Value::as_object_mut);
+        for link in links {
+            for (snake, camel) in [
+                ("operation_id", "operationId"),
+                ("operation_ref", "operationRef"),
+                ("request_body", "requestBody"),
+            ] {
+                if let Some(value) = link.remove(snake) {
+                    link.insert(camel.to_owned(), value);
+                }
+            }
+        }
+        json
+    })
 }
 
 /// What any signed-in route may answer besides its own results: 401 and 403 from the
@@ -135,6 +173,119 @@ impl Modify for CommonErrors {
                         .responses
                         .entry((*status).to_owned())
                         .or_insert_with(|| error(description));
+                }
+            }
+        }
+    }
+}
+
+/// OpenAPI links from what a create answers to what acts on it: an archive to its
+/// reads, edits and peeks, a peek to its reads and stop, a replay to its page and
+/// cancel — so a client (and schemathesis' stateful phase) can follow them.
+struct Links;
+
+impl Links {
+    /// (from, its status, to, the parameter, where its value comes from).
+    const LINKS: [(
+        Operation,
+        &'static str,
+        Operation,
+        &'static str,
+        &'static str,
+    ); 8] = [
+        (
+            Operation::CreateArchive,
+            "201",
+            Operation::DescribeArchive,
+            "name",
+            "$request.body#/archiveName",
+        ),
+        (
+            Operation::CreateArchive,
+            "201",
+            Operation::UpdateArchive,
+            "name",
+            "$request.body#/archiveName",
+        ),
+        (
+            Operation::CreateArchive,
+            "201",
+            Operation::DeleteArchive,
+            "name",
+            "$request.body#/archiveName",
+        ),
+        (
+            Operation::CreateArchive,
+            "201",
+            Operation::StartPeek,
+            "name",
+            "$request.body#/archiveName",
+        ),
+        (
+            Operation::StartPeek,
+            "201",
+            Operation::ReadPeek,
+            "peekId",
+            "$response.body#/peekId",
+        ),
+        (
+            Operation::StartPeek,
+            "201",
+            Operation::StopPeek,
+            "peekId",
+            "$response.body#/peekId",
+        ),
+        (
+            Operation::StartReplay,
+            "201",
+            Operation::DescribeReplay,
+            "name",
+            "$request.body#/replayName",
+        ),
+        (
+            Operation::StartReplay,
+            "201",
+            Operation::CancelReplay,
+            "name",
+            "$request.body#/replayName",
+        ),
+    ];
+}
+
+impl Modify for Links {
+    fn modify(&self, document: &mut Document) {
+        for item in document.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let Some(from) = operation
+                    .operation_id
+                    .as_deref()
+                    .and_then(Operation::from_operation_id)
+                else {
+                    continue;
+                };
+                for (_, status, to, parameter, value) in
+                    Self::LINKS.iter().filter(|link| link.0 == from)
+                {
+                    if let Some(RefOr::T(response)) = operation.responses.responses.get_mut(*status)
+                    {
+                        response.links.insert(
+                            to.operation_id().to_owned(),
+                            LinkBuilder::new()
+                                .operation_id(to.operation_id())
+                                .parameter(*parameter, *value)
+                                .build()
+                                .into(),
+                        );
+                    }
                 }
             }
         }

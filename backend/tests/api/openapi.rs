@@ -7,7 +7,8 @@ use testkit::app::workspace_root;
 #[test]
 fn the_document_matches_its_snapshot() {
     let snapshot = workspace_root().join("backend/tests/openapi.json");
-    let current = serde_json::to_string_pretty(backend::http::openapi::document()).unwrap() + "\n";
+    let current =
+        serde_json::to_string_pretty(backend::http::openapi::document_json()).unwrap() + "\n";
     if std::env::var_os("REWIND_UPDATE_SNAPSHOT").is_some() {
         std::fs::write(&snapshot, &current).unwrap();
     }
@@ -36,7 +37,7 @@ fn the_document_matches_its_snapshot() {
 fn the_endpoint_table_and_the_served_routes_agree_both_ways() {
     use shared::roles::Operation;
     use std::collections::BTreeSet;
-    let document = serde_json::to_value(backend::http::openapi::document()).unwrap();
+    let document = backend::http::openapi::document_json().clone();
     let mut served = BTreeSet::new();
     for (path, item) in document["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
@@ -77,4 +78,43 @@ fn the_endpoint_table_and_the_served_routes_agree_both_ways() {
         Vec::<&(String, String, String)>::new(),
         "in shared::endpoints but not served"
     );
+}
+
+/// Links lead from what a create answers to what acts on it, named as OpenAPI names
+/// their fields, each to an operation that exists.
+#[test]
+fn links_lead_to_operations_that_exist() {
+    let document = backend::http::openapi::document_json();
+    let links =
+        &document["paths"]["/api/archives/{name}/peeks"]["post"]["responses"]["201"]["links"];
+    assert_eq!(links["readPeek"]["operationId"], "readPeek", "{links}");
+    assert_eq!(
+        links["readPeek"]["parameters"]["peekId"],
+        "$response.body#/peekId"
+    );
+    assert!(!document.to_string().contains("operation_id"));
+    let mut count = 0;
+    for item in document["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            for response in operation["responses"]
+                .as_object()
+                .into_iter()
+                .flat_map(|r| r.values())
+            {
+                for link in response["links"]
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|l| l.values())
+                {
+                    let id = link["operationId"].as_str().unwrap_or_default();
+                    assert!(
+                        shared::roles::Operation::from_operation_id(id).is_some(),
+                        "a link to {id}"
+                    );
+                    count += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(count, 8);
 }
