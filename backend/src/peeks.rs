@@ -13,6 +13,7 @@ use crate::replays::{self, is_over, routing};
 use crate::state::AppState;
 use aws_sdk_eventbridge::types::Target;
 use shared::ErrorCode;
+use shared::Field;
 use shared::archive::Archive;
 use shared::peek::{MAX_PEEKS_PER_CALLER, NewPeek, Peek, PeekEvents, PeekId};
 use shared::replay::{NewReplay, ReplayState};
@@ -83,12 +84,12 @@ pub async fn start(
         None => EventPattern::parse(&serde_json::json!({"replay-name": [name]}).to_string()),
     }
     .map_err(|e| {
-        let message = if e.field == "routing.targets" {
+        let message = if e.field == Field::RoutingTargets {
             "This pattern refuses replayed events (it tests replay-name); a peek shows replayed events, so leave replay-name out.".to_owned()
         } else {
             e.message
         };
-        ApiError::from(shared::FieldError::new("eventPattern", message))
+        ApiError::from(shared::FieldError::new(Field::EventPattern, message))
     })?;
     let (url, queue_arn) = state
         .queues

@@ -8,11 +8,12 @@
 use crate::api::ApiError;
 use crate::current_user::refusal;
 use leptos::prelude::*;
+use shared::Field;
 use shared::roles::Operation;
 use std::future::Future;
 
 /// A request built from the form's inputs, and every (field, message) wrong with it.
-pub type Draft<Req> = (Req, Vec<(String, String)>);
+pub type Draft<Req> = (Req, Vec<(Field, String)>);
 
 /// What a form is: its fields (by wire name), the action it performs, how its blocked
 /// reason starts ("To create it"), how the draft is built, how it is sent and what
@@ -24,7 +25,7 @@ where
     Fut: Future<Output = Result<Out, ApiError>> + 'static,
     Done: Fn(&Req, &Out) + Clone + 'static,
 {
-    pub fields: &'static [&'static str],
+    pub fields: &'static [Field],
     pub operation: Operation,
     pub lead: &'static str,
     pub draft: Build,
@@ -36,8 +37,8 @@ pub struct Form<Req: Send + Sync + 'static> {
     draft: Memo<Draft<Req>>,
     /// What was answered is handed to `done`; only the failure stays, for the messages.
     submission: Action<Req, Result<(), ApiError>>,
-    touched: RwSignal<Vec<&'static str>>,
-    fields: &'static [&'static str],
+    touched: RwSignal<Vec<Field>>,
+    fields: &'static [Field],
     blocked: Signal<Option<String>>,
 }
 
@@ -96,7 +97,7 @@ impl<Req> Form<Req>
 where
     Req: Clone + PartialEq + Send + Sync + 'static,
 {
-    pub fn touch(&self, field: &'static str) {
+    pub fn touch(&self, field: Field) {
         self.touched.update(|t| {
             if !t.contains(&field) {
                 t.push(field);
@@ -110,7 +111,7 @@ where
     }
 
     /// The message under `field`: its own problem once touched, else the server's.
-    pub fn error(&self, field: &'static str) -> Signal<Option<String>> {
+    pub fn error(&self, field: Field) -> Signal<Option<String>> {
         let this = *self;
         Signal::derive(move || {
             let local = this
@@ -118,13 +119,13 @@ where
                 .with(|(_, problems)| {
                     problems
                         .iter()
-                        .find(|(f, _)| f == field)
+                        .find(|(f, _)| *f == field)
                         .map(|(_, m)| m.clone())
                 })
                 .filter(|_| this.touched.with(|t| t.contains(&field)));
             local.or_else(|| {
                 this.server_error()
-                    .filter(|e| e.field.as_deref() == Some(field))
+                    .filter(|e| e.field.as_deref() == Some(field.as_str()))
                     .map(|e| e.message)
             })
         })
@@ -135,7 +136,12 @@ where
         let this = *self;
         Signal::derive(move || {
             this.server_error()
-                .filter(|e| !e.field.as_deref().is_some_and(|f| this.fields.contains(&f)))
+                .filter(|e| {
+                    !e.field
+                        .as_deref()
+                        .and_then(Field::parse)
+                        .is_some_and(|f| this.fields.contains(&f))
+                })
                 .map(|e| e.message)
         })
     }

@@ -6,6 +6,7 @@
 use crate::api::{self, ApiError};
 use crate::form::Draft;
 use leptos::prelude::*;
+use shared::Field as FieldName;
 use shared::preview::ReplayPreview;
 use shared::replay::StartReplayRequest;
 use shared::routing::RoutedTarget;
@@ -128,8 +129,11 @@ pub fn use_replay_preview(draft: Memo<Draft<StartReplayRequest>>) -> PreviewStat
         // The name and description do not change who receives it.
         let blocking = problems.iter().find(|(field, _)| {
             !matches!(
-                field.as_str(),
-                "replayName" | "description" | "destination.filterArns" | "routing.targets"
+                field,
+                FieldName::ReplayName
+                    | FieldName::Description
+                    | FieldName::DestinationFilterArns
+                    | FieldName::RoutingTargets
             )
         });
         if let Some((_, why)) = blocking {
@@ -144,7 +148,10 @@ pub fn use_replay_preview(draft: Memo<Draft<StartReplayRequest>>) -> PreviewStat
             state.loading.set(false);
             return;
         }
-        if problems.iter().any(|(field, _)| field == "replayName") {
+        if problems
+            .iter()
+            .any(|(field, _)| *field == FieldName::ReplayName)
+        {
             STAND_IN_NAME.clone_into(&mut request.replay_name);
         }
         request.description = None;

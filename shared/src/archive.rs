@@ -1,5 +1,6 @@
 //! Archive DTOs (`/api/archives`) and their validated forms.
 
+use crate::Field;
 use crate::FieldError;
 use crate::list::present;
 use crate::validation::{
@@ -48,7 +49,7 @@ impl ArchiveState {
             .find(|s| s.as_str() == value)
             .ok_or_else(|| {
                 FieldError::new(
-                    "state",
+                    Field::State,
                     format!(
                         "'{value}' is not an archive state; use one of {}.",
                         Self::ALL.map(Self::as_str).join(", ")
@@ -263,7 +264,7 @@ impl UpdateArchiveRequest {
             && self.kms_key_identifier.is_none()
         {
             return Err(FieldError::new(
-                "body",
+                Field::Body,
                 "Give at least one of description, eventPattern, retentionDays or kmsKeyIdentifier to change.",
             ));
         }
@@ -431,7 +432,7 @@ mod tests {
             retention_days: Some(-2),
             ..create()
         };
-        let fields: Vec<String> = bad.problems().into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = bad.problems().into_iter().map(|e| e.field.into()).collect();
         assert_eq!(fields, ["archiveName", "eventPattern", "retentionDays"]);
         assert_eq!(bad.validate().unwrap_err().field, "archiveName");
     }

@@ -2,27 +2,107 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A rule broken by one request field. `field` is the camelCase name of the field as
-/// it appears on the wire (`destination.arn` for nested ones).
+/// Declares [`Field`] and its wire names from one list.
+macro_rules! fields {
+    ($( $(#[$doc:meta])* $name:ident = $wire:literal, )*) => {
+        /// Every request field an error can name, by its camelCase wire name
+        /// (`destination.arn` for nested ones): the backend's errors and the console's
+        /// form kit name fields through it, so a typo is a compile error instead of an
+        /// error that silently lands in the banner instead of under its field.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Field {
+            $( $(#[$doc])* $name, )*
+        }
+
+        impl Field {
+            pub const ALL: &'static [Field] = &[ $( Field::$name, )* ];
+
+            /// The name on the wire.
+            pub const fn as_str(self) -> &'static str {
+                match self { $( Field::$name => $wire, )* }
+            }
+        }
+    };
+}
+
+fields! {
+    ArchiveName = "archiveName",
+    ReplayName = "replayName",
+    EventSourceArn = "eventSourceArn",
+    EventStartTime = "eventStartTime",
+    EventEndTime = "eventEndTime",
+    EventPattern = "eventPattern",
+    Description = "description",
+    RetentionDays = "retentionDays",
+    KmsKeyIdentifier = "kmsKeyIdentifier",
+    MaxEvents = "maxEvents",
+    Routing = "routing",
+    RoutingTargets = "routing.targets",
+    RoutingEventPattern = "routing.eventPattern",
+    /// A target's id (reported at `routing.targets` where one is chosen).
+    TargetId = "targetId",
+    DestinationArn = "destination.arn",
+    DestinationFilterArns = "destination.filterArns",
+    NamePrefix = "namePrefix",
+    State = "state",
+    Limit = "limit",
+    NextToken = "nextToken",
+    /// A bus's name in a path.
+    Name = "name",
+    /// A rule's name in a path.
+    Rule = "rule",
+    PeekId = "peekId",
+    /// The event of a pattern test.
+    Event = "event",
+    /// The request body as a whole.
+    Body = "body",
+}
+
+impl Field {
+    /// The field of this wire name, if it is one.
+    pub fn parse(wire: &str) -> Option<Field> {
+        Self::ALL.iter().copied().find(|f| f.as_str() == wire)
+    }
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<Field> for String {
+    fn from(field: Field) -> Self {
+        field.as_str().to_owned()
+    }
+}
+
+impl PartialEq<&str> for Field {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// A rule broken by one request field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct FieldError {
-    pub field: String,
+    pub field: Field,
     pub message: String,
     /// `InvalidEventPattern` for pattern problems, `ValidationError` otherwise.
     pub code: ErrorCode,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(field: Field, message: impl Into<String>) -> Self {
         Self {
-            field: field.into(),
+            field,
             message: message.into(),
             code: ErrorCode::ValidationError,
         }
     }
 
-    pub fn pattern(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn pattern(field: Field, message: impl Into<String>) -> Self {
         Self {
             code: ErrorCode::InvalidEventPattern,
             ..Self::new(field, message)
@@ -30,8 +110,8 @@ impl FieldError {
     }
 
     /// The same problem, reported against another field (a value type used in several places).
-    pub fn at(mut self, field: impl Into<String>) -> Self {
-        self.field = field.into();
+    pub fn at(mut self, field: Field) -> Self {
+        self.field = field;
         self
     }
 }
@@ -42,7 +122,7 @@ impl From<FieldError> for ErrorBody {
             error: ErrorDetail {
                 code: e.code,
                 message: e.message,
-                field: Some(e.field),
+                field: Some(e.field.into()),
             },
         }
     }
@@ -126,7 +206,7 @@ mod tests {
 
     #[test]
     fn error_body_serialises_as_documented() {
-        let body: ErrorBody = FieldError::new("archiveName", "Too long.").into();
+        let body: ErrorBody = FieldError::new(Field::ArchiveName, "Too long.").into();
         let json = serde_json::to_value(&body).unwrap();
         assert_eq!(
             json,
@@ -145,5 +225,23 @@ mod tests {
         assert_eq!(ErrorCode::Throttled.http_status(), 429);
         assert_eq!(ErrorCode::UpstreamError.http_status(), 502);
         assert_eq!(ErrorCode::UpstreamUnavailable.http_status(), 503);
+    }
+}
+
+#[cfg(test)]
+mod field_tests {
+    use super::Field;
+
+    #[test]
+    fn each_field_has_one_wire_name() {
+        let mut names: Vec<_> = Field::ALL.iter().map(|f| f.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Field::ALL.len());
+        for field in Field::ALL {
+            assert_eq!(Field::parse(field.as_str()), Some(*field));
+        }
+        assert_eq!(Field::parse("destination.arn"), Some(Field::DestinationArn));
+        assert_eq!(Field::parse("archivename"), None);
     }
 }

@@ -1,5 +1,6 @@
 //! `POST /api/event-patterns/test`: does a pattern match an event?
 
+use crate::Field;
 use crate::FieldError;
 use crate::validation::EventPattern;
 use serde::{Deserialize, Serialize};
@@ -29,10 +30,14 @@ const EVENT_FIELDS: &[&str] = &["id", "account", "source", "time", "region", "de
 impl TestEventPatternRequest {
     pub fn validate(&self) -> Result<PatternTest, FieldError> {
         let pattern = EventPattern::parse(&self.event_pattern)?;
-        let event: serde_json::Value = serde_json::from_str(&self.event)
-            .map_err(|e| FieldError::new("event", format!("The event is not valid JSON: {e}.")))?;
+        let event: serde_json::Value = serde_json::from_str(&self.event).map_err(|e| {
+            FieldError::new(Field::Event, format!("The event is not valid JSON: {e}."))
+        })?;
         let Some(object) = event.as_object() else {
-            return Err(FieldError::new("event", "The event must be a JSON object."));
+            return Err(FieldError::new(
+                Field::Event,
+                "The event must be a JSON object.",
+            ));
         };
         let missing: Vec<&str> = EVENT_FIELDS
             .iter()
@@ -41,7 +46,7 @@ impl TestEventPatternRequest {
             .collect();
         if !missing.is_empty() {
             return Err(FieldError::new(
-                "event",
+                Field::Event,
                 format!(
                     "The event lacks {}; EventBridge needs them to test a pattern.",
                     missing.join(", ")

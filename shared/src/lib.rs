@@ -24,7 +24,7 @@ pub mod routing;
 pub mod teams;
 pub mod validation;
 
-pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldError};
+pub use error::{ErrorBody, ErrorCode, ErrorDetail, Field, FieldError};
 pub use progress::ReplayProgress;
 
 /// RFC 3339 (de)serialisation for timestamps; always written in UTC.

@@ -1,6 +1,7 @@
 //! List queries (`?namePrefix=&eventSourceArn=&state=&limit=&nextToken=`) and their
 //! validated form. EventBridge accepts at most one of the three filters.
 
+use crate::Field;
 use crate::FieldError;
 use crate::validation::{ListLimit, NamePrefix, NextToken};
 use serde::{Deserialize, Serialize};
@@ -82,10 +83,10 @@ impl ListQuery {
         let name_prefix = present(self.name_prefix.as_deref());
         let source = present(self.event_source_arn.as_deref());
         let state = present(self.state.as_deref());
-        let given: Vec<&str> = [
-            name_prefix.map(|_| "namePrefix"),
-            source.map(|_| "eventSourceArn"),
-            state.map(|_| "state"),
+        let given: Vec<Field> = [
+            name_prefix.map(|_| Field::NamePrefix),
+            source.map(|_| Field::EventSourceArn),
+            state.map(|_| Field::State),
         ]
         .into_iter()
         .flatten()
@@ -95,7 +96,11 @@ impl ListQuery {
                 given[1],
                 format!(
                     "Filter by one of namePrefix, eventSourceArn or state at a time (EventBridge allows only one); got {}.",
-                    given.join(" and ")
+                    given
+                        .iter()
+                        .map(|f| f.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" and ")
                 ),
             ));
         }
@@ -142,7 +147,7 @@ pub struct HelperListQuery {
 impl HelperListQuery {
     pub fn name_prefix(&self) -> Result<Option<crate::validation::EventBusName>, FieldError> {
         present(self.name_prefix.as_deref())
-            .map(|p| crate::validation::EventBusName::parse(p).map_err(|e| e.at("namePrefix")))
+            .map(|p| crate::validation::EventBusName::parse(p).map_err(|e| e.at(Field::NamePrefix)))
             .transpose()
     }
 
@@ -175,7 +180,7 @@ mod tests {
             match value {
                 "ENABLED" => Ok(Self::Enabled),
                 other => Err(FieldError::new(
-                    "state",
+                    Field::State,
                     format!("'{other}' is not a state."),
                 )),
             }

@@ -2,6 +2,7 @@
 //! an archive routed only to a queue of Rewind's own, read back by the console. No AWS
 //! API lists what an archive holds; this is how Rewind shows it.
 
+use crate::Field;
 use crate::FieldError;
 use crate::replay::ReplayState;
 use crate::validation::{EventPattern, ReplayWindow};
@@ -53,7 +54,7 @@ impl StartPeekRequest {
         let minutes = (seconds + 59) / 60;
         if minutes > i64::from(max_minutes) {
             return Err(FieldError::new(
-                "eventEndTime",
+                Field::EventEndTime,
                 format!(
                     "A peek replays at most {max_minutes} minutes of events; this window is {minutes}. Peek at a shorter window, or start a replay."
                 ),
@@ -69,7 +70,7 @@ impl StartPeekRequest {
                 .filter(|n| (1..=MAX_EVENTS_LIMIT).contains(n))
                 .ok_or_else(|| {
                     FieldError::new(
-                        "maxEvents",
+                        Field::MaxEvents,
                         format!("maxEvents is a number from 1 to {MAX_EVENTS_LIMIT}; {n} is not."),
                     )
                 })?,
@@ -92,7 +93,7 @@ impl PeekId {
             Ok(Self(value.to_owned()))
         } else {
             Err(FieldError::new(
-                "peekId",
+                Field::PeekId,
                 format!(
                     "'{}' is not a peek id (16 hexadecimal digits).",
                     value.escape_default()

@@ -1,5 +1,6 @@
 //! Replay DTOs (`/api/replays`) and their validated forms.
 
+use crate::Field;
 use crate::FieldError;
 use crate::list::present;
 use crate::progress::ReplayProgress;
@@ -51,7 +52,7 @@ impl ReplayState {
             .find(|s| s.as_str() == value)
             .ok_or_else(|| {
                 FieldError::new(
-                    "state",
+                    Field::State,
                     format!(
                         "'{value}' is not a replay state; use one of {}.",
                         Self::ALL.map(Self::as_str).join(", ")
@@ -269,10 +270,10 @@ impl StartReplayRequest {
             ReplayWindow::parse_text(&self.event_start_time, &self.event_end_time).err(),
             EventBusArn::parse(&self.destination.arn)
                 .err()
-                .map(|e| e.at("destination.arn")),
+                .map(|e| e.at(Field::DestinationArn)),
             (filter_arns.len() > MAX_FILTER_ARNS).then(|| {
                 FieldError::new(
-                    "destination.filterArns",
+                    Field::DestinationFilterArns,
                     format!("A replay can be limited to at most {MAX_FILTER_ARNS} rules."),
                 )
             }),
@@ -291,7 +292,7 @@ impl StartReplayRequest {
             .is_some_and(|f| !f.is_empty())
         {
             return Some(FieldError::new(
-                "routing",
+                Field::Routing,
                 "Choose either rules (destination.filterArns) or targets (routing), not both.",
             ));
         }
@@ -302,7 +303,7 @@ impl StartReplayRequest {
         let filter_arns = self.destination.filter_arns.as_deref().unwrap_or_default();
         if filter_arns.len() > MAX_FILTER_ARNS {
             return Err(FieldError::new(
-                "destination.filterArns",
+                Field::DestinationFilterArns,
                 format!("A replay can be limited to at most {MAX_FILTER_ARNS} rules."),
             ));
         }
@@ -314,7 +315,7 @@ impl StartReplayRequest {
             archive: ArchiveArn::parse(&self.event_source_arn)?,
             window: ReplayWindow::parse_text(&self.event_start_time, &self.event_end_time)?,
             destination: EventBusArn::parse(&self.destination.arn)
-                .map_err(|e| e.at("destination.arn"))?,
+                .map_err(|e| e.at(Field::DestinationArn))?,
             filter_rules: filter_arns
                 .iter()
                 .map(|arn| RuleArn::parse(arn))
@@ -336,7 +337,7 @@ impl NewReplay {
     pub fn check_destination(&self, archive_source: &str) -> Result<(), FieldError> {
         if self.destination.as_str() != archive_source {
             return Err(FieldError::new(
-                "destination.arn",
+                Field::DestinationArn,
                 format!(
                     "A replay can only send events to the archive's own event bus, {archive_source}."
                 ),
@@ -517,7 +518,7 @@ mod tests {
             event_end_time: "2026-11-26T11:00:00Z".into(),
             ..request()
         };
-        let fields: Vec<String> = bad.problems().into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = bad.problems().into_iter().map(|e| e.field.into()).collect();
         assert_eq!(fields, ["replayName", "eventEndTime"]);
     }
 

@@ -3,6 +3,7 @@
 //! What is asked (`routing` on start and preview), how it is checked, and how the
 //! temporary rules are named and recognised — no I/O.
 
+use crate::Field;
 use crate::FieldError;
 use crate::validation::{EventPattern, ReplayName, RuleName, TargetId};
 use serde::{Deserialize, Serialize};
@@ -65,7 +66,7 @@ pub struct Routing {
 
 impl RoutingRequest {
     pub fn validate(&self) -> Result<Routing, FieldError> {
-        let field = "routing.targets";
+        let field = Field::RoutingTargets;
         if self.targets.is_empty() {
             return Err(FieldError::new(
                 field,
@@ -98,7 +99,7 @@ impl RoutingRequest {
             ));
         }
         let narrowing = crate::list::present(self.event_pattern.as_deref())
-            .map(|p| EventPattern::parse(p).map_err(|e| e.at("routing.eventPattern")))
+            .map(|p| EventPattern::parse(p).map_err(|e| e.at(Field::RoutingEventPattern)))
             .transpose()?;
         Ok(Routing { rules, narrowing })
     }

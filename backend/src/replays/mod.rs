@@ -7,6 +7,7 @@ pub mod routing;
 use crate::aws::eventbridge::EventBridge;
 use crate::error::ApiError;
 use futures_util::{StreamExt, TryStreamExt, stream};
+use shared::Field;
 use shared::archive::Archive;
 use shared::preview::{PreviewInput, ReplayPreview};
 use shared::replay::{CancelReplayResponse, NewReplay, Replay, ReplayState, StartReplayResponse};
@@ -30,16 +31,16 @@ pub async fn archive_of(
     eventbridge: &EventBridge,
     replay: &NewReplay,
 ) -> Result<Archive, ApiError> {
-    eventbridge.check_bus_write(replay.destination.as_str(), "destination.arn")?;
-    let archive_name =
-        ArchiveName::parse(replay.archive.archive_name()).map_err(|e| e.at("eventSourceArn"))?;
+    eventbridge.check_bus_write(replay.destination.as_str(), Field::DestinationArn)?;
+    let archive_name = ArchiveName::parse(replay.archive.archive_name())
+        .map_err(|e| e.at(Field::EventSourceArn))?;
     let archive = eventbridge
         .describe_archive(&archive_name)
         .await
         .map_err(|e| {
             if e.code == shared::ErrorCode::NotFound {
                 ApiError::not_found(format!("Archive {archive_name} does not exist."))
-                    .with_field("eventSourceArn")
+                    .with_field(Field::EventSourceArn)
             } else {
                 e
             }

@@ -9,6 +9,7 @@ use crate::aws::eventbridge::EventBridge;
 use crate::error::ApiError;
 use aws_sdk_eventbridge::types as aws;
 use shared::ErrorCode;
+use shared::Field;
 use shared::preview::{Delivery, PreviewRule};
 use shared::replay::NewReplay;
 use shared::routing::{RoutedTarget, RoutingRequest, TemporaryRule};
@@ -53,7 +54,7 @@ pub async fn route(
                     replay.name
                 ),
             )
-            .with_field("replayName"));
+            .with_field(Field::ReplayName));
         }
         Err(e) if e.code == ErrorCode::NotFound => {}
         Err(e) => return Err(e),
@@ -83,12 +84,12 @@ pub async fn plan_routes(
                     "Rule {rule_name} is not on bus {}; it may have been deleted.",
                     bus.bus_name()
                 ))
-                .with_field("routing.targets"),
+                .with_field(Field::RoutingTargets),
                 e => e,
             })?;
         let refuse = |why: String| {
             ApiError::from(shared::FieldError::new(
-                "routing.targets",
+                Field::RoutingTargets,
                 format!("Rule {rule_name} cannot be routed to: {why}."),
             ))
         };
@@ -109,8 +110,8 @@ pub async fn plan_routes(
         };
         let pattern = EventPattern::parse(&pattern)
             .and_then(|p| p.routed(routing.narrowing.as_ref(), replay.name.as_str()))
-            .map_err(|e| match e.field.as_str() {
-                "routing.targets" => refuse(e.message),
+            .map_err(|e| match e.field {
+                Field::RoutingTargets => refuse(e.message),
                 _ => ApiError::from(e),
             })?;
         let existing = eventbridge
@@ -124,7 +125,7 @@ pub async fn plan_routes(
                     return Err(ApiError::not_found(format!(
                         "Rule {rule_name} has no target {id}; it may have been removed."
                     ))
-                    .with_field("routing.targets"));
+                    .with_field(Field::RoutingTargets));
                 }
             }
         }

@@ -16,6 +16,7 @@ use crate::links;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use shared::Field as FieldName;
 use shared::archive::{Archive, UpdateArchiveRequest};
 use shared::list::ListQuery;
 use shared::roles::Operation;
@@ -143,13 +144,13 @@ fn update_request(
     days: &str,
     pattern: &str,
     kms: &str,
-) -> (UpdateArchiveRequest, Vec<(&'static str, String)>) {
+) -> (UpdateArchiveRequest, Vec<(FieldName, String)>) {
     let mut errors = Vec::new();
     let mut request = UpdateArchiveRequest::default();
     let current_description = archive.description.clone().unwrap_or_default();
     if description != current_description {
         if let Err(e) = Description::parse(description) {
-            errors.push(("description", e.message));
+            errors.push((FieldName::Description, e.message));
         }
         request.description = Some(description.to_owned());
     }
@@ -168,7 +169,7 @@ fn update_request(
             request.retention_days = Some(i64::from(r.days()))
         }
         Ok(_) => {}
-        Err(m) => errors.push(("retentionDays", m)),
+        Err(m) => errors.push((FieldName::RetentionDays, m)),
     }
     let current_pattern = archive.event_pattern.clone().unwrap_or_default();
     let same_pattern = match (
@@ -182,14 +183,14 @@ fn update_request(
         if !pattern.trim().is_empty()
             && let Err(e) = EventPattern::parse(pattern)
         {
-            errors.push(("eventPattern", e.message));
+            errors.push((FieldName::EventPattern, e.message));
         }
         request.event_pattern = Some(pattern.trim().to_owned());
     }
     let current_kms = archive.kms_key_identifier.clone().unwrap_or_default();
     if kms.trim() != current_kms {
         if let Err(e) = KmsKeyIdentifier::parse(kms.trim()) {
-            errors.push(("kmsKeyIdentifier", e.message));
+            errors.push((FieldName::KmsKeyIdentifier, e.message));
         }
         request.kms_key_identifier = Some(kms.trim().to_owned());
     }
@@ -197,11 +198,11 @@ fn update_request(
 }
 
 /// The fields the editor shows, by their wire names.
-const EDIT_FIELDS: [&str; 4] = [
-    "description",
-    "retentionDays",
-    "eventPattern",
-    "kmsKeyIdentifier",
+const EDIT_FIELDS: [FieldName; 4] = [
+    FieldName::Description,
+    FieldName::RetentionDays,
+    FieldName::EventPattern,
+    FieldName::KmsKeyIdentifier,
 ];
 
 #[component]
@@ -240,12 +241,10 @@ fn EditArchive(archive: Archive, on_done: Callback<bool>) -> impl IntoView {
                 &pattern.get(),
                 &kms.get(),
             );
-            let mut problems: Vec<(String, String)> = problems
-                .into_iter()
-                .map(|(field, message)| (field.to_owned(), message))
-                .collect();
+            let mut problems = problems;
+            // Nothing to send: the request as a whole is not ready (no field is at fault).
             if problems.is_empty() && request == UpdateArchiveRequest::default() {
-                problems.push((String::new(), "nothing has changed yet.".to_owned()));
+                problems.push((FieldName::Body, "nothing has changed yet.".to_owned()));
             }
             (request, problems)
         },
@@ -254,21 +253,21 @@ fn EditArchive(archive: Archive, on_done: Callback<bool>) -> impl IntoView {
     });
     // The form starts filled in with the archive's values: their problems show at once.
     form.touch_all();
-    let error_for = move |field: &'static str| form.error(field);
+    let error_for = move |field: FieldName| form.error(field);
     let blocked = form.blocked();
     let pending = form.pending();
     view! {
         <form class="card edit" on:submit=form.on_submit()>
             <h2>"Edit archive"</h2>
             <ErrorBanner message=form.banner() />
-            <Field id="description" label="Description" error=error_for("description")>
+            <Field id="description" label="Description" error=error_for(FieldName::Description)>
                 <textarea id="description" rows="2" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
             </Field>
-            <RetentionInput indefinite days error=error_for("retentionDays") />
-            <Field id="event-pattern" label="Event pattern" hint="Leave empty to archive every event on the bus." error=error_for("eventPattern")>
+            <RetentionInput indefinite days error=error_for(FieldName::RetentionDays) />
+            <Field id="event-pattern" label="Event pattern" hint="Leave empty to archive every event on the bus." error=error_for(FieldName::EventPattern)>
                 <JsonEditor id="event-pattern" value=pattern />
             </Field>
-            <Field id="kms-key" label="KMS key" hint="Empty: an AWS owned key." error=error_for("kmsKeyIdentifier")>
+            <Field id="kms-key" label="KMS key" hint="Empty: an AWS owned key." error=error_for(FieldName::KmsKeyIdentifier)>
                 <input id="kms-key" prop:value=move || kms.get() on:input=move |ev| kms.set(event_target_value(&ev)) />
             </Field>
             <div class="actions">

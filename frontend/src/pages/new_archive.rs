@@ -13,18 +13,19 @@ use crate::links;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
+use shared::Field as FieldName;
 use shared::archive::CreateArchiveRequest;
 use shared::roles::Operation;
 use shared::validation::RetentionDays;
 
 /// The fields this form shows, by their wire names.
-const FORM_FIELDS: [&str; 6] = [
-    "archiveName",
-    "eventSourceArn",
-    "description",
-    "retentionDays",
-    "eventPattern",
-    "kmsKeyIdentifier",
+const FORM_FIELDS: [FieldName; 6] = [
+    FieldName::ArchiveName,
+    FieldName::EventSourceArn,
+    FieldName::Description,
+    FieldName::RetentionDays,
+    FieldName::EventPattern,
+    FieldName::KmsKeyIdentifier,
 ];
 
 #[component]
@@ -73,9 +74,9 @@ pub fn NewArchivePage() -> impl IntoView {
                 retention_days: retention.clone().ok().flatten(),
                 kms_key_identifier: Some(kms.get().trim().to_owned()).filter(|k| !k.is_empty()),
             };
-            let mut errors: Vec<(String, String)> = Vec::new();
+            let mut errors: Vec<(FieldName, String)> = Vec::new();
             if let Err(m) = retention {
-                errors.push(("retentionDays".into(), m));
+                errors.push((FieldName::RetentionDays, m));
             }
             errors.extend(body.problems().into_iter().map(|e| (e.field, e.message)));
             (body, errors)
@@ -88,8 +89,8 @@ pub fn NewArchivePage() -> impl IntoView {
             );
         },
     });
-    let touch = move |field: &'static str| form.touch(field);
-    let error_for = move |field: &'static str| form.error(field);
+    let touch = move |field: FieldName| form.touch(field);
+    let error_for = move |field: FieldName| form.error(field);
     let blocked = form.blocked();
     let pending = form.pending();
 
@@ -97,14 +98,14 @@ pub fn NewArchivePage() -> impl IntoView {
         <h1>"Create archive"</h1>
         <form class="card" on:submit=form.on_submit() novalidate>
             <ErrorBanner message=form.banner() />
-            <Field id="event-bus" label="Event bus" hint="The bus whose events are archived. It cannot be changed later." error=error_for("eventSourceArn")>
+            <Field id="event-bus" label="Event bus" hint="The bus whose events are archived. It cannot be changed later." error=error_for(FieldName::EventSourceArn)>
                 <Transition fallback=|| view! { <Loading what="event buses" /> }>
                     {move || buses.get().map(|result| match result {
                         Ok(list) if list.is_empty() => view! {
                             <p class="hint" id="event-bus">"There is no event bus you may use: " {team_note()}</p>
                         }.into_any(),
                         Ok(list) => view! {
-                            <select id="event-bus" prop:value=move || bus.get() on:change=move |ev| { picked_bus.set(Some(event_target_value(&ev))); touch("eventSourceArn"); }>
+                            <select id="event-bus" prop:value=move || bus.get() on:change=move |ev| { picked_bus.set(Some(event_target_value(&ev))); touch(FieldName::EventSourceArn); }>
                                 {list.into_iter().map(|b| {
                                     let arn = b.arn.clone();
                                     view! { <option value=b.arn selected=move || bus.get() == arn>{b.name}</option> }
@@ -115,23 +116,23 @@ pub fn NewArchivePage() -> impl IntoView {
                     })}
                 </Transition>
             </Field>
-            <Field id="archive-name" label="Name" hint="Up to 48 letters, digits, '.', '-' or '_'. It cannot be changed later." error=error_for("archiveName")>
+            <Field id="archive-name" label="Name" hint="Up to 48 letters, digits, '.', '-' or '_'. It cannot be changed later." error=error_for(FieldName::ArchiveName)>
                 <input id="archive-name" autocomplete="off" spellcheck="false" aria-describedby="archive-name-error"
-                    prop:value=move || name.get() on:input=move |ev| { name.set(event_target_value(&ev)); touch("archiveName"); } />
+                    prop:value=move || name.get() on:input=move |ev| { name.set(event_target_value(&ev)); touch(FieldName::ArchiveName); } />
             </Field>
-            <Field id="description" label="Description" hint="Optional, up to 512 characters." error=error_for("description")>
+            <Field id="description" label="Description" hint="Optional, up to 512 characters." error=error_for(FieldName::Description)>
                 <textarea id="description" rows="2" aria-describedby="description-error"
-                    prop:value=move || description.get() on:input=move |ev| { description.set(event_target_value(&ev)); touch("description"); }></textarea>
+                    prop:value=move || description.get() on:input=move |ev| { description.set(event_target_value(&ev)); touch(FieldName::Description); }></textarea>
             </Field>
-            <RetentionInput indefinite days error=error_for("retentionDays") />
-            <Field id="event-pattern" label="Event pattern" hint="Optional. Only matching events are archived; leave empty for all." error=error_for("eventPattern")>
-                <div on:input=move |_| touch("eventPattern")>
+            <RetentionInput indefinite days error=error_for(FieldName::RetentionDays) />
+            <Field id="event-pattern" label="Event pattern" hint="Optional. Only matching events are archived; leave empty for all." error=error_for(FieldName::EventPattern)>
+                <div on:input=move |_| touch(FieldName::EventPattern)>
                     <JsonEditor id="event-pattern" value=pattern placeholder="{\"source\": [\"shop.orders\"]}" />
                 </div>
             </Field>
-            <Field id="kms-key" label="KMS key" hint="Optional: a customer managed key ID, ARN or alias. Empty uses an AWS owned key." error=error_for("kmsKeyIdentifier")>
+            <Field id="kms-key" label="KMS key" hint="Optional: a customer managed key ID, ARN or alias. Empty uses an AWS owned key." error=error_for(FieldName::KmsKeyIdentifier)>
                 <input id="kms-key" autocomplete="off" spellcheck="false"
-                    prop:value=move || kms.get() on:input=move |ev| { kms.set(event_target_value(&ev)); touch("kmsKeyIdentifier"); } />
+                    prop:value=move || kms.get() on:input=move |ev| { kms.set(event_target_value(&ev)); touch(FieldName::KmsKeyIdentifier); } />
             </Field>
             <div class="actions">
                 <button type="submit" disabled=move || blocked.get().is_some() || pending.get()>

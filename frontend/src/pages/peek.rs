@@ -14,15 +14,16 @@ use crate::format::Zone;
 use crate::links;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use shared::Field as FieldName;
 use shared::peek::{Peek, StartPeekRequest};
 use shared::roles::Operation;
 use time::Duration;
 
-const FORM_FIELDS: [&str; 4] = [
-    "eventStartTime",
-    "eventEndTime",
-    "eventPattern",
-    "maxEvents",
+const FORM_FIELDS: [FieldName; 4] = [
+    FieldName::EventStartTime,
+    FieldName::EventEndTime,
+    FieldName::EventPattern,
+    FieldName::MaxEvents,
 ];
 
 /// How long to wait between reads while events may still come.
@@ -85,9 +86,9 @@ pub fn PeekPage() -> impl IntoView {
             );
         },
     });
-    form.touch("eventStartTime");
-    form.touch("eventEndTime");
-    let error_for = move |field: &'static str| form.error(field);
+    form.touch(FieldName::EventStartTime);
+    form.touch(FieldName::EventEndTime);
+    let error_for = move |field: FieldName| form.error(field);
     let blocked = form.blocked();
     let pending = form.pending();
 
@@ -129,16 +130,16 @@ pub fn PeekPage() -> impl IntoView {
         <form class="card" on:submit=form.on_submit() novalidate>
             <ErrorBanner message=form.banner() />
             <TimeWindow start end zone archive_created=Signal::derive(|| None)
-                start_error=error_for("eventStartTime") end_error=error_for("eventEndTime") />
-            <Field id="peek-pattern" label="Event pattern" hint="Optional: only matching events are shown." error=error_for("eventPattern")>
-                <div on:input=move |_| form.touch("eventPattern")>
+                start_error=error_for(FieldName::EventStartTime) end_error=error_for(FieldName::EventEndTime) />
+            <Field id="peek-pattern" label="Event pattern" hint="Optional: only matching events are shown." error=error_for(FieldName::EventPattern)>
+                <div on:input=move |_| form.touch(FieldName::EventPattern)>
                     <JsonEditor id="peek-pattern" value=pattern placeholder="{\"detail-type\": [\"OrderCreated\"]}" />
                 </div>
             </Field>
-            <Field id="max-events" label="At most" hint="Events, 1 to 1000; the peek's replay is cancelled past it." error=error_for("maxEvents")>
+            <Field id="max-events" label="At most" hint="Events, 1 to 1000; the peek's replay is cancelled past it." error=error_for(FieldName::MaxEvents)>
                 <input id="max-events" type="number" min="1" max="1000" aria-describedby="max-events-error"
                     prop:value=move || max_events.get()
-                    on:input=move |ev| { max_events.set(event_target_value(&ev)); form.touch("maxEvents"); } />
+                    on:input=move |ev| { max_events.set(event_target_value(&ev)); form.touch(FieldName::MaxEvents); } />
             </Field>
             <div class="actions">
                 <button type="submit" disabled=move || blocked.get().is_some() || pending.get()>

@@ -18,22 +18,23 @@ use crate::replay_preview::{Choice, ReplayTo, use_replay_preview};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
+use shared::Field as FieldName;
 use shared::replay::{ReplayDestinationRequest, StartReplayRequest};
 use shared::roles::Operation;
 use shared::routing::RoutingRequest;
 use shared::validation::ReplayWindow;
 use time::{Duration, OffsetDateTime};
 
-const FORM_FIELDS: [&str; 9] = [
-    "eventSourceArn",
-    "replayName",
-    "description",
-    "eventStartTime",
-    "eventEndTime",
-    "destination.filterArns",
-    "routing",
-    "routing.targets",
-    "routing.eventPattern",
+const FORM_FIELDS: [FieldName; 9] = [
+    FieldName::EventSourceArn,
+    FieldName::ReplayName,
+    FieldName::Description,
+    FieldName::EventStartTime,
+    FieldName::EventEndTime,
+    FieldName::DestinationFilterArns,
+    FieldName::Routing,
+    FieldName::RoutingTargets,
+    FieldName::RoutingEventPattern,
 ];
 
 /// A name that says what and when: `orders-all-20261126-1305`.
@@ -98,20 +99,20 @@ pub fn StartReplayPage() -> impl IntoView {
         operation: Operation::StartReplay,
         lead: "To start it",
         draft: move || {
-            let mut errors: Vec<(String, String)> = Vec::new();
+            let mut errors: Vec<(FieldName, String)> = Vec::new();
             let archive = archive_ok.get();
             if archive.is_none() {
                 errors.push((
-                    "eventSourceArn".into(),
+                    FieldName::EventSourceArn,
                     "Choose the archive to replay from.".into(),
                 ));
             }
             let (s, e) = (start.get(), end.get());
             if s.is_none() {
-                errors.push(("eventStartTime".into(), "Enter a start time.".into()));
+                errors.push((FieldName::EventStartTime, "Enter a start time.".into()));
             }
             if e.is_none() {
-                errors.push(("eventEndTime".into(), "Enter an end time.".into()));
+                errors.push((FieldName::EventEndTime, "Enter an end time.".into()));
             }
             if let (Some(s), Some(e)) = (s, e) {
                 let checked = ReplayWindow::parse(s, e).and_then(|w| {
@@ -128,7 +129,7 @@ pub fn StartReplayPage() -> impl IntoView {
             let filters = (to == ReplayTo::SomeRules).then(|| choice.rules.get());
             if filters.as_ref().is_some_and(Vec::is_empty) {
                 errors.push((
-                    "destination.filterArns".into(),
+                    FieldName::DestinationFilterArns,
                     "Tick at least one rule in the preview, or replay to all rules.".into(),
                 ));
             }
@@ -173,9 +174,9 @@ pub fn StartReplayPage() -> impl IntoView {
     });
     let preview = use_replay_preview(form.draft());
     // The window starts filled in: its problems show from the start.
-    form.touch("eventStartTime");
-    form.touch("eventEndTime");
-    let error_for = move |field: &'static str| form.error(field);
+    form.touch(FieldName::EventStartTime);
+    form.touch(FieldName::EventEndTime);
+    let error_for = move |field: FieldName| form.error(field);
     let blocked = form.blocked();
     let pending = form.pending();
     let pick_archive = Callback::new(move |picked: String| {
@@ -183,7 +184,7 @@ pub fn StartReplayPage() -> impl IntoView {
         // Another archive means another bus: its rules start unchosen.
         choice.rules.set(Vec::new());
         choice.targets.set(Vec::new());
-        form.touch("eventSourceArn");
+        form.touch(FieldName::EventSourceArn);
     });
 
     view! {
@@ -191,7 +192,7 @@ pub fn StartReplayPage() -> impl IntoView {
         <div class="start-replay">
         <form class="card" on:submit=form.on_submit() novalidate>
             <ErrorBanner message=form.banner() />
-            <Field id="archive" label="Archive" error=error_for("eventSourceArn")>
+            <Field id="archive" label="Archive" error=error_for(FieldName::EventSourceArn)>
                 <ArchivePicker id="archive" selected=archive_name on_pick=pick_archive />
             </Field>
             <div class="field">
@@ -199,19 +200,19 @@ pub fn StartReplayPage() -> impl IntoView {
                 <p class="readonly">{move || bus_arn.get().map(|b| format!("{} ({b})", format::arn_name(&b))).unwrap_or_else(|| "The archive's event bus".into())}</p>
                 <p class="hint">"A replay always goes back to the bus the archive records; replayed events carry a replay-name field and are never archived again."</p>
             </div>
-            <Field id="replay-name" label="Name" hint="Up to 64 letters, digits, '.', '-' or '_'." error=error_for("replayName")>
+            <Field id="replay-name" label="Name" hint="Up to 64 letters, digits, '.', '-' or '_'." error=error_for(FieldName::ReplayName)>
                 <input id="replay-name" autocomplete="off" spellcheck="false" aria-describedby="replay-name-error"
                     prop:value=move || name.get()
-                    on:input=move |ev| { typed_name.set(Some(event_target_value(&ev))); form.touch("replayName"); } />
+                    on:input=move |ev| { typed_name.set(Some(event_target_value(&ev))); form.touch(FieldName::ReplayName); } />
             </Field>
-            <Field id="description" label="Description" hint="Optional: why this replay, for whoever looks later." error=error_for("description")>
+            <Field id="description" label="Description" hint="Optional: why this replay, for whoever looks later." error=error_for(FieldName::Description)>
                 <textarea id="description" rows="2" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
             </Field>
             <TimeWindow start end zone
                 archive_created=Signal::derive(move || archive_ok.get().map(|a| a.summary.creation_time))
-                start_error=error_for("eventStartTime")
-                end_error=error_for("eventEndTime") />
-            <fieldset class="field" class:invalid=move || error_for("destination.filterArns").get().or(error_for("routing.targets").get()).is_some()>
+                start_error=error_for(FieldName::EventStartTime)
+                end_error=error_for(FieldName::EventEndTime) />
+            <fieldset class="field" class:invalid=move || error_for(FieldName::DestinationFilterArns).get().or(error_for(FieldName::RoutingTargets).get()).is_some()>
                 <legend>"Who receives it"</legend>
                 {[
                     (ReplayTo::AllRules, "Every rule on the bus that matches"),
@@ -220,10 +221,10 @@ pub fn StartReplayPage() -> impl IntoView {
                 ].map(|(to, label)| view! {
                     <label class="choice"><input type="radio" name="replay-to" prop:checked=move || choice.to.get() == to on:change=move |_| choice.to.set(to) />" " {label}</label>
                 })}
-                <p class="field-error">{move || error_for("destination.filterArns").get().or(error_for("routing.targets").get()).or(error_for("routing").get())}</p>
+                <p class="field-error">{move || error_for(FieldName::DestinationFilterArns).get().or(error_for(FieldName::RoutingTargets).get()).or(error_for(FieldName::Routing).get())}</p>
                 <Show when=move || choice.to.get() == ReplayTo::SomeTargets>
-                    <Field id="narrowing" label="Narrowing pattern" hint="Optional: only events that also match it, key by key with each ticked rule's pattern." error=error_for("routing.eventPattern")>
-                        <div on:input=move |_| form.touch("routing.eventPattern")>
+                    <Field id="narrowing" label="Narrowing pattern" hint="Optional: only events that also match it, key by key with each ticked rule's pattern." error=error_for(FieldName::RoutingEventPattern)>
+                        <div on:input=move |_| form.touch(FieldName::RoutingEventPattern)>
                             <JsonEditor id="narrowing" value=narrowing placeholder="{\"detail\": {\"country\": [\"NL\"]}}" />
                         </div>
                     </Field>

@@ -1,7 +1,7 @@
 //! Event bus, archive and rule ARNs, checked against EventBridge's pattern.
 
 use super::string_newtype;
-use crate::FieldError;
+use crate::{Field, FieldError};
 
 /// The longest ARN EventBridge accepts in these operations.
 const MAX_ARN_LEN: usize = 1600;
@@ -51,7 +51,7 @@ pub fn is_events_arn(value: &str) -> bool {
 }
 
 fn check_arn(
-    field: &str,
+    field: Field,
     value: &str,
     resource_prefix: &str,
     example: &str,
@@ -99,7 +99,7 @@ pub struct EventBusArn(String);
 impl EventBusArn {
     pub fn parse(value: &str) -> Result<Self, FieldError> {
         check_arn(
-            "eventSourceArn",
+            Field::EventSourceArn,
             value,
             "event-bus/",
             "arn:aws:events:us-east-1:123456789012:event-bus/default",
@@ -131,7 +131,7 @@ pub struct ArchiveArn(String);
 impl ArchiveArn {
     pub fn parse(value: &str) -> Result<Self, FieldError> {
         check_arn(
-            "eventSourceArn",
+            Field::EventSourceArn,
             value,
             "archive/",
             "arn:aws:events:us-east-1:123456789012:archive/orders-all",
@@ -153,7 +153,7 @@ pub struct RuleArn(String);
 impl RuleArn {
     pub fn parse(value: &str) -> Result<Self, FieldError> {
         check_arn(
-            "destination.filterArns",
+            Field::DestinationFilterArns,
             value,
             "rule/",
             "arn:aws:events:us-east-1:123456789012:rule/orders/order-created",

@@ -1,6 +1,7 @@
 //! Archive, replay and event bus names, and name prefixes.
 
 use super::string_newtype;
+use crate::Field;
 use crate::FieldError;
 
 /// `[.\-_A-Za-z0-9]`: the characters EventBridge allows in archive and replay names.
@@ -9,7 +10,7 @@ fn is_name_char(c: char) -> bool {
 }
 
 /// `noun` is the thing checked with its article, e.g. "an archive name".
-fn check_name(field: &str, noun: &str, value: &str, max: usize) -> Result<(), FieldError> {
+fn check_name(field: Field, noun: &str, value: &str, max: usize) -> Result<(), FieldError> {
     let mut chars = noun.chars();
     let capitalised: String = chars
         .next()
@@ -48,7 +49,7 @@ impl ArchiveName {
     pub const MAX_LEN: usize = 48;
 
     pub fn parse(value: &str) -> Result<Self, FieldError> {
-        check_name("archiveName", "an archive name", value, Self::MAX_LEN)?;
+        check_name(Field::ArchiveName, "an archive name", value, Self::MAX_LEN)?;
         Ok(Self(value.to_owned()))
     }
 }
@@ -62,7 +63,7 @@ impl ReplayName {
     pub const MAX_LEN: usize = 64;
 
     pub fn parse(value: &str) -> Result<Self, FieldError> {
-        check_name("replayName", "a replay name", value, Self::MAX_LEN)?;
+        check_name(Field::ReplayName, "a replay name", value, Self::MAX_LEN)?;
         Ok(Self(value.to_owned()))
     }
 }
@@ -76,7 +77,7 @@ impl RuleName {
     pub const MAX_LEN: usize = 64;
 
     pub fn parse(value: &str) -> Result<Self, FieldError> {
-        check_name("rule", "a rule name", value, Self::MAX_LEN)?;
+        check_name(Field::Rule, "a rule name", value, Self::MAX_LEN)?;
         Ok(Self(value.to_owned()))
     }
 }
@@ -88,7 +89,7 @@ pub struct TargetId(String);
 
 impl TargetId {
     pub fn parse(value: &str) -> Result<Self, FieldError> {
-        check_name("targetId", "a target id", value, 64)?;
+        check_name(Field::TargetId, "a target id", value, 64)?;
         Ok(Self(value.to_owned()))
     }
 }
@@ -101,7 +102,12 @@ pub struct NamePrefix(String);
 
 impl NamePrefix {
     pub fn parse(value: &str) -> Result<Self, FieldError> {
-        check_name("namePrefix", "a name prefix", value, ReplayName::MAX_LEN)?;
+        check_name(
+            Field::NamePrefix,
+            "a name prefix",
+            value,
+            ReplayName::MAX_LEN,
+        )?;
         Ok(Self(value.to_owned()))
     }
 }
@@ -115,7 +121,7 @@ impl EventBusName {
     pub const MAX_LEN: usize = 256;
 
     pub fn parse(value: &str) -> Result<Self, FieldError> {
-        let field = "name";
+        let field = Field::Name;
         if value.is_empty() {
             return Err(FieldError::new(field, "Enter an event bus name."));
         }

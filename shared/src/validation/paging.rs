@@ -1,6 +1,7 @@
 //! `limit` and `nextToken` of the list queries.
 
 use super::string_newtype;
+use crate::Field;
 use crate::FieldError;
 
 /// How many items one page of a list holds: 1–100.
@@ -14,7 +15,7 @@ impl ListLimit {
         match u8::try_from(value) {
             Ok(n) if (1..=Self::MAX).contains(&n) => Ok(Self(n)),
             _ => Err(FieldError::new(
-                "limit",
+                Field::Limit,
                 format!("limit must be a whole number from 1 to {}.", Self::MAX),
             )),
         }
@@ -27,7 +28,7 @@ impl ListLimit {
             .then(|| value.trim_start_matches('0').parse::<i64>().unwrap_or(0))
             .ok_or_else(|| {
                 FieldError::new(
-                    "limit",
+                    Field::Limit,
                     format!("limit must be a whole number from 1 to {}.", Self::MAX),
                 )
             })
@@ -50,7 +51,7 @@ impl NextToken {
         let len = value.chars().count();
         if len == 0 || len > Self::MAX_LEN {
             return Err(FieldError::new(
-                "nextToken",
+                Field::NextToken,
                 "nextToken must be the token of a previous page (1 to 2048 characters).",
             ));
         }

@@ -1,6 +1,7 @@
 //! Event patterns: a JSON object within EventBridge's size limit.
 
 use super::string_newtype;
+use crate::Field;
 use crate::FieldError;
 use serde_json::{Map, Value};
 
@@ -26,7 +27,7 @@ impl EventPattern {
     pub const MAX_LEN: usize = 4096;
 
     pub fn parse(value: &str) -> Result<Self, FieldError> {
-        let field = "eventPattern";
+        let field = Field::EventPattern;
         let len = value.chars().count();
         if len > Self::MAX_LEN {
             return Err(FieldError::new(
@@ -82,14 +83,14 @@ impl EventPattern {
         }
         if self.object().is_some_and(|o| o.contains_key(REPLAY_NAME)) {
             return Err(FieldError::new(
-                "eventPattern",
+                Field::EventPattern,
                 "This rule's pattern already tests replay-name in another way; edit the pattern by hand to opt it out.",
             ));
         }
         let text = self.0.trim_start();
         let Some(rest) = text.strip_prefix('{') else {
             return Err(FieldError::pattern(
-                "eventPattern",
+                Field::EventPattern,
                 "The pattern is not a JSON object.",
             ));
         };
@@ -108,7 +109,7 @@ impl EventPattern {
         let mut merged = self.object().unwrap_or_default();
         if !admits(&merged, Some(replay_name)) {
             return Err(FieldError::new(
-                "routing.targets",
+                Field::RoutingTargets,
                 "its pattern refuses this replay's events (the rule opted out of replays)",
             ));
         }
@@ -117,14 +118,14 @@ impl EventPattern {
         // must not be overridden, so such a rule is not routed to at all.
         if names_replay_name(&merged) {
             return Err(FieldError::new(
-                "routing.targets",
+                Field::RoutingTargets,
                 "its pattern tests replay-name, and a routed copy would have to replace that test; route to a rule whose pattern leaves replay-name alone",
             ));
         }
         if let Some(narrowing) = narrowing.and_then(EventPattern::object) {
             if names_replay_name(&narrowing) {
                 return Err(FieldError::new(
-                    "routing.eventPattern",
+                    Field::RoutingEventPattern,
                     "The narrowing pattern may not test replay-name; Rewind sets it.",
                 ));
             }
@@ -135,7 +136,7 @@ impl EventPattern {
             Value::Array(vec![Value::String(replay_name.to_owned())]),
         );
         let text = Value::Object(merged).to_string();
-        EventPattern::parse(&text).map_err(|e| e.at("routing.eventPattern"))
+        EventPattern::parse(&text).map_err(|e| e.at(Field::RoutingEventPattern))
     }
 
     fn object(&self) -> Option<Map<String, Value>> {
@@ -169,7 +170,7 @@ fn merge(
             (Some(mine), theirs) if *mine == theirs => {}
             (Some(_), _) => {
                 return Err(FieldError::new(
-                    "routing.eventPattern",
+                    Field::RoutingEventPattern,
                     format!(
                         "'{here}' is constrained differently by the rule's pattern and the narrowing pattern; make them equal or leave it out of the narrowing pattern."
                     ),

@@ -1,6 +1,7 @@
 //! Descriptions, retention days and KMS key identifiers.
 
 use super::string_newtype;
+use crate::Field;
 use crate::FieldError;
 
 /// A description: at most 512 characters. Empty means "none" (and clears it on update).
@@ -14,7 +15,7 @@ impl Description {
         let len = value.chars().count();
         if len > Self::MAX_LEN {
             return Err(FieldError::new(
-                "description",
+                Field::Description,
                 format!(
                     "A description has at most {} characters; this one has {len}.",
                     Self::MAX_LEN
@@ -36,13 +37,13 @@ impl RetentionDays {
     pub fn parse(value: i64) -> Result<Self, FieldError> {
         if value < 0 {
             return Err(FieldError::new(
-                "retentionDays",
+                Field::RetentionDays,
                 "Retention must be 0 (keep indefinitely) or a positive number of days.",
             ));
         }
         i32::try_from(value).map(Self).map_err(|_| {
             FieldError::new(
-                "retentionDays",
+                Field::RetentionDays,
                 format!("Retention can be at most {} days.", i32::MAX),
             )
         })
@@ -57,7 +58,10 @@ impl RetentionDays {
         trimmed
             .parse::<i64>()
             .map_err(|_| {
-                FieldError::new("retentionDays", "Retention must be a whole number of days.")
+                FieldError::new(
+                    Field::RetentionDays,
+                    "Retention must be a whole number of days.",
+                )
             })
             .and_then(Self::parse)
     }
@@ -80,7 +84,7 @@ impl KmsKeyIdentifier {
     pub const MAX_LEN: usize = 2048;
 
     pub fn parse(value: &str) -> Result<Self, FieldError> {
-        let field = "kmsKeyIdentifier";
+        let field = Field::KmsKeyIdentifier;
         if value.len() > Self::MAX_LEN {
             return Err(FieldError::new(
                 field,

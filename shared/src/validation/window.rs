@@ -1,5 +1,6 @@
 //! A replay's window of event time: start before end, not in the future, within the archive's life.
 
+use crate::Field;
 use crate::FieldError;
 use time::OffsetDateTime;
 
@@ -14,7 +15,7 @@ impl ReplayWindow {
     pub fn parse(start: OffsetDateTime, end: OffsetDateTime) -> Result<Self, FieldError> {
         if start >= end {
             return Err(FieldError::new(
-                "eventEndTime",
+                Field::EventEndTime,
                 "The end time must be after the start time.",
             ));
         }
@@ -23,9 +24,10 @@ impl ReplayWindow {
 
     /// Parses two RFC 3339 timestamps, naming the field that is not one.
     pub fn parse_text(start: &str, end: &str) -> Result<Self, FieldError> {
-        let start =
-            crate::timestamp::parse(start).map_err(|m| FieldError::new("eventStartTime", m))?;
-        let end = crate::timestamp::parse(end).map_err(|m| FieldError::new("eventEndTime", m))?;
+        let start = crate::timestamp::parse(start)
+            .map_err(|m| FieldError::new(Field::EventStartTime, m))?;
+        let end =
+            crate::timestamp::parse(end).map_err(|m| FieldError::new(Field::EventEndTime, m))?;
         Self::parse(start, end)
     }
 
@@ -38,7 +40,7 @@ impl ReplayWindow {
     ) -> Result<(), FieldError> {
         if self.end > now {
             return Err(FieldError::new(
-                "eventEndTime",
+                Field::EventEndTime,
                 "The end time is in the future; events after now cannot be replayed.",
             ));
         }
@@ -46,7 +48,7 @@ impl ReplayWindow {
             && self.start < created
         {
             return Err(FieldError::new(
-                "eventStartTime",
+                Field::EventStartTime,
                 format!(
                     "The archive was created at {}; it holds no events before that.",
                     crate::timestamp::format(created.replace_nanosecond(0).unwrap_or(created))
@@ -63,7 +65,7 @@ impl ReplayWindow {
         };
         if self.end - self.start > time::Duration::hours(i64::from(cap)) {
             return Err(FieldError::new(
-                "eventEndTime",
+                Field::EventEndTime,
                 format!(
                     "A replay here covers at most {cap} hour{} of events (this deployment's cap); this window is longer.",
                     if cap == 1 { "" } else { "s" }

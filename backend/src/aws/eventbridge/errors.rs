@@ -4,6 +4,7 @@ use crate::error::ApiError;
 use aws_sdk_eventbridge::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_eventbridge::operation::RequestId;
 use shared::ErrorCode;
+use shared::Field;
 
 /// Maps any SDK failure: service errors by their AWS code, transport failures to 503,
 /// anything unreadable to 502.
@@ -112,7 +113,7 @@ pub fn from_service(code: Option<&str>, message: Option<&str>) -> ApiError {
     };
     let error = ApiError::new(api_code, text);
     if api_code == ErrorCode::InvalidEventPattern {
-        error.with_field("eventPattern")
+        error.with_field(Field::EventPattern)
     } else {
         error
     }

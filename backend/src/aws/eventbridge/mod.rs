@@ -21,6 +21,7 @@ use aws_sdk_eventbridge::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_eventbridge::error::BoxError;
 use aws_sdk_eventbridge::primitives::DateTime;
 use aws_sdk_eventbridge::types::{self as aws, ReplayDestination as AwsDestination};
+use shared::Field;
 use shared::archive::{
     Archive, ArchiveList, ArchiveState, ArchiveStatus, ArchiveUpdate, NewArchive,
 };
@@ -145,7 +146,7 @@ impl EventBridge {
     /// when it is exactly what was asked for, the create succeeded and says so, rather than
     /// reporting a failure the user would retry in vain.
     pub async fn create_archive(&self, archive: NewArchive) -> Result<ArchiveStatus, ApiError> {
-        self.check_bus_write(archive.event_source.as_str(), "eventSourceArn")?;
+        self.check_bus_write(archive.event_source.as_str(), Field::EventSourceArn)?;
         let attempts = AttemptCounter::default();
         let sent = self
             .client

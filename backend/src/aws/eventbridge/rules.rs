@@ -5,6 +5,7 @@
 use super::{EventBridge, from_sdk, mapping};
 use crate::error::ApiError;
 use shared::ErrorCode;
+use shared::Field;
 use shared::event_bus::Rule;
 use shared::preview::PreviewTarget;
 use shared::validation::{EventBusName, EventPattern, RuleName};
@@ -45,18 +46,18 @@ impl EventBridge {
         bus: &EventBusName,
         name: &RuleName,
     ) -> Result<Rule, ApiError> {
-        self.check_bus_write(bus.as_str(), "name")?;
+        self.check_bus_write(bus.as_str(), Field::Name)?;
         let rule = self.describe_rule(bus, name).await?;
         if let Some(manager) = mapping::non_empty(rule.managed_by()) {
             return Err(ApiError::new(
                 ErrorCode::Forbidden,
                 format!("Rule {name} is managed by {manager}; only that service may change it."),
             )
-            .with_field("rule"));
+            .with_field(Field::Rule));
         }
         let Some(text) = mapping::non_empty(rule.event_pattern()) else {
             return Err(ApiError::from(shared::FieldError::new(
-                "rule",
+                Field::Rule,
                 format!(
                     "Rule {name} runs on a schedule and has no event pattern: replayed events never reach it."
                 ),
@@ -64,7 +65,7 @@ impl EventBridge {
         };
         let rewritten = EventPattern::parse(&text)
             .and_then(|pattern| pattern.with_replay_opt_out())
-            .map_err(|e| ApiError::from(e.at("rule")))?;
+            .map_err(|e| ApiError::from(e.at(Field::Rule)))?;
         let Some(pattern) = rewritten else {
             return mapping::described_rule(&rule);
         };
@@ -98,7 +99,7 @@ impl EventBridge {
                 let error = from_sdk(e);
                 if error.code == ErrorCode::NotFound {
                     ApiError::not_found(format!("Event bus {bus} has no rule {name}."))
-                        .with_field("rule")
+                        .with_field(Field::Rule)
                 } else {
                     error
                 }

@@ -47,7 +47,7 @@ impl EventBridge {
     }
 
     /// A write that names `bus` (a name or an ARN) at `field`.
-    pub fn check_bus_write(&self, bus: &str, field: &str) -> Result<(), ApiError> {
+    pub fn check_bus_write(&self, bus: &str, field: shared::Field) -> Result<(), ApiError> {
         if self.scope.allows_bus_arn(bus) {
             return Ok(());
         }
