@@ -27,13 +27,9 @@ fn request(operation: Operation, params: &[&str]) -> Result<RequestBuilder, ApiE
         endpoints::Method::Patch => Method::PATCH,
         endpoints::Method::Delete => Method::DELETE,
     };
-    let path = operation.path(params).ok_or_else(|| {
-        ApiError::network(format!(
-            "the console called {} with {} path parameters",
-            operation.operation_id(),
-            params.len()
-        ))
-    })?;
+    let path = operation
+        .path(params)
+        .ok_or_else(|| ApiError::network("a route was called with the wrong path parameters"))?;
     Ok(RequestBuilder::new(&path).method(method))
 }
 

@@ -22,18 +22,40 @@ use shared::roles::Operation;
 pub fn App() -> impl IntoView {
     let session = LocalResource::new(auth::start);
     view! {
-        <Suspense fallback=|| view! { <main id="main"><Loading what="Rewind" /></main> }>
-            {move || session.get().map(|result| match result {
-                Ok(Session::Redirecting) => view! { <main id="main"><Loading what="the sign-in page" /></main> }.into_any(),
-                Ok(session) => view! { <Console session /> }.into_any(),
-                Err(message) => view! {
-                    <main id="main">
-                        <h1>"Rewind"</h1>
-                        <ErrorBanner message=Some(message) />
-                        <button type="button" on:click=move |_| auth::sign_out()>"Sign in again"</button>
-                    </main>
-                }.into_any(),
-            })}
+        <Suspense fallback=|| {
+            view! {
+                <main id="main">
+                    <Loading what="Rewind" />
+                </main>
+            }
+        }>
+            {move || {
+                session
+                    .get()
+                    .map(|result| match result {
+                        Ok(Session::Redirecting) => {
+                            view! {
+                                <main id="main">
+                                    <Loading what="the sign-in page" />
+                                </main>
+                            }
+                                .into_any()
+                        }
+                        Ok(session) => view! { <Console session /> }.into_any(),
+                        Err(message) => {
+                            view! {
+                                <main id="main">
+                                    <h1>"Rewind"</h1>
+                                    <ErrorBanner message=Some(message) />
+                                    <button type="button" on:click=move |_| auth::sign_out()>
+                                        "Sign in again"
+                                    </button>
+                                </main>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
         </Suspense>
     }
 }
@@ -61,31 +83,74 @@ fn Console(session: Session) -> impl IntoView {
     };
     view! {
         <Router>
-            <a class="skip" href="#main">"Skip to content"</a>
-            {(session == Session::Local).then(|| view! {
-                <div class="local-mode" role="status">
-                    "Local mode, no sign-in: anyone who can reach this address can use this console."
-                </div>
-            })}
+            <a class="skip" href="#main">
+                "Skip to content"
+            </a>
+            {(session == Session::Local)
+                .then(|| {
+                    view! {
+                        <div class="local-mode" role="status">
+                            "Local mode, no sign-in: anyone who can reach this address can use this console."
+                        </div>
+                    }
+                })}
             <header class="top">
-                <a class="brand" href="/archives">"Rewind"</a>
+                <a class="brand" href="/archives">
+                    "Rewind"
+                </a>
                 <nav aria-label="Main">
                     <A href="/archives">"Archives"</A>
                     <A href="/replays">"Replays"</A>
                 </nav>
                 <div class="user">
                     {match who {
-                        Some(who) => view! {
-                            <span>"Signed in as " <strong>{who}</strong> {move || role().map(|r| format!(" · {r}"))} {teams}</span>
-                            <button type="button" class="link" on:click=move |_| auth::sign_out()>"Sign out"</button>
-                        }.into_any(),
-                        None => view! {
-                            <span>{move || current.get().map(|m| format!("{} · {}", m.subject, m.role().map(|r| r.as_str()).unwrap_or("no role")))} {teams}</span>
-                        }.into_any(),
+                        Some(who) => {
+                            view! {
+                                <span>
+                                    "Signed in as " <strong>{who}</strong>
+                                    {move || role().map(|r| format!(" · {r}"))} {teams}
+                                </span>
+                                <button
+                                    type="button"
+                                    class="link"
+                                    on:click=move |_| auth::sign_out()
+                                >
+                                    "Sign out"
+                                </button>
+                            }
+                                .into_any()
+                        }
+                        None => {
+                            view! {
+                                <span>
+                                    {move || {
+                                        current
+                                            .get()
+                                            .map(|m| {
+                                                format!(
+                                                    "{} · {}",
+                                                    m.subject,
+                                                    m.role().map(|r| r.as_str()).unwrap_or("no role"),
+                                                )
+                                            })
+                                    }} {teams}
+                                </span>
+                            }
+                                .into_any()
+                        }
                     }}
                 </div>
             </header>
-            {move || no_role().map(|m| view! { <div class="banner error" role="alert">{m}</div> })}
+            {move || {
+                no_role()
+                    .map(|m| {
+                        view! {
+                            <div class="banner error" role="alert">
+                                {m}
+                            </div>
+                        }
+                    })
+            }}
             <main id="main">
                 // Flat: no route nests another, and FlatRoutes leaves out the nested
                 // router's diffing (−10.6 KB brotli). A query or parameter change on the

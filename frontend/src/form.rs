@@ -139,8 +139,7 @@ where
                 .filter(|e| {
                     !e.field
                         .as_deref()
-                        .and_then(Field::parse)
-                        .is_some_and(|f| this.fields.contains(&f))
+                        .is_some_and(|f| this.fields.iter().any(|mine| mine.as_str() == f))
                 })
                 .map(|e| e.message)
         })

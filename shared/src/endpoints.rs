@@ -107,11 +107,14 @@ impl Operation {
 
 /// Everything but RFC 3986's unreserved characters, percent-encoded (UTF-8).
 fn encode_segment(segment: &str, into: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for byte in segment.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
             into.push(char::from(byte));
         } else {
-            into.push_str(&format!("%{byte:02X}"));
+            into.push('%');
+            into.push(char::from(HEX[usize::from(byte >> 4)]));
+            into.push(char::from(HEX[usize::from(byte & 0x0f)]));
         }
     }
 }

@@ -219,6 +219,23 @@ fn test_steps(fast: bool) -> Result<()> {
     tools::ensure_venv()?;
     step("Formatting");
     tools::run("cargo", &["fmt", "--all", "--", "--check"], &[])?;
+    step("Formatting of the console's views (leptosfmt.toml)");
+    tools::cargo_install("leptosfmt", "leptosfmt", tools::LEPTOSFMT_VERSION, true)?;
+    let root = tools::workspace_root();
+    let (config, views) = (
+        root.join("leptosfmt.toml"),
+        root.join("frontend").join("src"),
+    );
+    tools::run(
+        "leptosfmt",
+        &[
+            "--check",
+            "--config-file",
+            &config.to_string_lossy(),
+            &views.to_string_lossy(),
+        ],
+        &[],
+    )?;
     step("Lints (native, every crate and test)");
     tools::run(
         "cargo",

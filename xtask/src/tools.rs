@@ -7,6 +7,7 @@ use std::process::Command;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const CARGO_DENY_VERSION: &str = "0.20.2";
+pub const LEPTOSFMT_VERSION: &str = "0.1.33";
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 /// The emulators, pinned (docs/DESIGN.md): ministack for `dev`, both for tests; and
 /// schemathesis, which fuzzes the API from its OpenAPI document.

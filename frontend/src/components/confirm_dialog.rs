@@ -32,12 +32,21 @@ pub fn ConfirmDialog(
         }
     };
     view! {
-        <div class="backdrop" on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
+        <div
+            class="backdrop"
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    on_cancel.run(())
+                }
+            }
+        >
             <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title">
                 <h2 id="dialog-title">{title}</h2>
                 <p>{consequence}</p>
                 <form on:submit=submit>
-                    <label for="confirm-name">"Type " <code>{name.clone()}</code> " to confirm"</label>
+                    <label for="confirm-name">
+                        "Type " <code>{name.clone()}</code> " to confirm"
+                    </label>
                     <input
                         id="confirm-name"
                         node_ref=input
@@ -46,10 +55,26 @@ pub fn ConfirmDialog(
                         prop:value=move || typed.get()
                         on:input=move |ev| typed.set(event_target_value(&ev))
                     />
-                    {move || error.get().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
+                    {move || {
+                        error
+                            .get()
+                            .map(|e| {
+                                view! {
+                                    <p class="banner error" role="alert">
+                                        {e}
+                                    </p>
+                                }
+                            })
+                    }}
                     <div class="actions">
-                        <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>"Keep it"</button>
-                        <button type="submit" class="danger" disabled=move || !matches() || pending.get()>
+                        <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>
+                            "Keep it"
+                        </button>
+                        <button
+                            type="submit"
+                            class="danger"
+                            disabled=move || !matches() || pending.get()
+                        >
                             {move || if pending.get() { "Working…" } else { confirm_label }}
                         </button>
                     </div>

@@ -17,14 +17,17 @@ pub fn EmptyList(
 ) -> impl IntoView {
     view! {
         <div class="empty">
-            {move || if filtered.get() {
-                view! { <p>{format!("No {what} match this filter.")}</p> }.into_any()
-            } else {
-                view! {
-                    <p>{format!("No {what} yet. {explain}")}</p>
-                    <p class="hint">{team_note()}</p>
-                    <GuardedLink action href=href.clone() label />
-                }.into_any()
+            {move || {
+                if filtered.get() {
+                    view! { <p>{format!("No {what} match this filter.")}</p> }.into_any()
+                } else {
+                    view! {
+                        <p>{format!("No {what} yet. {explain}")}</p>
+                        <p class="hint">{team_note()}</p>
+                        <GuardedLink action href=href.clone() label />
+                    }
+                        .into_any()
+                }
             }}
         </div>
     }

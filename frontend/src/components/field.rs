@@ -18,7 +18,9 @@ pub fn Field(
             <label for=id.clone()>{label}</label>
             {hint.map(|h| view! { <p class="hint">{h}</p> })}
             {children()}
-            <p class="field-error" id=error_id aria-live="polite">{move || error.get()}</p>
+            <p class="field-error" id=error_id aria-live="polite">
+                {move || error.get()}
+            </p>
         </div>
     }
 }

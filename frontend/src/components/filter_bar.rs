@@ -40,27 +40,59 @@ pub fn FilterBar(
                     type="search"
                     placeholder="e.g. orders-"
                     prop:value=prefix
-                    on:change=move |ev| pick(ListFilter::NamePrefix, event_target_value(&ev).trim().to_owned())
+                    on:change=move |ev| pick(
+                        ListFilter::NamePrefix,
+                        event_target_value(&ev).trim().to_owned(),
+                    )
                 />
             </div>
             <div class="filter">
                 <label for="filter-source">{source_label}</label>
-                <select id="filter-source" prop:value=source on:change=move |ev| pick(ListFilter::Source, event_target_value(&ev))>
+                <select
+                    id="filter-source"
+                    prop:value=source
+                    on:change=move |ev| pick(ListFilter::Source, event_target_value(&ev))
+                >
                     <option value="">"Any"</option>
-                    {move || sources.get().into_iter().map(|(value, text)| {
-                        let selected = value == source();
-                        view! { <option value=value selected=selected>{text}</option> }
-                    }).collect_view()}
+                    {move || {
+                        sources
+                            .get()
+                            .into_iter()
+                            .map(|(value, text)| {
+                                let selected = value == source();
+                                view! {
+                                    <option value=value selected=selected>
+                                        {text}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
                 </select>
             </div>
             <div class="filter">
                 <label for="filter-state">"State"</label>
-                <select id="filter-state" prop:value=state on:change=move |ev| pick(ListFilter::State, event_target_value(&ev))>
+                <select
+                    id="filter-state"
+                    prop:value=state
+                    on:change=move |ev| pick(ListFilter::State, event_target_value(&ev))
+                >
                     <option value="">"Any"</option>
-                    {states.into_iter().map(|s| view! { <option value=s selected=move || state() == s>{s}</option> }).collect_view()}
+                    {states
+                        .into_iter()
+                        .map(|s| {
+                            view! {
+                                <option value=s selected=move || state() == s>
+                                    {s}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
-            <p class="hint">"EventBridge filters by one of these at a time; choosing one clears the others."</p>
+            <p class="hint">
+                "EventBridge filters by one of these at a time; choosing one clears the others."
+            </p>
         </form>
     }
 }

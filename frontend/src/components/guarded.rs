@@ -15,11 +15,16 @@ pub fn GuardedLink(
 ) -> impl IntoView {
     let why = refusal(action);
     move || match why.get() {
-        None => {
-            view! { <a class=format!("button {class}") href=href.clone()>{label}</a> }.into_any()
+        None => view! {
+            <a class=format!("button {class}") href=href.clone()>
+                {label}
+            </a>
         }
+        .into_any(),
         Some(reason) => view! {
-            <button type="button" class=class disabled title=reason.clone()>{label}</button>
+            <button type="button" class=class disabled title=reason.clone()>
+                {label}
+            </button>
         }
         .into_any(),
     }

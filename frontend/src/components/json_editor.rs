@@ -28,7 +28,9 @@ pub fn JsonEditor(
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             ></textarea>
-            <button type="button" class="secondary" on:click=format disabled=move || !can_format()>"Format"</button>
+            <button type="button" class="secondary" on:click=format disabled=move || !can_format()>
+                "Format"
+            </button>
         </div>
     }
 }

@@ -47,20 +47,62 @@ pub fn OptOutDialog(
         }
     });
     view! {
-        <div class="backdrop" on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
-            <div class="dialog wide" role="dialog" aria-modal="true" aria-labelledby="opt-out-title">
+        <div
+            class="backdrop"
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    on_cancel.run(())
+                }
+            }
+        >
+            <div
+                class="dialog wide"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby="opt-out-title"
+            >
                 <h2 id="opt-out-title">"Opt " {rule.name.clone()} " out of replays?"</h2>
-                <p>"Its pattern gains one key, so that no replay reaches its targets again. Its other keys, state, description, role and targets stay as they are; live events match as before."</p>
+                <p>
+                    "Its pattern gains one key, so that no replay reaches its targets again. Its other keys, state, description, role and targets stay as they are; live events match as before."
+                </p>
                 <div class="pattern-diff">
-                    <div><span class="label">"Now"</span><pre class="pattern">{before}</pre></div>
-                    <div><span class="label">"After"</span><pre class="pattern" id="opt-out-pattern">{after}</pre></div>
+                    <div>
+                        <span class="label">"Now"</span>
+                        <pre class="pattern">{before}</pre>
+                    </div>
+                    <div>
+                        <span class="label">"After"</span>
+                        <pre class="pattern" id="opt-out-pattern">
+                            {after}
+                        </pre>
+                    </div>
                 </div>
-                {move || error().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
+                {move || {
+                    error()
+                        .map(|e| {
+                            view! {
+                                <p class="banner error" role="alert">
+                                    {e}
+                                </p>
+                            }
+                        })
+                }}
                 <div class="actions">
-                    <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>"Keep it as it is"</button>
-                    <button type="button" node_ref=confirm id="confirm-opt-out" disabled=move || write.pending().get()
-                        on:click=move |_| { write.dispatch(()); }>
-                        {move || if write.pending().get() { "Writing…" } else { "Opt out of replays" }}
+                    <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>
+                        "Keep it as it is"
+                    </button>
+                    <button
+                        type="button"
+                        node_ref=confirm
+                        id="confirm-opt-out"
+                        disabled=move || write.pending().get()
+                        on:click=move |_| {
+                            write.dispatch(());
+                        }
+                    >
+                        {move || {
+                            if write.pending().get() { "Writing…" } else { "Opt out of replays" }
+                        }}
                     </button>
                 </div>
             </div>

@@ -17,7 +17,12 @@ pub fn Pager(list: ListState, #[prop(into)] next_token: Signal<Option<String>>) 
     view! {
         <Show when=move || has_previous.get() || has_next()>
             <nav class="pager" aria-label="Pages">
-                <button type="button" class="secondary" disabled=move || !has_previous.get() on:click=move |_| list.previous()>
+                <button
+                    type="button"
+                    class="secondary"
+                    disabled=move || !has_previous.get()
+                    on:click=move |_| list.previous()
+                >
                     "Previous page"
                 </button>
                 <button type="button" class="secondary" disabled=move || !has_next() on:click=next>

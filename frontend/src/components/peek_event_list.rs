@@ -69,25 +69,42 @@ pub fn PeekEventList(events: RwSignal<Vec<PeekedEvent>>) -> impl IntoView {
         <div class="filters">
             <div class="filter">
                 <label for="peek-filter">"Filter what arrived"</label>
-                <input id="peek-filter" type="search" placeholder="text in the event"
-                    prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
+                <input
+                    id="peek-filter"
+                    type="search"
+                    placeholder="text in the event"
+                    prop:value=move || filter.get()
+                    on:input=move |ev| filter.set(event_target_value(&ev))
+                />
             </div>
-            <a class="button secondary" download="peek.jsonl" href="#" on:click=download>"Download as JSON Lines"</a>
+            <a class="button secondary" download="peek.jsonl" href="#" on:click=download>
+                "Download as JSON Lines"
+            </a>
         </div>
         <ol class="events plain" id="peek-events">
-            {move || shown().into_iter().map(|e| view! {
-                <li>
-                    <details>
-                        <summary>
-                            <time>{e.time}</time>" "
-                            <span class="service">{e.source}</span>" "
-                            <strong>{e.detail_type}</strong>" "
-                            <code class="muted">{e.summary}</code>
-                        </summary>
-                        <pre class="pattern">{e.pretty}</pre>
-                    </details>
-                </li>
-            }).collect_view()}
+            {move || {
+                shown()
+                    .into_iter()
+                    .map(|e| {
+                        view! {
+                            <li>
+                                <details>
+                                    <summary>
+                                        <time>{e.time}</time>
+                                        " "
+                                        <span class="service">{e.source}</span>
+                                        " "
+                                        <strong>{e.detail_type}</strong>
+                                        " "
+                                        <code class="muted">{e.summary}</code>
+                                    </summary>
+                                    <pre class="pattern">{e.pretty}</pre>
+                                </details>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
         </ol>
         <p class="hint">{move || if events.with(Vec::is_empty) { "No events yet." } else { "" }}</p>
     }

@@ -81,11 +81,21 @@ pub fn ReplayPreviewPanel(state: PreviewState, choice: Choice) -> impl IntoView 
                 let tick_rule = (tickable && to == ReplayTo::SomeRules).then(|| {
                     let toggled = arn.clone();
                     view! {
-                        <input type="checkbox" prop:checked=move || choice.rules.with(|c| c.contains(&arn))
+                        <input
+                            type="checkbox"
+                            prop:checked=move || choice.rules.with(|c| c.contains(&arn))
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);
-                                choice.rules.update(|c| { c.retain(|x| *x != toggled); if on { c.push(toggled.clone()) } });
-                            } />
+                                choice
+                                    .rules
+                                    .update(|c| {
+                                        c.retain(|x| *x != toggled);
+                                        if on {
+                                            c.push(toggled.clone())
+                                        }
+                                    });
+                            }
+                        />
                     }
                 });
                 view! {
@@ -95,80 +105,168 @@ pub fn ReplayPreviewPanel(state: PreviewState, choice: Choice) -> impl IntoView 
                             " "
                             <StateBadge label tone />
                             <code class="muted pattern-line">{rule.event_pattern.clone()}</code>
-                            {offer.then(|| view! {
-                                <button type="button" class="secondary small"
-                                    on:click=move |_| opting_out.set(Some(for_dialog.clone()))>
-                                    "Opt out of replays"
-                                </button>
-                            })}
-                        </td>
-                        <td><ul class="plain targets">
-                            {rule.targets.iter().map(|t| {
-                                let target = RoutedTarget { rule: rule.name.clone(), target_id: t.id.clone() };
-                                let tick = (tickable && to == ReplayTo::SomeTargets).then(|| {
-                                    let toggled = target.clone();
+                            {offer
+                                .then(|| {
                                     view! {
-                                        <input type="checkbox" prop:checked=move || choice.targets.with(|c| c.contains(&target))
-                                            on:change=move |ev| {
-                                                let on = event_target_checked(&ev);
-                                                choice.targets.update(|c| { c.retain(|x| *x != toggled); if on { c.push(toggled.clone()) } });
-                                            } />
+                                        <button
+                                            type="button"
+                                            class="secondary small"
+                                            on:click=move |_| opting_out.set(Some(for_dialog.clone()))
+                                        >
+                                            "Opt out of replays"
+                                        </button>
                                     }
-                                });
-                                view! { <li><label>{tick}{describe(t)}</label></li> }
-                            }).collect_view()}
-                        </ul></td>
+                                })}
+                        </td>
+                        <td>
+                            <ul class="plain targets">
+                                {rule
+                                    .targets
+                                    .iter()
+                                    .map(|t| {
+                                        let target = RoutedTarget {
+                                            rule: rule.name.clone(),
+                                            target_id: t.id.clone(),
+                                        };
+                                        let tick = (tickable && to == ReplayTo::SomeTargets)
+                                            .then(|| {
+                                                let toggled = target.clone();
+                                                view! {
+                                                    <input
+                                                        type="checkbox"
+                                                        prop:checked=move || {
+                                                            choice.targets.with(|c| c.contains(&target))
+                                                        }
+                                                        on:change=move |ev| {
+                                                            let on = event_target_checked(&ev);
+                                                            choice
+                                                                .targets
+                                                                .update(|c| {
+                                                                    c.retain(|x| *x != toggled);
+                                                                    if on {
+                                                                        c.push(toggled.clone())
+                                                                    }
+                                                                });
+                                                        }
+                                                    />
+                                                }
+                                            });
+                                        view! {
+                                            <li>
+                                                <label>{tick}{describe(t)}</label>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        </td>
                     </tr>
                 }
             })
             .collect_view()
     };
     view! {
-        <section class="card preview" id="replay-preview" aria-labelledby="preview-title"
-            aria-busy=move || state.loading.get().to_string()>
+        <section
+            class="card preview"
+            id="replay-preview"
+            aria-labelledby="preview-title"
+            aria-busy=move || state.loading.get().to_string()
+        >
             <div class="preview-head">
                 <h2 id="preview-title">"Who receives this replay"</h2>
-                {move || state.loading.get().then(|| view! {
-                    <span class="loading"><span class="spinner" aria-hidden="true"></span>"Checking the bus's rules…"</span>
-                })}
+                {move || {
+                    state
+                        .loading
+                        .get()
+                        .then(|| {
+                            view! {
+                                <span class="loading">
+                                    <span class="spinner" aria-hidden="true"></span>
+                                    "Checking the bus's rules…"
+                                </span>
+                            }
+                        })
+                }}
             </div>
             {move || match (state.waiting.get(), state.answer.get()) {
-                (Some(why), _) => view! { <p class="hint">"The preview follows once the form says which events to replay: " {why}</p> }.into_any(),
-                (None, None) => view! { <p class="hint">"Reading every rule of the bus and its targets…"</p> }.into_any(),
-                (None, Some(Err(e))) => view! {
-                    <ErrorBanner message=Some(format!("The preview could not be made: {}", e.message)) />
-                }.into_any(),
-                (None, Some(Ok(preview))) => view! {
-                    <p class="preview-totals">
-                        <strong>{format::quantity(preview.receiving_rules, "rule", "rules")}</strong>
-                        " and "
-                        <strong>{format::quantity(preview.receiving_targets, "target", "targets")}</strong>
-                        " will receive these events, of "
-                        {format::quantity(preview.rules.len(), "rule", "rules")} " on the bus."
-                    </p>
-                    <ul class="warnings">
-                        {preview.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}
-                    </ul>
-                    <div class="table-scroll">
-                        <table class="preview-rules">
-                            <thead><tr><th scope="col">"Rule and delivery"</th><th scope="col">"Targets"</th></tr></thead>
-                            <tbody>{rows(preview.rules)}</tbody>
-                        </table>
-                    </div>
-                }.into_any(),
+                (Some(why), _) => {
+                    view! {
+                        <p class="hint">
+                            "The preview follows once the form says which events to replay: " {why}
+                        </p>
+                    }
+                        .into_any()
+                }
+                (None, None) => {
+                    view! { <p class="hint">"Reading every rule of the bus and its targets…"</p> }
+                        .into_any()
+                }
+                (None, Some(Err(e))) => {
+                    view! {
+                        <ErrorBanner message=Some(
+                            format!("The preview could not be made: {}", e.message),
+                        ) />
+                    }
+                        .into_any()
+                }
+                (None, Some(Ok(preview))) => {
+                    view! {
+                        <p class="preview-totals">
+                            <strong>
+                                {format::quantity(preview.receiving_rules, "rule", "rules")}
+                            </strong>
+                            " and "
+                            <strong>
+                                {format::quantity(preview.receiving_targets, "target", "targets")}
+                            </strong>
+                            " will receive these events, of "
+                            {format::quantity(preview.rules.len(), "rule", "rules")}
+                            " on the bus."
+                        </p>
+                        <ul class="warnings">
+                            {preview
+                                .warnings
+                                .iter()
+                                .map(|w| view! { <li>{w.clone()}</li> })
+                                .collect_view()}
+                        </ul>
+                        <div class="table-scroll">
+                            <table class="preview-rules">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Rule and delivery"</th>
+                                        <th scope="col">"Targets"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>{rows(preview.rules)}</tbody>
+                            </table>
+                        </div>
+                    }
+                        .into_any()
+                }
             }}
             {move || {
                 let name = opting_out.get()?;
-                let (bus, rule) = state.answer.with(|a| {
-                    let preview = a.as_ref()?.as_ref().ok()?;
-                    let rule = preview.rules.iter().find(|r| r.name == name)?.clone();
-                    Some((format::arn_name(&preview.event_bus_arn).to_owned(), rule))
-                })?;
-                Some(view! {
-                    <OptOutDialog bus rule
-                        on_done=Callback::new(move |()| { opting_out.set(None); state.refresh(); })
-                        on_cancel=Callback::new(move |()| opting_out.set(None)) />
-                })
+                let (bus, rule) = state
+                    .answer
+                    .with(|a| {
+                        let preview = a.as_ref()?.as_ref().ok()?;
+                        let rule = preview.rules.iter().find(|r| r.name == name)?.clone();
+                        Some((format::arn_name(&preview.event_bus_arn).to_owned(), rule))
+                    })?;
+                Some(
+                    view! {
+                        <OptOutDialog
+                            bus
+                            rule
+                            on_done=Callback::new(move |()| {
+                                opting_out.set(None);
+                                state.refresh();
+                            })
+                            on_cancel=Callback::new(move |()| opting_out.set(None))
+                        />
+                    },
+                )
             }}
         </section>
     }

@@ -42,17 +42,48 @@ pub fn TimeWindow(
         <fieldset class="time-window">
             <legend>"Time window (event time)"</legend>
             <div class="presets" role="group" aria-label="Presets">
-                <button type="button" class="secondary" on:click=move |_| preset(Some(Duration::minutes(15)))>"Last 15 min"</button>
-                <button type="button" class="secondary" on:click=move |_| preset(Some(Duration::hours(1)))>"Last hour"</button>
-                <button type="button" class="secondary" on:click=move |_| preset(Some(Duration::hours(24)))>"Last 24 h"</button>
-                <button type="button" class="secondary" on:click=move |_| preset(None) disabled=move || archive_created.get().is_none()>
+                <button
+                    type="button"
+                    class="secondary"
+                    on:click=move |_| preset(Some(Duration::minutes(15)))
+                >
+                    "Last 15 min"
+                </button>
+                <button
+                    type="button"
+                    class="secondary"
+                    on:click=move |_| preset(Some(Duration::hours(1)))
+                >
+                    "Last hour"
+                </button>
+                <button
+                    type="button"
+                    class="secondary"
+                    on:click=move |_| preset(Some(Duration::hours(24)))
+                >
+                    "Last 24 h"
+                </button>
+                <button
+                    type="button"
+                    class="secondary"
+                    on:click=move |_| preset(None)
+                    disabled=move || archive_created.get().is_none()
+                >
                     "Archive's whole life"
                 </button>
                 <label class="zone">
                     <input
                         type="checkbox"
                         prop:checked=move || zone.get() == Zone::Utc
-                        on:change=move |ev| zone.set(if event_target_checked(&ev) { Zone::Utc } else { Zone::Local(clock::local_offset()) })
+                        on:change=move |ev| {
+                            zone.set(
+                                if event_target_checked(&ev) {
+                                    Zone::Utc
+                                } else {
+                                    Zone::Local(clock::local_offset())
+                                },
+                            )
+                        }
                     />
                     " Times in UTC"
                 </label>
@@ -60,28 +91,48 @@ pub fn TimeWindow(
             <div class="row">
                 <div class="field" class:invalid=move || start_error.get().is_some()>
                     <label for="start-time">"Start time"</label>
-                    <input id="start-time" type="datetime-local" aria-describedby="start-time-error"
+                    <input
+                        id="start-time"
+                        type="datetime-local"
+                        aria-describedby="start-time-error"
                         prop:value=move || shown(start.get())
-                        on:change=move |ev| start.set(read(event_target_value(&ev))) />
+                        on:change=move |ev| start.set(read(event_target_value(&ev)))
+                    />
                     <p class="hint">{move || format!("In {}", zone.get().label())}</p>
-                    <p class="field-error" id="start-time-error">{move || start_error.get()}</p>
+                    <p class="field-error" id="start-time-error">
+                        {move || start_error.get()}
+                    </p>
                 </div>
                 <div class="field" class:invalid=move || end_error.get().is_some()>
                     <label for="end-time">"End time"</label>
-                    <input id="end-time" type="datetime-local" aria-describedby="end-time-error"
+                    <input
+                        id="end-time"
+                        type="datetime-local"
+                        aria-describedby="end-time-error"
                         prop:value=move || shown(end.get())
-                        on:change=move |ev| end.set(read(event_target_value(&ev))) />
-                    <p class="hint">"Events reach an archive minutes after they are sent, so the default ends 10 minutes ago."</p>
-                    <p class="field-error" id="end-time-error">{move || end_error.get()}</p>
+                        on:change=move |ev| end.set(read(event_target_value(&ev)))
+                    />
+                    <p class="hint">
+                        "Events reach an archive minutes after they are sent, so the default ends 10 minutes ago."
+                    </p>
+                    <p class="field-error" id="end-time-error">
+                        {move || end_error.get()}
+                    </p>
                 </div>
             </div>
             <p class="hint">
                 {move || match (start.get(), end.get()) {
-                    (Some(s), Some(e)) if s < e => format!("Replays {} of events.", format::duration(e - s)),
+                    (Some(s), Some(e)) if s < e => {
+                        format!("Replays {} of events.", format::duration(e - s))
+                    }
                     _ => String::new(),
                 }}
-                {move || (start.get().is_some() && start.get() == archive_created.get())
-                    .then_some(" The window starts when the archive was created: it holds no earlier events.")}
+                {move || {
+                    (start.get().is_some() && start.get() == archive_created.get())
+                        .then_some(
+                            " The window starts when the archive was created: it holds no earlier events.",
+                        )
+                }}
             </p>
         </fieldset>
     }

@@ -28,16 +28,44 @@ pub fn ArchivePage() -> impl IntoView {
     let name = Memo::new(move |_| params.get().get("name").unwrap_or_default());
     let archive = LocalResource::new(move || api::get_archive(name.get()));
     view! {
-        <Transition fallback=|| view! { <Loading what="the archive" /> }>
-            {move || archive.get().map(|result| match result {
-                Ok(a) => view! { <ArchiveDetail archive=a on_saved=Callback::new(move |_| archive.refetch()) /> }.into_any(),
-                Err(e) if e.is_not_found() => view! {
-                    <h1>{name.get()}</h1>
-                    <ErrorBanner message=Some(format!("There is no archive named {}. It may have been deleted.", name.get())) />
-                    <a href="/archives">"Back to archives"</a>
-                }.into_any(),
-                Err(e) => view! { <h1>{name.get()}</h1><ErrorBanner message=Some(e.message) /> }.into_any(),
-            })}
+        <Transition fallback=|| {
+            view! { <Loading what="the archive" /> }
+        }>
+            {move || {
+                archive
+                    .get()
+                    .map(|result| match result {
+                        Ok(a) => {
+                            view! {
+                                <ArchiveDetail
+                                    archive=a
+                                    on_saved=Callback::new(move |_| archive.refetch())
+                                />
+                            }
+                                .into_any()
+                        }
+                        Err(e) if e.is_not_found() => {
+                            view! {
+                                <h1>{name.get()}</h1>
+                                <ErrorBanner message=Some(
+                                    format!(
+                                        "There is no archive named {}. It may have been deleted.",
+                                        name.get(),
+                                    ),
+                                ) />
+                                <a href="/archives">"Back to archives"</a>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => {
+                            view! {
+                                <h1>{name.get()}</h1>
+                                <ErrorBanner message=Some(e.message) />
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
         </Transition>
     }
 }
@@ -87,14 +115,34 @@ fn ArchiveDetail(archive: Archive, on_saved: Callback<()>) -> impl IntoView {
             <h1>{name.clone()}</h1>
             <StateBadge label=s.state.as_str() tone=archive_tone(s.state) />
             <div class="actions">
-                <GuardedLink action=Operation::StartReplay href=links::start_replay(Some(&name)) label="Start replay" />
-                <GuardedLink action=Operation::StartPeek href=links::peek(&name) label="Peek" class="secondary" />
-                <button type="button" class="secondary" on:click=move |_| editing.update(|e| *e = !*e) aria-expanded=move || editing.get().to_string()
-                    disabled=move || may_not_edit.get().is_some() title=move || may_not_edit.get()>
+                <GuardedLink
+                    action=Operation::StartReplay
+                    href=links::start_replay(Some(&name))
+                    label="Start replay"
+                />
+                <GuardedLink
+                    action=Operation::StartPeek
+                    href=links::peek(&name)
+                    label="Peek"
+                    class="secondary"
+                />
+                <button
+                    type="button"
+                    class="secondary"
+                    on:click=move |_| editing.update(|e| *e = !*e)
+                    aria-expanded=move || editing.get().to_string()
+                    disabled=move || may_not_edit.get().is_some()
+                    title=move || may_not_edit.get()
+                >
                     "Edit"
                 </button>
-                <button type="button" class="danger" on:click=move |_| deleting.set(true)
-                    disabled=move || may_not_delete.get().is_some() title=move || may_not_delete.get()>
+                <button
+                    type="button"
+                    class="danger"
+                    on:click=move |_| deleting.set(true)
+                    disabled=move || may_not_delete.get().is_some()
+                    title=move || may_not_delete.get()
+                >
                     "Delete archive"
                 </button>
             </div>
@@ -102,25 +150,63 @@ fn ArchiveDetail(archive: Archive, on_saved: Callback<()>) -> impl IntoView {
         <RoleNote action=Operation::DeleteArchive />
         {s.state_reason.clone().map(|r| view! { <p class="banner">{r}</p> })}
         <Show when=move || editing.get()>
-            <EditArchive archive=edit_copy.get_value() on_done=Callback::new(move |saved: bool| { editing.set(false); if saved { on_saved.run(()) } }) />
+            <EditArchive
+                archive=edit_copy.get_value()
+                on_done=Callback::new(move |saved: bool| {
+                    editing.set(false);
+                    if saved {
+                        on_saved.run(())
+                    }
+                })
+            />
         </Show>
         <dl class="details">
-            <dt>"ARN"</dt><dd><code>{archive.archive_arn.clone()}</code></dd>
-            <dt>"Event bus"</dt><dd title=s.event_source_arn.clone()>{format::arn_name(&s.event_source_arn).to_owned()} " " <code class="muted">{s.event_source_arn.clone()}</code></dd>
-            <dt>"Description"</dt><dd>{archive.description.clone().unwrap_or_else(|| "—".to_owned())}</dd>
-            <dt>"Retention"</dt><dd>{format::retention(s.retention_days)}</dd>
-            <dt>"Events"</dt><dd>{format::count(s.event_count)}</dd>
-            <dt>"Size"</dt><dd>{format::bytes(s.size_bytes)}</dd>
-            <dd class="note wide">"Events reach an archive minutes after they are sent; EventBridge reconciles counts and sizes over up to 24 hours."</dd>
-            <dt>"Created"</dt><dd>{format::datetime(s.creation_time, Zone::Utc)}</dd>
-            <dt>"Encryption"</dt><dd>{archive.kms_key_identifier.clone().map(|k| format!("KMS key {k}")).unwrap_or_else(|| "AWS owned key".to_owned())}</dd>
+            <dt>"ARN"</dt>
+            <dd>
+                <code>{archive.archive_arn.clone()}</code>
+            </dd>
+            <dt>"Event bus"</dt>
+            <dd title=s
+                .event_source_arn
+                .clone()>
+                {format::arn_name(&s.event_source_arn).to_owned()} " "
+                <code class="muted">{s.event_source_arn.clone()}</code>
+            </dd>
+            <dt>"Description"</dt>
+            <dd>{archive.description.clone().unwrap_or_else(|| "—".to_owned())}</dd>
+            <dt>"Retention"</dt>
+            <dd>{format::retention(s.retention_days)}</dd>
+            <dt>"Events"</dt>
+            <dd>{format::count(s.event_count)}</dd>
+            <dt>"Size"</dt>
+            <dd>{format::bytes(s.size_bytes)}</dd>
+            <dd class="note wide">
+                "Events reach an archive minutes after they are sent; EventBridge reconciles counts and sizes over up to 24 hours."
+            </dd>
+            <dt>"Created"</dt>
+            <dd>{format::datetime(s.creation_time, Zone::Utc)}</dd>
+            <dt>"Encryption"</dt>
+            <dd>
+                {archive
+                    .kms_key_identifier
+                    .clone()
+                    .map(|k| format!("KMS key {k}"))
+                    .unwrap_or_else(|| "AWS owned key".to_owned())}
+            </dd>
             <dt>"Event pattern"</dt>
-            <dd>{match pretty_pattern {
-                Some(p) => view! { <pre class="pattern">{p}</pre> }.into_any(),
-                None => view! { <span>"None: every event on the bus is archived."</span> }.into_any(),
-            }}</dd>
+            <dd>
+                {match pretty_pattern {
+                    Some(p) => view! { <pre class="pattern">{p}</pre> }.into_any(),
+                    None => {
+                        view! { <span>"None: every event on the bus is archived."</span> }
+                            .into_any()
+                    }
+                }}
+            </dd>
         </dl>
-        <p><a href=replays_link>"Replays from this archive"</a></p>
+        <p>
+            <a href=replays_link>"Replays from this archive"</a>
+        </p>
         <Show when=move || deleting.get()>
             <ConfirmDialog
                 title=format!("Delete archive {}?", name_for_delete)
@@ -129,7 +215,12 @@ fn ArchiveDetail(archive: Archive, on_saved: Callback<()>) -> impl IntoView {
                 confirm_label="Delete archive"
                 pending=delete_action.pending()
                 error=delete_error
-                on_confirm=Callback::new({ let n = name_for_delete.clone(); move |_| { delete_action.dispatch(n.clone()); } })
+                on_confirm=Callback::new({
+                    let n = name_for_delete.clone();
+                    move |_| {
+                        delete_action.dispatch(n.clone());
+                    }
+                })
                 on_cancel=Callback::new(move |_| deleting.set(false))
             />
         </Show>
@@ -261,21 +352,44 @@ fn EditArchive(archive: Archive, on_done: Callback<bool>) -> impl IntoView {
             <h2>"Edit archive"</h2>
             <ErrorBanner message=form.banner() />
             <Field id="description" label="Description" error=error_for(FieldName::Description)>
-                <textarea id="description" rows="2" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                <textarea
+                    id="description"
+                    rows="2"
+                    prop:value=move || description.get()
+                    on:input=move |ev| description.set(event_target_value(&ev))
+                ></textarea>
             </Field>
             <RetentionInput indefinite days error=error_for(FieldName::RetentionDays) />
-            <Field id="event-pattern" label="Event pattern" hint="Leave empty to archive every event on the bus." error=error_for(FieldName::EventPattern)>
+            <Field
+                id="event-pattern"
+                label="Event pattern"
+                hint="Leave empty to archive every event on the bus."
+                error=error_for(FieldName::EventPattern)
+            >
                 <JsonEditor id="event-pattern" value=pattern />
             </Field>
-            <Field id="kms-key" label="KMS key" hint="Empty: an AWS owned key." error=error_for(FieldName::KmsKeyIdentifier)>
-                <input id="kms-key" prop:value=move || kms.get() on:input=move |ev| kms.set(event_target_value(&ev)) />
+            <Field
+                id="kms-key"
+                label="KMS key"
+                hint="Empty: an AWS owned key."
+                error=error_for(FieldName::KmsKeyIdentifier)
+            >
+                <input
+                    id="kms-key"
+                    prop:value=move || kms.get()
+                    on:input=move |ev| kms.set(event_target_value(&ev))
+                />
             </Field>
             <div class="actions">
                 <button type="submit" disabled=move || blocked.get().is_some() || pending.get()>
                     {move || if pending.get() { "Saving…" } else { "Save changes" }}
                 </button>
-                <button type="button" class="secondary" on:click=move |_| on_done.run(false)>"Cancel"</button>
-                <span class="why" aria-live="polite">{blocked}</span>
+                <button type="button" class="secondary" on:click=move |_| on_done.run(false)>
+                    "Cancel"
+                </button>
+                <span class="why" aria-live="polite">
+                    {blocked}
+                </span>
             </div>
         </form>
     }

@@ -37,7 +37,11 @@ pub fn ArchivesPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Archives"</h1>
-            <GuardedLink action=Operation::CreateArchive href=links::new_archive() label="Create archive" />
+            <GuardedLink
+                action=Operation::CreateArchive
+                href=links::new_archive()
+                label="Create archive"
+            />
         </div>
         <RoleNote action=Operation::CreateArchive />
         <FilterBar
@@ -47,11 +51,19 @@ pub fn ArchivesPage() -> impl IntoView {
             states=ArchiveState::ALL.iter().map(|s| s.as_str()).collect()
             on_change=Callback::new(move |f| list.set_filter(f))
         />
-        <Transition fallback=|| view! { <Loading what="archives" /> }>
-            {move || archives.get().map(|result| match result {
-                Ok(page) => view! { <ArchiveTable page filtered=list.is_filtered() /> }.into_any(),
-                Err(e) => view! { <ErrorBanner message=Some(e.message) /> }.into_any(),
-            })}
+        <Transition fallback=|| {
+            view! { <Loading what="archives" /> }
+        }>
+            {move || {
+                archives
+                    .get()
+                    .map(|result| match result {
+                        Ok(page) => {
+                            view! { <ArchiveTable page filtered=list.is_filtered() /> }.into_any()
+                        }
+                        Err(e) => view! { <ErrorBanner message=Some(e.message) /> }.into_any(),
+                    })
+            }}
         </Transition>
         <Pager list next_token />
     }
@@ -61,8 +73,14 @@ pub fn ArchivesPage() -> impl IntoView {
 fn ArchiveTable(page: ArchiveList, #[prop(into)] filtered: Signal<bool>) -> impl IntoView {
     if page.archives.is_empty() {
         return view! {
-            <EmptyList filtered what="archives" explain="An archive keeps the events of a bus so they can be replayed later."
-                action=Operation::CreateArchive href=links::new_archive() label="Create archive" />
+            <EmptyList
+                filtered
+                what="archives"
+                explain="An archive keeps the events of a bus so they can be replayed later."
+                action=Operation::CreateArchive
+                href=links::new_archive()
+                label="Create archive"
+            />
         }
         .into_any();
     }
@@ -75,26 +93,48 @@ fn ArchiveTable(page: ArchiveList, #[prop(into)] filtered: Signal<bool>) -> impl
                     <th scope="col">"State"</th>
                     <th scope="col">"Event bus"</th>
                     <th scope="col">"Retention"</th>
-                    <th scope="col" class="num">"Events"<sup>"*"</sup></th>
-                    <th scope="col" class="num">"Size"<sup>"*"</sup></th>
+                    <th scope="col" class="num">
+                        "Events"
+                        <sup>"*"</sup>
+                    </th>
+                    <th scope="col" class="num">
+                        "Size"
+                        <sup>"*"</sup>
+                    </th>
                     <th scope="col">"Created"</th>
                 </tr>
             </thead>
             <tbody>
-                {page.archives.into_iter().map(|a| view! {
-                    <tr>
-                        <td><a href=links::archive(&a.archive_name)>{a.archive_name.clone()}</a></td>
-                        <td><StateBadge label=a.state.as_str() tone=archive_tone(a.state) /></td>
-                        <td title=a.event_source_arn.clone()>{format::arn_name(&a.event_source_arn).to_owned()}</td>
-                        <td>{format::retention(a.retention_days)}</td>
-                        <td class="num">{format::count(a.event_count)}</td>
-                        <td class="num">{format::bytes(a.size_bytes)}</td>
-                        <td>{format::datetime(a.creation_time, Zone::Utc)}</td>
-                    </tr>
-                }).collect_view()}
+                {page
+                    .archives
+                    .into_iter()
+                    .map(|a| {
+                        view! {
+                            <tr>
+                                <td>
+                                    <a href=links::archive(
+                                        &a.archive_name,
+                                    )>{a.archive_name.clone()}</a>
+                                </td>
+                                <td>
+                                    <StateBadge label=a.state.as_str() tone=archive_tone(a.state) />
+                                </td>
+                                <td title=a
+                                    .event_source_arn
+                                    .clone()>{format::arn_name(&a.event_source_arn).to_owned()}</td>
+                                <td>{format::retention(a.retention_days)}</td>
+                                <td class="num">{format::count(a.event_count)}</td>
+                                <td class="num">{format::bytes(a.size_bytes)}</td>
+                                <td>{format::datetime(a.creation_time, Zone::Utc)}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
             </tbody>
         </table>
-        <p class="note">"* Events reach an archive minutes after they are sent, and EventBridge reconciles counts and sizes over up to 24 hours."</p>
+        <p class="note">
+            "* Events reach an archive minutes after they are sent, and EventBridge reconciles counts and sizes over up to 24 hours."
+        </p>
     }
     .into_any()
 }

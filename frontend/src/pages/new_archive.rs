@@ -98,48 +98,142 @@ pub fn NewArchivePage() -> impl IntoView {
         <h1>"Create archive"</h1>
         <form class="card" on:submit=form.on_submit() novalidate>
             <ErrorBanner message=form.banner() />
-            <Field id="event-bus" label="Event bus" hint="The bus whose events are archived. It cannot be changed later." error=error_for(FieldName::EventSourceArn)>
-                <Transition fallback=|| view! { <Loading what="event buses" /> }>
-                    {move || buses.get().map(|result| match result {
-                        Ok(list) if list.is_empty() => view! {
-                            <p class="hint" id="event-bus">"There is no event bus you may use: " {team_note()}</p>
-                        }.into_any(),
-                        Ok(list) => view! {
-                            <select id="event-bus" prop:value=move || bus.get() on:change=move |ev| { picked_bus.set(Some(event_target_value(&ev))); touch(FieldName::EventSourceArn); }>
-                                {list.into_iter().map(|b| {
-                                    let arn = b.arn.clone();
-                                    view! { <option value=b.arn selected=move || bus.get() == arn>{b.name}</option> }
-                                }).collect_view()}
-                            </select>
-                        }.into_any(),
-                        Err(e) => view! { <ErrorBanner message=Some(format!("Event buses could not be loaded: {}", e.message)) /> }.into_any(),
-                    })}
+            <Field
+                id="event-bus"
+                label="Event bus"
+                hint="The bus whose events are archived. It cannot be changed later."
+                error=error_for(FieldName::EventSourceArn)
+            >
+                <Transition fallback=|| {
+                    view! { <Loading what="event buses" /> }
+                }>
+                    {move || {
+                        buses
+                            .get()
+                            .map(|result| match result {
+                                Ok(list) if list.is_empty() => {
+                                    view! {
+                                        <p class="hint" id="event-bus">
+                                            "There is no event bus you may use: "
+                                            {team_note()}
+                                        </p>
+                                    }
+                                        .into_any()
+                                }
+                                Ok(list) => {
+                                    view! {
+                                        <select
+                                            id="event-bus"
+                                            prop:value=move || bus.get()
+                                            on:change=move |ev| {
+                                                picked_bus.set(Some(event_target_value(&ev)));
+                                                touch(FieldName::EventSourceArn);
+                                            }
+                                        >
+                                            {list
+                                                .into_iter()
+                                                .map(|b| {
+                                                    let arn = b.arn.clone();
+                                                    view! {
+                                                        <option value=b.arn selected=move || bus.get() == arn>
+                                                            {b.name}
+                                                        </option>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </select>
+                                    }
+                                        .into_any()
+                                }
+                                Err(e) => {
+                                    view! {
+                                        <ErrorBanner message=Some(
+                                            format!("Event buses could not be loaded: {}", e.message),
+                                        ) />
+                                    }
+                                        .into_any()
+                                }
+                            })
+                    }}
                 </Transition>
             </Field>
-            <Field id="archive-name" label="Name" hint="Up to 48 letters, digits, '.', '-' or '_'. It cannot be changed later." error=error_for(FieldName::ArchiveName)>
-                <input id="archive-name" autocomplete="off" spellcheck="false" aria-describedby="archive-name-error"
-                    prop:value=move || name.get() on:input=move |ev| { name.set(event_target_value(&ev)); touch(FieldName::ArchiveName); } />
+            <Field
+                id="archive-name"
+                label="Name"
+                hint="Up to 48 letters, digits, '.', '-' or '_'. It cannot be changed later."
+                error=error_for(FieldName::ArchiveName)
+            >
+                <input
+                    id="archive-name"
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-describedby="archive-name-error"
+                    prop:value=move || name.get()
+                    on:input=move |ev| {
+                        name.set(event_target_value(&ev));
+                        touch(FieldName::ArchiveName);
+                    }
+                />
             </Field>
-            <Field id="description" label="Description" hint="Optional, up to 512 characters." error=error_for(FieldName::Description)>
-                <textarea id="description" rows="2" aria-describedby="description-error"
-                    prop:value=move || description.get() on:input=move |ev| { description.set(event_target_value(&ev)); touch(FieldName::Description); }></textarea>
+            <Field
+                id="description"
+                label="Description"
+                hint="Optional, up to 512 characters."
+                error=error_for(FieldName::Description)
+            >
+                <textarea
+                    id="description"
+                    rows="2"
+                    aria-describedby="description-error"
+                    prop:value=move || description.get()
+                    on:input=move |ev| {
+                        description.set(event_target_value(&ev));
+                        touch(FieldName::Description);
+                    }
+                ></textarea>
             </Field>
             <RetentionInput indefinite days error=error_for(FieldName::RetentionDays) />
-            <Field id="event-pattern" label="Event pattern" hint="Optional. Only matching events are archived; leave empty for all." error=error_for(FieldName::EventPattern)>
+            <Field
+                id="event-pattern"
+                label="Event pattern"
+                hint="Optional. Only matching events are archived; leave empty for all."
+                error=error_for(FieldName::EventPattern)
+            >
                 <div on:input=move |_| touch(FieldName::EventPattern)>
-                    <JsonEditor id="event-pattern" value=pattern placeholder="{\"source\": [\"shop.orders\"]}" />
+                    <JsonEditor
+                        id="event-pattern"
+                        value=pattern
+                        placeholder="{\"source\": [\"shop.orders\"]}"
+                    />
                 </div>
             </Field>
-            <Field id="kms-key" label="KMS key" hint="Optional: a customer managed key ID, ARN or alias. Empty uses an AWS owned key." error=error_for(FieldName::KmsKeyIdentifier)>
-                <input id="kms-key" autocomplete="off" spellcheck="false"
-                    prop:value=move || kms.get() on:input=move |ev| { kms.set(event_target_value(&ev)); touch(FieldName::KmsKeyIdentifier); } />
+            <Field
+                id="kms-key"
+                label="KMS key"
+                hint="Optional: a customer managed key ID, ARN or alias. Empty uses an AWS owned key."
+                error=error_for(FieldName::KmsKeyIdentifier)
+            >
+                <input
+                    id="kms-key"
+                    autocomplete="off"
+                    spellcheck="false"
+                    prop:value=move || kms.get()
+                    on:input=move |ev| {
+                        kms.set(event_target_value(&ev));
+                        touch(FieldName::KmsKeyIdentifier);
+                    }
+                />
             </Field>
             <div class="actions">
                 <button type="submit" disabled=move || blocked.get().is_some() || pending.get()>
                     {move || if pending.get() { "Creating…" } else { "Create archive" }}
                 </button>
-                <a class="button secondary" href="/archives">"Cancel"</a>
-                <span class="why" aria-live="polite">{blocked}</span>
+                <a class="button secondary" href="/archives">
+                    "Cancel"
+                </a>
+                <span class="why" aria-live="polite">
+                    {blocked}
+                </span>
             </div>
         </form>
     }

@@ -6,6 +6,9 @@ use leptos::prelude::*;
 pub fn NotFoundPage() -> impl IntoView {
     view! {
         <h1>"Page not found"</h1>
-        <p>"There is nothing at this address. Go to " <a href="/archives">"Archives"</a> " or " <a href="/replays">"Replays"</a> "."</p>
+        <p>
+            "There is nothing at this address. Go to " <a href="/archives">"Archives"</a> " or "
+            <a href="/replays">"Replays"</a> "."
+        </p>
     }
 }

@@ -109,43 +109,101 @@ pub fn PeekPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Peek into " {archive.clone()}</h1>
-            <a class="button secondary" href=links::archive(&archive)>"Back to the archive"</a>
+            <a class="button secondary" href=links::archive(&archive)>
+                "Back to the archive"
+            </a>
         </div>
-        <p class="banner">"A peek replays the window's events to a queue of Rewind's own, through a temporary rule: no rule of the bus sees them. EventBridge bills replayed events like published events, and a peek counts toward the 10 replays that may run at once."</p>
-        {move || peek.get().map(|p| view! {
-            <section class="card" aria-labelledby="peek-events-title">
-                <div class="preview-head">
-                    <h2 id="peek-events-title">"Events"</h2>
-                    <span class="muted" aria-live="polite">{move || {
-                        let n = events.with(Vec::len);
-                        if done.get() { format!("Done: {n} events.") } else { format!("{n} so far; the replay is running…") }
-                    }}</span>
-                    <button type="button" class="secondary small" on:click=stop disabled=move || done.get()>"Stop"</button>
-                </div>
-                <p class="hint">{format!("Replay {} — events reach an archive minutes after they were sent, so a recent window may be empty.", p.replay_name)}</p>
-                <ErrorBanner message=read_error />
-                <PeekEventList events />
-            </section>
-        })}
+        <p class="banner">
+            "A peek replays the window's events to a queue of Rewind's own, through a temporary rule: no rule of the bus sees them. EventBridge bills replayed events like published events, and a peek counts toward the 10 replays that may run at once."
+        </p>
+        {move || {
+            peek.get()
+                .map(|p| {
+                    view! {
+                        <section class="card" aria-labelledby="peek-events-title">
+                            <div class="preview-head">
+                                <h2 id="peek-events-title">"Events"</h2>
+                                <span class="muted" aria-live="polite">
+                                    {move || {
+                                        let n = events.with(Vec::len);
+                                        if done.get() {
+                                            format!("Done: {n} events.")
+                                        } else {
+                                            format!("{n} so far; the replay is running…")
+                                        }
+                                    }}
+                                </span>
+                                <button
+                                    type="button"
+                                    class="secondary small"
+                                    on:click=stop
+                                    disabled=move || done.get()
+                                >
+                                    "Stop"
+                                </button>
+                            </div>
+                            <p class="hint">
+                                {format!(
+                                    "Replay {} — events reach an archive minutes after they were sent, so a recent window may be empty.",
+                                    p.replay_name,
+                                )}
+                            </p>
+                            <ErrorBanner message=read_error />
+                            <PeekEventList events />
+                        </section>
+                    }
+                })
+        }}
         <form class="card" on:submit=form.on_submit() novalidate>
             <ErrorBanner message=form.banner() />
-            <TimeWindow start end zone archive_created=Signal::derive(|| None)
-                start_error=error_for(FieldName::EventStartTime) end_error=error_for(FieldName::EventEndTime) />
-            <Field id="peek-pattern" label="Event pattern" hint="Optional: only matching events are shown." error=error_for(FieldName::EventPattern)>
+            <TimeWindow
+                start
+                end
+                zone
+                archive_created=Signal::derive(|| None)
+                start_error=error_for(FieldName::EventStartTime)
+                end_error=error_for(FieldName::EventEndTime)
+            />
+            <Field
+                id="peek-pattern"
+                label="Event pattern"
+                hint="Optional: only matching events are shown."
+                error=error_for(FieldName::EventPattern)
+            >
                 <div on:input=move |_| form.touch(FieldName::EventPattern)>
-                    <JsonEditor id="peek-pattern" value=pattern placeholder="{\"detail-type\": [\"OrderCreated\"]}" />
+                    <JsonEditor
+                        id="peek-pattern"
+                        value=pattern
+                        placeholder="{\"detail-type\": [\"OrderCreated\"]}"
+                    />
                 </div>
             </Field>
-            <Field id="max-events" label="At most" hint="Events, 1 to 1000; the peek's replay is cancelled past it." error=error_for(FieldName::MaxEvents)>
-                <input id="max-events" type="number" min="1" max="1000" aria-describedby="max-events-error"
+            <Field
+                id="max-events"
+                label="At most"
+                hint="Events, 1 to 1000; the peek's replay is cancelled past it."
+                error=error_for(FieldName::MaxEvents)
+            >
+                <input
+                    id="max-events"
+                    type="number"
+                    min="1"
+                    max="1000"
+                    aria-describedby="max-events-error"
                     prop:value=move || max_events.get()
-                    on:input=move |ev| { max_events.set(event_target_value(&ev)); form.touch(FieldName::MaxEvents); } />
+                    on:input=move |ev| {
+                        max_events.set(event_target_value(&ev));
+                        form.touch(FieldName::MaxEvents);
+                    }
+                />
             </Field>
             <div class="actions">
                 <button type="submit" disabled=move || blocked.get().is_some() || pending.get()>
                     {move || if pending.get() { "Starting…" } else { "Start peek" }}
                 </button>
-                <span class="why" aria-live="polite">{blocked}</span>
+                <span class="why" aria-live="polite">
+                    {blocked}
+                </span>
             </div>
         </form>
     }

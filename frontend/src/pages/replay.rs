@@ -36,16 +36,41 @@ pub fn ReplayPage() -> impl IntoView {
         }
     });
     view! {
-        <Transition fallback=|| view! { <Loading what="the replay" /> }>
-            {move || replay.get().map(|result| match result {
-                Ok(r) => view! { <ReplayDetail replay=r on_changed=Callback::new(move |_| replay.refetch()) /> }.into_any(),
-                Err(e) if e.is_not_found() => view! {
-                    <h1>{name.get()}</h1>
-                    <ErrorBanner message=Some(format!("There is no replay named {}.", name.get())) />
-                    <a href="/replays">"Back to replays"</a>
-                }.into_any(),
-                Err(e) => view! { <h1>{name.get()}</h1><ErrorBanner message=Some(e.message) /> }.into_any(),
-            })}
+        <Transition fallback=|| {
+            view! { <Loading what="the replay" /> }
+        }>
+            {move || {
+                replay
+                    .get()
+                    .map(|result| match result {
+                        Ok(r) => {
+                            view! {
+                                <ReplayDetail
+                                    replay=r
+                                    on_changed=Callback::new(move |_| replay.refetch())
+                                />
+                            }
+                                .into_any()
+                        }
+                        Err(e) if e.is_not_found() => {
+                            view! {
+                                <h1>{name.get()}</h1>
+                                <ErrorBanner message=Some(
+                                    format!("There is no replay named {}.", name.get()),
+                                ) />
+                                <a href="/replays">"Back to replays"</a>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => {
+                            view! {
+                                <h1>{name.get()}</h1>
+                                <ErrorBanner message=Some(e.message) />
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
         </Transition>
     }
 }
@@ -79,7 +104,23 @@ fn ReplayDetail(replay: Replay, on_changed: Callback<()>) -> impl IntoView {
     let rules = if replay.destination.filter_arns.is_empty() {
         view! { <span>"All rules on the bus"</span> }.into_any()
     } else {
-        view! { <ul class="plain">{replay.destination.filter_arns.iter().map(|r| view! { <li><code>{format::arn_name(r).to_owned()}</code></li> }).collect_view()}</ul> }.into_any()
+        view! {
+            <ul class="plain">
+                {replay
+                    .destination
+                    .filter_arns
+                    .iter()
+                    .map(|r| {
+                        view! {
+                            <li>
+                                <code>{format::arn_name(r).to_owned()}</code>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any()
     };
     let name_for_dialog = name.clone();
 
@@ -88,10 +129,22 @@ fn ReplayDetail(replay: Replay, on_changed: Callback<()>) -> impl IntoView {
             <h1>{name.clone()}</h1>
             <StateBadge label=s.state.as_str() tone=replay_tone(s.state) />
             <div class="actions">
-                {s.state.can_cancel().then(|| view! {
-                    <button type="button" class="danger" on:click=move |_| cancelling.set(true)
-                        disabled=move || may_not_cancel.get().is_some() title=move || may_not_cancel.get()>"Cancel replay"</button>
-                })}
+                {s
+                    .state
+                    .can_cancel()
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="danger"
+                                on:click=move |_| cancelling.set(true)
+                                disabled=move || may_not_cancel.get().is_some()
+                                title=move || may_not_cancel.get()
+                            >
+                                "Cancel replay"
+                            </button>
+                        }
+                    })}
             </div>
         </div>
         {s.state_reason.clone().map(|r| view! { <p class="banner">{r}</p> })}
@@ -99,27 +152,83 @@ fn ReplayDetail(replay: Replay, on_changed: Callback<()>) -> impl IntoView {
             <ProgressBar progress=Signal::stored(progress) label="Replay progress" />
             <p class="hint">
                 {match (s.state.is_in_progress(), eta) {
-                    (true, Some(left)) => format!("About {} left at the current pace. Refreshing every 2 seconds.", format::duration(left)),
+                    (true, Some(left)) => {
+                        format!(
+                            "About {} left at the current pace. Refreshing every 2 seconds.",
+                            format::duration(left),
+                        )
+                    }
                     (true, None) => "Refreshing every 2 seconds.".to_owned(),
                     (false, _) => format!("This replay is {}.", s.state.as_str().to_lowercase()),
                 }}
             </p>
-            <p class="note">"EventBridge replays in one-minute buckets of event time, not in the original order; the last replayed event time is its only progress signal."</p>
+            <p class="note">
+                "EventBridge replays in one-minute buckets of event time, not in the original order; the last replayed event time is its only progress signal."
+            </p>
         </section>
         <dl class="details">
-            <dt>"ARN"</dt><dd><code>{replay.replay_arn.clone()}</code></dd>
-            <dt>"Archive"</dt><dd><a href=links::archive(&archive)>{archive.clone()}</a></dd>
-            <dt>"Destination"</dt><dd>{format::arn_name(&replay.destination.arn).to_owned()} " " <code class="muted">{replay.destination.arn.clone()}</code></dd>
-            <dt>"Rules"</dt><dd>{rules}</dd>
-            {replay.routing.clone().map(|r| view! {
-                <dt>"Routed to"</dt>
-                <dd>{r.targets.iter().map(|t| format!("{} of rule {}", t.target_id, t.rule)).collect::<Vec<_>>().join(", ")}</dd>
-            })}
-            <dt>"Description"</dt><dd>{replay.description.clone().unwrap_or_else(|| "—".to_owned())}</dd>
-            <dt>"Event window"</dt><dd>{format!("{} → {}", format::datetime(s.event_start_time, Zone::Utc), format::datetime(s.event_end_time, Zone::Utc))}</dd>
-            <dt>"Last replayed event"</dt><dd>{s.event_last_replayed_time.map(|t| format::datetime(t, Zone::Utc)).unwrap_or_else(|| "—".into())}</dd>
-            <dt>"Started"</dt><dd>{s.replay_start_time.map(|t| format::datetime(t, Zone::Utc)).unwrap_or_else(|| "—".into())}</dd>
-            <dt>"Ended"</dt><dd>{s.replay_end_time.map(|t| format::datetime(t, Zone::Utc)).unwrap_or_else(|| "—".into())}</dd>
+            <dt>"ARN"</dt>
+            <dd>
+                <code>{replay.replay_arn.clone()}</code>
+            </dd>
+            <dt>"Archive"</dt>
+            <dd>
+                <a href=links::archive(&archive)>{archive.clone()}</a>
+            </dd>
+            <dt>"Destination"</dt>
+            <dd>
+                {format::arn_name(&replay.destination.arn).to_owned()} " "
+                <code class="muted">{replay.destination.arn.clone()}</code>
+            </dd>
+            <dt>"Rules"</dt>
+            <dd>{rules}</dd>
+            {replay
+                .routing
+                .clone()
+                .map(|r| {
+                    view! {
+                        <dt>"Routed to"</dt>
+                        <dd>
+                            {r
+                                .targets
+                                .iter()
+                                .map(|t| format!("{} of rule {}", t.target_id, t.rule))
+                                .collect::<Vec<_>>()
+                                .join(", ")}
+                        </dd>
+                    }
+                })}
+            <dt>"Description"</dt>
+            <dd>{replay.description.clone().unwrap_or_else(|| "—".to_owned())}</dd>
+            <dt>"Event window"</dt>
+            <dd>
+                {format!(
+                    "{} → {}",
+                    format::datetime(s.event_start_time, Zone::Utc),
+                    format::datetime(s.event_end_time, Zone::Utc),
+                )}
+            </dd>
+            <dt>"Last replayed event"</dt>
+            <dd>
+                {s
+                    .event_last_replayed_time
+                    .map(|t| format::datetime(t, Zone::Utc))
+                    .unwrap_or_else(|| "—".into())}
+            </dd>
+            <dt>"Started"</dt>
+            <dd>
+                {s
+                    .replay_start_time
+                    .map(|t| format::datetime(t, Zone::Utc))
+                    .unwrap_or_else(|| "—".into())}
+            </dd>
+            <dt>"Ended"</dt>
+            <dd>
+                {s
+                    .replay_end_time
+                    .map(|t| format::datetime(t, Zone::Utc))
+                    .unwrap_or_else(|| "—".into())}
+            </dd>
         </dl>
         <Show when=move || cancelling.get()>
             <ConfirmDialog
@@ -129,7 +238,12 @@ fn ReplayDetail(replay: Replay, on_changed: Callback<()>) -> impl IntoView {
                 confirm_label="Cancel replay"
                 pending=cancel.pending()
                 error=cancel_error
-                on_confirm=Callback::new({ let n = name_for_dialog.clone(); move |_| { cancel.dispatch(n.clone()); } })
+                on_confirm=Callback::new({
+                    let n = name_for_dialog.clone();
+                    move |_| {
+                        cancel.dispatch(n.clone());
+                    }
+                })
                 on_cancel=Callback::new(move |_| cancelling.set(false))
             />
         </Show>

@@ -50,7 +50,11 @@ pub fn ReplaysPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Replays"</h1>
-            <GuardedLink action=Operation::StartReplay href=links::start_replay(None) label="Start replay" />
+            <GuardedLink
+                action=Operation::StartReplay
+                href=links::start_replay(None)
+                label="Start replay"
+            />
         </div>
         <RoleNote action=Operation::StartReplay />
         <FilterBar
@@ -60,11 +64,19 @@ pub fn ReplaysPage() -> impl IntoView {
             states=ReplayState::ALL.iter().map(|s| s.as_str()).collect()
             on_change=Callback::new(move |f| list.set_filter(f))
         />
-        <Transition fallback=|| view! { <Loading what="replays" /> }>
-            {move || replays.get().map(|result| match result {
-                Ok(page) => view! { <ReplayTable page filtered=list.is_filtered() /> }.into_any(),
-                Err(e) => view! { <ErrorBanner message=Some(e.message) /> }.into_any(),
-            })}
+        <Transition fallback=|| {
+            view! { <Loading what="replays" /> }
+        }>
+            {move || {
+                replays
+                    .get()
+                    .map(|result| match result {
+                        Ok(page) => {
+                            view! { <ReplayTable page filtered=list.is_filtered() /> }.into_any()
+                        }
+                        Err(e) => view! { <ErrorBanner message=Some(e.message) /> }.into_any(),
+                    })
+            }}
         </Transition>
         <Pager list next_token />
     }
@@ -74,8 +86,14 @@ pub fn ReplaysPage() -> impl IntoView {
 fn ReplayTable(page: ReplayList, #[prop(into)] filtered: Signal<bool>) -> impl IntoView {
     if page.replays.is_empty() {
         return view! {
-            <EmptyList filtered what="replays" explain="A replay sends an archive's events back to its bus."
-                action=Operation::StartReplay href=links::start_replay(None) label="Start replay" />
+            <EmptyList
+                filtered
+                what="replays"
+                explain="A replay sends an archive's events back to its bus."
+                action=Operation::StartReplay
+                href=links::start_replay(None)
+                label="Start replay"
+            />
         }
         .into_any();
     }
@@ -93,24 +111,62 @@ fn ReplayTable(page: ReplayList, #[prop(into)] filtered: Signal<bool>) -> impl I
                 </tr>
             </thead>
             <tbody>
-                {page.replays.into_iter().map(|r| {
-                    let progress = r.compute_progress();
-                    let archive = format::arn_name(&r.event_source_arn).to_owned();
-                    view! {
-                        <tr>
-                            <td><a href=links::replay(&r.replay_name)>{r.replay_name.clone()}</a></td>
-                            <td><StateBadge label=r.state.as_str() tone=replay_tone(r.state) /></td>
-                            <td><a href=links::archive(&archive)>{archive.clone()}</a></td>
-                            <td class="window">{format::datetime(r.event_start_time, Zone::Utc)}<br />{format!("→ {}", format::datetime(r.event_end_time, Zone::Utc))}</td>
-                            <td><ProgressBar progress=Signal::stored(progress) label=format!("Progress of {}", r.replay_name) /></td>
-                            <td>{r.replay_start_time.map(|t| format::datetime(t, Zone::Utc)).unwrap_or_else(|| "—".into())}</td>
-                            <td>{r.replay_end_time.map(|t| format::datetime(t, Zone::Utc)).unwrap_or_else(|| "—".into())}</td>
-                        </tr>
-                    }
-                }).collect_view()}
+                {page
+                    .replays
+                    .into_iter()
+                    .map(|r| {
+                        let progress = r.compute_progress();
+                        let archive = format::arn_name(&r.event_source_arn).to_owned();
+                        view! {
+                            <tr>
+                                <td>
+                                    <a href=links::replay(
+                                        &r.replay_name,
+                                    )>{r.replay_name.clone()}</a>
+                                </td>
+                                <td>
+                                    <StateBadge label=r.state.as_str() tone=replay_tone(r.state) />
+                                </td>
+                                <td>
+                                    <a href=links::archive(&archive)>{archive.clone()}</a>
+                                </td>
+                                <td class="window">
+                                    {format::datetime(r.event_start_time, Zone::Utc)}<br />
+                                    {format!(
+                                        "→ {}",
+                                        format::datetime(r.event_end_time, Zone::Utc),
+                                    )}
+                                </td>
+                                <td>
+                                    <ProgressBar
+                                        progress=Signal::stored(progress)
+                                        label=format!("Progress of {}", r.replay_name)
+                                    />
+                                </td>
+                                <td>
+                                    {r
+                                        .replay_start_time
+                                        .map(|t| format::datetime(t, Zone::Utc))
+                                        .unwrap_or_else(|| "—".into())}
+                                </td>
+                                <td>
+                                    {r
+                                        .replay_end_time
+                                        .map(|t| format::datetime(t, Zone::Utc))
+                                        .unwrap_or_else(|| "—".into())}
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
             </tbody>
         </table>
-        <p class="note">{format!("At most {} replays per account and region can be starting or running at once.", ReplayState::MAX_ACTIVE)}</p>
+        <p class="note">
+            {format!(
+                "At most {} replays per account and region can be starting or running at once.",
+                ReplayState::MAX_ACTIVE,
+            )}
+        </p>
     }
     .into_any()
 }

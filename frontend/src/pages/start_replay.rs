@@ -190,56 +190,137 @@ pub fn StartReplayPage() -> impl IntoView {
     view! {
         <h1>"Start replay"</h1>
         <div class="start-replay">
-        <form class="card" on:submit=form.on_submit() novalidate>
-            <ErrorBanner message=form.banner() />
-            <Field id="archive" label="Archive" error=error_for(FieldName::EventSourceArn)>
-                <ArchivePicker id="archive" selected=archive_name on_pick=pick_archive />
-            </Field>
-            <div class="field">
-                <span class="label">"Destination"</span>
-                <p class="readonly">{move || bus_arn.get().map(|b| format!("{} ({b})", format::arn_name(&b))).unwrap_or_else(|| "The archive's event bus".into())}</p>
-                <p class="hint">"A replay always goes back to the bus the archive records; replayed events carry a replay-name field and are never archived again."</p>
-            </div>
-            <Field id="replay-name" label="Name" hint="Up to 64 letters, digits, '.', '-' or '_'." error=error_for(FieldName::ReplayName)>
-                <input id="replay-name" autocomplete="off" spellcheck="false" aria-describedby="replay-name-error"
-                    prop:value=move || name.get()
-                    on:input=move |ev| { typed_name.set(Some(event_target_value(&ev))); form.touch(FieldName::ReplayName); } />
-            </Field>
-            <Field id="description" label="Description" hint="Optional: why this replay, for whoever looks later." error=error_for(FieldName::Description)>
-                <textarea id="description" rows="2" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
-            </Field>
-            <TimeWindow start end zone
-                archive_created=Signal::derive(move || archive_ok.get().map(|a| a.summary.creation_time))
-                start_error=error_for(FieldName::EventStartTime)
-                end_error=error_for(FieldName::EventEndTime) />
-            <fieldset class="field" class:invalid=move || error_for(FieldName::DestinationFilterArns).get().or(error_for(FieldName::RoutingTargets).get()).is_some()>
-                <legend>"Who receives it"</legend>
-                {[
-                    (ReplayTo::AllRules, "Every rule on the bus that matches"),
-                    (ReplayTo::SomeRules, "Only the rules ticked in the preview"),
-                    (ReplayTo::SomeTargets, "Only the targets ticked in the preview (routed through temporary rules)"),
-                ].map(|(to, label)| view! {
-                    <label class="choice"><input type="radio" name="replay-to" prop:checked=move || choice.to.get() == to on:change=move |_| choice.to.set(to) />" " {label}</label>
-                })}
-                <p class="field-error">{move || error_for(FieldName::DestinationFilterArns).get().or(error_for(FieldName::RoutingTargets).get()).or(error_for(FieldName::Routing).get())}</p>
-                <Show when=move || choice.to.get() == ReplayTo::SomeTargets>
-                    <Field id="narrowing" label="Narrowing pattern" hint="Optional: only events that also match it, key by key with each ticked rule's pattern." error=error_for(FieldName::RoutingEventPattern)>
-                        <div on:input=move |_| form.touch(FieldName::RoutingEventPattern)>
-                            <JsonEditor id="narrowing" value=narrowing placeholder="{\"detail\": {\"country\": [\"NL\"]}}" />
-                        </div>
-                    </Field>
-                </Show>
-            </fieldset>
-            <ReceiversSummary state=preview />
-            <div class="actions">
-                <button type="submit" disabled=move || blocked.get().is_some() || pending.get()>
-                    {move || if pending.get() { "Starting…" } else { "Start replay" }}
-                </button>
-                <a class="button secondary" href="/replays">"Cancel"</a>
-                <span class="why" aria-live="polite">{blocked}</span>
-            </div>
-        </form>
-        <ReplayPreviewPanel state=preview choice />
+            <form class="card" on:submit=form.on_submit() novalidate>
+                <ErrorBanner message=form.banner() />
+                <Field id="archive" label="Archive" error=error_for(FieldName::EventSourceArn)>
+                    <ArchivePicker id="archive" selected=archive_name on_pick=pick_archive />
+                </Field>
+                <div class="field">
+                    <span class="label">"Destination"</span>
+                    <p class="readonly">
+                        {move || {
+                            bus_arn
+                                .get()
+                                .map(|b| format!("{} ({b})", format::arn_name(&b)))
+                                .unwrap_or_else(|| "The archive's event bus".into())
+                        }}
+                    </p>
+                    <p class="hint">
+                        "A replay always goes back to the bus the archive records; replayed events carry a replay-name field and are never archived again."
+                    </p>
+                </div>
+                <Field
+                    id="replay-name"
+                    label="Name"
+                    hint="Up to 64 letters, digits, '.', '-' or '_'."
+                    error=error_for(FieldName::ReplayName)
+                >
+                    <input
+                        id="replay-name"
+                        autocomplete="off"
+                        spellcheck="false"
+                        aria-describedby="replay-name-error"
+                        prop:value=move || name.get()
+                        on:input=move |ev| {
+                            typed_name.set(Some(event_target_value(&ev)));
+                            form.touch(FieldName::ReplayName);
+                        }
+                    />
+                </Field>
+                <Field
+                    id="description"
+                    label="Description"
+                    hint="Optional: why this replay, for whoever looks later."
+                    error=error_for(FieldName::Description)
+                >
+                    <textarea
+                        id="description"
+                        rows="2"
+                        prop:value=move || description.get()
+                        on:input=move |ev| description.set(event_target_value(&ev))
+                    ></textarea>
+                </Field>
+                <TimeWindow
+                    start
+                    end
+                    zone
+                    archive_created=Signal::derive(move || {
+                        archive_ok.get().map(|a| a.summary.creation_time)
+                    })
+                    start_error=error_for(FieldName::EventStartTime)
+                    end_error=error_for(FieldName::EventEndTime)
+                />
+                <fieldset
+                    class="field"
+                    class:invalid=move || {
+                        error_for(FieldName::DestinationFilterArns)
+                            .get()
+                            .or(error_for(FieldName::RoutingTargets).get())
+                            .is_some()
+                    }
+                >
+                    <legend>"Who receives it"</legend>
+                    {[
+                        (ReplayTo::AllRules, "Every rule on the bus that matches"),
+                        (ReplayTo::SomeRules, "Only the rules ticked in the preview"),
+                        (
+                            ReplayTo::SomeTargets,
+                            "Only the targets ticked in the preview (routed through temporary rules)",
+                        ),
+                    ]
+                        .map(|(to, label)| {
+                            view! {
+                                <label class="choice">
+                                    <input
+                                        type="radio"
+                                        name="replay-to"
+                                        prop:checked=move || choice.to.get() == to
+                                        on:change=move |_| choice.to.set(to)
+                                    />
+                                    " "
+                                    {label}
+                                </label>
+                            }
+                        })}
+                    <p class="field-error">
+                        {move || {
+                            error_for(FieldName::DestinationFilterArns)
+                                .get()
+                                .or(error_for(FieldName::RoutingTargets).get())
+                                .or(error_for(FieldName::Routing).get())
+                        }}
+                    </p>
+                    <Show when=move || choice.to.get() == ReplayTo::SomeTargets>
+                        <Field
+                            id="narrowing"
+                            label="Narrowing pattern"
+                            hint="Optional: only events that also match it, key by key with each ticked rule's pattern."
+                            error=error_for(FieldName::RoutingEventPattern)
+                        >
+                            <div on:input=move |_| form.touch(FieldName::RoutingEventPattern)>
+                                <JsonEditor
+                                    id="narrowing"
+                                    value=narrowing
+                                    placeholder="{\"detail\": {\"country\": [\"NL\"]}}"
+                                />
+                            </div>
+                        </Field>
+                    </Show>
+                </fieldset>
+                <ReceiversSummary state=preview />
+                <div class="actions">
+                    <button type="submit" disabled=move || blocked.get().is_some() || pending.get()>
+                        {move || if pending.get() { "Starting…" } else { "Start replay" }}
+                    </button>
+                    <a class="button secondary" href="/replays">
+                        "Cancel"
+                    </a>
+                    <span class="why" aria-live="polite">
+                        {blocked}
+                    </span>
+                </div>
+            </form>
+            <ReplayPreviewPanel state=preview choice />
         </div>
     }
 }
