@@ -8,8 +8,8 @@ use std::path::Path;
 /// THE payload budget: the whole console (wasm, js, css, html), brotli-compressed.
 /// `cargo xtask test` fails when `dist/` grows past it. It holds today's size (259,121
 /// bytes on 2026-11-26) so the console cannot grow; the goal is 200,000 (issue 7), and
-/// each trim should lower this line with it.
-pub const BROTLI_BUDGET_BYTES: u64 = 289_012;
+/// each trim should lower this line with it (2026-12-02: 288,325 measured, 288,500 set).
+pub const BROTLI_BUDGET_BYTES: u64 = 288_500;
 /// Where the budget is headed.
 pub const BROTLI_TARGET_BYTES: u64 = 200_000;
 
