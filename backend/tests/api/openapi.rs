@@ -118,3 +118,75 @@ fn links_lead_to_operations_that_exist() {
     }
     assert_eq!(count, 8);
 }
+
+/// The limits the document declares are the ones `shared`'s parsers enforce: every
+/// declared length or range of a field is compared with the parser's own constant (the
+/// OpenAPI derive takes literals only, so this is where they are held together).
+#[test]
+fn declared_limits_are_the_parsers_constants() {
+    use shared::validation::{
+        ArchiveName, Description, EventBusName, EventPattern, KmsKeyIdentifier, NextToken,
+        ReplayName, RuleName,
+    };
+    let document = backend::http::openapi::document_json();
+    // (where, field, what is declared)
+    let mut declared: Vec<(String, String, serde_json::Value)> = Vec::new();
+    for (schema, body) in document["components"]["schemas"].as_object().unwrap() {
+        for (field, property) in body["properties"].as_object().into_iter().flatten() {
+            declared.push((schema.clone(), field.clone(), property.clone()));
+        }
+    }
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for operation in item.as_object().unwrap().values() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let field = parameter["name"].as_str().unwrap_or_default().to_owned();
+                declared.push((path.clone(), field, parameter["schema"].clone()));
+            }
+        }
+    }
+    let longest = |at: &str, field: &str| -> Option<usize> {
+        Some(match (field, at) {
+            ("archiveName", _) => ArchiveName::MAX_LEN,
+            ("namePrefix", "/api/event-buses") => EventBusName::MAX_LEN,
+            ("namePrefix", p) if p.ends_with("/rules") => RuleName::MAX_LEN,
+            ("replayName", _) | ("namePrefix", _) => ReplayName::MAX_LEN,
+            ("description", _) => Description::MAX_LEN,
+            ("eventPattern", _) => EventPattern::MAX_LEN,
+            ("kmsKeyIdentifier", _) => KmsKeyIdentifier::MAX_LEN,
+            ("nextToken", _) => NextToken::MAX_LEN,
+            ("rule", _) => RuleName::MAX_LEN,
+            ("name", p) if p.starts_with("/api/archives/") => ArchiveName::MAX_LEN,
+            ("name", p) if p.starts_with("/api/replays/") => ReplayName::MAX_LEN,
+            ("name", p) if p.starts_with("/api/event-buses/") => EventBusName::MAX_LEN,
+            ("peekId", _) => 16,
+            _ => return None,
+        })
+    };
+    let mut checked = 0;
+    for (at, field, schema) in &declared {
+        let Some(max) = longest(at, field) else {
+            continue;
+        };
+        // Responses describe what AWS answers; only what a request sends is limited.
+        let Some(declared_max) = schema["maxLength"].as_u64() else {
+            continue;
+        };
+        assert_eq!(
+            declared_max, max as u64,
+            "{at} {field}: declared maxLength {declared_max}, the parser allows {max}"
+        );
+        checked += 1;
+    }
+    let max_events =
+        &document["components"]["schemas"]["StartPeekRequest"]["properties"]["maxEvents"];
+    assert_eq!(
+        max_events["maximum"].as_u64(),
+        Some(u64::from(shared::peek::MAX_EVENTS_LIMIT))
+    );
+    let routed = &document["components"]["schemas"]["RoutingRequest"]["properties"]["targets"];
+    assert_eq!(
+        routed["maxItems"].as_u64(),
+        Some(shared::routing::MAX_ROUTED_TARGETS as u64)
+    );
+    assert!(checked >= 15, "only {checked} limits found to compare");
+}

@@ -1,7 +1,7 @@
 //! `/api/event-buses` and their rules: what the forms offer to pick from, and the
 //! replay opt-out of one rule.
 
-use super::params::{EventBusPath, RulePath};
+use super::params::{EventBusPath, RuleListParams, RulePath};
 use crate::error::ApiError;
 use crate::http::extract::{ApiPath, ApiQuery, Scoped};
 use axum::Json;
@@ -29,7 +29,7 @@ pub async fn list(
 #[utoipa::path(
     operation_id = "listRules",
     get, path = "/api/event-buses/{name}/rules", tag = "helpers",
-    params(EventBusPath, HelperListQuery),
+    params(EventBusPath, RuleListParams),
     responses(
         (status = 200, body = RuleList),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),

@@ -60,3 +60,19 @@ pub struct PeekPath {
     )]
     peek_id: String,
 }
+
+/// The query of `/api/event-buses/{name}/rules`: as `shared::list::HelperListQuery`
+/// reads it there, a rule-name prefix (the rule-name characters, at most 64).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct RuleListParams {
+    /// Only rules whose names start with this.
+    #[param(max_length = 64, pattern = r"^[\.\-_A-Za-z0-9]*$")]
+    name_prefix: Option<String>,
+    /// Page size, 1–100 (digits; empty counts as absent).
+    #[param(pattern = r"^(0*([1-9][0-9]?|100))?$")]
+    limit: Option<String>,
+    /// The `nextToken` of the previous page.
+    #[param(max_length = 2048)]
+    next_token: Option<String>,
+}
