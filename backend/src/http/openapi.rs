@@ -144,36 +144,18 @@ impl Modify for CommonErrors {
                 .build()
                 .into()
         };
-        for item in document.paths.paths.values_mut() {
-            for operation in [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                let Some(action) = operation
-                    .operation_id
-                    .as_deref()
-                    .and_then(Operation::from_operation_id)
-                else {
-                    continue;
-                };
-                let upstream: &[_] = if action == Operation::Me {
-                    &[]
-                } else {
-                    &Self::UPSTREAM
-                };
-                for (status, description) in Self::SIGNED_IN.iter().chain(upstream) {
-                    operation
-                        .responses
-                        .responses
-                        .entry((*status).to_owned())
-                        .or_insert_with(|| error(description));
-                }
+        for (action, operation) in signed_in_operations(document) {
+            let upstream: &[_] = if action == Operation::Me {
+                &[]
+            } else {
+                &Self::UPSTREAM
+            };
+            for (status, description) in Self::SIGNED_IN.iter().chain(upstream) {
+                operation
+                    .responses
+                    .responses
+                    .entry((*status).to_owned())
+                    .or_insert_with(|| error(description));
             }
         }
     }
@@ -254,40 +236,45 @@ impl Links {
 
 impl Modify for Links {
     fn modify(&self, document: &mut Document) {
-        for item in document.paths.paths.values_mut() {
-            for operation in [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
-            ]
-            .into_iter()
-            .flatten()
+        for (from, operation) in signed_in_operations(document) {
+            for (_, status, to, parameter, value) in
+                Self::LINKS.iter().filter(|link| link.0 == from)
             {
-                let Some(from) = operation
-                    .operation_id
-                    .as_deref()
-                    .and_then(Operation::from_operation_id)
-                else {
-                    continue;
-                };
-                for (_, status, to, parameter, value) in
-                    Self::LINKS.iter().filter(|link| link.0 == from)
-                {
-                    if let Some(RefOr::T(response)) = operation.responses.responses.get_mut(*status)
-                    {
-                        response.links.insert(
-                            to.operation_id().to_owned(),
-                            LinkBuilder::new()
-                                .operation_id(to.operation_id())
-                                .parameter(*parameter, *value)
-                                .build()
-                                .into(),
-                        );
-                    }
+                if let Some(RefOr::T(response)) = operation.responses.responses.get_mut(*status) {
+                    response.links.insert(
+                        to.operation_id().to_owned(),
+                        LinkBuilder::new()
+                            .operation_id(to.operation_id())
+                            .parameter(*parameter, *value)
+                            .build()
+                            .into(),
+                    );
                 }
             }
         }
     }
+}
+
+/// Every operation of the document behind sign-in, with its action.
+fn signed_in_operations(
+    document: &mut Document,
+) -> impl Iterator<Item = (Operation, &mut utoipa::openapi::path::Operation)> {
+    document.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|operation| {
+            let action = operation
+                .operation_id
+                .as_deref()
+                .and_then(Operation::from_operation_id)?;
+            Some((action, operation))
+        })
+    })
 }
