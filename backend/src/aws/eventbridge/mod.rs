@@ -45,7 +45,7 @@ pub struct EventBridge {
     /// The buses the caller acts on (`scope.rs`); every method honours it.
     scope: Arc<shared::teams::Scope>,
     /// `REWIND_INSTANCE`: the value of the `rewind:instance` tag on every rule Rewind
-    /// makes (see `routing.rs`).
+    /// makes (see `temporary.rs`).
     instance: Arc<str>,
 }
 
