@@ -117,6 +117,12 @@ pub struct Settings {
     /// `REWIND_SWEEP_SECONDS`: how often the local server sweeps leftovers (300).
     /// Deployed, the template's schedule runs the sweep instead.
     pub sweep_every: Duration,
+    /// `REWIND_JOBS_STATE_MACHINE_ARN`: the replay-job state machine (the template sets
+    /// it). Unset against an emulator: the backend creates one there.
+    pub jobs_state_machine_arn: Option<String>,
+    /// `REWIND_TEAM_MAX_ACTIVE_REPLAYS`: with teams, how many replays of one team's buses
+    /// may be active at once — interactive replays, peeks and jobs together (3).
+    pub team_max_active_replays: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -187,6 +193,10 @@ impl Settings {
                 env.bounded("REWIND_SWEEP_SECONDS", "seconds", 1..=86_400)?
                     .unwrap_or(300),
             ),
+            jobs_state_machine_arn: env.get("REWIND_JOBS_STATE_MACHINE_ARN"),
+            team_max_active_replays: env
+                .bounded("REWIND_TEAM_MAX_ACTIVE_REPLAYS", "replays", 1..=10)?
+                .unwrap_or(3),
         })
     }
 }

@@ -1,5 +1,5 @@
 //! The sweep: removes what Rewind made and nobody needs any more — the temporary rules
-//! of replays that are over (or never started), and peeks left for a day (their rule
+//! of replays and replay jobs that are over (or never started), and peeks left for a day (their rule
 //! and queue). It touches only what this instance made: a name shaped as Rewind makes
 //! it *and* the tag `rewind:instance` with this instance's id; a person's `rewind-…`
 //! rule, another Rewind stack's rules and a queue Rewind did not make are never touched.
@@ -97,23 +97,36 @@ async fn sweep_into(state: &AppState, report: &mut SweepReport) {
             if eventbridge.is_this_instances(&found.arn).await != Ok(true) {
                 continue;
             }
-            let over = match ReplayName::parse(&found.rule.replay) {
-                Err(_) => true,
-                Ok(replay) => match eventbridge.describe_replay(&replay).await {
-                    Ok(replay) => is_over(replay.summary.state),
-                    Err(e) if e.code == ErrorCode::NotFound => {
-                        now - found.rule.made > STARTING_GRACE
-                    }
+            let over = if let Some(job) = found.rule.job() {
+                // A job's rules live until the job ends; a job that never started
+                // (its creation failed) is over once the rule is old enough.
+                match crate::jobs::is_over(&state.jobs, &eventbridge, job).await {
+                    Ok(Some(over)) => over,
+                    Ok(None) => now - found.rule.made > STARTING_GRACE,
                     Err(_) => false,
-                },
+                }
+            } else {
+                match ReplayName::parse(&found.rule.replay) {
+                    Err(_) => true,
+                    Ok(replay) => match eventbridge.describe_replay(&replay).await {
+                        Ok(replay) => is_over(replay.summary.state),
+                        Err(e) if e.code == ErrorCode::NotFound => {
+                            now - found.rule.made > STARTING_GRACE
+                        }
+                        Err(_) => false,
+                    },
+                }
             };
             if !over {
                 continue;
             }
-            let reason = format!(
-                "the temporary rule of replay {}, which is over",
-                found.rule.replay
-            );
+            let reason = match found.rule.job() {
+                Some(job) => format!("the temporary rule of replay job {job}, which is over"),
+                None => format!(
+                    "the temporary rule of replay {}, which is over",
+                    found.rule.replay
+                ),
+            };
             let removed = audited(state, &found.arn, &reason, async {
                 if routing::remove_rule(&eventbridge, &bus, &found.name).await {
                     Ok(())

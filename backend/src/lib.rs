@@ -21,6 +21,7 @@ pub mod caller;
 pub mod configuration;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod leftovers;
 pub mod peeks;
 pub mod random;

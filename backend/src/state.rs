@@ -4,6 +4,7 @@
 use crate::audit::AuditLog;
 use crate::aws::eventbridge::EventBridge;
 use crate::aws::sqs::Queues;
+use crate::aws::stepfunctions::StepFunctions;
 use crate::configuration::{AuthMode, RoleSettings, Settings};
 use shared::roles::Role;
 use std::sync::Arc;
@@ -16,6 +17,10 @@ pub struct AppState {
     pub eventbridge: EventBridge,
     /// The queues archive peeks are delivered to.
     pub queues: Queues,
+    /// The replay-job state machine's runs.
+    pub jobs: StepFunctions,
+    /// With teams, the replays one team may have active at once.
+    pub team_max_active_replays: u32,
     /// The longest window a peek replays.
     pub peek_max_minutes: u32,
     /// The longest replay window, when capped.
@@ -33,8 +38,15 @@ pub struct AppState {
 impl AppState {
     /// The state for `settings` with these clients, auditing to stdout (see
     /// [`AppState::from_settings`]).
-    pub fn new(eventbridge: EventBridge, queues: Queues, settings: &Settings) -> Self {
+    pub fn new(
+        eventbridge: EventBridge,
+        queues: Queues,
+        jobs: StepFunctions,
+        settings: &Settings,
+    ) -> Self {
         Self {
+            jobs,
+            team_max_active_replays: settings.team_max_active_replays,
             region: eventbridge.region().into(),
             eventbridge,
             queues,
@@ -56,6 +68,7 @@ impl AppState {
             ..Self::new(
                 EventBridge::from_settings(settings).await,
                 Queues::from_settings(settings).await,
+                StepFunctions::from_settings(settings).await,
                 settings,
             )
         }

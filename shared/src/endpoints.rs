@@ -71,6 +71,12 @@ endpoints! {
     DescribeReplayNamedPreview = "describeReplayNamedPreview", Get "/api/replays/preview";
     CancelReplay = "cancelReplay", Post "/api/replays/{name}/cancel";
     PreviewReplay = "previewReplay", Post "/api/replays/preview";
+    ListReplayJobs = "listReplayJobs", Get "/api/replay-jobs";
+    StartReplayJob = "startReplayJob", Post "/api/replay-jobs";
+    DescribeReplayJob = "describeReplayJob", Get "/api/replay-jobs/{jobName}";
+    PauseReplayJob = "pauseReplayJob", Post "/api/replay-jobs/{jobName}/pause";
+    ResumeReplayJob = "resumeReplayJob", Post "/api/replay-jobs/{jobName}/resume";
+    CancelReplayJob = "cancelReplayJob", Post "/api/replay-jobs/{jobName}/cancel";
     StartPeek = "startPeek", Post "/api/archives/{name}/peeks";
     ReadPeek = "readPeek", Get "/api/peeks/{peekId}";
     StopPeek = "stopPeek", Delete "/api/peeks/{peekId}";

@@ -28,6 +28,10 @@ macro_rules! fields {
 fields! {
     ArchiveName = "archiveName",
     ReplayName = "replayName",
+    JobName = "jobName",
+    Pacing = "pacing",
+    PacingSliceMinutes = "pacing.sliceMinutes",
+    PacingGapSeconds = "pacing.gapSeconds",
     EventSourceArn = "eventSourceArn",
     EventStartTime = "eventStartTime",
     EventEndTime = "eventEndTime",

@@ -14,6 +14,7 @@ pub mod error;
 pub mod event_bus;
 pub mod event_pattern;
 pub mod health;
+pub mod job;
 pub mod list;
 pub mod peek;
 pub mod preview;

@@ -113,6 +113,9 @@ pub struct ReplaySummary {
     /// 0 to 1: see [`ReplayProgress`].
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1))]
     pub progress: f64,
+    /// The replay job this replay is a slice of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
 }
 
 impl ReplaySummary {

@@ -45,6 +45,10 @@ impl Operation {
             // A peek is a (short, private) replay.
             Operation::StartReplay
             | Operation::CancelReplay
+            | Operation::StartReplayJob
+            | Operation::PauseReplayJob
+            | Operation::ResumeReplayJob
+            | Operation::CancelReplayJob
             | Operation::StartPeek
             | Operation::ReadPeek
             | Operation::StopPeek => Role::Operator,
@@ -52,6 +56,8 @@ impl Operation {
             | Operation::DescribeArchive
             | Operation::ListReplays
             | Operation::DescribeReplay
+            | Operation::ListReplayJobs
+            | Operation::DescribeReplayJob
             | Operation::DescribeReplayNamedPreview
             | Operation::PreviewReplay
             | Operation::ListEventBuses
@@ -70,6 +76,10 @@ impl Operation {
                 | Operation::DeleteArchive
                 | Operation::StartReplay
                 | Operation::CancelReplay
+                | Operation::StartReplayJob
+                | Operation::PauseReplayJob
+                | Operation::ResumeReplayJob
+                | Operation::CancelReplayJob
                 | Operation::OptRuleOutOfReplays
                 | Operation::StartPeek
                 | Operation::StopPeek
@@ -91,6 +101,11 @@ impl Operation {
             Operation::DeleteArchive => "deleting archives",
             Operation::StartReplay => "starting replays",
             Operation::CancelReplay => "cancelling replays",
+            Operation::StartReplayJob => "starting replay jobs",
+            Operation::PauseReplayJob | Operation::ResumeReplayJob => {
+                "pausing and resuming replay jobs"
+            }
+            Operation::CancelReplayJob => "cancelling replay jobs",
             Operation::OptRuleOutOfReplays => "opting rules out of replays",
             Operation::StartPeek | Operation::ReadPeek | Operation::StopPeek => {
                 "peeking into archives (a peek replays events)"

@@ -105,6 +105,25 @@ impl RoutingRequest {
     }
 }
 
+impl Routing {
+    /// The request this was validated from, in its validated form.
+    pub fn to_request(&self) -> RoutingRequest {
+        RoutingRequest {
+            targets: self
+                .rules
+                .iter()
+                .flat_map(|(rule, ids)| {
+                    ids.iter().map(|id| RoutedTarget {
+                        rule: rule.as_str().to_owned(),
+                        target_id: id.as_str().to_owned(),
+                    })
+                })
+                .collect(),
+            event_pattern: self.narrowing.as_ref().map(|p| p.as_str().to_owned()),
+        }
+    }
+}
+
 /// What a temporary rule records about itself in its description: the replay it routes,
 /// what it carries (copies of a rule's targets, or a peek's queue), and when it was made (a rule whose replay never
 /// started is removed only once it is old enough not to be one still being set up).
@@ -152,6 +171,17 @@ impl TemporaryRule {
             && position.bytes().all(|b| b.is_ascii_digit())
             && RuleName::parse(name).is_ok()
             && !tail.is_empty()
+    }
+
+    /// The `replay` a replay job's temporary rules record: `job <jobName>` (a replay
+    /// name holds no space, so it never reads as one).
+    pub fn job_label(job: &str) -> String {
+        format!("job {job}")
+    }
+
+    /// The job whose slices this rule routes, if it is a job's.
+    pub fn job(&self) -> Option<&str> {
+        self.replay.strip_prefix("job ")
     }
 
     /// `carries` of a routed replay's rule: copies of `rule`'s targets.

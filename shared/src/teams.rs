@@ -93,6 +93,19 @@ impl Teams {
         Ok(Self(teams))
     }
 
+    /// The teams that own `bus` (a name or an event bus ARN).
+    pub fn owning(&self, bus: &str) -> Vec<Team> {
+        let name = bus.split_once(":event-bus/").map_or(bus, |(_, name)| name);
+        self.0
+            .iter()
+            .filter(|(_, globs)| globs.iter().any(|g| g.matches(name)))
+            .map(|(team, globs)| Team {
+                name: team.clone(),
+                event_buses: globs.iter().map(|g| g.as_str().to_owned()).collect(),
+            })
+            .collect()
+    }
+
     /// The teams whose group (`prefix` + name) is among `groups`.
     pub fn of_groups(&self, prefix: &str, groups: &[&str]) -> Vec<Team> {
         self.0

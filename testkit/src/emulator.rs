@@ -83,6 +83,8 @@ pub fn ministack_command(binary: &std::path::Path, port: u16, tmp: &std::path::P
         .env("SFTP_ENABLED", "0")
         .env("PERSIST_STATE", "0")
         .env("DOCKER_HOST", "unix:///nonexistent.sock")
+        // Step Functions' Wait states at 1/100 of their time: a job's gaps and polls.
+        .env("SFN_WAIT_SCALE", "0.01")
         .env("TMPDIR", tmp);
     command
 }

@@ -39,8 +39,8 @@ impl Location {
     }
 }
 
-/// The ARNs of what the path names (`/api/archives/{name}` → the archive) and the body
-/// names (`archiveName`, `replayName`, `eventSourceArn`, `destination.arn`,
+/// The ARNs of what the path names (`/api/archives/{name}` → the archive; a job → its
+/// slices' replays) and the body names (`archiveName`, `jobName`, `replayName`, `eventSourceArn`, `destination.arn`,
 /// `destination.filterArns`), in that order, each once.
 pub fn of(route: &str, path: &str, body: &[u8], at: &Location) -> Vec<String> {
     let mut arns = Vec::new();
@@ -65,6 +65,10 @@ pub fn of(route: &str, path: &str, body: &[u8], at: &Location) -> Vec<String> {
             }
         }
     }
+    // A job acts on its slices' replays, `{job}-001`, `{job}-002`, ….
+    if let Some(job) = param("{jobName}") {
+        arns.push(at.arn("events", &format!("replay/{job}-*")));
+    }
     if let Some(id) = param("{peekId}") {
         arns.push(at.arn("sqs", &format!("rewind-peek-{id}")));
     }
@@ -72,6 +76,9 @@ pub fn of(route: &str, path: &str, body: &[u8], at: &Location) -> Vec<String> {
         let text = |v: Option<&Value>| v.and_then(Value::as_str).map(|s| text::escaped(s, 300));
         if let Some(archive) = text(body.get("archiveName")) {
             arns.push(at.arn("events", &format!("archive/{archive}")));
+        }
+        if let Some(job) = text(body.get("jobName")) {
+            arns.push(at.arn("events", &format!("replay/{job}-*")));
         }
         if let Some(replay) = text(body.get("replayName")) {
             arns.push(at.arn("events", &format!("replay/{replay}")));

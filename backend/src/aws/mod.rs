@@ -1,5 +1,5 @@
 //! The AWS adapters: one module per service Rewind calls (EventBridge, SQS, CloudWatch
-//! Logs), each a thin layer of methods over the SDK, plus what every client shares: the
+//! Logs, Step Functions), each a thin layer of methods over the SDK, plus what every client shares: the
 //! SDK configuration (the usual chain, or an emulator), retries and timeouts, and the
 //! record of each call for the audit trail (`calls`). Nothing here knows about HTTP.
 
@@ -7,6 +7,7 @@ pub mod calls;
 pub mod eventbridge;
 pub mod logs;
 pub mod sqs;
+pub mod stepfunctions;
 
 use crate::configuration::Settings;
 use crate::error::ApiError;

@@ -60,7 +60,7 @@ pub async fn route(
         Err(e) => return Err(e),
     }
     let routes = plan_routes(eventbridge, replay, bus).await?;
-    make_routes(eventbridge, &replay.name, bus, routes).await
+    make_routes(eventbridge, replay.name.as_str(), bus, routes).await
 }
 
 /// Reads the chosen rules and targets and plans one temporary rule per chosen rule;
@@ -70,6 +70,17 @@ pub async fn plan_routes(
     eventbridge: &EventBridge,
     replay: &NewReplay,
     bus: &EventBusArn,
+) -> Result<Vec<Route>, ApiError> {
+    plan_routes_for(eventbridge, replay, bus, &[replay.name.as_str()]).await
+}
+
+/// [`plan_routes`] for the replays named `replay_names` (a job's slices): each
+/// temporary rule matches every one of them and no other replay.
+pub async fn plan_routes_for(
+    eventbridge: &EventBridge,
+    replay: &NewReplay,
+    bus: &EventBusArn,
+    replay_names: &[&str],
 ) -> Result<Vec<Route>, ApiError> {
     let Some(routing) = &replay.routing else {
         return Ok(Vec::new());
@@ -109,7 +120,7 @@ pub async fn plan_routes(
             ));
         };
         let pattern = EventPattern::parse(&pattern)
-            .and_then(|p| p.routed(routing.narrowing.as_ref(), replay.name.as_str()))
+            .and_then(|p| p.routed_for(routing.narrowing.as_ref(), replay_names))
             .map_err(|e| match e.field {
                 Field::RoutingTargets => refuse(e.message),
                 _ => ApiError::from(e),
@@ -164,7 +175,7 @@ pub fn routes_for_preview(routes: &[Route], bus: &EventBusArn) -> Vec<PreviewRul
 /// returned.
 pub async fn make_routes(
     eventbridge: &EventBridge,
-    replay: &shared::validation::ReplayName,
+    replay: &str,
     bus: &EventBusArn,
     routes: Vec<Route>,
 ) -> Result<Vec<MadeRule>, ApiError> {
@@ -172,7 +183,7 @@ pub async fn make_routes(
     let mut made = Vec::new();
     for route in routes {
         let description = TemporaryRule {
-            replay: replay.as_str().to_owned(),
+            replay: replay.to_owned(),
             carries: TemporaryRule::copies_of(&route.copies),
             made: made_at,
         }

@@ -8,6 +8,7 @@ mod archives;
 mod audit;
 mod errors;
 mod form_helpers;
+mod jobs;
 mod lambda;
 mod leftovers;
 mod local_guard;

@@ -9,7 +9,7 @@ mod text;
 mod window;
 
 pub use arn::{ArchiveArn, EventBusArn, RuleArn, is_events_arn};
-pub use names::{ArchiveName, EventBusName, NamePrefix, ReplayName, RuleName, TargetId};
+pub use names::{ArchiveName, EventBusName, JobName, NamePrefix, ReplayName, RuleName, TargetId};
 pub use paging::{ListLimit, NextToken};
 pub use pattern::{EventPattern, REPLAY_NAME, wildcard_matches};
 pub use text::{Description, KmsKeyIdentifier, RetentionDays};

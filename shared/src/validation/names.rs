@@ -69,6 +69,26 @@ impl ReplayName {
 }
 string_newtype!(ReplayName);
 
+/// A replay job's name: 1–56 characters of `[.\-_A-Za-z0-9]`, so that each slice's replay
+/// name (`{jobName}-{k:03}`) is a replay name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct JobName(String);
+
+impl JobName {
+    pub const MAX_LEN: usize = 56;
+
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        check_name(Field::JobName, "a job name", value, Self::MAX_LEN)?;
+        Ok(Self(value.to_owned()))
+    }
+
+    /// The replay name of slice `index` (from 0): `{jobName}-{index+1:03}`.
+    pub fn slice_replay(&self, index: usize) -> String {
+        format!("{}-{:03}", self.0, index + 1)
+    }
+}
+string_newtype!(JobName);
+
 /// A rule name: 1–64 characters of `[.\-_A-Za-z0-9]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RuleName(String);

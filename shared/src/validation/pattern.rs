@@ -106,8 +106,18 @@ impl EventPattern {
         narrowing: Option<&EventPattern>,
         replay_name: &str,
     ) -> Result<EventPattern, FieldError> {
+        self.routed_for(narrowing, &[replay_name])
+    }
+
+    /// [`EventPattern::routed`] for several replays (a job's slices): the copy matches
+    /// each of `replay_names` and no other replay.
+    pub fn routed_for(
+        &self,
+        narrowing: Option<&EventPattern>,
+        replay_names: &[&str],
+    ) -> Result<EventPattern, FieldError> {
         let mut merged = self.object().unwrap_or_default();
-        if !admits(&merged, Some(replay_name)) {
+        if !replay_names.iter().all(|name| admits(&merged, Some(name))) {
             return Err(FieldError::new(
                 Field::RoutingTargets,
                 "its pattern refuses this replay's events (the rule opted out of replays)",
@@ -133,7 +143,12 @@ impl EventPattern {
         }
         merged.insert(
             REPLAY_NAME.to_owned(),
-            Value::Array(vec![Value::String(replay_name.to_owned())]),
+            Value::Array(
+                replay_names
+                    .iter()
+                    .map(|name| Value::String((*name).to_owned()))
+                    .collect(),
+            ),
         );
         let text = Value::Object(merged).to_string();
         EventPattern::parse(&text).map_err(|e| e.at(Field::RoutingEventPattern))

@@ -139,6 +139,7 @@ fn summary(r: ReplayTimes<'_>) -> Result<ReplaySummary, ApiError> {
             event_last_replayed_time,
         )
         .fraction(),
+        job: None,
     })
 }
 

@@ -7,6 +7,7 @@ pub mod archives;
 pub mod event_buses;
 pub mod event_patterns;
 pub mod health;
+pub mod jobs;
 pub mod me;
 mod params;
 pub mod peeks;
@@ -49,6 +50,11 @@ where
         routes!(replays::preview, replays::describe_the_one_named_preview),
         routes!(replays::describe),
         routes!(replays::cancel),
+        routes!(jobs::list, jobs::start),
+        routes!(jobs::describe),
+        routes!(jobs::pause),
+        routes!(jobs::resume),
+        routes!(jobs::cancel),
         routes!(event_buses::list),
         routes!(event_buses::rules),
         routes!(event_buses::opt_out_of_replays),

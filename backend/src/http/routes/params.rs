@@ -76,3 +76,29 @@ pub struct RuleListParams {
     #[param(max_length = 2048)]
     next_token: Option<String>,
 }
+
+/// `/api/replay-jobs/{jobName}…`
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path, rename_all = "camelCase")]
+pub struct JobPath {
+    /// Replay job name
+    #[param(
+        example = "orders-nightly",
+        min_length = 1,
+        max_length = 56,
+        pattern = r"^[\.\-_A-Za-z0-9]+$"
+    )]
+    job_name: String,
+}
+
+/// The query of `GET /api/replay-jobs`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct JobListParams {
+    /// Only jobs in this state.
+    #[param(pattern = r"^(QUEUED|RUNNING|PAUSING|PAUSED|CANCELLING|CANCELLED|COMPLETED|FAILED)?$")]
+    state: Option<String>,
+    /// The `nextToken` of the previous page.
+    #[param(max_length = 2048)]
+    next_token: Option<String>,
+}

@@ -36,6 +36,9 @@ pub async fn start(
     let new = body.validate(state.peek_max_minutes)?;
     // Out of the caller's teams: not found.
     let archive = eventbridge.describe_archive(&name).await?;
+    crate::jobs::slots::Slots::of(&state)
+        .check(&eventbridge, &archive.summary.event_source_arn)
+        .await?;
     let peek = crate::peeks::start(&state, &caller, &archive, new).await?;
     let mut headers = HeaderMap::new();
     if let Ok(value) = HeaderValue::from_str(&format!("/api/peeks/{}", peek.peek_id)) {

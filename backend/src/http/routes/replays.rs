@@ -23,11 +23,14 @@ use shared::validation::{ArchiveArn, Description, ReplayName};
     responses((status = 200, body = ReplayList), (status = 400, body = ErrorBody))
 )]
 pub async fn list(
+    State(state): State<AppState>,
     Scoped(eventbridge): Scoped,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<ReplayList>, ApiError> {
     let request = query.parse(ArchiveArn::parse, ReplayState::parse)?;
-    Ok(Json(eventbridge.list_replays(request).await?))
+    let mut list = eventbridge.list_replays(request).await?;
+    crate::jobs::mark_slices(&state.jobs, &mut list.replays).await;
+    Ok(Json(list))
 }
 
 /// Start replay: validated by `shared`, then the destination is checked against the
@@ -58,6 +61,9 @@ pub async fn start(
             Description::parse(&format!("Started by {} via Rewind", caller.name())).ok();
     }
     let location = format!("/api/replays/{}", replay.name);
+    crate::jobs::slots::Slots::of(&state)
+        .check(&eventbridge, replay.destination.as_str())
+        .await?;
     let started = crate::replays::start(&eventbridge, replay).await?;
     let mut headers = HeaderMap::new();
     if let Ok(value) = HeaderValue::from_str(&location) {
@@ -93,8 +99,11 @@ pub async fn preview(
     get, path = "/api/replays/preview", tag = "replays",
     responses((status = 200, body = Replay), (status = 404, body = ErrorBody))
 )]
-pub async fn describe_the_one_named_preview(scoped: Scoped) -> Result<Json<Replay>, ApiError> {
-    describe(scoped, ApiPath("preview".to_owned())).await
+pub async fn describe_the_one_named_preview(
+    state: State<AppState>,
+    scoped: Scoped,
+) -> Result<Json<Replay>, ApiError> {
+    describe(state, scoped, ApiPath("preview".to_owned())).await
 }
 
 #[utoipa::path(
@@ -107,13 +116,14 @@ pub async fn describe_the_one_named_preview(scoped: Scoped) -> Result<Json<Repla
         )
 )]
 pub async fn describe(
+    State(state): State<AppState>,
     Scoped(eventbridge): Scoped,
     ApiPath(name): ApiPath<String>,
 ) -> Result<Json<Replay>, ApiError> {
     let name = ReplayName::parse(&name)?;
-    Ok(Json(
-        crate::replays::describe_and_tidy(&eventbridge, &name).await?,
-    ))
+    let mut replay = crate::replays::describe_and_tidy(&eventbridge, &name).await?;
+    crate::jobs::mark_slices(&state.jobs, std::slice::from_mut(&mut replay.summary)).await;
+    Ok(Json(replay))
 }
 
 #[utoipa::path(
