@@ -326,3 +326,134 @@ fn temporary_rules_deliver_only_inside_the_account_and_the_sweep_is_scheduled() 
         ["AWS::StackId"]
     );
 }
+
+#[test]
+fn replay_jobs_run_on_their_own_state_machine_with_the_narrowest_roles() {
+    let template = template();
+    let machine = &template["Resources"]["ReplayJobsStateMachine"];
+    assert_eq!(machine["Type"], "AWS::Serverless::StateMachine");
+    assert_eq!(machine["Properties"]["Type"], "STANDARD");
+    // One definition file, the one the backend creates in an emulator.
+    let uri = machine["Properties"]["DefinitionUri"]
+        .as_str()
+        .expect("DefinitionUri");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let definition: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{path}/{uri}")).expect("the definition file"),
+    )
+    .expect("the definition is JSON");
+    let resources: BTreeSet<&str> = definition["States"]
+        .as_object()
+        .expect("States")
+        .values()
+        .filter_map(|s| s["Resource"].as_str())
+        .collect();
+    assert_eq!(
+        resources,
+        BTreeSet::from([
+            "arn:aws:states:::aws-sdk:eventbridge:describeReplay",
+            "arn:aws:states:::aws-sdk:eventbridge:startReplay",
+        ]),
+        "the workflow calls EventBridge itself, and nothing else"
+    );
+    // A slice waits for a slot: LimitExceeded is retried, effectively for ever.
+    let retry = &definition["States"]["Start slice"]["Retry"][0];
+    assert_eq!(
+        retry["ErrorEquals"][0],
+        "EventBridge.LimitExceededException"
+    );
+    assert!(retry["MaxAttempts"].as_u64().is_some_and(|n| n >= 1000));
+    assert!(retry["MaxDelaySeconds"].as_u64().is_some_and(|n| n <= 300));
+    assert!(
+        strings(&machine["Properties"]["Name"])
+            .iter()
+            .any(|n| n == "rewind-jobs"),
+        "the machine is named rewind-…"
+    );
+    // Its role: start, read and cancel replays, on the function's ARNs, nothing else.
+    let role = &template["Resources"]["ReplayJobsRole"];
+    let mut actions = BTreeSet::new();
+    let mut buses = Vec::new();
+    let all = statements(&template);
+    for (at, statement) in all
+        .iter()
+        .filter(|(at, _)| at.starts_with("ReplayJobsRole"))
+    {
+        if at.contains("AssumeRolePolicyDocument") {
+            continue;
+        }
+        assert_eq!(field(statement, "Effect"), ["Allow"]);
+        for action in field(statement, "Action") {
+            actions.insert(action);
+        }
+        for resource in field(statement, "Resource") {
+            assert_ne!(resource, "*", "{at}");
+            if resource.contains("event-bus/") {
+                buses.push(resource);
+            }
+        }
+    }
+    assert_eq!(
+        actions,
+        BTreeSet::from([
+            "events:CancelReplay".to_owned(),
+            "events:DescribeReplay".to_owned(),
+            "events:StartReplay".to_owned(),
+        ])
+    );
+    assert!(
+        buses
+            .iter()
+            .any(|b| b.contains("arn:aws:events:*:*:event-bus/")),
+        "the buses are narrowed by EventBusNames: {buses:?}"
+    );
+    assert!(
+        strings(&role["Properties"]["AssumeRolePolicyDocument"])
+            .iter()
+            .any(|p| p == "states.amazonaws.com")
+    );
+    // The function: these five Step Functions actions, on that machine and its runs only.
+    let mut granted = BTreeSet::new();
+    for (at, statement) in all.iter().filter(|(at, _)| at.starts_with("BackendRole")) {
+        let states: Vec<String> = field(statement, "Action")
+            .into_iter()
+            .filter(|a| a.starts_with("states:"))
+            .collect();
+        if states.is_empty() {
+            continue;
+        }
+        let resources = field(statement, "Resource");
+        assert!(
+            resources
+                .iter()
+                .all(|r| r.starts_with("ReplayJobsStateMachine")
+                    || r.contains(":execution:${Machine}:*")),
+            "{at}: {resources:?}"
+        );
+        granted.extend(states);
+    }
+    assert_eq!(
+        granted,
+        BTreeSet::from(
+            [
+                "states:DescribeExecution",
+                "states:GetExecutionHistory",
+                "states:ListExecutions",
+                "states:StartExecution",
+                "states:StopExecution",
+            ]
+            .map(str::to_owned)
+        )
+    );
+    let variables =
+        &template["Resources"]["BackendFunction"]["Properties"]["Environment"]["Variables"];
+    assert_eq!(
+        strings(&variables["REWIND_JOBS_STATE_MACHINE_ARN"]),
+        ["ReplayJobsStateMachine"]
+    );
+    assert_eq!(
+        strings(&variables["REWIND_TEAM_MAX_ACTIVE_REPLAYS"]),
+        ["TeamMaxActiveReplays"]
+    );
+    assert_eq!(template["Parameters"]["TeamMaxActiveReplays"]["Default"], 3);
+}

@@ -134,8 +134,132 @@ pub async fn checks(
     who_am_i(tally, &api, &callers).await?;
     role_matrix(tally, &api, &callers).await?;
     archive_and_replay(tally, &api, aws, &callers).await?;
+    replay_job(tally, &api, aws, &callers).await?;
     audit_trail(tally, aws, stack, &callers)?;
     scheduled_sweep(tally, aws, super::STACK)?;
+    Ok(())
+}
+
+/// The stack's replay-job state machine exists, named `rewind-jobs-…`; an operator
+/// creates a job through the authorizer, and Step Functions runs it to `COMPLETED`.
+async fn replay_job(tally: &mut Tally, api: &Api, aws: &AwsCli, callers: &[Caller]) -> Result<()> {
+    let token = |role: Role| {
+        callers
+            .iter()
+            .find(|c| c.role == Some(role))
+            .map(|c| c.token.as_str())
+            .with_context(|| format!("no {} signed in", role.as_str()))
+    };
+    let (admin, operator) = (token(Role::Admin)?, token(Role::Operator)?);
+    let resources = aws.json(&[
+        "cloudformation",
+        "describe-stack-resources",
+        "--stack-name",
+        super::STACK,
+    ])?;
+    let machine = resources["StackResources"]
+        .as_array()
+        .and_then(|r| {
+            r.iter()
+                .find(|r| r["LogicalResourceId"] == "ReplayJobsStateMachine")
+        })
+        .and_then(|r| r["PhysicalResourceId"].as_str())
+        .map(str::to_owned)
+        .context("the stack has no ReplayJobsStateMachine")?;
+    let described = aws.json(&[
+        "stepfunctions",
+        "describe-state-machine",
+        "--state-machine-arn",
+        &machine,
+    ])?;
+    tally.check(
+        described["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("rewind-jobs-"))
+            && described["type"] == "STANDARD",
+        format!(
+            "the stack's replay-job state machine {} is deployed ({})",
+            described["name"], described["type"]
+        ),
+    )?;
+
+    let (_, buses) = api.get("/event-buses", operator).await?;
+    let bus_arn = buses["eventBuses"]
+        .as_array()
+        .and_then(|b| b.iter().find(|b| b["name"] == "default"))
+        .and_then(|b| b["arn"].as_str())
+        .map(str::to_owned)
+        .context("the default bus is not listed")?;
+    let archive = "rehearsal-jobs";
+    let (status, created) = api
+        .post(
+            "/archives",
+            admin,
+            &json!({"archiveName": archive, "eventSourceArn": bus_arn}),
+        )
+        .await?;
+    let archive_arn = created["archiveArn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    tally.check(
+        status == StatusCode::CREATED,
+        format!("an admin creates archive {archive} for a job: {status}"),
+    )?;
+    let now = time::OffsetDateTime::now_utc();
+    let end = now.replace_nanosecond(0).unwrap_or(now) - time::Duration::minutes(1);
+    let (status, job) = api
+        .post(
+            "/replay-jobs",
+            operator,
+            &json!({
+                "jobName": "rehearsal-job",
+                "eventSourceArn": archive_arn,
+                "eventStartTime": shared::timestamp::format(end - time::Duration::minutes(30)),
+                "eventEndTime": shared::timestamp::format(end),
+                "destination": {"arn": bus_arn},
+                "pacing": {"sliceMinutes": 15, "gapSeconds": 10},
+            }),
+        )
+        .await?;
+    tally.check(
+        status == StatusCode::CREATED && job["slicesTotal"] == 2,
+        format!(
+            "an operator creates a replay job of 2 slices: {status} {}",
+            job["state"]
+        ),
+    )?;
+    let mut last = Value::Null;
+    for _ in 0..120 {
+        let (_, job) = api.get("/replay-jobs/rehearsal-job", operator).await?;
+        last = job;
+        if last["state"]
+            .as_str()
+            .is_some_and(|s| s != "RUNNING" && s != "QUEUED")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    tally.check(
+        last["state"] == "COMPLETED" && last["slicesDone"] == 2,
+        format!(
+            "Step Functions runs it to {} ({} of 2 slices done)",
+            last["state"], last["slicesDone"]
+        ),
+    )?;
+    let (status, _) = api
+        .call(
+            Method::DELETE,
+            &format!("/archives/{archive}"),
+            Some(admin),
+            None,
+        )
+        .await?;
+    tally.check(
+        status == StatusCode::NO_CONTENT,
+        format!("the job's archive is deleted again: {status}"),
+    )?;
     Ok(())
 }
 
