@@ -9,6 +9,7 @@ use shared::archive::{
 };
 use shared::endpoints::{self, Operation};
 use shared::event_bus::{EventBus, EventBusList};
+use shared::job::{ReplayJob, ReplayJobList, StartReplayJobRequest};
 use shared::list::ListQuery;
 use shared::peek::{Peek, PeekEvents, StartPeekRequest};
 use shared::preview::ReplayPreview;
@@ -228,6 +229,28 @@ pub async fn stop_peek(id: String) -> Result<(), ApiError> {
 
 pub async fn cancel_replay(name: String) -> Result<CancelReplayResponse, ApiError> {
     send(request(Operation::CancelReplay, &[&name])).await
+}
+
+/// A page of replay jobs: the jobs route filters by state only.
+pub async fn list_jobs(query: ListQuery) -> Result<ReplayJobList, ApiError> {
+    let pairs: Vec<(&str, String)> = [("state", query.state), ("nextToken", query.next_token)]
+        .into_iter()
+        .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .collect();
+    send(request(Operation::ListReplayJobs, &[]).query(pairs)).await
+}
+
+pub async fn get_job(name: String) -> Result<ReplayJob, ApiError> {
+    send(request(Operation::DescribeReplayJob, &[&name])).await
+}
+
+pub async fn start_job(body: StartReplayJobRequest) -> Result<ReplayJob, ApiError> {
+    send_json(request(Operation::StartReplayJob, &[]), &body).await
+}
+
+/// Pause, resume or cancel (`operation`) the job `name`.
+pub async fn change_job(operation: Operation, name: String) -> Result<ReplayJob, ApiError> {
+    send(request(operation, &[&name])).await
 }
 
 /// Every event bus, following pages.

@@ -9,6 +9,7 @@ use crate::pages::{
     archive::ArchivePage, archives::ArchivesPage, new_archive::NewArchivePage,
     not_found::NotFoundPage,
 };
+use crate::pages::{job::JobPage, jobs::JobsPage};
 use crate::pages::{
     peek::PeekPage, replay::ReplayPage, replays::ReplaysPage, start_replay::StartReplayPage,
 };
@@ -101,6 +102,7 @@ fn Console(session: Session) -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/archives">"Archives"</A>
                     <A href="/replays">"Replays"</A>
+                    <A href="/jobs">"Jobs"</A>
                 </nav>
                 <div class="user">
                     {match who {
@@ -164,6 +166,8 @@ fn Console(session: Session) -> impl IntoView {
                     <Route path=path!("/replays") view=ReplaysPage />
                     <Route path=path!("/replays/new") view=StartReplayPage />
                     <Route path=path!("/replays/:name") view=ReplayPage />
+                    <Route path=path!("/jobs") view=JobsPage />
+                    <Route path=path!("/jobs/:name") view=JobPage />
                 </FlatRoutes>
             </main>
         </Router>

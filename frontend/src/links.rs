@@ -64,3 +64,14 @@ pub fn replay(name: &str) -> String {
 pub fn start_replay(archive: Option<&str>) -> String {
     with_query("/replays/new", &[("archive", &archive.map(str::to_owned))])
 }
+
+pub fn jobs(q: &ListQuery) -> String {
+    with_query(
+        "/jobs",
+        &[("state", &q.state), ("nextToken", &q.next_token)],
+    )
+}
+
+pub fn job(name: &str) -> String {
+    format!("/jobs/{}", encode(name))
+}

@@ -33,6 +33,15 @@ impl ReplayProgress {
         })
     }
 
+    /// A fraction computed elsewhere (a job's, over its slices), clamped to 0..=1.
+    pub fn of_fraction(fraction: f64) -> Self {
+        Self(if fraction.is_finite() {
+            fraction.clamp(0.0, 1.0)
+        } else {
+            0.0
+        })
+    }
+
     pub fn fraction(self) -> f64 {
         self.0
     }

@@ -1,6 +1,7 @@
 //! Demo data for `cargo xtask dev` and the reliability runs: a bus `orders` with three
 //! rules, ~200 events over the last two hours, archives `orders-all` and
-//! `orders-created`, and one completed replay.
+//! `orders-created`, one completed replay, and (through the backend, once it runs) two
+//! replay jobs: one run to the end, one paused.
 
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
@@ -133,6 +134,96 @@ pub async fn demo_data(endpoint: &str) -> Result<(), String> {
         .map_err(|e| fail("start replay")(e.into()))?;
     println!(
         "    bus {BUS} (3 rules), 200 events, archives orders-all and orders-created, replay orders-backfill-demo"
+    );
+    Ok(())
+}
+
+/// The demo's replay jobs, made through the running backend at `base` (the state
+/// machine and a job's record are the backend's to make): `orders-nightly-demo`, run to
+/// the end, and `orders-paced-demo`, paused after its first slice.
+pub async fn demo_jobs(base: &str) -> Result<(), String> {
+    let http = reqwest::Client::new();
+    let fail = |what: &str, e: &dyn std::fmt::Display| format!("seeding demo jobs: {what}: {e}");
+    for _ in 0..100 {
+        if http.get(format!("{base}/api/health")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let end = now
+        .replace_second(0)
+        .and_then(|t| t.replace_nanosecond(0))
+        .unwrap_or(now);
+    let archive = "arn:aws:events:us-east-1:000000000000:archive/orders-all".to_owned();
+    let bus = format!("arn:aws:events:us-east-1:000000000000:event-bus/{BUS}");
+    let job = |name: &str, description: &str, slice: u32, gap: u32| {
+        serde_json::json!({
+            "jobName": name,
+            "description": description,
+            "eventSourceArn": archive,
+            "eventStartTime": shared::timestamp::format(end - time::Duration::hours(2)),
+            "eventEndTime": shared::timestamp::format(end),
+            "destination": {"arn": bus},
+            "pacing": {"sliceMinutes": slice, "gapSeconds": gap},
+        })
+    };
+    let read = |name: &'static str| {
+        let http = http.clone();
+        async move {
+            let reply = http
+                .get(format!("{base}/api/replay-jobs/{name}"))
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            reply
+                .json::<serde_json::Value>()
+                .await
+                .map_err(|e| e.to_string())
+        }
+    };
+    for (name, description, slice, gap) in [
+        (
+            "orders-nightly-demo",
+            "Demo: the last two hours in 30-minute slices",
+            30,
+            0,
+        ),
+        (
+            "orders-paced-demo",
+            "Demo: paused after its first slice",
+            15,
+            3600,
+        ),
+    ] {
+        let reply = http
+            .post(format!("{base}/api/replay-jobs"))
+            .json(&job(name, description, slice, gap))
+            .send()
+            .await
+            .map_err(|e| fail(name, &e))?;
+        if !reply.status().is_success() {
+            let body = reply.text().await.unwrap_or_default();
+            return Err(fail(name, &body));
+        }
+    }
+    // The paced one waits an hour between slices (36 s in the emulator): pause it once
+    // its first slice is done, so the demo shows a paused job.
+    for _ in 0..200 {
+        let job = read("orders-paced-demo")
+            .await
+            .map_err(|e| fail("read", &e))?;
+        if job["slices"][0]["state"] == "COMPLETED" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    http.post(format!("{base}/api/replay-jobs/orders-paced-demo/pause"))
+        .send()
+        .await
+        .map_err(|e| fail("pause", &e))?;
+    println!(
+        "    replay jobs orders-nightly-demo (4 slices, runs to the end) and orders-paced-demo (8 slices, paused after the first)"
     );
     Ok(())
 }

@@ -170,6 +170,11 @@ fn dev(real_aws: bool) -> Result<()> {
             backend.env("REWIND_EVENTBRIDGE_ENDPOINT", emulator.endpoint());
         }
         let mut child = backend.spawn().context("cannot start the backend")?;
+        if emulator.is_some() {
+            testkit::seed::demo_jobs("http://127.0.0.1:3000")
+                .await
+                .map_err(anyhow::Error::msg)?;
+        }
         // Ctrl-C or a plain `kill`: either way the emulator and the backend are stopped
         // (dropped) before this process ends.
         let mut terminate =

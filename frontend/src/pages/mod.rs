@@ -2,6 +2,8 @@
 
 pub mod archive;
 pub mod archives;
+pub mod job;
+pub mod jobs;
 pub mod new_archive;
 pub mod not_found;
 pub mod peek;

@@ -7,6 +7,7 @@ use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::loading::Loading;
 use crate::components::progress_bar::ProgressBar;
+use crate::components::replay_origin::ReplayOrigin;
 use crate::components::state_badge::{StateBadge, replay_tone};
 use crate::current_user::refusal;
 use crate::format::{self, Zone};
@@ -128,6 +129,7 @@ fn ReplayDetail(replay: Replay, on_changed: Callback<()>) -> impl IntoView {
         <div class="page-head">
             <h1>{name.clone()}</h1>
             <StateBadge label=s.state.as_str() tone=replay_tone(s.state) />
+            <ReplayOrigin name=name.clone() job=s.job.clone() />
             <div class="actions">
                 {s
                     .state

@@ -8,6 +8,7 @@ use crate::components::guarded::{GuardedLink, RoleNote};
 use crate::components::loading::Loading;
 use crate::components::pager::Pager;
 use crate::components::progress_bar::ProgressBar;
+use crate::components::replay_origin::ReplayOrigin;
 use crate::components::state_badge::{StateBadge, replay_tone};
 use crate::format::{self, Zone};
 use crate::links;
@@ -123,6 +124,7 @@ fn ReplayTable(page: ReplayList, #[prop(into)] filtered: Signal<bool>) -> impl I
                                     <a href=links::replay(
                                         &r.replay_name,
                                     )>{r.replay_name.clone()}</a>
+                                    <ReplayOrigin name=r.replay_name.clone() job=r.job.clone() />
                                 </td>
                                 <td>
                                     <StateBadge label=r.state.as_str() tone=replay_tone(r.state) />

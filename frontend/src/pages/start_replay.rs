@@ -19,15 +19,19 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::Field as FieldName;
+use shared::job::{PacingRequest, StartReplayJobRequest};
 use shared::replay::{ReplayDestinationRequest, StartReplayRequest};
 use shared::roles::Operation;
 use shared::routing::RoutingRequest;
 use shared::validation::ReplayWindow;
 use time::{Duration, OffsetDateTime};
 
-const FORM_FIELDS: [FieldName; 9] = [
+const FORM_FIELDS: [FieldName; 12] = [
     FieldName::EventSourceArn,
     FieldName::ReplayName,
+    FieldName::JobName,
+    FieldName::PacingSliceMinutes,
+    FieldName::PacingGapSeconds,
     FieldName::Description,
     FieldName::EventStartTime,
     FieldName::EventEndTime,
@@ -37,9 +41,10 @@ const FORM_FIELDS: [FieldName; 9] = [
     FieldName::RoutingEventPattern,
 ];
 
-/// A name that says what and when: `orders-all-20261126-1305`.
+/// A name that says what and when: `orders-all-20261126-1305` (short enough for a job,
+/// whose slices add `-001`).
 fn suggested_name(archive: &str, now: OffsetDateTime) -> String {
-    let stem: String = archive.chars().take(64 - 14).collect();
+    let stem: String = archive.chars().take(56 - 14).collect();
     format!(
         "{stem}-{}",
         format::input_value(now, Zone::Utc)
@@ -92,6 +97,14 @@ pub fn StartReplayPage() -> impl IntoView {
         targets: RwSignal::new(Vec::new()),
     };
     let narrowing = RwSignal::new(String::new());
+    // A paced replay is a replay job: slices of event time, one at a time, a gap apart.
+    let paced = RwSignal::new(false);
+    let slice_minutes = RwSignal::new(15_u32);
+    let gap_seconds = RwSignal::new("60".to_owned());
+    let pacing = move || PacingRequest {
+        slice_minutes: i64::from(slice_minutes.get()),
+        gap_seconds: Some(gap_seconds.get().trim().parse().unwrap_or(-1)),
+    };
 
     let navigate = use_navigate();
     let form = use_form(FormSpec {
@@ -156,7 +169,11 @@ pub fn StartReplayPage() -> impl IntoView {
                 routing,
             };
             if archive.is_some() {
-                for problem in body.problems() {
+                let mut problems = body.problems();
+                if paced.get() {
+                    problems.extend(job_request(&body, pacing()).problems());
+                }
+                for problem in problems {
                     if !errors.iter().any(|(f, _)| *f == problem.field) {
                         errors.push((problem.field, problem.message));
                     }
@@ -164,12 +181,22 @@ pub fn StartReplayPage() -> impl IntoView {
             }
             (body, errors)
         },
-        send: api::start_replay,
-        done: move |body: &StartReplayRequest, _: &_| {
-            navigate(
-                &links::replay(&body.replay_name),
-                NavigateOptions::default(),
-            );
+        send: move |body: StartReplayRequest| {
+            let paced = paced.get_untracked().then(|| job_request(&body, pacing()));
+            async move {
+                match paced {
+                    Some(job) => api::start_job(job)
+                        .await
+                        .map(|j| links::job(&j.summary.job_name)),
+                    None => {
+                        let name = body.replay_name.clone();
+                        api::start_replay(body).await.map(|_| links::replay(&name))
+                    }
+                }
+            }
+        },
+        done: move |_: &StartReplayRequest, link: &String| {
+            navigate(link, NavigateOptions::default());
         },
     });
     let preview = use_replay_preview(form.draft());
@@ -212,8 +239,12 @@ pub fn StartReplayPage() -> impl IntoView {
                 <Field
                     id="replay-name"
                     label="Name"
-                    hint="Up to 64 letters, digits, '.', '-' or '_'."
-                    error=error_for(FieldName::ReplayName)
+                    hint="Up to 64 letters, digits, '.', '-' or '_' (56 for a paced replay: its slices add -001, -002, …)."
+                    error=Signal::derive(move || {
+                        error_for(FieldName::ReplayName)
+                            .get()
+                            .or(error_for(FieldName::JobName).get())
+                    })
                 >
                     <input
                         id="replay-name"
@@ -224,6 +255,7 @@ pub fn StartReplayPage() -> impl IntoView {
                         on:input=move |ev| {
                             typed_name.set(Some(event_target_value(&ev)));
                             form.touch(FieldName::ReplayName);
+                            form.touch(FieldName::JobName);
                         }
                     />
                 </Field>
@@ -307,10 +339,22 @@ pub fn StartReplayPage() -> impl IntoView {
                         </Field>
                     </Show>
                 </fieldset>
+                <PacingChoice
+                    paced
+                    slice_minutes
+                    gap_seconds
+                    window=Signal::derive(move || start.get().zip(end.get()))
+                    slice_error=error_for(FieldName::PacingSliceMinutes)
+                    gap_error=error_for(FieldName::PacingGapSeconds)
+                />
                 <ReceiversSummary state=preview />
                 <div class="actions">
                     <button type="submit" disabled=move || blocked.get().is_some() || pending.get()>
-                        {move || if pending.get() { "Starting…" } else { "Start replay" }}
+                        {move || match (pending.get(), paced.get()) {
+                            (true, _) => "Starting…",
+                            (false, true) => "Start paced replay",
+                            (false, false) => "Start replay",
+                        }}
                     </button>
                     <a class="button secondary" href="/replays">
                         "Cancel"
@@ -322,6 +366,108 @@ pub fn StartReplayPage() -> impl IntoView {
             </form>
             <ReplayPreviewPanel state=preview choice />
         </div>
+    }
+}
+
+/// The job a paced start creates: the replay as drafted, its name the job's.
+fn job_request(body: &StartReplayRequest, pacing: PacingRequest) -> StartReplayJobRequest {
+    StartReplayJobRequest {
+        job_name: body.replay_name.clone(),
+        description: body.description.clone(),
+        event_source_arn: body.event_source_arn.clone(),
+        event_start_time: body.event_start_time.clone(),
+        event_end_time: body.event_end_time.clone(),
+        destination: body.destination.clone(),
+        routing: body.routing.clone(),
+        pacing,
+    }
+}
+
+/// "Pace this replay": slice length and gap, and what they make of the window.
+#[component]
+fn PacingChoice(
+    paced: RwSignal<bool>,
+    slice_minutes: RwSignal<u32>,
+    gap_seconds: RwSignal<String>,
+    #[prop(into)] window: Signal<Option<(OffsetDateTime, OffsetDateTime)>>,
+    #[prop(into)] slice_error: Signal<Option<String>>,
+    #[prop(into)] gap_error: Signal<Option<String>>,
+) -> impl IntoView {
+    let plan = move || {
+        let (start, end) = window.get()?;
+        let count = shared::job::slice_count(start, end, slice_minutes.get());
+        let gap: i64 = gap_seconds.get().trim().parse().ok()?;
+        let gaps = Duration::seconds(gap * i64::try_from(count.saturating_sub(1)).ok()?);
+        // EventBridge takes about a minute to replay a quiet slice; the gaps add the rest.
+        let rough = gaps + Duration::minutes(i64::try_from(count).ok()?);
+        Some(format!(
+            "{count} slice{} of {} min, one after another: roughly {} at this gap (about a minute per slice, plus the gaps).",
+            if count == 1 { "" } else { "s" },
+            slice_minutes.get(),
+            format::duration(rough),
+        ))
+    };
+    view! {
+        <fieldset class="field">
+            <legend>"Pace"</legend>
+            <label class="choice">
+                <input
+                    type="checkbox"
+                    prop:checked=move || paced.get()
+                    on:change=move |ev| paced.set(event_target_checked(&ev))
+                />
+                " Pace this replay: replay the window in slices, one at a time (a replay job you can pause, resume and cancel; it waits for a free replay slot instead of failing)"
+            </label>
+            <Show when=move || paced.get()>
+                <Field
+                    id="slice-minutes"
+                    label="Slice length (minutes)"
+                    hint="1 to 1440; suggestions: 5, 15, 30, 60, 180, 360, 1440."
+                    error=slice_error
+                >
+                    <input
+                        id="slice-minutes"
+                        type="number"
+                        min="1"
+                        max="1440"
+                        list="slice-presets"
+                        inputmode="numeric"
+                        prop:value=move || slice_minutes.get().to_string()
+                        on:input=move |ev| {
+                            slice_minutes.set(event_target_value(&ev).trim().parse().unwrap_or(0))
+                        }
+                    />
+                    <datalist id="slice-presets">
+                        <option value="5"></option>
+                        <option value="15"></option>
+                        <option value="30"></option>
+                        <option value="60"></option>
+                        <option value="180"></option>
+                        <option value="360"></option>
+                        <option value="1440"></option>
+                    </datalist>
+                </Field>
+                <Field
+                    id="gap-seconds"
+                    label="Gap between slices (seconds)"
+                    hint="0 to 3600: time for downstream systems to catch up."
+                    error=gap_error
+                >
+                    <input
+                        id="gap-seconds"
+                        type="number"
+                        min="0"
+                        max="3600"
+                        inputmode="numeric"
+                        prop:value=move || gap_seconds.get()
+                        on:input=move |ev| gap_seconds.set(event_target_value(&ev))
+                    />
+                </Field>
+                <p class="hint" aria-live="polite">
+                    {plan}
+                </p>
+            </Show>
+        </fieldset>
     }
 }
 
