@@ -26,6 +26,16 @@ async fn every_page_in_both_themes() {
         }))
         .await;
     assert_eq!(started.status, 201, "{}", started.body);
+    let job = app
+        .post("/api/replay-jobs", &json!({
+            "jobName": "orders-paced", "eventSourceArn": archive,
+            "description": "Paced: 15-minute slices an hour apart",
+            "eventStartTime": testkit::app::minutes_from_now(-120), "eventEndTime": testkit::app::minutes_from_now(0),
+            "destination": {"arn": bus},
+            "pacing": {"sliceMinutes": 15, "gapSeconds": 3600},
+        }))
+        .await;
+    assert_eq!(job.status, 201, "{}", job.body);
 
     let pages = [
         ("archives", "/archives", "Archives"),
@@ -43,6 +53,8 @@ async fn every_page_in_both_themes() {
             "/replays/new?archive=orders-created",
             "Start replay",
         ),
+        ("jobs", "/jobs", "Replay jobs"),
+        ("job", "/jobs/orders-paced", "orders-paced"),
         ("not-found", "/nowhere", "Page not found"),
     ];
     for theme in [Theme::Light, Theme::Dark] {

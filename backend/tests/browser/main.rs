@@ -8,6 +8,7 @@
 
 mod archives;
 mod gallery;
+mod jobs;
 mod peek;
 mod preview;
 mod replays;
