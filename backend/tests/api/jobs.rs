@@ -292,11 +292,14 @@ async fn a_routed_jobs_rules_live_while_it_runs_and_are_gone_after() {
     assert!(app.temporary_rules("orders").await.is_empty());
 }
 
+/// A change to a valid body.
+type Change<'a> = Box<dyn Fn(&mut Value) + 'a>;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_field_is_checked_and_names_are_kept() {
     let app = spawn_app(Emulator::Ministack).await;
     let (bus, archive, _) = orders(&app, 1).await;
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, u16, &str, Option<&str>)> = vec![
+    let cases: Vec<(&str, Change<'_>, u16, &str, Option<&str>)> = vec![
         (
             "jobName empty",
             Box::new(|b| b["jobName"] = json!("")),
