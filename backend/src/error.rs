@@ -61,6 +61,12 @@ impl ApiError {
         self
     }
 
+    /// The same failure, said of `service` (the SDK error mapping speaks of EventBridge).
+    pub fn in_service(mut self, service: &str) -> Self {
+        self.message = self.message.replace("EventBridge", service);
+        self
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::NotFound, message)
     }

@@ -26,5 +26,6 @@ pub mod leftovers;
 pub mod peeks;
 pub mod random;
 pub mod replays;
+pub mod reports;
 pub mod state;
 pub mod telemetry;

@@ -2,7 +2,9 @@
 //! and the settings they need.
 
 use crate::audit::AuditLog;
+use crate::aws::cloudwatch::Metrics;
 use crate::aws::eventbridge::EventBridge;
+use crate::aws::logs::BusLogs;
 use crate::aws::sqs::Queues;
 use crate::aws::stepfunctions::StepFunctions;
 use crate::configuration::{AuthMode, RoleSettings, Settings};
@@ -19,6 +21,9 @@ pub struct AppState {
     pub queues: Queues,
     /// The replay-job state machine's runs.
     pub jobs: StepFunctions,
+    /// Replay reports' figures: `AWS/Events` metrics and buses' delivery logs.
+    pub metrics: Metrics,
+    pub bus_logs: BusLogs,
     /// With teams, the replays one team may have active at once.
     pub team_max_active_replays: u32,
     /// The longest window a peek replays.
@@ -41,11 +46,13 @@ impl AppState {
     pub fn new(
         eventbridge: EventBridge,
         queues: Queues,
-        jobs: StepFunctions,
+        (jobs, metrics, bus_logs): (StepFunctions, Metrics, BusLogs),
         settings: &Settings,
     ) -> Self {
         Self {
             jobs,
+            metrics,
+            bus_logs,
             team_max_active_replays: settings.team_max_active_replays,
             region: eventbridge.region().into(),
             eventbridge,
@@ -68,7 +75,11 @@ impl AppState {
             ..Self::new(
                 EventBridge::from_settings(settings).await,
                 Queues::from_settings(settings).await,
-                StepFunctions::from_settings(settings).await,
+                (
+                    StepFunctions::from_settings(settings).await,
+                    Metrics::from_settings(settings).await,
+                    BusLogs::from_settings(settings).await,
+                ),
                 settings,
             )
         }

@@ -70,6 +70,7 @@ endpoints! {
     /// `GET /api/replays/preview`: the replay named `preview`.
     DescribeReplayNamedPreview = "describeReplayNamedPreview", Get "/api/replays/preview";
     CancelReplay = "cancelReplay", Post "/api/replays/{name}/cancel";
+    ReplayReport = "replayReport", Get "/api/replays/{name}/report";
     PreviewReplay = "previewReplay", Post "/api/replays/preview";
     ListReplayJobs = "listReplayJobs", Get "/api/replay-jobs";
     StartReplayJob = "startReplayJob", Post "/api/replay-jobs";
@@ -77,6 +78,7 @@ endpoints! {
     PauseReplayJob = "pauseReplayJob", Post "/api/replay-jobs/{jobName}/pause";
     ResumeReplayJob = "resumeReplayJob", Post "/api/replay-jobs/{jobName}/resume";
     CancelReplayJob = "cancelReplayJob", Post "/api/replay-jobs/{jobName}/cancel";
+    ReplayJobReport = "replayJobReport", Get "/api/replay-jobs/{jobName}/report";
     StartPeek = "startPeek", Post "/api/archives/{name}/peeks";
     ReadPeek = "readPeek", Get "/api/peeks/{peekId}";
     StopPeek = "stopPeek", Delete "/api/peeks/{peekId}";

@@ -20,6 +20,7 @@ pub mod peek;
 pub mod preview;
 pub mod progress;
 pub mod replay;
+pub mod report;
 pub mod roles;
 pub mod routing;
 pub mod teams;

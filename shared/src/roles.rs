@@ -58,6 +58,8 @@ impl Operation {
             | Operation::DescribeReplay
             | Operation::ListReplayJobs
             | Operation::DescribeReplayJob
+            | Operation::ReplayReport
+            | Operation::ReplayJobReport
             | Operation::DescribeReplayNamedPreview
             | Operation::PreviewReplay
             | Operation::ListEventBuses

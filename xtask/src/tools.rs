@@ -13,6 +13,9 @@ pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 /// schemathesis, which fuzzes the API from its OpenAPI document.
 pub const EMULATORS: &[&str] = &[
     "ministack==1.5.33",
+    // ministack decodes the SDK's rpc-v2-cbor requests (CloudWatch's) only with cbor2;
+    // without it GetMetricData silently reads no query.
+    "cbor2==5.9.0",
     "moto[server]==5.2.5",
     "schemathesis==4.32.5",
 ];
@@ -26,7 +29,7 @@ pub const DEPLOY_TOOLS: &[&str] = &[
 ];
 /// The whole-AWS emulator the deploy rehearsal deploys `template.yaml` to, in a venv of
 /// its own (its `[full]` extras pin their own boto3).
-pub const REHEARSAL_TOOLS: &[&str] = &["ministack[full]==1.5.33"];
+pub const REHEARSAL_TOOLS: &[&str] = &["ministack[full]==1.5.33", "cbor2==5.9.0"];
 
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1,9 +1,10 @@
 //! The AWS adapters: one module per service Rewind calls (EventBridge, SQS, CloudWatch
-//! Logs, Step Functions), each a thin layer of methods over the SDK, plus what every client shares: the
+//! metrics and Logs, Step Functions), each a thin layer of methods over the SDK, plus what every client shares: the
 //! SDK configuration (the usual chain, or an emulator), retries and timeouts, and the
 //! record of each call for the audit trail (`calls`). Nothing here knows about HTTP.
 
 pub mod calls;
+pub mod cloudwatch;
 pub mod eventbridge;
 pub mod logs;
 pub mod sqs;

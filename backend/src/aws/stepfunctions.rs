@@ -326,6 +326,6 @@ where
         Some("InvalidName" | "InvalidExecutionInput" | "ValidationException") => {
             ApiError::new(ErrorCode::ValidationError, message)
         }
-        _ => crate::aws::eventbridge::from_sdk(err),
+        _ => crate::aws::eventbridge::from_sdk(err).in_service("Step Functions"),
     }
 }

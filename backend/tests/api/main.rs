@@ -16,6 +16,7 @@ mod openapi;
 mod peeks;
 mod preview;
 mod replays;
+mod reports;
 mod routing;
 mod standin;
 mod teams;

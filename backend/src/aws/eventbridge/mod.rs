@@ -377,6 +377,22 @@ impl EventBridge {
     // ---- helpers for the forms --------------------------------------------------
 
     /// One upstream page of event buses, whatever the scope (see `scope.rs`).
+    /// The level the bus logs at (`ERROR`, `INFO`, `TRACE`; None: it does not log).
+    pub async fn bus_log_level(&self, bus: &str) -> Result<Option<String>, ApiError> {
+        let out = self
+            .client
+            .describe_event_bus()
+            .name(bus)
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        Ok(out
+            .log_config()
+            .and_then(|c| c.level())
+            .map(|l| l.as_str().to_owned())
+            .filter(|l| l != "OFF"))
+    }
+
     async fn list_event_buses_page(
         &self,
         name_prefix: Option<EventBusName>,

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use shared::ErrorBody;
 use shared::job::{JobState, ReplayJob, ReplayJobList, StartReplayJobRequest};
 use shared::list::present;
+use shared::report::ReplayReport;
 use shared::validation::{JobName, NextToken};
 
 /// The query of `GET /api/replay-jobs`, as sent.
@@ -167,5 +168,30 @@ pub async fn cancel(
     let by = caller_name(caller.as_ref());
     Ok(Json(
         jobs::cancel(&state.jobs, &eventbridge, &name, &by).await?,
+    ))
+}
+
+/// Every slice's report together (see `crate::reports`).
+#[utoipa::path(
+    operation_id = "replayJobReport",
+    get, path = "/api/replay-jobs/{jobName}/report", tag = "replay-jobs",
+    params(JobPath),
+    responses(
+        (status = 200, body = ReplayReport),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+    )
+)]
+pub async fn report(
+    State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Json<ReplayReport>, ApiError> {
+    let name = JobName::parse(&name)?;
+    let sources = crate::reports::Sources {
+        metrics: &state.metrics,
+        logs: &state.bus_logs,
+    };
+    Ok(Json(
+        crate::reports::of_job(&state.jobs, &eventbridge, &sources, &name).await?,
     ))
 }

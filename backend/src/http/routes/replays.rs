@@ -14,6 +14,7 @@ use shared::preview::ReplayPreview;
 use shared::replay::{
     CancelReplayResponse, Replay, ReplayList, ReplayState, StartReplayRequest, StartReplayResponse,
 };
+use shared::report::ReplayReport;
 use shared::validation::{ArchiveArn, Description, ReplayName};
 
 #[utoipa::path(
@@ -142,5 +143,31 @@ pub async fn cancel(
     let name = ReplayName::parse(&name)?;
     Ok(Json(
         crate::replays::cancel_and_tidy(&eventbridge, &name).await?,
+    ))
+}
+
+/// Did the targets get it: `AWS/Events` figures per rule and, where the bus logs its
+/// deliveries, per target (see `crate::reports`).
+#[utoipa::path(
+    operation_id = "replayReport",
+    get, path = "/api/replays/{name}/report", tag = "replays",
+    params(ReplayPath),
+    responses(
+        (status = 200, body = ReplayReport),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+    )
+)]
+pub async fn report(
+    State(state): State<AppState>,
+    Scoped(eventbridge): Scoped,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Json<ReplayReport>, ApiError> {
+    let name = ReplayName::parse(&name)?;
+    let sources = crate::reports::Sources {
+        metrics: &state.metrics,
+        logs: &state.bus_logs,
+    };
+    Ok(Json(
+        crate::reports::of_replay(&eventbridge, &sources, &name).await?,
     ))
 }

@@ -1,0 +1,332 @@
+//! Replay reports: did the targets get it? For a replay, or a job's slices together:
+//! CloudWatch's `AWS/Events` figures for the rules that carried it — a routed replay's
+//! temporary rules (found in the replay's own `filterArns`, so also after they were
+//! removed), else the bus's receiving rules, which share their figures with live traffic
+//! — and, where the bus logs deliveries to CloudWatch Logs, per-target counts and errors.
+
+pub mod bus_logs;
+
+use crate::aws::cloudwatch::{Metrics, Series};
+use crate::aws::eventbridge::EventBridge;
+use crate::aws::logs::BusLogs;
+use crate::aws::stepfunctions::StepFunctions;
+use crate::error::ApiError;
+use shared::job::SliceState;
+use shared::replay::Replay;
+use shared::report::{METRICS, MinutePoint, ReplayReport, RuleReport, window};
+use shared::routing::TemporaryRule;
+use shared::validation::{EventBusArn, EventPattern, JobName, ReplayName};
+use std::collections::{BTreeMap, HashMap};
+use time::OffsetDateTime;
+
+/// Where a report's figures come from.
+pub struct Sources<'a> {
+    pub metrics: &'a Metrics,
+    pub logs: &'a BusLogs,
+}
+
+/// A rule a report covers.
+struct Reported {
+    name: String,
+    arn: String,
+    temporary: bool,
+}
+
+pub async fn of_replay(
+    eventbridge: &EventBridge,
+    sources: &Sources<'_>,
+    name: &ReplayName,
+) -> Result<ReplayReport, ApiError> {
+    let replay = eventbridge.describe_replay(name).await?;
+    report(eventbridge, sources, name.as_str(), &[replay]).await
+}
+
+/// Every slice of the job together.
+pub async fn of_job(
+    sfn: &StepFunctions,
+    eventbridge: &EventBridge,
+    sources: &Sources<'_>,
+    name: &JobName,
+) -> Result<ReplayReport, ApiError> {
+    let job = crate::jobs::describe(sfn, eventbridge, name).await?;
+    let everyone = eventbridge.unscoped();
+    let mut replays = Vec::new();
+    for slice in job.slices.iter().filter(|s| s.state != SliceState::Pending) {
+        if let Ok(replay) = ReplayName::parse(&slice.replay_name) {
+            replays.push(everyone.describe_replay(&replay).await?);
+        }
+    }
+    report(eventbridge, sources, name.as_str(), &replays).await
+}
+
+async fn report(
+    eventbridge: &EventBridge,
+    sources: &Sources<'_>,
+    label: &str,
+    replays: &[Replay],
+) -> Result<ReplayReport, ApiError> {
+    let now = OffsetDateTime::now_utc();
+    let started = replays
+        .iter()
+        .filter_map(|r| r.summary.replay_start_time)
+        .min();
+    let (Some(first), Some(started)) = (replays.first(), started) else {
+        return Ok(ReplayReport {
+            replay_name: label.to_owned(),
+            from: now,
+            to: now,
+            complete: false,
+            rules: Vec::new(),
+            targets: None,
+            notes: vec!["Nothing has been replayed yet, so there is nothing to report.".to_owned()],
+        });
+    };
+    let ended = replays
+        .iter()
+        .map(|r| r.summary.replay_end_time)
+        .collect::<Option<Vec<_>>>()
+        .and_then(|ends| ends.into_iter().max());
+    let (from, to, complete) = window(started, ended, now);
+    let bus =
+        EventBusArn::parse(&first.destination.arn).map_err(|e| ApiError::upstream(e.message))?;
+    let rules = reported_rules(eventbridge, replays, bus.bus_name()).await?;
+    let shared_with_live = rules.iter().any(|r| !r.temporary);
+    let names: Vec<String> = rules.iter().map(|r| r.name.clone()).collect();
+    let series = sources
+        .metrics
+        .rule_series(bus.bus_name(), &names, &METRICS, from, to)
+        .await?;
+    let mut notes = Vec::new();
+    if shared_with_live {
+        notes.push(
+            "These rules also receive live events: their figures count everything they handled in this window, not only the replay's events."
+                .to_owned(),
+        );
+    }
+    if !complete {
+        notes.push(format!(
+            "Figures still arriving: CloudWatch's metrics lag, so these may still grow until {} UTC.",
+            shared::timestamp::format(to + shared::report::SETTLE)
+        ));
+    }
+    if rules.is_empty() {
+        notes.push("No rule of the bus receives this replay, so nothing was delivered.".to_owned());
+    }
+    let by_arn: HashMap<String, String> = rules
+        .iter()
+        .map(|r| (r.arn.clone(), r.name.clone()))
+        .collect();
+    let targets = bus_log_targets(
+        eventbridge,
+        sources.logs,
+        &bus,
+        from,
+        to,
+        &by_arn,
+        &mut notes,
+    )
+    .await;
+    Ok(ReplayReport {
+        replay_name: label.to_owned(),
+        from,
+        to,
+        complete,
+        rules: rules
+            .into_iter()
+            .map(|rule| rule_report(rule, &series))
+            .collect(),
+        targets,
+        notes,
+    })
+}
+
+/// A routed replay's temporary rules (its `filterArns` of Rewind's shape); else the
+/// bus's rules that receive it: enabled, with a pattern that admits it, among its
+/// `filterArns` when it has any, not an archive's own rule.
+async fn reported_rules(
+    eventbridge: &EventBridge,
+    replays: &[Replay],
+    bus: &str,
+) -> Result<Vec<Reported>, ApiError> {
+    let mut temporary: BTreeMap<String, Reported> = BTreeMap::new();
+    for replay in replays {
+        for arn in &replay.destination.filter_arns {
+            let name = arn.rsplit('/').next().unwrap_or(arn);
+            if TemporaryRule::is_rewind_name(name) {
+                temporary.insert(
+                    arn.clone(),
+                    Reported {
+                        name: name.to_owned(),
+                        arn: arn.clone(),
+                        temporary: true,
+                    },
+                );
+            }
+        }
+    }
+    if !temporary.is_empty() {
+        return Ok(temporary.into_values().collect());
+    }
+    let rules = eventbridge.unscoped().all_rules(bus).await?;
+    Ok(rules
+        .into_iter()
+        .filter(|rule| {
+            rule.state == shared::event_bus::RuleState::Enabled
+                && !rule.is_archive_rule()
+                && rule.event_pattern.as_deref().is_some_and(|p| {
+                    EventPattern::parse(p).is_ok_and(|p| {
+                        replays
+                            .iter()
+                            .any(|r| p.admits_replay(&r.summary.replay_name))
+                    })
+                })
+                && replays.iter().any(|r| {
+                    r.destination.filter_arns.is_empty()
+                        || r.destination.filter_arns.contains(&rule.arn)
+                })
+        })
+        .map(|rule| Reported {
+            name: rule.name,
+            arn: rule.arn,
+            temporary: false,
+        })
+        .collect())
+}
+
+fn rule_report(rule: Reported, series: &HashMap<(String, String), Series>) -> RuleReport {
+    let of = |metric: &str| -> &[(OffsetDateTime, f64)] {
+        series
+            .get(&(rule.name.clone(), metric.to_owned()))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    };
+    let total = |metric: &str| of(metric).iter().map(|(_, v)| v).sum::<f64>();
+    let mut minutes: BTreeMap<OffsetDateTime, (f64, f64)> = BTreeMap::new();
+    for (time, value) in of("Invocations") {
+        minutes.entry(*time).or_default().0 += value;
+    }
+    for (time, value) in of("FailedInvocations") {
+        minutes.entry(*time).or_default().1 += value;
+    }
+    RuleReport {
+        matched_events: total("MatchedEvents"),
+        invocations: total("Invocations"),
+        failed_invocations: total("FailedInvocations"),
+        invocations_sent_to_dlq: total("InvocationsSentToDlq"),
+        invocations_failed_to_be_sent_to_dlq: total("InvocationsFailedToBeSentToDlq"),
+        throttled_rules: total("ThrottledRules"),
+        series: minutes
+            .into_iter()
+            .map(|(time, (invocations, failed_invocations))| MinutePoint {
+                time,
+                invocations,
+                failed_invocations,
+            })
+            .collect(),
+        rule: rule.name,
+        rule_arn: rule.arn,
+        temporary: rule.temporary,
+        shared_with_live_traffic: !rule.temporary,
+    }
+}
+
+/// Per-target counts from the bus's delivery log, or None with a note saying why not
+/// (and, for a bus that does not log, how to turn it on).
+async fn bus_log_targets(
+    eventbridge: &EventBridge,
+    logs: &BusLogs,
+    bus: &EventBusArn,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    rules: &HashMap<String, String>,
+    notes: &mut Vec<String>,
+) -> Option<Vec<shared::report::TargetReport>> {
+    let name = bus.bus_name();
+    let level = match eventbridge.unscoped().bus_log_level(name).await {
+        Ok(level) => level,
+        Err(error) => {
+            notes.push(format!(
+                "The bus's logging could not be read ({}), so there are no per-target counts.",
+                error.message
+            ));
+            return None;
+        }
+    };
+    let group = match level.as_deref() {
+        Some("INFO" | "TRACE") => logs.group_of(bus.as_str()).await,
+        _ => Ok(None),
+    };
+    match group {
+        Ok(Some(group)) => match logs.records(&group, from, to).await {
+            Ok(records) => Some(bus_logs::tally(&records, rules)),
+            Err(error) => {
+                notes.push(format!(
+                    "Bus {name} logs to {group}, but Rewind could not read it ({}); its role reads only the log groups of the BusLogGroups parameter.",
+                    error.message
+                ));
+                None
+            }
+        },
+        Ok(None) => {
+            notes.push(turn_logging_on(bus, level.as_deref()));
+            None
+        }
+        Err(error) => {
+            notes.push(format!(
+                "Where bus {name} delivers its logs could not be read ({}), so there are no per-target counts.",
+                error.message
+            ));
+            None
+        }
+    }
+}
+
+/// The note for a bus without delivery logs at INFO: the exact commands for this bus.
+fn turn_logging_on(bus: &EventBusArn, level: Option<&str>) -> String {
+    let name = bus.bus_name();
+    let arn = bus.as_str();
+    let mut parts = arn.split(':');
+    let (partition, region, account) = (
+        parts.nth(1).unwrap_or("aws"),
+        parts.nth(1).unwrap_or("us-east-1"),
+        parts.next().unwrap_or("123456789012"),
+    );
+    let why = match level {
+        Some("ERROR") => format!("Bus {name} logs only errors, and no delivery successes"),
+        Some(_) => format!("Bus {name} logs, but not to a CloudWatch Logs group Rewind can find"),
+        None => format!("Bus {name} does not log its deliveries"),
+    };
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!(
+        "{why}, so there are no per-target counts. To turn bus logging on: aws events update-event-bus --name {name} --log-config Level=INFO,IncludeDetail=NONE && aws logs create-log-group --log-group-name /aws/vendedlogs/events/{safe} && aws logs put-delivery-source --name {safe}-info --resource-arn {arn} --log-type INFO_LOGS && aws logs put-delivery-destination --name {safe}-logs --delivery-destination-configuration destinationResourceArn=arn:{partition}:logs:{region}:{account}:log-group:/aws/vendedlogs/events/{safe} && aws logs create-delivery --delivery-source-name {safe}-info --delivery-destination-arn arn:{partition}:logs:{region}:{account}:delivery-destination:{safe}-logs"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_note_names_this_bus_and_its_log_group() {
+        let bus = EventBusArn::parse("arn:aws:events:eu-west-1:123456789012:event-bus/orders")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let note = turn_logging_on(&bus, None);
+        assert!(note.starts_with("Bus orders does not log its deliveries"));
+        assert!(note.contains(
+            "aws events update-event-bus --name orders --log-config Level=INFO,IncludeDetail=NONE"
+        ));
+        assert!(note.contains(
+            "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/events/orders"
+        ));
+        assert!(turn_logging_on(&bus, Some("ERROR")).contains("logs only errors"));
+    }
+}

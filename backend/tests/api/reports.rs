@@ -1,0 +1,400 @@
+//! Replay reports against ministack. ministack's EventBridge emits no `AWS/Events`
+//! metrics and writes no bus-log records, so these tests SEED them: metrics with
+//! PutMetricData into `AWS/Events` (which ministack accepts), and records in EventBridge's
+//! bus-log schema into a log group wired to the bus through the Logs delivery APIs.
+
+use crate::routing::{orders, routed_body};
+use serde_json::{Value, json};
+use std::time::Duration;
+use testkit::app::{Emulator, TestApp, minutes_from_now, spawn_app};
+
+fn cloudwatch(app: &TestApp) -> aws_sdk_cloudwatch::Client {
+    let endpoint = app
+        .emulator
+        .as_ref()
+        .map(|e| e.endpoint())
+        .unwrap_or_default();
+    aws_sdk_cloudwatch::Client::from_conf(
+        aws_sdk_cloudwatch::Config::builder()
+            .behavior_version(aws_sdk_cloudwatch::config::BehaviorVersion::latest())
+            .region(aws_sdk_cloudwatch::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_cloudwatch::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .endpoint_url(endpoint)
+            .build(),
+    )
+}
+
+fn logs(app: &TestApp) -> aws_sdk_cloudwatchlogs::Client {
+    let endpoint = app
+        .emulator
+        .as_ref()
+        .map(|e| e.endpoint())
+        .unwrap_or_default();
+    aws_sdk_cloudwatchlogs::Client::from_conf(
+        aws_sdk_cloudwatchlogs::Config::builder()
+            .behavior_version(aws_sdk_cloudwatchlogs::config::BehaviorVersion::latest())
+            .region(aws_sdk_cloudwatchlogs::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_cloudwatchlogs::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .endpoint_url(endpoint)
+            .build(),
+    )
+}
+
+/// SEEDED: `AWS/Events` figures for `rule` of bus `orders`, each (metric, seconds after
+/// `at`, value).
+async fn seed_metrics(
+    app: &TestApp,
+    rule: &str,
+    at: time::OffsetDateTime,
+    points: &[(&str, i64, f64)],
+) {
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+    let data: Vec<MetricDatum> = points
+        .iter()
+        .map(|(metric, after, value)| {
+            MetricDatum::builder()
+                .metric_name(*metric)
+                .dimensions(
+                    Dimension::builder()
+                        .name("EventBusName")
+                        .value("orders")
+                        .build(),
+                )
+                .dimensions(Dimension::builder().name("RuleName").value(rule).build())
+                .timestamp(aws_sdk_cloudwatch::primitives::DateTime::from_secs(
+                    (at + time::Duration::seconds(*after)).unix_timestamp(),
+                ))
+                .value(*value)
+                .build()
+        })
+        .collect();
+    cloudwatch(app)
+        .put_metric_data()
+        .namespace("AWS/Events")
+        .set_metric_data(Some(data))
+        .send()
+        .await
+        .expect("seed metrics");
+}
+
+/// SEEDED: bus `orders` logs at INFO to `/aws/vendedlogs/events/orders` (wired through
+/// the delivery APIs), which holds `records` in EventBridge's bus-log schema.
+async fn seed_bus_logs(app: &TestApp, bus_arn: &str, records: &[Value]) {
+    let group = "/aws/vendedlogs/events/orders";
+    app.sdk
+        .update_event_bus()
+        .name("orders")
+        .log_config(
+            aws_sdk_eventbridge::types::LogConfig::builder()
+                .level(aws_sdk_eventbridge::types::Level::Info)
+                .include_detail(aws_sdk_eventbridge::types::IncludeDetail::None)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("bus logging");
+    let logs = logs(app);
+    logs.create_log_group()
+        .log_group_name(group)
+        .send()
+        .await
+        .expect("group");
+    logs.create_log_stream()
+        .log_group_name(group)
+        .log_stream_name("bus")
+        .send()
+        .await
+        .expect("stream");
+    logs.put_delivery_source()
+        .name("orders-info")
+        .resource_arn(bus_arn)
+        .log_type("INFO_LOGS")
+        .send()
+        .await
+        .expect("delivery source");
+    let destination = logs
+        .put_delivery_destination()
+        .name("orders-logs")
+        .delivery_destination_configuration(
+            aws_sdk_cloudwatchlogs::types::DeliveryDestinationConfiguration::builder()
+                .destination_resource_arn(format!(
+                    "arn:aws:logs:us-east-1:000000000000:log-group:{group}:*"
+                ))
+                .build()
+                .expect("configuration"),
+        )
+        .send()
+        .await
+        .expect("delivery destination");
+    let destination_arn = destination
+        .delivery_destination()
+        .and_then(|d| d.arn())
+        .map(str::to_owned)
+        .expect("destination arn");
+    logs.create_delivery()
+        .delivery_source_name("orders-info")
+        .delivery_destination_arn(destination_arn)
+        .send()
+        .await
+        .expect("delivery");
+    let events: Vec<aws_sdk_cloudwatchlogs::types::InputLogEvent> = records
+        .iter()
+        .map(|r| {
+            let ms = r["message_timestamp_ms"]
+                .as_str()
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(0);
+            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                .timestamp(ms)
+                .message(r.to_string())
+                .build()
+                .expect("event")
+        })
+        .collect();
+    logs.put_log_events()
+        .log_group_name(group)
+        .log_stream_name("bus")
+        .set_log_events(Some(events))
+        .send()
+        .await
+        .expect("records");
+}
+
+fn record(
+    kind: &str,
+    rule_arn: &str,
+    target: &str,
+    at: time::OffsetDateTime,
+    error: Option<&str>,
+) -> Value {
+    let mut r = json!({
+        "resource_arn": "arn:aws:events:us-east-1:000000000000:event-bus/orders",
+        "request_id": "r", "event_id": "e", "invocation_id": "i",
+        "message_timestamp_ms": ((at.unix_timestamp_nanos() / 1_000_000) as i64).to_string(),
+        "message_type": kind,
+        "log_level": "INFO",
+        "details": {"rule_arn": rule_arn, "target_arn": target},
+    });
+    if let Some(message) = error {
+        r["error"] =
+            json!({"http_status_code": 400, "error_message": message, "aws_service": "sqs"});
+    }
+    r
+}
+
+async fn finished(app: &TestApp, name: &str) -> Value {
+    for _ in 0..100 {
+        let reply = app.get(&format!("/api/replays/{name}")).await;
+        if reply.body["state"] == "COMPLETED" {
+            return reply.body;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("replay {name} did not complete");
+}
+
+fn time_of(value: &Value) -> time::OffsetDateTime {
+    shared::timestamp::parse(value.as_str().unwrap_or_default()).expect("a timestamp")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_routed_replays_report_shows_its_removed_rule_with_the_seeded_figures() {
+    let app = spawn_app(Emulator::Ministack).await;
+    let (bus, archive, _) = orders(&app, 3).await;
+    let started = app
+        .post(
+            "/api/replays",
+            &routed_body("reported", &archive, &bus, &[("fulfil", "chosen")], None),
+        )
+        .await;
+    assert_eq!(started.status, 201, "{}", started.body);
+    let replay = finished(&app, "reported").await;
+    // The replay is over: its temporary rule is gone, and still reported.
+    assert!(app.temporary_rules("orders").await.is_empty());
+    let rule_arn = replay["destination"]["filterArns"][0]
+        .as_str()
+        .expect("routed")
+        .to_owned();
+    let rule = rule_arn.rsplit('/').next().unwrap_or_default().to_owned();
+    let at = time_of(&replay["replayStartTime"]);
+    seed_metrics(
+        &app,
+        &rule,
+        at,
+        &[
+            ("MatchedEvents", 1, 3.0),
+            ("Invocations", 1, 2.0),
+            ("Invocations", 61, 1.0),
+            ("FailedInvocations", 61, 1.0),
+            ("InvocationsSentToDlq", 61, 1.0),
+        ],
+    )
+    .await;
+    // Another rule's figures are not this replay's.
+    seed_metrics(&app, "fulfil", at, &[("Invocations", 1, 40.0)]).await;
+    let queue = "arn:aws:sqs:us-east-1:000000000000:chosen";
+    let other_rule = bus.replace(":event-bus/", ":rule/") + "/fulfil";
+    seed_bus_logs(
+        &app,
+        &bus,
+        &[
+            record("INVOCATION_SUCCESS", &rule_arn, queue, at, None),
+            record("INVOCATION_SUCCESS", &rule_arn, queue, at, None),
+            record(
+                "INVOCATION_FAILURE",
+                &rule_arn,
+                queue,
+                at + time::Duration::seconds(61),
+                Some("AccessDenied: queue policy"),
+            ),
+            record(
+                "INVOCATION_DLQ",
+                &rule_arn,
+                queue,
+                at + time::Duration::seconds(62),
+                None,
+            ),
+            record("INVOCATION_SUCCESS", &other_rule, queue, at, None),
+        ],
+    )
+    .await;
+
+    let report = app.get("/api/replays/reported/report").await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    let body = &report.body;
+    assert_eq!(body["replayName"], "reported");
+    assert_eq!(body["complete"], false, "{body}");
+    assert!(
+        body["notes"].to_string().contains("still arriving"),
+        "{body}"
+    );
+    let rules = body["rules"].as_array().cloned().unwrap_or_default();
+    assert_eq!(rules.len(), 1, "{body}");
+    let reported = &rules[0];
+    assert_eq!(reported["rule"], rule.as_str());
+    assert_eq!(reported["ruleArn"], rule_arn.as_str());
+    assert_eq!(reported["temporary"], true);
+    assert_eq!(reported["sharedWithLiveTraffic"], false);
+    assert_eq!(reported["matchedEvents"], 3.0);
+    assert_eq!(reported["invocations"], 3.0);
+    assert_eq!(reported["failedInvocations"], 1.0);
+    assert_eq!(reported["invocationsSentToDlq"], 1.0);
+    assert_eq!(reported["throttledRules"], 0.0);
+    let series = reported["series"].as_array().cloned().unwrap_or_default();
+    let sum = |key: &str| series.iter().filter_map(|p| p[key].as_f64()).sum::<f64>();
+    assert_eq!(
+        (sum("invocations"), sum("failedInvocations")),
+        (3.0, 1.0),
+        "{body}"
+    );
+    // Per target, from the log records of this rule only.
+    let targets = body["targets"].as_array().cloned().unwrap_or_default();
+    assert_eq!(targets.len(), 1, "{body}");
+    assert_eq!(targets[0]["targetArn"], queue);
+    assert_eq!(
+        (
+            targets[0]["succeeded"].clone(),
+            targets[0]["failed"].clone(),
+            targets[0]["sentToDlq"].clone()
+        ),
+        (json!(2), json!(1), json!(1))
+    );
+    assert_eq!(
+        targets[0]["errors"][0]["message"],
+        "AccessDenied: queue policy"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_in_place_replay_reports_its_receiving_rules_and_says_how_to_log() {
+    let app = spawn_app(Emulator::Ministack).await;
+    let (bus, archive, _) = orders(&app, 1).await;
+    // A rule that opted out of replays does not receive it, so it is not reported.
+    app.create_rule(
+        "orders",
+        "no-replays",
+        r#"{"source":["shop.orders"],"replay-name":[{"exists":false}]}"#,
+    )
+    .await;
+    let body = json!({
+        "replayName": "in-place", "eventSourceArn": archive,
+        "eventStartTime": minutes_from_now(-30), "eventEndTime": minutes_from_now(-1),
+        "destination": {"arn": bus},
+    });
+    assert_eq!(app.post("/api/replays", &body).await.status, 201);
+    let replay = finished(&app, "in-place").await;
+    seed_metrics(
+        &app,
+        "fulfil",
+        time_of(&replay["replayStartTime"]),
+        &[("Invocations", 1, 5.0)],
+    )
+    .await;
+    let report = app.get("/api/replays/in-place/report").await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    let rules = report.body["rules"].as_array().cloned().unwrap_or_default();
+    let names: Vec<&str> = rules.iter().filter_map(|r| r["rule"].as_str()).collect();
+    assert_eq!(names, ["fulfil"], "{}", report.body);
+    assert_eq!(rules[0]["sharedWithLiveTraffic"], true);
+    assert_eq!(rules[0]["temporary"], false);
+    assert_eq!(rules[0]["invocations"], 5.0);
+    assert!(report.body.get("targets").is_none(), "{}", report.body);
+    let notes = report.body["notes"].to_string();
+    assert!(notes.contains("also receive live events"), "{notes}");
+    assert!(
+        notes.contains("aws events update-event-bus --name orders --log-config Level=INFO"),
+        "{notes}"
+    );
+    app.get("/api/replays/nothing/report")
+        .await
+        .assert_error(404, "NotFound", None);
+    app.get("/api/replay-jobs/nothing/report")
+        .await
+        .assert_error(404, "NotFound", None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_jobs_report_adds_its_slices() {
+    let app = spawn_app(Emulator::Ministack).await;
+    let (bus, archive, _) = orders(&app, 1).await;
+    let body = json!({
+        "jobName": "reported-job", "eventSourceArn": archive,
+        "eventStartTime": minutes_from_now(-60), "eventEndTime": minutes_from_now(-1),
+        "destination": {"arn": bus},
+        "pacing": {"sliceMinutes": 30, "gapSeconds": 0},
+    });
+    assert_eq!(app.post("/api/replay-jobs", &body).await.status, 201);
+    let mut job = Value::Null;
+    for _ in 0..200 {
+        job = app.get("/api/replay-jobs/reported-job").await.body;
+        if job["state"] == "COMPLETED" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(job["state"], "COMPLETED", "{job}");
+    let first = time_of(&job["slices"][0]["replayStartTime"]);
+    let last_end = time_of(&job["slices"][1]["replayEndTime"]);
+    seed_metrics(
+        &app,
+        "fulfil",
+        first,
+        &[("Invocations", 1, 2.0), ("Invocations", 2, 3.0)],
+    )
+    .await;
+    let report = app.get("/api/replay-jobs/reported-job/report").await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    assert_eq!(report.body["replayName"], "reported-job");
+    // The window covers every slice: first start to last end + 5 minutes.
+    assert_eq!(time_of(&report.body["from"]), first);
+    assert_eq!(
+        time_of(&report.body["to"]),
+        last_end + time::Duration::minutes(5)
+    );
+    assert_eq!(report.body["rules"][0]["rule"], "fulfil");
+    assert_eq!(report.body["rules"][0]["invocations"], 5.0);
+}
