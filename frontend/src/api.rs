@@ -16,6 +16,7 @@ use shared::preview::ReplayPreview;
 use shared::replay::{
     CancelReplayResponse, Replay, ReplayList, StartReplayRequest, StartReplayResponse,
 };
+use shared::report::ReplayReport;
 use shared::{ErrorBody, ErrorCode};
 
 /// The request for `operation`, its path parameters filled in (`shared::endpoints`: the
@@ -250,6 +251,16 @@ pub async fn start_job(body: StartReplayJobRequest) -> Result<ReplayJob, ApiErro
 
 /// Pause, resume or cancel (`operation`) the job `name`.
 pub async fn change_job(operation: Operation, name: String) -> Result<ReplayJob, ApiError> {
+    send(request(operation, &[&name])).await
+}
+
+/// Did the targets get it: the report of replay `name`, or of job `name` when `job`.
+pub async fn report(name: String, job: bool) -> Result<ReplayReport, ApiError> {
+    let operation = if job {
+        Operation::ReplayJobReport
+    } else {
+        Operation::ReplayReport
+    };
     send(request(operation, &[&name])).await
 }
 

@@ -146,13 +146,16 @@ fn no_wildcard_eventbridge_action_and_no_put_events() {
 
 /// The actions that support no resource-level scoping, so may have `Resource: "*"` —
 /// and `iam:PassRole`, whose roles Rewind cannot know, only limited to EventBridge.
-const UNSCOPABLE: [&str; 6] = [
+const UNSCOPABLE: [&str; 9] = [
     "events:ListArchives",
     "events:ListReplays",
     "events:ListEventBuses",
     "events:ListRules",
     "events:TestEventPattern",
     "sqs:ListQueues",
+    "cloudwatch:GetMetricData",
+    "cloudwatch:ListMetrics",
+    "logs:DescribeDeliveries",
 ];
 
 #[test]
@@ -456,4 +459,43 @@ fn replay_jobs_run_on_their_own_state_machine_with_the_narrowest_roles() {
         ["TeamMaxActiveReplays"]
     );
     assert_eq!(template["Parameters"]["TeamMaxActiveReplays"]["Default"], 3);
+}
+
+#[test]
+fn replay_reports_read_only_the_bus_log_groups_of_their_parameter() {
+    let template = template();
+    let all = statements(&template);
+    let filter: Vec<&Mapping> = all
+        .iter()
+        .filter(|(at, s)| {
+            at.starts_with("BackendRole")
+                && field(s, "Action")
+                    .iter()
+                    .any(|a| a == "logs:FilterLogEvents")
+        })
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(filter.len(), 1, "one statement allows FilterLogEvents");
+    let resources = field(filter[0], "Resource");
+    assert_eq!(resources.len(), 1, "{resources:?}");
+    assert!(
+        resources[0].ends_with(":log-group:${BusLogGroups}:*"),
+        "FilterLogEvents reaches beyond BusLogGroups: {resources:?}"
+    );
+    assert_eq!(
+        template["Parameters"]["BusLogGroups"]["Default"],
+        "/aws/vendedlogs/events/*"
+    );
+    // No other log read anywhere.
+    for (at, statement) in &all {
+        for action in field(statement, "Action") {
+            assert!(
+                !matches!(
+                    action.as_str(),
+                    "logs:GetLogEvents" | "logs:StartQuery" | "logs:DescribeLogGroups"
+                ),
+                "{at} allows {action}"
+            );
+        }
+    }
 }

@@ -2,6 +2,7 @@
 
 pub mod archive_picker;
 pub mod confirm_dialog;
+pub mod delivery_report;
 pub mod empty_list;
 pub mod error_banner;
 pub mod field;

@@ -4,6 +4,7 @@
 
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::delivery_report::DeliveryReport;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::loading::Loading;
 use crate::components::progress_bar::ProgressBar;
@@ -205,6 +206,7 @@ fn JobDetail(job: ReplayJob, on_changed: Callback<()>) -> impl IntoView {
             <dt>"Created"</dt>
             <dd>{format!("{} by {}", format::datetime(s.created_at, Zone::Utc), s.created_by)}</dd>
         </dl>
+        <DeliveryReport name=name.get_value() job=true />
         <Show when=move || cancelling.get()>
             <ConfirmDialog
                 title=format!("Cancel replay job {}?", name.get_value())

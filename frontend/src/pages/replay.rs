@@ -4,6 +4,7 @@
 use crate::api;
 use crate::clock;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::delivery_report::DeliveryReport;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::loading::Loading;
 use crate::components::progress_bar::ProgressBar;
@@ -232,6 +233,7 @@ fn ReplayDetail(replay: Replay, on_changed: Callback<()>) -> impl IntoView {
                     .unwrap_or_else(|| "—".into())}
             </dd>
         </dl>
+        <DeliveryReport name=name.clone() job=false />
         <Show when=move || cancelling.get()>
             <ConfirmDialog
                 title=format!("Cancel replay {}?", name_for_dialog)
