@@ -9,6 +9,7 @@ pub mod app;
 pub mod browser;
 pub mod console;
 pub mod emulator;
+pub mod figures;
 pub mod load;
 pub mod process;
 pub mod proxy;

@@ -1,7 +1,8 @@
 //! Demo data for `cargo xtask dev` and the reliability runs: a bus `orders` with three
 //! rules, ~200 events over the last two hours, archives `orders-all` and
-//! `orders-created`, one completed replay, and (through the backend, once it runs) two
-//! replay jobs: one run to the end, one paused.
+//! `orders-created`, one completed replay, (through the backend, once it runs) two
+//! replay jobs, one run to the end, one paused, and seeded delivery figures for the
+//! replay and the finished job's reports.
 
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
@@ -224,6 +225,110 @@ pub async fn demo_jobs(base: &str) -> Result<(), String> {
         .map_err(|e| fail("pause", &e))?;
     println!(
         "    replay jobs orders-nightly-demo (4 slices, runs to the end) and orders-paced-demo (8 slices, paused after the first)"
+    );
+    Ok(())
+}
+
+/// Demo delivery figures for the demo replay and the finished demo job, SEEDED (the
+/// emulator records none): `AWS/Events` metrics for the bus's rules and bus-log records,
+/// labelled as demo figures in the output.
+pub async fn demo_figures(endpoint: &str, base: &str) -> Result<(), String> {
+    let http = reqwest::Client::new();
+    let eventbridge = Client::from_conf(
+        aws_sdk_eventbridge::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new(
+                "rewind-local",
+                "rewind-local",
+                None,
+                None,
+                "seed",
+            ))
+            .endpoint_url(endpoint)
+            .build(),
+    );
+    let bus_arn = format!("arn:aws:events:us-east-1:000000000000:event-bus/{BUS}");
+    crate::figures::bus_logging(endpoint, &eventbridge, BUS, &bus_arn).await?;
+    let started_at = |path: String| {
+        let http = http.clone();
+        async move {
+            let body: serde_json::Value = http
+                .get(format!("{base}{path}"))
+                .send()
+                .await
+                .map_err(|e| e.to_string())?
+                .json()
+                .await
+                .map_err(|e| e.to_string())?;
+            let text = body["replayStartTime"]
+                .as_str()
+                .or_else(|| body["slices"][0]["replayStartTime"].as_str())
+                .unwrap_or_default()
+                .to_owned();
+            shared::timestamp::parse(&text).map_err(|e| format!("{path}: {e}"))
+        }
+    };
+    let queue = "arn:aws:sqs:us-east-1:000000000000:orders-fulfilment";
+    let mut records = Vec::new();
+    // The demo replay and job ran at the same time on the same bus, so both reports read
+    // the same minutes of the bus's rules: one set of figures serves both.
+    let replay = started_at("/api/replays/orders-backfill-demo".to_owned()).await?;
+    let job = started_at("/api/replay-jobs/orders-nightly-demo".to_owned()).await?;
+    {
+        let at = replay.min(job);
+        for (i, (rule, _)) in RULES.iter().enumerate() {
+            let base_count = 12.0 - 3.0 * i as f64;
+            let failed = if *rule == "large-orders" { 2.0 } else { 0.0 };
+            crate::figures::metrics(
+                endpoint,
+                BUS,
+                rule,
+                at,
+                &[
+                    ("MatchedEvents", 5, base_count + 4.0),
+                    ("Invocations", 5, base_count),
+                    ("Invocations", 65, 4.0),
+                    ("Invocations", 125, 2.0),
+                    ("FailedInvocations", 65, failed),
+                    ("InvocationsSentToDlq", 125, failed / 2.0),
+                ],
+            )
+            .await?;
+            let rule_arn = format!("arn:aws:events:us-east-1:000000000000:rule/{BUS}/{rule}");
+            for k in 0..3 {
+                records.push(crate::figures::record(
+                    "INVOCATION_SUCCESS",
+                    &bus_arn,
+                    &rule_arn,
+                    queue,
+                    at + time::Duration::seconds(10 + k),
+                    None,
+                ));
+            }
+            if failed > 0.0 {
+                records.push(crate::figures::record(
+                    "INVOCATION_FAILURE",
+                    &bus_arn,
+                    &rule_arn,
+                    queue,
+                    at + time::Duration::seconds(70),
+                    Some("KMS.AccessDeniedException: the queue's key does not allow events.amazonaws.com"),
+                ));
+                records.push(crate::figures::record(
+                    "INVOCATION_DLQ",
+                    &bus_arn,
+                    &rule_arn,
+                    queue,
+                    at + time::Duration::seconds(130),
+                    None,
+                ));
+            }
+        }
+    }
+    crate::figures::bus_log_records(endpoint, BUS, &records).await?;
+    println!(
+        "    DEMO FIGURES (seeded, not real deliveries): AWS/Events metrics and bus-log records for orders-backfill-demo and orders-nightly-demo"
     );
     Ok(())
 }

@@ -170,8 +170,11 @@ fn dev(real_aws: bool) -> Result<()> {
             backend.env("REWIND_EVENTBRIDGE_ENDPOINT", emulator.endpoint());
         }
         let mut child = backend.spawn().context("cannot start the backend")?;
-        if emulator.is_some() {
+        if let Some(emulator) = &emulator {
             testkit::seed::demo_jobs("http://127.0.0.1:3000")
+                .await
+                .map_err(anyhow::Error::msg)?;
+            testkit::seed::demo_figures(&emulator.endpoint(), "http://127.0.0.1:3000")
                 .await
                 .map_err(anyhow::Error::msg)?;
         }

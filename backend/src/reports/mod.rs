@@ -200,7 +200,8 @@ fn rule_report(rule: Reported, series: &HashMap<(String, String), Series>) -> Ru
             .map(Vec::as_slice)
             .unwrap_or_default()
     };
-    let total = |metric: &str| of(metric).iter().map(|(_, v)| v).sum::<f64>();
+    // A fold from +0.0: an empty sum of floats is -0.0.
+    let total = |metric: &str| of(metric).iter().fold(0.0, |sum, (_, v)| sum + v);
     let mut minutes: BTreeMap<OffsetDateTime, (f64, f64)> = BTreeMap::new();
     for (time, value) in of("Invocations") {
         minutes.entry(*time).or_default().0 += value;

@@ -7,159 +7,33 @@ use crate::routing::{orders, routed_body};
 use serde_json::{Value, json};
 use std::time::Duration;
 use testkit::app::{Emulator, TestApp, minutes_from_now, spawn_app};
+use testkit::figures;
 
-fn cloudwatch(app: &TestApp) -> aws_sdk_cloudwatch::Client {
-    let endpoint = app
-        .emulator
+fn endpoint(app: &TestApp) -> String {
+    app.emulator
         .as_ref()
         .map(|e| e.endpoint())
-        .unwrap_or_default();
-    aws_sdk_cloudwatch::Client::from_conf(
-        aws_sdk_cloudwatch::Config::builder()
-            .behavior_version(aws_sdk_cloudwatch::config::BehaviorVersion::latest())
-            .region(aws_sdk_cloudwatch::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_cloudwatch::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .endpoint_url(endpoint)
-            .build(),
-    )
+        .unwrap_or_default()
 }
 
-fn logs(app: &TestApp) -> aws_sdk_cloudwatchlogs::Client {
-    let endpoint = app
-        .emulator
-        .as_ref()
-        .map(|e| e.endpoint())
-        .unwrap_or_default();
-    aws_sdk_cloudwatchlogs::Client::from_conf(
-        aws_sdk_cloudwatchlogs::Config::builder()
-            .behavior_version(aws_sdk_cloudwatchlogs::config::BehaviorVersion::latest())
-            .region(aws_sdk_cloudwatchlogs::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_cloudwatchlogs::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .endpoint_url(endpoint)
-            .build(),
-    )
-}
-
-/// SEEDED: `AWS/Events` figures for `rule` of bus `orders`, each (metric, seconds after
-/// `at`, value).
+/// SEEDED (`testkit::figures`): `AWS/Events` figures for `rule` of bus `orders`.
 async fn seed_metrics(
     app: &TestApp,
     rule: &str,
     at: time::OffsetDateTime,
     points: &[(&str, i64, f64)],
 ) {
-    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
-    let data: Vec<MetricDatum> = points
-        .iter()
-        .map(|(metric, after, value)| {
-            MetricDatum::builder()
-                .metric_name(*metric)
-                .dimensions(
-                    Dimension::builder()
-                        .name("EventBusName")
-                        .value("orders")
-                        .build(),
-                )
-                .dimensions(Dimension::builder().name("RuleName").value(rule).build())
-                .timestamp(aws_sdk_cloudwatch::primitives::DateTime::from_secs(
-                    (at + time::Duration::seconds(*after)).unix_timestamp(),
-                ))
-                .value(*value)
-                .build()
-        })
-        .collect();
-    cloudwatch(app)
-        .put_metric_data()
-        .namespace("AWS/Events")
-        .set_metric_data(Some(data))
-        .send()
+    figures::metrics(&endpoint(app), "orders", rule, at, points)
         .await
         .expect("seed metrics");
 }
 
-/// SEEDED: bus `orders` logs at INFO to `/aws/vendedlogs/events/orders` (wired through
-/// the delivery APIs), which holds `records` in EventBridge's bus-log schema.
+/// SEEDED (`testkit::figures`): bus `orders` logs at INFO, and these records are in it.
 async fn seed_bus_logs(app: &TestApp, bus_arn: &str, records: &[Value]) {
-    let group = "/aws/vendedlogs/events/orders";
-    app.sdk
-        .update_event_bus()
-        .name("orders")
-        .log_config(
-            aws_sdk_eventbridge::types::LogConfig::builder()
-                .level(aws_sdk_eventbridge::types::Level::Info)
-                .include_detail(aws_sdk_eventbridge::types::IncludeDetail::None)
-                .build(),
-        )
-        .send()
+    figures::bus_logging(&endpoint(app), &app.sdk, "orders", bus_arn)
         .await
         .expect("bus logging");
-    let logs = logs(app);
-    logs.create_log_group()
-        .log_group_name(group)
-        .send()
-        .await
-        .expect("group");
-    logs.create_log_stream()
-        .log_group_name(group)
-        .log_stream_name("bus")
-        .send()
-        .await
-        .expect("stream");
-    logs.put_delivery_source()
-        .name("orders-info")
-        .resource_arn(bus_arn)
-        .log_type("INFO_LOGS")
-        .send()
-        .await
-        .expect("delivery source");
-    let destination = logs
-        .put_delivery_destination()
-        .name("orders-logs")
-        .delivery_destination_configuration(
-            aws_sdk_cloudwatchlogs::types::DeliveryDestinationConfiguration::builder()
-                .destination_resource_arn(format!(
-                    "arn:aws:logs:us-east-1:000000000000:log-group:{group}:*"
-                ))
-                .build()
-                .expect("configuration"),
-        )
-        .send()
-        .await
-        .expect("delivery destination");
-    let destination_arn = destination
-        .delivery_destination()
-        .and_then(|d| d.arn())
-        .map(str::to_owned)
-        .expect("destination arn");
-    logs.create_delivery()
-        .delivery_source_name("orders-info")
-        .delivery_destination_arn(destination_arn)
-        .send()
-        .await
-        .expect("delivery");
-    let events: Vec<aws_sdk_cloudwatchlogs::types::InputLogEvent> = records
-        .iter()
-        .map(|r| {
-            let ms = r["message_timestamp_ms"]
-                .as_str()
-                .and_then(|t| t.parse().ok())
-                .unwrap_or(0);
-            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
-                .timestamp(ms)
-                .message(r.to_string())
-                .build()
-                .expect("event")
-        })
-        .collect();
-    logs.put_log_events()
-        .log_group_name(group)
-        .log_stream_name("bus")
-        .set_log_events(Some(events))
-        .send()
+    figures::bus_log_records(&endpoint(app), "orders", records)
         .await
         .expect("records");
 }
@@ -171,19 +45,14 @@ fn record(
     at: time::OffsetDateTime,
     error: Option<&str>,
 ) -> Value {
-    let mut r = json!({
-        "resource_arn": "arn:aws:events:us-east-1:000000000000:event-bus/orders",
-        "request_id": "r", "event_id": "e", "invocation_id": "i",
-        "message_timestamp_ms": ((at.unix_timestamp_nanos() / 1_000_000) as i64).to_string(),
-        "message_type": kind,
-        "log_level": "INFO",
-        "details": {"rule_arn": rule_arn, "target_arn": target},
-    });
-    if let Some(message) = error {
-        r["error"] =
-            json!({"http_status_code": 400, "error_message": message, "aws_service": "sqs"});
-    }
-    r
+    figures::record(
+        kind,
+        "arn:aws:events:us-east-1:000000000000:event-bus/orders",
+        rule_arn,
+        target,
+        at,
+        error,
+    )
 }
 
 async fn finished(app: &TestApp, name: &str) -> Value {

@@ -12,6 +12,7 @@ mod jobs;
 mod peek;
 mod preview;
 mod replays;
+mod reports;
 mod roles;
 mod sign_in;
 mod teams;

@@ -248,6 +248,24 @@ async fn replay_job(tally: &mut Tally, api: &Api, aws: &AwsCli, callers: &[Calle
             last["state"], last["slicesDone"]
         ),
     )?;
+    // The job's report, read by the function from CloudWatch and the Logs delivery
+    // APIs through its role: the default bus does not log, so the report says how.
+    let (status, report) = api
+        .get("/replay-jobs/rehearsal-job/report", operator)
+        .await?;
+    tally.check(
+        status == StatusCode::OK
+            && report["replayName"] == "rehearsal-job"
+            && report["rules"].is_array()
+            && report["notes"]
+                .to_string()
+                .contains("aws events update-event-bus --name default"),
+        format!(
+            "the function reads the job's report (AWS/Events metrics, bus logging): {status}, {} rules, notes {}",
+            report["rules"].as_array().map_or(0, Vec::len),
+            report["notes"]
+        ),
+    )?;
     let (status, _) = api
         .call(
             Method::DELETE,

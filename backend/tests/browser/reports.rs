@@ -1,0 +1,97 @@
+//! The Delivery section in the browser, on SEEDED figures (`testkit::figures`: ministack
+//! records none): per-rule totals and chart, per-target counts and errors, the caveats;
+//! in both themes.
+
+use serde_json::json;
+use testkit::app::{Emulator, minutes_from_now, spawn_app_serving};
+use testkit::console::{Browser, Theme, dist, with_browser};
+use testkit::figures;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_delivery_section_shows_the_seeded_figures_in_both_themes() {
+    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let bus = app.create_bus("orders").await;
+    let rule_arn = app
+        .create_rule("orders", "order-created", r#"{"source":["shop.orders"]}"#)
+        .await;
+    let archive = app.create_archive("orders-all", &bus, json!({})).await;
+    let started = app
+        .post(
+            "/api/replays",
+            &json!({
+                "replayName": "reported", "eventSourceArn": archive,
+                "eventStartTime": minutes_from_now(-30), "eventEndTime": minutes_from_now(-1),
+                "destination": {"arn": bus},
+            }),
+        )
+        .await;
+    assert_eq!(started.status, 201, "{}", started.body);
+    let mut at = None;
+    for _ in 0..100 {
+        let replay = app.get("/api/replays/reported").await.body;
+        if let Some(t) = replay["replayStartTime"].as_str() {
+            at = shared::timestamp::parse(t).ok();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let at = at.expect("the replay started");
+    let endpoint = app
+        .emulator
+        .as_ref()
+        .map(|e| e.endpoint())
+        .unwrap_or_default();
+    figures::metrics(
+        &endpoint,
+        "orders",
+        "order-created",
+        at,
+        &[
+            ("MatchedEvents", 5, 9.0),
+            ("Invocations", 5, 6.0),
+            ("Invocations", 65, 3.0),
+            ("FailedInvocations", 65, 2.0),
+        ],
+    )
+    .await
+    .expect("seed metrics");
+    figures::bus_logging(&endpoint, &app.sdk, "orders", &bus)
+        .await
+        .expect("bus logging");
+    let queue = "arn:aws:sqs:us-east-1:000000000000:fulfilment";
+    figures::bus_log_records(
+        &endpoint,
+        "orders",
+        &[
+            figures::record("INVOCATION_SUCCESS", &bus, &rule_arn, queue, at, None),
+            figures::record(
+                "INVOCATION_FAILURE",
+                &bus,
+                &rule_arn,
+                queue,
+                at + time::Duration::seconds(66),
+                Some("AccessDenied: the queue policy refuses events.amazonaws.com"),
+            ),
+        ],
+    )
+    .await
+    .expect("records");
+    for (theme, name) in [
+        (Theme::Light, "delivery-light"),
+        (Theme::Dark, "delivery-dark"),
+    ] {
+        with_browser(&app.address, name, theme, move |b: Browser| async move {
+            b.goto("/replays/reported").await;
+            b.wait_heading("reported").await;
+            b.wait_text(".delivery", "9 matched · 9 invocations · 2 failed")
+                .await;
+            b.wait_text(".delivery", "shared with live traffic").await;
+            b.wait_text(".delivery", "Figures still arriving").await;
+            b.wait_text(".delivery", "1 succeeded · 1 failed").await;
+            b.wait_text(".delivery", "AccessDenied: the queue policy refuses")
+                .await;
+            assert_eq!(b.texts(".delivery svg.chart").await.len(), 1);
+        })
+        .await;
+    }
+}
