@@ -251,6 +251,17 @@ impl Browser {
         .await;
     }
 
+    /// Scrolls the first element matching `css` into view (for the screenshot).
+    pub async fn scroll_to(&self, css: &str) {
+        let _ = self
+            .client
+            .execute(
+                "document.querySelector(arguments[0])?.scrollIntoView({block: 'start'});",
+                vec![Value::String(css.to_owned())],
+            )
+            .await;
+    }
+
     /// The detail row `dt` → `dd` text on a detail page.
     pub async fn detail(&self, term: &str) -> String {
         let xpath = format!(

@@ -106,7 +106,7 @@ async fn report(
     if !complete {
         notes.push(format!(
             "Figures still arriving: CloudWatch's metrics lag, so these may still grow until {} UTC.",
-            shared::timestamp::format(to + shared::report::SETTLE)
+            minute(to + shared::report::SETTLE)
         ));
     }
     if rules.is_empty() {
@@ -280,6 +280,18 @@ async fn bus_log_targets(
             None
         }
     }
+}
+
+/// `2026-12-02 04:57`, for sentences.
+fn minute(t: OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 /// The note for a bus without delivery logs at INFO: the exact commands for this bus.

@@ -91,6 +91,7 @@ async fn the_delivery_section_shows_the_seeded_figures_in_both_themes() {
             b.wait_text(".delivery", "AccessDenied: the queue policy refuses")
                 .await;
             assert_eq!(b.texts(".delivery svg.chart").await.len(), 1);
+            b.scroll_to(".delivery").await;
         })
         .await;
     }

@@ -139,7 +139,8 @@ fn MinuteChart(series: Vec<MinutePoint>, label: String) -> impl IntoView {
         .iter()
         .map(|p| p.invocations.max(p.failed_invocations))
         .fold(1.0_f64, f64::max);
-    let width = series.len() * 12;
+    // At least 20 minutes wide: a short report's bars stay bars, not blocks.
+    let width = (series.len() * 12).max(240);
     let bar = |x: usize, value: f64, class: &'static str| {
         let height = (value / top * 48.0).max(if value > 0.0 { 1.0 } else { 0.0 });
         view! {
