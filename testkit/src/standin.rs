@@ -29,8 +29,10 @@ pub struct Script {
     pub garbage: Option<&'static str>,
     /// Every (target, request body) received.
     pub calls: Vec<(String, Value)>,
-    /// DescribeReplay of `advancing` moves a quarter of its window on per call, then completes.
-    pub advancing_calls: u32,
+    /// DescribeReplay of `advancing` moves a quarter of its window on every 3 seconds
+    /// from the first call, then completes (by time, not by calls: the Replay page's
+    /// report reads it too).
+    pub advancing_since: Option<std::time::Instant>,
     /// CreateArchive and StartReplay keep what they create, and the first of each answers
     /// only after this long (past the backend's attempt timeout): the create went through,
     /// the answer was lost, and the SDK's retry then meets `ResourceAlreadyExistsException`.
@@ -181,8 +183,10 @@ fn answer(script: &mut Script, target: &str, request: &Value) -> Response {
             "CreationTime": 1_795_000_000.0,
         })),
         "DescribeReplay" if request["ReplayName"] == "advancing" => {
-            script.advancing_calls += 1;
-            let quarters = f64::from(script.advancing_calls.min(4));
+            let since = *script
+                .advancing_since
+                .get_or_insert_with(std::time::Instant::now);
+            let quarters = (1.0 + (since.elapsed().as_secs() / 3) as f64).min(4.0);
             let state = if quarters >= 4.0 {
                 "COMPLETED"
             } else {
