@@ -123,6 +123,10 @@ pub struct Settings {
     /// `REWIND_TEAM_MAX_ACTIVE_REPLAYS`: with teams, how many replays of one team's buses
     /// may be active at once — interactive replays, peeks and jobs together (3).
     pub team_max_active_replays: u32,
+    /// `REWIND_ALLOWED_TARGET_ARNS`: ARNs (or patterns with `*`) outside this account and
+    /// region that a forward may deliver to (the template passes `AllowedTargetArns`,
+    /// which also bounds PutTargets in IAM). Empty: none.
+    pub allowed_target_arns: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -197,6 +201,16 @@ impl Settings {
             team_max_active_replays: env
                 .bounded("REWIND_TEAM_MAX_ACTIVE_REPLAYS", "replays", 1..=10)?
                 .unwrap_or(3),
+            allowed_target_arns: env
+                .get("REWIND_ALLOWED_TARGET_ARNS")
+                .map(|list| {
+                    list.split(',')
+                        .map(str::trim)
+                        .filter(|a| !a.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }

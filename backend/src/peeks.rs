@@ -140,6 +140,7 @@ pub async fn start(
                 ],
                 routing: None,
             },
+            &[],
         )
         .await
     }

@@ -26,6 +26,8 @@ pub struct AppState {
     pub bus_logs: BusLogs,
     /// With teams, the replays one team may have active at once.
     pub team_max_active_replays: u32,
+    /// What a forward may deliver to outside this account and region.
+    pub allowed_target_arns: Arc<[String]>,
     /// The longest window a peek replays.
     pub peek_max_minutes: u32,
     /// The longest replay window, when capped.
@@ -54,6 +56,7 @@ impl AppState {
             metrics,
             bus_logs,
             team_max_active_replays: settings.team_max_active_replays,
+            allowed_target_arns: settings.allowed_target_arns.clone().into(),
             region: eventbridge.region().into(),
             eventbridge,
             queues,

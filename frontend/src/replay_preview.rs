@@ -25,6 +25,8 @@ pub enum ReplayTo {
     AllRules,
     SomeRules,
     SomeTargets,
+    /// To another bus, through a temporary rule (admins).
+    Forward,
 }
 
 /// The form's choice of receivers, ticked in the preview table.
@@ -35,6 +37,10 @@ pub struct Choice {
     pub rules: RwSignal<Vec<String>>,
     /// Targets (`routing.targets`).
     pub targets: RwSignal<Vec<RoutedTarget>>,
+    /// The receiving bus's ARN and, for another account's bus, the role
+    /// (`routing.forwardTo`).
+    pub forward_bus: RwSignal<String>,
+    pub forward_role: RwSignal<String>,
 }
 
 /// The latest preview and whether a newer one is on its way.
@@ -122,7 +128,7 @@ pub fn use_replay_preview(draft: Memo<Draft<StartReplayRequest>>) -> PreviewStat
         if request
             .routing
             .as_ref()
-            .is_some_and(|r| r.targets.is_empty())
+            .is_some_and(|r| r.targets.is_empty() && r.forward_to.is_none())
         {
             request.routing = None;
         }

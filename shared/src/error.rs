@@ -43,6 +43,7 @@ fields! {
     Routing = "routing",
     RoutingTargets = "routing.targets",
     RoutingEventPattern = "routing.eventPattern",
+    RoutingForwardTo = "routing.forwardTo",
     /// A target's id (reported at `routing.targets` where one is chosen).
     TargetId = "targetId",
     DestinationArn = "destination.arn",

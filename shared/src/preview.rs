@@ -131,6 +131,11 @@ pub struct ReplayPreview {
     pub receiving_targets: usize,
     /// Plain sentences about the blast radius, most important first.
     pub warnings: Vec<String>,
+    /// With `routing.forwardTo` to a bus of this account and region: that bus's rules,
+    /// classified as for any replay, and its warnings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
+    pub forwarded_to: Option<Box<ReplayPreview>>,
 }
 
 /// What a preview is worked out from: the replay asked for and what the bus holds.
@@ -178,6 +183,7 @@ impl ReplayPreview {
             receiving_targets,
             rules,
             warnings,
+            forwarded_to: None,
         }
     }
 }

@@ -408,6 +408,7 @@ mod tests {
                 target_id: "q".into(),
             }],
             event_pattern: None,
+            forward_to: None,
         };
         let routed = StartReplayRequest {
             routing: Some(routing.clone()),

@@ -5,7 +5,7 @@
 
 use crate::Field;
 use crate::FieldError;
-use crate::validation::{EventPattern, ReplayName, RuleName, TargetId};
+use crate::validation::{EventBusArn, EventPattern, ReplayName, RuleName, TargetId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -44,28 +44,118 @@ pub struct RoutedTarget {
     pub target_id: String,
 }
 
-/// `routing` of a start or preview: only these targets receive the replay.
+/// `routing.forwardTo`: the bus the replay is forwarded to (admins only), and for
+/// another account's bus the role EventBridge sends with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ForwardTo {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 1600,
+            pattern = r"^arn:aws[a-z\-]*:events:[a-z0-9\-]*:([0-9]{12})?:event-bus/.+$"
+        )
+    )]
+    pub event_bus_arn: String,
+    /// Required for another account's bus.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 1600,
+            pattern = r"^arn:aws[a-z\-]*:iam::[0-9]{12}:role/.+$"
+        )
+    )]
+    pub role_arn: Option<String>,
+}
+
+/// `routing` of a start or preview: only these targets receive the replay, or (with
+/// `forwardTo`, exclusive with `targets`) another bus does.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoutingRequest {
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
+    /// Required unless `forwardTo` is given.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub targets: Vec<RoutedTarget>,
     /// Narrows the chosen rules' patterns, key by key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_pattern: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forward_to: Option<ForwardTo>,
+}
+
+/// A validated `forwardTo`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forward {
+    pub bus: EventBusArn,
+    pub role: Option<String>,
 }
 
 /// A routing request that passed every check that needs no AWS call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Routing {
-    /// Each chosen rule once, with its chosen targets, in the order first named.
+    /// Each chosen rule once, with its chosen targets, in the order first named (empty
+    /// when forwarding).
     pub rules: Vec<(RuleName, Vec<TargetId>)>,
     pub narrowing: Option<EventPattern>,
+    pub forward: Option<Forward>,
+}
+
+impl ForwardTo {
+    pub fn validate(&self) -> Result<Forward, FieldError> {
+        let field = Field::RoutingForwardTo;
+        let bus = EventBusArn::parse(&self.event_bus_arn).map_err(|e| e.at(field))?;
+        let role = crate::list::present(self.role_arn.as_deref())
+            .map(|role| {
+                let parts: Vec<&str> = role.splitn(6, ':').collect();
+                let ok = parts.len() == 6
+                    && parts[0] == "arn"
+                    && parts[1].starts_with("aws")
+                    && parts[2] == "iam"
+                    && parts[4].len() == 12
+                    && parts[4].bytes().all(|b| b.is_ascii_digit())
+                    && parts[5]
+                        .strip_prefix("role/")
+                        .is_some_and(|r| !r.is_empty())
+                    && role.len() <= 1600;
+                if ok {
+                    Ok(role.to_owned())
+                } else {
+                    Err(FieldError::new(
+                        field,
+                        format!(
+                            "'{role}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)."
+                        ),
+                    ))
+                }
+            })
+            .transpose()?;
+        Ok(Forward { bus, role })
+    }
 }
 
 impl RoutingRequest {
     pub fn validate(&self) -> Result<Routing, FieldError> {
+        let narrowing = crate::list::present(self.event_pattern.as_deref())
+            .map(|p| EventPattern::parse(p).map_err(|e| e.at(Field::RoutingEventPattern)))
+            .transpose()?;
+        if let Some(forward) = &self.forward_to {
+            if !self.targets.is_empty() {
+                return Err(FieldError::new(
+                    Field::RoutingForwardTo,
+                    "Forward to another bus, or route to chosen targets: not both.",
+                ));
+            }
+            return Ok(Routing {
+                rules: Vec::new(),
+                narrowing,
+                forward: Some(forward.validate()?),
+            });
+        }
         let field = Field::RoutingTargets;
         if self.targets.is_empty() {
             return Err(FieldError::new(
@@ -98,10 +188,11 @@ impl RoutingRequest {
                 ),
             ));
         }
-        let narrowing = crate::list::present(self.event_pattern.as_deref())
-            .map(|p| EventPattern::parse(p).map_err(|e| e.at(Field::RoutingEventPattern)))
-            .transpose()?;
-        Ok(Routing { rules, narrowing })
+        Ok(Routing {
+            rules,
+            narrowing,
+            forward: None,
+        })
     }
 }
 
@@ -120,6 +211,10 @@ impl Routing {
                 })
                 .collect(),
             event_pattern: self.narrowing.as_ref().map(|p| p.as_str().to_owned()),
+            forward_to: self.forward.as_ref().map(|f| ForwardTo {
+                event_bus_arn: f.bus.as_str().to_owned(),
+                role_arn: f.role.clone(),
+            }),
         }
     }
 }
@@ -189,6 +284,16 @@ impl TemporaryRule {
         format!("targets of rule {rule}")
     }
 
+    /// `carries` of a forwarding rule: the bus it forwards to.
+    pub fn forwards_to(bus: &str) -> String {
+        format!("a forward to {bus}")
+    }
+
+    /// The bus a forwarding rule forwards to.
+    pub fn forwarded_bus(&self) -> Option<&str> {
+        self.carries.strip_prefix("a forward to ")
+    }
+
     /// The rule whose targets this one copies (None for a peek's rule).
     pub fn copied_rule(&self) -> Option<&str> {
         self.carries.strip_prefix("targets of rule ")
@@ -236,6 +341,7 @@ mod tests {
                 target("fulfil", "queue"),
             ],
             event_pattern: Some(r#"{"detail":{"country":["NL"]}}"#.into()),
+            forward_to: None,
         };
         let routing = request.validate().unwrap();
         let grouped: Vec<(&str, Vec<&str>)> = routing
@@ -254,16 +360,19 @@ mod tests {
         let bad_rule = RoutingRequest {
             targets: vec![target("no spaces", "q")],
             event_pattern: None,
+            forward_to: None,
         };
         assert_eq!(bad_rule.validate().unwrap_err().field, "routing.targets");
         let bad_id = RoutingRequest {
             targets: vec![target("r", "")],
             event_pattern: None,
+            forward_to: None,
         };
         assert_eq!(bad_id.validate().unwrap_err().field, "routing.targets");
         let bad_pattern = RoutingRequest {
             targets: vec![target("r", "q")],
             event_pattern: Some("{".into()),
+            forward_to: None,
         };
         assert_eq!(
             bad_pattern.validate().unwrap_err().field,
@@ -274,11 +383,13 @@ mod tests {
                 .map(|i| target("r", &format!("t{i}")))
                 .collect(),
             event_pattern: None,
+            forward_to: None,
         };
         assert!(too_many.validate().unwrap_err().message.contains("100"));
         let rules = |n: usize| RoutingRequest {
             targets: (0..n).map(|i| target(&format!("rule-{i}"), "t")).collect(),
             event_pattern: None,
+            forward_to: None,
         };
         assert!(rules(MAX_ROUTED_RULES).validate().is_ok());
         let error = rules(MAX_ROUTED_RULES + 1).validate().unwrap_err();
@@ -288,6 +399,52 @@ mod tests {
             "{}",
             error.message
         );
+    }
+
+    #[test]
+    fn forwarding_is_exclusive_with_targets_and_checked() {
+        let forward = |bus: &str, role: Option<&str>| RoutingRequest {
+            targets: Vec::new(),
+            event_pattern: None,
+            forward_to: Some(ForwardTo {
+                event_bus_arn: bus.into(),
+                role_arn: role.map(str::to_owned),
+            }),
+        };
+        let staging = "arn:aws:events:us-east-1:123456789012:event-bus/orders-staging";
+        let ok = forward(staging, None).validate().unwrap();
+        assert!(ok.rules.is_empty());
+        assert_eq!(
+            ok.forward.map(|f| f.bus.bus_name().to_owned()).as_deref(),
+            Some("orders-staging")
+        );
+        let with_role = forward(staging, Some("arn:aws:iam::210987654321:role/forwarder"));
+        assert!(with_role.validate().is_ok());
+        let field_of = |r: RoutingRequest| r.validate().unwrap_err().field;
+        assert_eq!(field_of(forward("nope", None)), Field::RoutingForwardTo);
+        assert_eq!(
+            field_of(forward(staging, Some("arn:aws:iam::1:role/x"))),
+            Field::RoutingForwardTo
+        );
+        assert_eq!(
+            field_of(forward(staging, Some("arn:aws:iam::123456789012:user/x"))),
+            Field::RoutingForwardTo
+        );
+        let mut both = forward(staging, None);
+        both.targets.push(RoutedTarget {
+            rule: "fulfil".into(),
+            target_id: "q".into(),
+        });
+        assert_eq!(field_of(both), Field::RoutingForwardTo);
+        // A forwarding rule says where it forwards to.
+        let rule = TemporaryRule {
+            replay: "r".into(),
+            carries: TemporaryRule::forwards_to(staging),
+            made: OffsetDateTime::UNIX_EPOCH,
+        };
+        let read = TemporaryRule::from_description(&rule.description()).unwrap();
+        assert_eq!(read.forwarded_bus(), Some(staging));
+        assert_eq!(read.copied_rule(), None);
     }
 
     #[test]

@@ -133,9 +133,89 @@ pub async fn demo_data(endpoint: &str) -> Result<(), String> {
         .send()
         .await
         .map_err(|e| fail("start replay")(e.into()))?;
+    staging(endpoint, &eb).await?;
     println!(
         "    bus {BUS} (3 rules), 200 events, archives orders-all and orders-created, replay orders-backfill-demo"
     );
+    println!(
+        "    bus orders-staging (rule staging-orders → queue orders-staging-inbox; rule staging-no-replays opts out), to forward a replay to"
+    );
+    Ok(())
+}
+
+/// `orders-staging`: a bus to forward replays of `orders` to, with a rule whose target is
+/// a queue, and a rule that opts out of replays (so the preview warns about it).
+async fn staging(endpoint: &str, eb: &Client) -> Result<(), String> {
+    eb.create_event_bus()
+        .name("orders-staging")
+        .description("Demo: staging, to forward production replays to")
+        .send()
+        .await
+        .map_err(|e| fail("create staging bus")(e.into()))?;
+    let sqs = aws_sdk_sqs::Client::from_conf(
+        aws_sdk_sqs::Config::builder()
+            .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+            .region(aws_sdk_sqs::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_sqs::config::Credentials::new(
+                "rewind-local",
+                "rewind-local",
+                None,
+                None,
+                "seed",
+            ))
+            .endpoint_url(endpoint)
+            .build(),
+    );
+    let url = sqs
+        .create_queue()
+        .queue_name("orders-staging-inbox")
+        .send()
+        .await
+        .map_err(|e| format!("seeding demo data: create queue: {e}"))?
+        .queue_url()
+        .map(str::to_owned)
+        .unwrap_or_default();
+    let arn = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .map_err(|e| format!("seeding demo data: queue ARN: {e}"))?
+        .attributes()
+        .and_then(|a| {
+            a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+                .cloned()
+        })
+        .unwrap_or_default();
+    for (rule, pattern) in [
+        ("staging-orders", r#"{"source":["shop.orders"]}"#),
+        (
+            "staging-no-replays",
+            r#"{"source":["shop.orders"],"replay-name":[{"exists":false}]}"#,
+        ),
+    ] {
+        eb.put_rule()
+            .name(rule)
+            .event_bus_name("orders-staging")
+            .event_pattern(pattern)
+            .send()
+            .await
+            .map_err(|e| fail("staging rule")(e.into()))?;
+    }
+    eb.put_targets()
+        .rule("staging-orders")
+        .event_bus_name("orders-staging")
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("inbox")
+                .arn(arn)
+                .build()
+                .map_err(|e| e.to_string())?,
+        )
+        .send()
+        .await
+        .map_err(|e| fail("staging target")(e.into()))?;
     Ok(())
 }
 

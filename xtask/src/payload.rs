@@ -14,8 +14,10 @@ use std::path::Path;
 /// the slice and peek tags 8.6 KB (311,193 measured, 311,500 set). Replay reports'
 /// Delivery section on the Replay and Job pages raised it by 17,385 bytes, of which the
 /// per-minute chart (plain SVG) is 1,872; leptos-chartistry in its place measured
-/// 82,894 (328,578 measured, 328,800 set).
-pub const BROTLI_BUDGET_BYTES: u64 = 328_800;
+/// 82,894 (328,578 measured, 328,800 set). "Forward to another bus" on Start replay (the
+/// receiving bus's preview, the Forwarded-to row) added 4,073 (332,651 measured, 332,900
+/// set).
+pub const BROTLI_BUDGET_BYTES: u64 = 332_900;
 /// Where the budget is headed.
 pub const BROTLI_TARGET_BYTES: u64 = 200_000;
 

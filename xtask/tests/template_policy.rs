@@ -328,6 +328,20 @@ fn temporary_rules_deliver_only_inside_the_account_and_the_sweep_is_scheduled() 
         strings(&function["Environment"]["Variables"]["REWIND_INSTANCE"]),
         ["AWS::StackId"]
     );
+    // A forward to another account's bus is checked by the function against the same
+    // list that bounds PutTargets' TargetArn.
+    assert_eq!(
+        strings(&function["Environment"]["Variables"]["REWIND_ALLOWED_TARGET_ARNS"]),
+        ["AllowedTargetArns"]
+    );
+    // This account's buses are targets a forward may use (the TargetArn bound covers
+    // every resource of this account and region).
+    assert!(
+        bound
+            .iter()
+            .any(|b| b.starts_with("arn:${AWS::Partition}:*:${AWS::Region}:${AWS::AccountId}:*")),
+        "{bound:?}"
+    );
 }
 
 #[test]

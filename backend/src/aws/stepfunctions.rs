@@ -323,6 +323,11 @@ where
         Some("ExecutionDoesNotExist" | "StateMachineDoesNotExist") => ApiError::not_found(message),
         Some("ExecutionAlreadyExists") => ApiError::new(ErrorCode::AlreadyExists, message),
         Some("ExecutionLimitExceeded") => ApiError::new(ErrorCode::LimitExceeded, message),
+        // A nextToken of the jobs list that Step Functions did not give out.
+        Some("InvalidToken") => ApiError::validation(
+            shared::Field::NextToken,
+            "This nextToken is not one the list gave out; start again from the first page.",
+        ),
         Some("InvalidName" | "InvalidExecutionInput" | "ValidationException") => {
             ApiError::new(ErrorCode::ValidationError, message)
         }

@@ -171,12 +171,15 @@ pub async fn create(
     sfn: &StepFunctions,
     eventbridge: &EventBridge,
     slots: &slots::Slots<'_>,
-    created_by: &str,
+    (created_by, allowed_targets): (&str, &[String]),
     job: NewReplayJob,
 ) -> Result<ReplayJob, ApiError> {
     let archive = crate::replays::archive_of(eventbridge, &job.replay).await?;
     let bus = EventBusArn::parse(&archive.summary.event_source_arn)
         .map_err(|e| ApiError::upstream(e.message))?;
+    if let Some(forward) = job.replay.routing.as_ref().and_then(|r| r.forward.as_ref()) {
+        routing::check_forward(eventbridge, &bus, forward, allowed_targets)?;
+    }
     if sfn.describe_run(job.name.as_str()).await?.is_some() {
         return Err(ApiError::new(
             ErrorCode::AlreadyExists,

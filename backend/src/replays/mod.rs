@@ -57,10 +57,12 @@ pub async fn archive_of(
 pub async fn start(
     eventbridge: &EventBridge,
     replay: NewReplay,
+    allowed_targets: &[String],
 ) -> Result<StartReplayResponse, ApiError> {
     let archive = archive_of(eventbridge, &replay).await?;
     let bus = EventBusArn::parse(&archive.summary.event_source_arn)
         .map_err(|e| ApiError::upstream(e.message))?;
+    check_forward(eventbridge, &replay, &bus, allowed_targets)?;
     let routed = match &replay.routing {
         None => None,
         Some(_) => Some(routing::route(eventbridge, &replay, &bus).await?),
@@ -87,11 +89,13 @@ pub async fn start(
 pub async fn preview(
     eventbridge: &EventBridge,
     replay: &NewReplay,
+    allowed_targets: &[String],
 ) -> Result<ReplayPreview, ApiError> {
     let archive = archive_of(eventbridge, replay).await?;
     let bus_arn = EventBusArn::parse(&archive.summary.event_source_arn).map_err(|e| {
         ApiError::upstream(format!("The archive's event source is odd: {}", e.message))
     })?;
+    check_forward(eventbridge, replay, &bus_arn, allowed_targets)?;
     let bus = bus_arn.bus_name();
     let rules = eventbridge.all_rules(bus).await?;
     let rules = stream::iter(rules)
@@ -112,8 +116,8 @@ pub async fn preview(
     } else {
         routed_arns
     };
-    Ok(ReplayPreview::assemble(
-        archive.archive_arn,
+    let mut preview = ReplayPreview::assemble(
+        archive.archive_arn.clone(),
         bus_arn.as_str().to_owned(),
         (replay.window.start(), replay.window.end()),
         PreviewInput {
@@ -122,7 +126,116 @@ pub async fn preview(
             rules,
             routed: routed.clone(),
         },
-    ))
+    );
+    if let Some(forward) = replay.routing.as_ref().and_then(|r| r.forward.as_ref()) {
+        forward_preview(
+            eventbridge,
+            replay,
+            &archive.archive_arn,
+            &bus_arn,
+            forward,
+            &mut preview,
+        )
+        .await?;
+    }
+    Ok(preview)
+}
+
+/// What a forward reaches on the receiving bus: its rules classified as for any replay
+/// (this account and region), and the warnings a forward needs; for another account's
+/// bus, what Rewind cannot see.
+async fn forward_preview(
+    eventbridge: &EventBridge,
+    replay: &NewReplay,
+    archive_arn: &str,
+    archive_bus: &EventBusArn,
+    forward: &shared::routing::Forward,
+    preview: &mut ReplayPreview,
+) -> Result<(), ApiError> {
+    let receiving = forward.bus.bus_name();
+    let same_place = forward
+        .bus
+        .as_str()
+        .rsplit_once(":event-bus/")
+        .map(|(head, _)| head)
+        == archive_bus
+            .as_str()
+            .rsplit_once(":event-bus/")
+            .map(|(head, _)| head);
+    if !same_place {
+        preview.warnings.insert(
+            0,
+            format!(
+                "Bus {} is in another account or region: Rewind cannot see its rules, so it cannot tell who there receives the forwarded events or which rules there opt out of replays.",
+                forward.bus.as_str()
+            ),
+        );
+        return Ok(());
+    }
+    let rules = eventbridge.all_rules(receiving).await?;
+    let rules = stream::iter(rules)
+        .map(|rule| async move {
+            let targets = eventbridge.all_targets(receiving, &rule.name).await?;
+            Ok::<_, ApiError>((rule, targets))
+        })
+        .buffered(TARGET_READS_IN_FLIGHT)
+        .try_collect()
+        .await?;
+    let there = ReplayPreview::assemble(
+        archive_arn.to_owned(),
+        forward.bus.as_str().to_owned(),
+        (replay.window.start(), replay.window.end()),
+        PreviewInput {
+            replay_name: replay.name.as_str(),
+            filter_arns: &[],
+            rules,
+            routed: Vec::new(),
+        },
+    );
+    let opted_out: Vec<&str> = there
+        .rules
+        .iter()
+        .filter(|r| r.delivery == shared::preview::Delivery::OptedOut)
+        .map(|r| r.name.as_str())
+        .collect();
+    let mut warnings = vec![format!(
+        "Forwarded events keep their replay-name field: {} rule{} and {} target{} on {receiving} would receive them.",
+        there.receiving_rules,
+        if there.receiving_rules == 1 { "" } else { "s" },
+        there.receiving_targets,
+        if there.receiving_targets == 1 {
+            ""
+        } else {
+            "s"
+        },
+    )];
+    if !opted_out.is_empty() {
+        warnings.push(format!(
+            "Rules on {receiving} that opt out of replays drop the forwarded events: {}.",
+            opted_out.join(", ")
+        ));
+    }
+    warnings.push(format!(
+        "Archives on {receiving} never capture the forwarded events (they carry replay-name)."
+    ));
+    // The receiving bus's own warnings stay in its preview; the forward's lead the
+    // replay's.
+    preview.warnings.splice(0..0, warnings);
+    preview.forwarded_to = Some(Box::new(there));
+    Ok(())
+}
+
+/// A forward's checks (scope, another account's role and the allowed list).
+fn check_forward(
+    eventbridge: &EventBridge,
+    replay: &NewReplay,
+    bus: &EventBusArn,
+    allowed_targets: &[String],
+) -> Result<(), ApiError> {
+    match replay.routing.as_ref().and_then(|r| r.forward.as_ref()) {
+        Some(forward) => routing::check_forward(eventbridge, bus, forward, allowed_targets),
+        None => Ok(()),
+    }
 }
 
 /// A replay as its page shows it: once it is over, its temporary rules are removed (this

@@ -12,14 +12,15 @@ use shared::ErrorCode;
 use shared::Field;
 use shared::preview::{Delivery, PreviewRule};
 use shared::replay::NewReplay;
-use shared::routing::{RoutedTarget, RoutingRequest, TemporaryRule};
+use shared::routing::{Forward, RoutedTarget, RoutingRequest, TemporaryRule};
 use shared::validation::{EventBusArn, EventPattern};
 use time::OffsetDateTime;
 
-/// One temporary rule, planned: its name, the rule it copies, its pattern and targets.
+/// One temporary rule, planned: its name, what it carries (copies of a rule's targets,
+/// or a forward to another bus), its pattern and targets.
 pub struct Route {
     pub name: String,
-    pub copies: String,
+    pub carries: String,
     pub pattern: EventPattern,
     pub targets: Vec<aws::Target>,
 }
@@ -85,6 +86,15 @@ pub async fn plan_routes_for(
     let Some(routing) = &replay.routing else {
         return Ok(Vec::new());
     };
+    if let Some(forward) = &routing.forward {
+        return plan_forward(
+            replay,
+            bus,
+            forward,
+            routing.narrowing.as_ref(),
+            replay_names,
+        );
+    }
     let mut routes = Vec::new();
     for (position, (rule_name, ids)) in routing.rules.iter().enumerate() {
         let rule = eventbridge
@@ -142,12 +152,85 @@ pub async fn plan_routes_for(
         }
         routes.push(Route {
             name: TemporaryRule::name(&replay.name, position, crate::random::bits()?),
-            copies: rule_name.as_str().to_owned(),
+            carries: TemporaryRule::copies_of(rule_name.as_str()),
             pattern,
             targets,
         });
     }
     Ok(routes)
+}
+
+/// A forward: one temporary rule on the archive's bus matching only these replays (and
+/// the narrowing pattern), whose only target is the receiving bus.
+fn plan_forward(
+    replay: &NewReplay,
+    bus: &EventBusArn,
+    forward: &Forward,
+    narrowing: Option<&EventPattern>,
+    replay_names: &[&str],
+) -> Result<Vec<Route>, ApiError> {
+    if forward.bus.as_str() == bus.as_str() {
+        return Err(ApiError::from(shared::FieldError::new(
+            Field::RoutingForwardTo,
+            "That is the archive's own bus: replay to it in place instead of forwarding.",
+        )));
+    }
+    let pattern = EventPattern::forwarding(narrowing, replay_names).map_err(ApiError::from)?;
+    let target = aws::Target::builder()
+        .id("rewind-forward")
+        .arn(forward.bus.as_str())
+        .set_role_arn(forward.role.clone())
+        .build()
+        .map_err(|e| ApiError::upstream(format!("The forward's target could not be built: {e}")))?;
+    Ok(vec![Route {
+        name: TemporaryRule::name(&replay.name, 0, crate::random::bits()?),
+        carries: TemporaryRule::forwards_to(forward.bus.as_str()),
+        pattern,
+        targets: vec![target],
+    }])
+}
+
+/// The checks a forward needs before anything is made: the receiving bus is in the
+/// caller's scope; another account's (or region's) bus needs a role, and must be one
+/// the deployment allows (`REWIND_ALLOWED_TARGET_ARNS`, the template's
+/// `AllowedTargetArns`, which bounds PutTargets in IAM too).
+pub fn check_forward(
+    eventbridge: &EventBridge,
+    archive_bus: &EventBusArn,
+    forward: &Forward,
+    allowed: &[String],
+) -> Result<(), ApiError> {
+    eventbridge.check_bus_write(forward.bus.as_str(), Field::RoutingForwardTo)?;
+    let place = |arn: &str| {
+        let parts: Vec<&str> = arn.split(':').collect();
+        (
+            parts.get(3).copied().unwrap_or_default().to_owned(),
+            parts.get(4).copied().unwrap_or_default().to_owned(),
+        )
+    };
+    if place(forward.bus.as_str()) == place(archive_bus.as_str()) {
+        return Ok(());
+    }
+    if forward.role.is_none() {
+        return Err(ApiError::from(shared::FieldError::new(
+            Field::RoutingForwardTo,
+            "Another account's or region's bus needs roleArn: a role EventBridge may use to put events there, admitted by that bus's policy.",
+        )));
+    }
+    if !allowed
+        .iter()
+        .any(|pattern| shared::validation::wildcard_matches(pattern, forward.bus.as_str()))
+    {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            format!(
+                "{} is outside this account and region, and not among the deployment's allowed target ARNs (the AllowedTargetArns parameter); an administrator of the stack can add it.",
+                forward.bus.as_str()
+            ),
+        )
+        .with_field(Field::RoutingForwardTo));
+    }
+    Ok(())
 }
 
 /// The planned routes as the preview shows them: `delivery: routed`.
@@ -184,7 +267,7 @@ pub async fn make_routes(
     for route in routes {
         let description = TemporaryRule {
             replay: replay.to_owned(),
-            carries: TemporaryRule::copies_of(&route.copies),
+            carries: route.carries.clone(),
             made: made_at,
         }
         .description();
@@ -301,6 +384,20 @@ pub async fn routing_of(
     replay: &str,
 ) -> Option<RoutingRequest> {
     let rules = eventbridge.temporary_rules(bus).await.ok()?;
+    if let Some(forwarded) = rules
+        .iter()
+        .filter(|r| r.rule.replay == replay)
+        .find_map(|r| r.rule.forwarded_bus())
+    {
+        return Some(RoutingRequest {
+            targets: Vec::new(),
+            event_pattern: None,
+            forward_to: Some(shared::routing::ForwardTo {
+                event_bus_arn: forwarded.to_owned(),
+                role_arn: None,
+            }),
+        });
+    }
     let mut targets = Vec::new();
     for found in rules.iter().filter(|r| r.rule.replay == replay) {
         let Some(copied) = found.rule.copied_rule() else {
@@ -316,6 +413,7 @@ pub async fn routing_of(
     (!targets.is_empty()).then_some(RoutingRequest {
         targets,
         event_pattern: None,
+        forward_to: None,
     })
 }
 

@@ -8,6 +8,7 @@ mod archives;
 mod audit;
 mod errors;
 mod form_helpers;
+mod forwarding;
 mod jobs;
 mod lambda;
 mod leftovers;

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod archives;
+mod forwarding;
 mod gallery;
 mod jobs;
 mod peek;

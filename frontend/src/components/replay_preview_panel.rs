@@ -73,7 +73,10 @@ pub fn ReplayPreviewPanel(state: PreviewState, choice: Choice) -> impl IntoView 
             .flat_map(|d| rules.iter().filter(move |r| r.delivery == *d))
             .map(|rule| {
                 let (label, tone) = badge(rule.delivery);
-                let offer = rule.can_opt_out() && may_not_opt_out.get().is_none();
+                // Forwarding lists another bus's rules too: no opt-out from here.
+                let offer = rule.can_opt_out()
+                    && may_not_opt_out.get().is_none()
+                    && to != ReplayTo::Forward;
                 let for_dialog = rule.name.clone();
                 // Rules and targets of the bus can be ticked; Rewind's own cannot.
                 let tickable = !matches!(rule.delivery, Delivery::ArchiveRule | Delivery::Routed);
@@ -210,6 +213,29 @@ pub fn ReplayPreviewPanel(state: PreviewState, choice: Choice) -> impl IntoView 
                         .into_any()
                 }
                 (None, Some(Ok(preview))) => {
+                    let there = preview
+                        .forwarded_to
+                        .map(|there| {
+                            view! {
+                                <h3>{format!("On {}", format::arn_name(&there.event_bus_arn))}</h3>
+                                <p class="preview-totals">
+                                    {format!(
+                                        "{} and {} there receive the forwarded events.",
+                                        format::quantity(there.receiving_rules, "rule", "rules"),
+                                        format::quantity(
+                                            there.receiving_targets,
+                                            "target",
+                                            "targets",
+                                        ),
+                                    )}
+                                </p>
+                                <div class="table-scroll">
+                                    <table class="preview-rules">
+                                        <tbody>{rows(there.rules)}</tbody>
+                                    </table>
+                                </div>
+                            }
+                        });
                     view! {
                         <p class="preview-totals">
                             <strong>
@@ -241,6 +267,7 @@ pub fn ReplayPreviewPanel(state: PreviewState, choice: Choice) -> impl IntoView 
                                 <tbody>{rows(preview.rules)}</tbody>
                             </table>
                         </div>
+                        {there}
                     }
                         .into_any()
                 }

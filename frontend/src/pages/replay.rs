@@ -187,7 +187,21 @@ fn ReplayDetail(replay: Replay, on_changed: Callback<()>) -> impl IntoView {
             <dd>{rules}</dd>
             {replay
                 .routing
+                .as_ref()
+                .and_then(|r| r.forward_to.clone())
+                .map(|f| {
+                    view! {
+                        <dt>"Forwarded to"</dt>
+                        <dd>
+                            {format::arn_name(&f.event_bus_arn).to_owned()} " "
+                            <code class="muted">{f.event_bus_arn.clone()}</code>
+                        </dd>
+                    }
+                })}
+            {replay
+                .routing
                 .clone()
+                .filter(|r| r.forward_to.is_none())
                 .map(|r| {
                     view! {
                         <dt>"Routed to"</dt>

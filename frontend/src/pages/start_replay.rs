@@ -11,6 +11,7 @@ use crate::components::json_editor::JsonEditor;
 use crate::components::receivers_summary::ReceiversSummary;
 use crate::components::replay_preview_panel::ReplayPreviewPanel;
 use crate::components::time_window::{ARCHIVE_LAG, TimeWindow};
+use crate::current_user::refusal;
 use crate::form::{FormSpec, use_form};
 use crate::format::{self, Zone};
 use crate::links;
@@ -22,11 +23,12 @@ use shared::Field as FieldName;
 use shared::job::{PacingRequest, StartReplayJobRequest};
 use shared::replay::{ReplayDestinationRequest, StartReplayRequest};
 use shared::roles::Operation;
-use shared::routing::RoutingRequest;
+use shared::routing::{ForwardTo, RoutingRequest};
 use shared::validation::ReplayWindow;
 use time::{Duration, OffsetDateTime};
 
-const FORM_FIELDS: [FieldName; 12] = [
+const FORM_FIELDS: [FieldName; 13] = [
+    FieldName::RoutingForwardTo,
     FieldName::EventSourceArn,
     FieldName::ReplayName,
     FieldName::JobName,
@@ -95,7 +97,11 @@ pub fn StartReplayPage() -> impl IntoView {
         to: RwSignal::new(ReplayTo::AllRules),
         rules: RwSignal::new(Vec::new()),
         targets: RwSignal::new(Vec::new()),
+        forward_bus: RwSignal::new(String::new()),
+        forward_role: RwSignal::new(String::new()),
     };
+    let buses = LocalResource::new(api::all_event_buses);
+    let may_not_forward = refusal(Operation::OptRuleOutOfReplays);
     let narrowing = RwSignal::new(String::new());
     // A paced replay is a replay job: slices of event time, one at a time, a gap apart.
     let paced = RwSignal::new(false);
@@ -146,10 +152,24 @@ pub fn StartReplayPage() -> impl IntoView {
                     "Tick at least one rule in the preview, or replay to all rules.".into(),
                 ));
             }
-            let routing = (to == ReplayTo::SomeTargets).then(|| RoutingRequest {
-                targets: choice.targets.get(),
-                event_pattern: Some(narrowing.get()).filter(|p| !p.trim().is_empty()),
-            });
+            let narrowed = Some(narrowing.get()).filter(|p| !p.trim().is_empty());
+            let routing = match to {
+                ReplayTo::SomeTargets => Some(RoutingRequest {
+                    targets: choice.targets.get(),
+                    event_pattern: narrowed,
+                    forward_to: None,
+                }),
+                ReplayTo::Forward => Some(RoutingRequest {
+                    targets: Vec::new(),
+                    event_pattern: narrowed,
+                    forward_to: Some(ForwardTo {
+                        event_bus_arn: choice.forward_bus.get().trim().to_owned(),
+                        role_arn: Some(choice.forward_role.get().trim().to_owned())
+                            .filter(|r| !r.is_empty()),
+                    }),
+                }),
+                _ => None,
+            };
             let body = StartReplayRequest {
                 replay_name: name.get().trim().to_owned(),
                 description: Some(description.get()).filter(|d| !d.trim().is_empty()),
@@ -299,6 +319,10 @@ pub fn StartReplayPage() -> impl IntoView {
                             ReplayTo::SomeTargets,
                             "Only the targets ticked in the preview (routed through temporary rules)",
                         ),
+                        (
+                            ReplayTo::Forward,
+                            "Forward to another bus (admins: through a temporary rule whose target is that bus)",
+                        ),
                     ]
                         .map(|(to, label)| {
                             view! {
@@ -307,6 +331,9 @@ pub fn StartReplayPage() -> impl IntoView {
                                         type="radio"
                                         name="replay-to"
                                         prop:checked=move || choice.to.get() == to
+                                        disabled=move || {
+                                            to == ReplayTo::Forward && may_not_forward.get().is_some()
+                                        }
                                         on:change=move |_| choice.to.set(to)
                                     />
                                     " "
@@ -322,7 +349,56 @@ pub fn StartReplayPage() -> impl IntoView {
                                 .or(error_for(FieldName::Routing).get())
                         }}
                     </p>
-                    <Show when=move || choice.to.get() == ReplayTo::SomeTargets>
+                    <Show when=move || choice.to.get() == ReplayTo::Forward>
+                        <Field
+                            id="forward-bus"
+                            label="Receiving bus (ARN)"
+                            hint="A bus of this account (suggested as you type), or another account's with a role."
+                            error=error_for(FieldName::RoutingForwardTo)
+                        >
+                            <input
+                                id="forward-bus"
+                                list="forward-buses"
+                                autocomplete="off"
+                                spellcheck="false"
+                                prop:value=move || choice.forward_bus.get()
+                                on:input=move |ev| {
+                                    choice.forward_bus.set(event_target_value(&ev));
+                                    form.touch(FieldName::RoutingForwardTo);
+                                }
+                            />
+                            <datalist id="forward-buses">
+                                {move || {
+                                    let own = bus_arn.get().unwrap_or_default();
+                                    buses
+                                        .get()
+                                        .and_then(Result::ok)
+                                        .unwrap_or_default()
+                                        .into_iter()
+                                        .filter(|b| b.arn != own)
+                                        .map(|b| view! { <option value=b.arn>{b.name}</option> })
+                                        .collect_view()
+                                }}
+                            </datalist>
+                        </Field>
+                        <Field
+                            id="forward-role"
+                            label="Role for another account's bus"
+                            hint="Optional for this account's buses: a role EventBridge may use to put events on that bus."
+                            error=Signal::stored(None::<String>)
+                        >
+                            <input
+                                id="forward-role"
+                                autocomplete="off"
+                                spellcheck="false"
+                                prop:value=move || choice.forward_role.get()
+                                on:input=move |ev| choice.forward_role.set(event_target_value(&ev))
+                            />
+                        </Field>
+                    </Show>
+                    <Show when=move || {
+                        matches!(choice.to.get(), ReplayTo::SomeTargets | ReplayTo::Forward)
+                    }>
                         <Field
                             id="narrowing"
                             label="Narrowing pattern"

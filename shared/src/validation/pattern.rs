@@ -154,6 +154,32 @@ impl EventPattern {
         EventPattern::parse(&text).map_err(|e| e.at(Field::RoutingEventPattern))
     }
 
+    /// The pattern of a forwarding rule: only these replays' events (and, if given, only
+    /// those the narrowing pattern matches).
+    pub fn forwarding(
+        narrowing: Option<&EventPattern>,
+        replay_names: &[&str],
+    ) -> Result<EventPattern, FieldError> {
+        let mut merged = narrowing.and_then(EventPattern::object).unwrap_or_default();
+        if names_replay_name(&merged) {
+            return Err(FieldError::new(
+                Field::RoutingEventPattern,
+                "The narrowing pattern may not test replay-name; Rewind sets it.",
+            ));
+        }
+        merged.insert(
+            REPLAY_NAME.to_owned(),
+            Value::Array(
+                replay_names
+                    .iter()
+                    .map(|name| Value::String((*name).to_owned()))
+                    .collect(),
+            ),
+        );
+        EventPattern::parse(&Value::Object(merged).to_string())
+            .map_err(|e| e.at(Field::RoutingEventPattern))
+    }
+
     fn object(&self) -> Option<Map<String, Value>> {
         match serde_json::from_str(&self.0) {
             Ok(Value::Object(object)) => Some(object),

@@ -78,8 +78,19 @@ pub async fn start(
     let job = body.validate()?;
     job.replay.window.check_max_hours(state.max_replay_hours)?;
     let location = format!("/api/replay-jobs/{}", job.name);
+    super::forwarding_allowed(
+        caller.as_ref().map(|Extension(c)| c),
+        job.replay.routing.as_ref(),
+    )?;
     let by = caller_name(caller.as_ref());
-    let created = jobs::create(&state.jobs, &eventbridge, &Slots::of(&state), &by, job).await?;
+    let created = jobs::create(
+        &state.jobs,
+        &eventbridge,
+        &Slots::of(&state),
+        (&by, &state.allowed_target_arns),
+        job,
+    )
+    .await?;
     let mut headers = HeaderMap::new();
     if let Ok(value) = HeaderValue::from_str(&location) {
         headers.insert(header::LOCATION, value);

@@ -96,6 +96,24 @@ pub fn guard(
         ))
 }
 
+/// Forwarding a replay to another bus is for admins (`routing.forwardTo`): 403 for
+/// anyone else, naming the field.
+pub fn forwarding_allowed(
+    caller: Option<&crate::caller::Caller>,
+    routing: Option<&shared::routing::Routing>,
+) -> Result<(), ApiError> {
+    if routing.is_none_or(|r| r.forward.is_none())
+        || caller.and_then(|c| c.role()) == Some(shared::roles::Role::Admin)
+    {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::Forbidden,
+        "Forwarding a replay to another bus is for admins: ask an admin, or route it to chosen targets instead.",
+    )
+    .with_field(shared::Field::RoutingForwardTo))
+}
+
 /// An unknown `/api` path: 404 for a signed-in caller, 401 for anyone else (who learns
 /// nothing about which routes exist).
 async fn not_found(State(state): State<AppState>, request: Request) -> ApiError {

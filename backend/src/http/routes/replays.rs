@@ -54,6 +54,10 @@ pub async fn start(
 ) -> Result<(StatusCode, HeaderMap, Json<StartReplayResponse>), ApiError> {
     let mut replay = body.validate()?;
     replay.window.check_max_hours(state.max_replay_hours)?;
+    super::forwarding_allowed(
+        caller.as_ref().map(|Extension(c)| c),
+        replay.routing.as_ref(),
+    )?;
     // The trail in AWS too: who started it, when they did not say why.
     if replay.description.is_none()
         && let Some(Extension(caller)) = caller
@@ -65,7 +69,7 @@ pub async fn start(
     crate::jobs::slots::Slots::of(&state)
         .check(&eventbridge, replay.destination.as_str())
         .await?;
-    let started = crate::replays::start(&eventbridge, replay).await?;
+    let started = crate::replays::start(&eventbridge, replay, &state.allowed_target_arns).await?;
     let mut headers = HeaderMap::new();
     if let Ok(value) = HeaderValue::from_str(&location) {
         headers.insert(header::LOCATION, value);
@@ -86,11 +90,18 @@ pub async fn start(
 pub async fn preview(
     State(state): State<AppState>,
     Scoped(eventbridge): Scoped,
+    caller: Option<Extension<Caller>>,
     ApiJson(body): ApiJson<StartReplayRequest>,
 ) -> Result<Json<ReplayPreview>, ApiError> {
     let replay = body.validate()?;
     replay.window.check_max_hours(state.max_replay_hours)?;
-    Ok(Json(crate::replays::preview(&eventbridge, &replay).await?))
+    super::forwarding_allowed(
+        caller.as_ref().map(|Extension(c)| c),
+        replay.routing.as_ref(),
+    )?;
+    Ok(Json(
+        crate::replays::preview(&eventbridge, &replay, &state.allowed_target_arns).await?,
+    ))
 }
 
 /// `GET /api/replays/preview` is the replay named `preview`, which the static preview

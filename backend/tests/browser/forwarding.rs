@@ -1,0 +1,69 @@
+//! Forwarding from the Start replay form, as an admin: the receiving bus's preview beside
+//! the form, then the replay, whose events reach the staging bus's queue.
+
+use serde_json::json;
+use testkit::app::{Emulator, spawn_app_serving};
+use testkit::console::{Browser, Theme, dist, with_browser};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_forwards_a_replay_to_the_staging_bus_from_the_form() {
+    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let bus = app.create_bus("orders").await;
+    app.create_rule("orders", "order-events", r#"{"source":["shop.orders"]}"#)
+        .await;
+    app.create_archive("orders-all", &bus, json!({})).await;
+    let staging = app.create_bus("orders-staging").await;
+    app.create_rule(
+        "orders-staging",
+        "staging-no-replays",
+        r#"{"source":["shop.orders"],"replay-name":[{"exists":false}]}"#,
+    )
+    .await;
+    let form = |b: Browser, staging: String| async move {
+        b.goto("/replays/new?archive=orders-all").await;
+        b.wait_heading("Start replay").await;
+        b.eventually("the archive to be chosen", |b| async move {
+            b.value_of("Archive").await == "orders-all"
+        })
+        .await;
+        b.type_into("Name", "browser-forward").await;
+        b.click(b.choice("Forward to another bus").await).await;
+        b.type_into("Receiving bus (ARN)", &staging).await;
+        b.wait_text("#replay-preview", "On orders-staging").await;
+        b.wait_text("#replay-preview", "staging-no-replays").await;
+        b.wait_text(".warnings", "never capture").await;
+        b
+    };
+    let to = staging.clone();
+    with_browser(
+        &app.address,
+        "forward-preview",
+        Theme::Light,
+        move |b: Browser| async move {
+            let b = form(b, to).await;
+            b.scroll_to("#replay-preview").await;
+        },
+    )
+    .await;
+    let to = staging.clone();
+    with_browser(
+        &app.address,
+        "forward-started",
+        Theme::Light,
+        move |b: Browser| async move {
+            let b = form(b, to).await;
+            b.click(b.button("Start replay").await).await;
+            b.wait_heading("browser-forward").await;
+            b.wait_text(".badge", "COMPLETED").await;
+        },
+    )
+    .await;
+    let replay = app.get("/api/replays/browser-forward").await;
+    assert_eq!(replay.status, 200, "{}", replay.body);
+    let filter = replay.body["destination"]["filterArns"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(filter.contains(":rule/orders/rewind-"), "{}", replay.body);
+    assert!(app.temporary_rules("orders").await.is_empty());
+}
