@@ -253,3 +253,88 @@ async fn the_scheduled_event_sweeps_and_is_audited_as_rewind_sweep() {
         .expect("http");
     assert_eq!(answer["statusCode"], 200, "{answer}");
 }
+
+/// A routed job that ends with nobody looking: the sweep (on its schedule) reads the
+/// job's state from Step Functions and removes its rule; the rule of a job whose
+/// creation failed (no such job, made a day ago) goes too; a running job's stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweep_removes_the_rules_of_jobs_that_ended_unwatched() {
+    let app = spawn_app_with(
+        Emulator::Ministack,
+        "/nonexistent",
+        &[("REWIND_SWEEP_SECONDS", "1")],
+    )
+    .await;
+    let (bus, archive, _) = orders(&app, 1).await;
+    let job = |name: &str, gap: u32| {
+        let mut body = routed_body(name, &archive, &bus, &[("fulfil", "chosen")], None);
+        let routing = body["routing"].clone();
+        body = json!({
+            "jobName": name, "eventSourceArn": archive,
+            "eventStartTime": testkit::app::minutes_from_now(-60),
+            "eventEndTime": testkit::app::minutes_from_now(-1),
+            "destination": {"arn": bus},
+            "routing": routing,
+            "pacing": {"sliceMinutes": 30, "gapSeconds": gap},
+        });
+        body
+    };
+    assert_eq!(
+        app.post("/api/replay-jobs", &job("unwatched", 0))
+            .await
+            .status,
+        201
+    );
+    // One hour between slices (36 s scaled): still running while the sweep runs.
+    assert_eq!(
+        app.post("/api/replay-jobs", &job("still-going", 3600))
+            .await
+            .status,
+        201
+    );
+    // A job rule whose job never started (its creation failed after the rule was made).
+    let ghost = TemporaryRule {
+        replay: TemporaryRule::job_label("ghost"),
+        carries: TemporaryRule::copies_of("fulfil"),
+        made: time::OffsetDateTime::now_utc() - time::Duration::days(1),
+    };
+    app.sdk
+        .put_rule()
+        .name("rewind-00000000000000ee-0-ghost")
+        .event_bus_name("orders")
+        .event_pattern(r#"{"source":["shop.orders"],"replay-name":["ghost-001"]}"#)
+        .description(ghost.description())
+        .tags(
+            aws_sdk_eventbridge::types::Tag::builder()
+                .key("rewind:instance")
+                .value("local")
+                .build()
+                .expect("tag"),
+        )
+        .send()
+        .await
+        .expect("ghost rule");
+    // Nobody reads the jobs through the API from here on: only the schedule sweeps.
+    let mut names = Vec::new();
+    for _ in 0..100 {
+        names = app
+            .temporary_rules("orders")
+            .await
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        if names.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        names.len(),
+        1,
+        "the ended job's and the ghost's rules are swept: {names:?}"
+    );
+    assert!(names[0].ends_with("still-going-001"), "{names:?}");
+    app.post("/api/replay-jobs/still-going/cancel", &json!({}))
+        .await;
+    assert!(app.temporary_rules("orders").await.is_empty());
+}
