@@ -25,6 +25,15 @@ pub struct Sources<'a> {
     pub logs: &'a BusLogs,
 }
 
+impl<'a> Sources<'a> {
+    pub fn of(state: &'a crate::state::AppState) -> Self {
+        Self {
+            metrics: &state.metrics,
+            logs: &state.bus_logs,
+        }
+    }
+}
+
 /// A rule a report covers.
 struct Reported {
     name: String,

@@ -3,7 +3,7 @@
 //! archive's bus whose only target is the receiving bus, gone once the replay is over and
 //! after every refusal; admins only; the receiving bus in the caller's scope.
 
-use crate::routing::{orders, queue};
+use crate::routing::{orders, queue, replayed_messages};
 use serde_json::{Value, json};
 use std::time::Duration;
 use testkit::app::{Emulator, TestApp, minutes_from_now, spawn_app, spawn_app_with};
@@ -51,32 +51,6 @@ fn forward_body(name: &str, archive: &str, bus: &str, to: Value) -> Value {
         "destination": {"arn": bus},
         "routing": {"forwardTo": to},
     })
-}
-
-async fn replayed(app: &TestApp, url: &str, want: usize) -> Vec<Value> {
-    let sqs = app.sqs();
-    let mut bodies = Vec::new();
-    for _ in 0..40 {
-        let out = sqs
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .expect("receive");
-        for message in out.messages() {
-            let body: Value =
-                serde_json::from_str(message.body().unwrap_or("{}")).unwrap_or_default();
-            if body.get("replay-name").is_some() {
-                bodies.push(body);
-            }
-        }
-        if bodies.len() >= want {
-            break;
-        }
-    }
-    bodies
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -135,7 +109,7 @@ async fn a_forward_fills_a_queue_on_the_staging_bus() {
         )
         .await;
     assert_eq!(started.status, 201, "{}", started.body);
-    let bodies = replayed(&app, &url, 3).await;
+    let bodies = replayed_messages(&app, &url, 3).await;
     assert_eq!(
         bodies.len(),
         3,

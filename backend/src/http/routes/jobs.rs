@@ -198,10 +198,7 @@ pub async fn report(
     ApiPath(name): ApiPath<String>,
 ) -> Result<Json<ReplayReport>, ApiError> {
     let name = JobName::parse(&name)?;
-    let sources = crate::reports::Sources {
-        metrics: &state.metrics,
-        logs: &state.bus_logs,
-    };
+    let sources = crate::reports::Sources::of(&state);
     Ok(Json(
         crate::reports::of_job(&state.jobs, &eventbridge, &sources, &name).await?,
     ))
