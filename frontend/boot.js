@@ -1,7 +1,16 @@
 // Starts the console. Trunk writes the hashed names of the wasm-bindgen module and of
 // the wasm into <meta name="rewind-app"> (Trunk.toml's pattern_script); starting from
 // this file rather than an inline script lets the Content-Security-Policy forbid inline
-// scripts altogether.
+// scripts altogether. The `rewind:` marks name start-up's phases in a performance trace
+// (`cargo xtask lighthouse`).
+performance.mark("rewind:boot");
+// The shell's navigation shows where the reader is, as the console's will.
+for (const link of document.querySelectorAll("#shell nav a")) {
+  if (location.pathname.startsWith(link.getAttribute("href"))) {
+    link.setAttribute("aria-current", "page");
+  }
+}
 const app = document.querySelector('meta[name="rewind-app"]');
 const { default: init } = await import(app.dataset.js);
+performance.mark("rewind:glue");
 await init({ module_or_path: app.dataset.wasm });

@@ -61,13 +61,28 @@ async fn run() -> Value {
     if std::env::var("REWIND_BENCH_ONLY").is_ok_and(|v| v == "overhead") {
         return json!({ "overhead": overhead });
     }
-    let (cold_start_ms, peak_rss_mib) = cold_start_and_memory(&emulator.endpoint()).await;
+    let (cold_start_ms, peak_rss_mib) =
+        cold_start_and_memory(&emulator.endpoint(), env!("CARGO_BIN_EXE_rewind").as_ref()).await;
+    // REWIND_BENCH_BASELINE names another build of the backend (say, main's) whose cold
+    // start, memory and audited reads are measured in the same run, for a ratio the
+    // machine's noise does not skew.
+    let audited = audited_reads(&emulator.endpoint(), env!("CARGO_BIN_EXE_rewind").as_ref()).await;
+    let baseline = match std::env::var_os("REWIND_BENCH_BASELINE") {
+        Some(binary) => {
+            let (cold, rss) = cold_start_and_memory(&emulator.endpoint(), binary.as_ref()).await;
+            let reads = audited_reads(&emulator.endpoint(), binary.as_ref()).await;
+            json!({ "coldStartMedianMs": cold, "peakRssMib": rss, "auditedReads": reads })
+        }
+        None => Value::Null,
+    };
     let first_table = first_table(&emulator.endpoint()).await;
     let scale = scale().await;
     json!({
         "overhead": overhead,
         "coldStartMedianMs": cold_start_ms,
         "peakRssMib": peak_rss_mib,
+        "auditedReads": audited,
+        "baseline": baseline,
         "firstTable": first_table,
         "scale": scale,
     })
@@ -95,9 +110,18 @@ struct Backend {
 
 impl Backend {
     fn spawn(endpoint: &str) -> Self {
+        Self::spawn_binary(endpoint, env!("CARGO_BIN_EXE_rewind").as_ref())
+    }
+
+    fn spawn_binary(endpoint: &str, binary: &std::path::Path) -> Self {
+        Self::spawn_with(endpoint, binary, &[])
+    }
+
+    fn spawn_with(endpoint: &str, binary: &std::path::Path, env: &[(&str, &str)]) -> Self {
         let port = testkit::free_port().expect("no free loopback port");
         let started = Instant::now();
-        let child = Command::new(env!("CARGO_BIN_EXE_rewind"))
+        let child = Command::new(binary)
+            .envs(env.iter().copied())
             .env("REWIND_LISTEN", format!("127.0.0.1:{port}"))
             .env("REWIND_EVENTBRIDGE_ENDPOINT", endpoint)
             .env("REWIND_STATIC_DIR", harness::dist())
@@ -219,17 +243,65 @@ async fn overhead(sdk: &aws_sdk_eventbridge::Client, endpoint: &str) -> Value {
     figures
 }
 
+/// Reads with the deployed audit trail: the backend writes its records to a log group
+/// of ministack's CloudWatch Logs, as it does in AWS. p50 and p95 of a DescribeArchive
+/// read and of the same read with the stdout trail, interleaved; their ratio is what
+/// the log group adds to a read.
+async fn audited_reads(endpoint: &str, binary: &std::path::Path) -> Value {
+    let settings = backend::configuration::Settings::from_lookup(|name| {
+        (name == "REWIND_EVENTBRIDGE_ENDPOINT").then(|| endpoint.to_owned())
+    })
+    .expect("settings");
+    let config = backend::aws::sdk_config(&settings).await;
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
+    let group = format!("rewind-bench-audit-{}", std::process::id());
+    let _ = logs.create_log_group().log_group_name(&group).send().await;
+    let audited = Backend::spawn_with(endpoint, binary, &[("REWIND_AUDIT_LOG_GROUP", &group)]);
+    let plain = Backend::spawn_binary(endpoint, binary);
+    let http = reqwest::Client::new();
+    audited.wait_healthy(&http).await;
+    plain.wait_healthy(&http).await;
+    let (mut with_group, mut without) = (Vec::new(), Vec::new());
+    for i in 0..230 {
+        let path = format!("/api/archives/bench-{:03}", i % 100);
+        let a = timed_get(&http, &format!("{}{path}", audited.base)).await;
+        let p = timed_get(&http, &format!("{}{path}", plain.base)).await;
+        // The first 30 warm the connections and the log stream.
+        if i >= 30 {
+            with_group.push(a);
+            without.push(p);
+        }
+    }
+    let (p50, p95) = (
+        percentile(&mut with_group, 0.5),
+        percentile(&mut with_group, 0.95),
+    );
+    let (plain_p50, plain_p95) = (
+        percentile(&mut without, 0.5),
+        percentile(&mut without, 0.95),
+    );
+    println!(
+        "{}: a read with the log-group trail p50 / p95 {p50:.2} / {p95:.2} ms; with stdout {plain_p50:.2} / {plain_p95:.2} ms",
+        binary.display()
+    );
+    json!({
+        "logGroupP50Ms": p50, "logGroupP95Ms": p95,
+        "stdoutP50Ms": plain_p50, "stdoutP95Ms": plain_p95,
+        "p50Ratio": p50 / plain_p50,
+    })
+}
+
 /// Median time from process start to the first 200 on `/api/health`, and the peak RSS
 /// after 1,000 API requests.
-async fn cold_start_and_memory(endpoint: &str) -> (f64, f64) {
+async fn cold_start_and_memory(endpoint: &str, binary: &std::path::Path) -> (f64, f64) {
     let http = reqwest::Client::new();
     let mut starts = Vec::with_capacity(COLD_STARTS);
     for _ in 0..COLD_STARTS {
-        let backend = Backend::spawn(endpoint);
+        let backend = Backend::spawn_binary(endpoint, binary);
         starts.push(backend.wait_healthy(&http).await);
     }
     let cold = percentile(&mut starts, 0.5);
-    let backend = Backend::spawn(endpoint);
+    let backend = Backend::spawn_binary(endpoint, binary);
     backend.wait_healthy(&http).await;
     for i in 0..RSS_REQUESTS {
         let path = match i % 3 {
@@ -247,7 +319,8 @@ async fn cold_start_and_memory(endpoint: &str) -> (f64, f64) {
     }
     let rss = backend.peak_rss_mib();
     println!(
-        "cold start: median {cold:.1} ms of {COLD_STARTS}; peak RSS after {RSS_REQUESTS} requests {rss:.1} MiB"
+        "{}: cold start median {cold:.1} ms of {COLD_STARTS}; peak RSS after {RSS_REQUESTS} requests {rss:.1} MiB",
+        binary.display()
     );
     (cold, rss)
 }
@@ -290,6 +363,9 @@ async fn first_table(endpoint: &str) -> Value {
     backend.wait_healthy(&http).await;
     let times = Arc::new(Mutex::new(Vec::new()));
     let out = times.clone();
+    // Where the time goes: start-up's marks (frontend/boot.js, frontend/src/perf.rs).
+    let phases = Arc::new(Mutex::new(Vec::new()));
+    let phases_out = phases.clone();
     with_browser(
         &backend.base,
         "bench-first-table",
@@ -304,6 +380,18 @@ async fn first_table(endpoint: &str) -> Value {
                 if let (Ok(mut t), Some(first)) = (out.lock(), marks.first()) {
                     t.push(*first);
                 }
+                let phase = b
+                    .client
+                    .execute(
+                        "return ['rewind:boot', 'rewind:main', 'rewind:session']
+                           .map(name => performance.getEntriesByName(name)[0]?.startTime ?? 0);",
+                        vec![],
+                    )
+                    .await
+                    .unwrap_or_default();
+                if let Ok(mut p) = phases_out.lock() {
+                    p.push(phase);
+                }
             }
         },
     )
@@ -311,11 +399,24 @@ async fn first_table(endpoint: &str) -> Value {
     let mut times: Vec<f64> = times.lock().map(|t| t.clone()).unwrap_or_default();
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
+    let phases = phases.lock().map(|p| p.clone()).unwrap_or_default();
+    let phase_median = |i: usize| {
+        let mut at: Vec<f64> = phases.iter().filter_map(|p| p[i].as_f64()).collect();
+        at.sort_by(f64::total_cmp);
+        at.get(at.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    let (boot, main, session) = (phase_median(0), phase_median(1), phase_median(2));
     println!(
-        "first table: median {median:.0} ms of {} loads ({times:?})",
+        "first table: median {median:.0} ms of {} loads ({times:?}); boot.js {boot:.0} ms, wasm started {main:.0} ms, signed in {session:.0} ms",
         times.len()
     );
-    json!({"medianMs": median, "runs": times})
+    json!({
+        "medianMs": median,
+        "runs": times,
+        "bootMs": boot,
+        "wasmStartedMs": main,
+        "sessionMs": session,
+    })
 }
 
 /// 10,000 archives behind the stand-in, paged through in the console 25 at a time:

@@ -70,18 +70,20 @@ impl AppState {
         }
     }
 
-    /// Everything as `settings` say: the EventBridge and SQS clients, and the audit
-    /// trail (`REWIND_AUDIT_LOG_GROUP`).
+    /// Everything as `settings` say: the AWS clients, and the audit trail
+    /// (`REWIND_AUDIT_LOG_GROUP`). The SDK configuration is loaded once and shared, so
+    /// every client shares one HTTP connector (one TLS setup, one connection pool).
     pub async fn from_settings(settings: &Settings) -> Self {
+        let sdk = crate::aws::sdk_config(settings).await;
         Self {
-            audit: AuditLog::from_settings(settings).await,
+            audit: AuditLog::from_settings(&sdk, settings),
             ..Self::new(
-                EventBridge::from_settings(settings).await,
-                Queues::from_settings(settings).await,
+                EventBridge::from_settings(&sdk, settings),
+                Queues::from_settings(&sdk, settings),
                 (
-                    StepFunctions::from_settings(settings).await,
-                    Metrics::from_settings(settings).await,
-                    BusLogs::from_settings(settings).await,
+                    StepFunctions::from_settings(&sdk, settings),
+                    Metrics::from_settings(&sdk, settings),
+                    BusLogs::from_settings(&sdk, settings),
                 ),
                 settings,
             )

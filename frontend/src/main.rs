@@ -17,6 +17,13 @@ mod perf;
 mod replay_preview;
 
 fn main() {
+    perf::mark(perf::MAIN);
     console_error_panic_hook::set_once();
+    // The app shell of index.html goes in the same task as the app's first render, which
+    // paints the same frame: the browser never shows a page without one.
+    if let Some(shell) = leptos::prelude::document().get_element_by_id("shell") {
+        shell.remove();
+    }
     leptos::mount::mount_to_body(app::App);
+    perf::mark(perf::MOUNTED);
 }

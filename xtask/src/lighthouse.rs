@@ -1,8 +1,14 @@
-//! Lighthouse (pinned in `bench/lighthouse/`, run in headless Chromium) on each of the
-//! console's pages, mobile and desktop presets, against the release backend serving the
-//! release build with the demo data — and, measured in the same run, the same pages
-//! served without the precompressed copies (the baseline: what the server sent before)
-//! and without the wasm's preload link.
+//! `cargo xtask lighthouse`: Lighthouse (pinned in `bench/lighthouse/`, headless
+//! Chromium) on every page of the console, the release backend serving the release build
+//! with the demo data.
+//!
+//! - Mobile preset three times per page (median and spread), desktop once; with the run's
+//!   Chromium version and `benchmarkIndex` (the CPU speed the 4× throttling scales).
+//! - One more mobile run per page with Chromium's own throttling (4× CPU, slow 4G), whose
+//!   trace is real time: its long tasks are named by the `rewind:` marks of start-up's
+//!   phases (`frontend/boot.js`, `frontend/src/perf.rs`).
+//!
+//! Every run's JSON stays in `target/bench/lighthouse/`.
 
 use crate::Result;
 use crate::tools::{self, step};
@@ -14,24 +20,57 @@ use std::time::Duration;
 use testkit::{Emulator, EmulatorProcess, ProcessGroup};
 
 /// Each page, as a person opens it (demo data from `testkit::seed`).
-const PAGES: [(&str, &str); 6] = [
+const PAGES: [(&str, &str); 10] = [
     ("Archives", "/archives"),
     ("Archive", "/archives/orders-all"),
     ("Create archive", "/archives/new"),
+    ("Peek", "/archives/orders-all/peek"),
     ("Replays", "/replays"),
     ("Start replay", "/replays/new"),
     ("Replay", "/replays/orders-backfill-demo"),
+    ("Jobs", "/jobs"),
+    ("Job", "/jobs/orders-nightly-demo"),
+    ("Not found", "/no-such-page"),
+];
+
+/// Mobile runs per page; the table gives their median and spread.
+const RUNS: usize = 3;
+
+/// Start-up's phases: the mark that opens each, and what happens in it.
+const PHASES: [(&str, &str); 6] = [
+    ("", "parse the document and the CSS"),
+    ("rewind:boot", "load the wasm-bindgen glue"),
+    ("rewind:glue", "fetch, compile and instantiate the wasm"),
+    ("rewind:main", "first render (sign-in check pending)"),
+    ("rewind:mounted", "sign-in check: config.json"),
+    (
+        "rewind:session",
+        "the console and the page: fetch, parse, render",
+    ),
 ];
 
 /// One Lighthouse run's figures.
-struct Scores {
+struct Run {
     performance: f64,
     accessibility: f64,
+    fcp_ms: f64,
     lcp_ms: f64,
     tbt_ms: f64,
+    cls: f64,
+    benchmark_index: f64,
+    chromium: String,
+    lcp_element: String,
 }
 
-/// Runs every page and returns the Markdown table for BENCHMARKS.md.
+/// A long task of a traced run, named by the phases it overlaps.
+struct LongTask {
+    page: &'static str,
+    start_ms: f64,
+    duration_ms: f64,
+    name: String,
+}
+
+/// Runs every page and returns the Markdown for BENCHMARKS.md.
 pub fn run() -> Result<String> {
     let dir = tools::workspace_root().join("bench").join("lighthouse");
     if !dir
@@ -52,9 +91,10 @@ pub fn run() -> Result<String> {
         &["build", "--release", "-p", "rewind-backend"],
         &[],
     )?;
+    let reports = tools::target_dir().join("bench").join("lighthouse");
+    let _ = std::fs::remove_dir_all(&reports);
+    std::fs::create_dir_all(&reports)?;
     let dist = tools::workspace_root().join("dist");
-    let plain = uncompressed_copy(&dist)?;
-    let no_preload = copy_without_wasm_preload(&dist)?;
     let runtime = tokio::runtime::Runtime::new()?;
     let emulator = runtime.block_on(async {
         let emulator = EmulatorProcess::launch(Emulator::Ministack, None)
@@ -65,77 +105,244 @@ pub fn run() -> Result<String> {
             .map_err(anyhow::Error::msg)?;
         anyhow::Ok(emulator)
     })?;
-    let compressed = Backend::start(&runtime, &emulator.endpoint(), &dist)?;
-    let baseline = Backend::start(&runtime, &emulator.endpoint(), &plain)?;
-    let unpreloaded = Backend::start(&runtime, &emulator.endpoint(), &no_preload)?;
+    let backend = Backend::start(&runtime, &emulator.endpoint(), &dist)?;
+    runtime.block_on(async {
+        testkit::seed::demo_jobs(&backend.base)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        testkit::seed::demo_figures(&emulator.endpoint(), &backend.base)
+            .await
+            .map_err(anyhow::Error::msg)
+    })?;
 
     let mut table = String::from(
-        "| page | mobile perf. | mobile LCP | mobile TBT | desktop perf. | accessibility | mobile perf., uncompressed (baseline) | its LCP | mobile LCP without the wasm preload |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| page | mobile perf. median (spread) | TBT median (spread) | LCP median (spread) | FCP | CLS | LCP element | desktop perf. | accessibility |\n|---|---:|---:|---:|---:|---:|---|---:|---:|\n",
     );
-    for (name, path) in PAGES {
-        step(&format!("Lighthouse: {name} ({path})"));
-        let mobile = lighthouse(&dir, &format!("{}{path}", compressed.base), false)?;
-        let desktop = lighthouse(&dir, &format!("{}{path}", compressed.base), true)?;
-        let before = lighthouse(&dir, &format!("{}{path}", baseline.base), false)?;
-        let late = lighthouse(&dir, &format!("{}{path}", unpreloaded.base), false)?;
+    let mut all_runs = Vec::new();
+    let mut long_tasks = Vec::new();
+    for (page, path) in PAGES {
+        step(&format!("Lighthouse: {page} ({path})"));
+        let url = format!("{}{path}", backend.base);
+        let slug = path.trim_start_matches('/').replace('/', "-");
+        let mut mobile = Vec::new();
+        for n in 1..=RUNS {
+            let report = reports.join(format!("{slug}-mobile-{n}.json"));
+            mobile.push(Run::from(&lighthouse(&dir, &url, &report, &[])?));
+        }
+        let desktop = Run::from(&lighthouse(
+            &dir,
+            &url,
+            &reports.join(format!("{slug}-desktop.json")),
+            &["--preset=desktop"],
+        )?);
+        let traced = lighthouse(
+            &dir,
+            &url,
+            &reports.join(format!("{slug}-mobile-traced.json")),
+            &["--throttling-method=devtools"],
+        )?;
+        long_tasks.extend(named_long_tasks(page, &traced));
+        let figure = |f: fn(&Run) -> f64| spread(mobile.iter().map(f).collect());
+        let (perf, perf_low, perf_high) = figure(|r| r.performance);
+        let (tbt, tbt_low, tbt_high) = figure(|r| r.tbt_ms);
+        let (lcp, lcp_low, lcp_high) = figure(|r| r.lcp_ms);
+        let (fcp, _, _) = figure(|r| r.fcp_ms);
+        let (cls, _, _) = figure(|r| r.cls);
+        let accessibility = mobile
+            .iter()
+            .map(|r| r.accessibility)
+            .fold(desktop.accessibility, f64::min);
+        let lcp_element = mobile
+            .first()
+            .map(|r| r.lcp_element.clone())
+            .unwrap_or_default();
         table += &format!(
-            "| {name} `{path}` | {:.0} | {:.1} s | {:.0} ms | {:.0} | {:.0} | {:.0} | {:.1} s | {:.1} s |\n",
-            mobile.performance,
-            mobile.lcp_ms / 1000.0,
-            mobile.tbt_ms,
+            "| {page} `{path}` | **{perf:.0}** ({perf_low:.0}–{perf_high:.0}) | {tbt:.0} ms ({tbt_low:.0}–{tbt_high:.0}) | {:.2} s ({:.2}–{:.2}) | {:.2} s | {cls:.3} | {lcp_element} | {:.0} | {accessibility:.0} |\n",
+            lcp / 1000.0,
+            lcp_low / 1000.0,
+            lcp_high / 1000.0,
+            fcp / 1000.0,
             desktop.performance,
-            mobile.accessibility.min(desktop.accessibility),
-            before.performance,
-            before.lcp_ms / 1000.0,
-            late.lcp_ms / 1000.0,
+        );
+        all_runs.extend(mobile);
+        all_runs.push(desktop);
+    }
+    drop((backend, emulator));
+
+    let chromium = all_runs
+        .first()
+        .map(|r| r.chromium.clone())
+        .unwrap_or_default();
+    let (index, index_low, index_high) =
+        spread(all_runs.iter().map(|r| r.benchmark_index).collect());
+    let mut markdown = format!(
+        "Lighthouse 12.8.2, {chromium}, `benchmarkIndex` median {index:.0} ({index_low:.0}–{index_high:.0}) over the {} runs; mobile preset {RUNS} times per page (simulated slow 4G and 4× CPU), desktop once.\n\n{table}",
+        all_runs.len()
+    );
+    long_tasks.sort_by(|a, b| b.duration_ms.total_cmp(&a.duration_ms));
+    markdown += "\n### The longest tasks on the main thread\n\nOne mobile run per page with Chromium's own throttling (4× CPU, slow 4G), so that the trace is in real time; each task is named by the start-up phases (`rewind:` marks) it overlaps. Top 10 of all pages:\n\n| page | starts at | task | what runs in it |\n|---|---:|---:|---|\n";
+    for task in long_tasks.iter().take(10) {
+        markdown += &format!(
+            "| {} | {:.0} ms | {:.0} ms | {} |\n",
+            task.page, task.start_ms, task.duration_ms, task.name
         );
     }
-    drop((compressed, baseline, unpreloaded, emulator));
-    let _ = std::fs::remove_dir_all(&plain);
-    let _ = std::fs::remove_dir_all(&no_preload);
-    println!("\n{table}");
-    Ok(table)
+    let blocking: f64 = long_tasks
+        .iter()
+        .map(|t| (t.duration_ms - 50.0).max(0.0))
+        .sum();
+    markdown += &format!(
+        "\n{} long tasks over the {} traced loads; their time beyond 50 ms adds up to {blocking:.0} ms.\n",
+        long_tasks.len(),
+        PAGES.len()
+    );
+    println!("\n{markdown}");
+    Ok(markdown)
 }
 
-/// A copy of `dist/` named `name`, with the files `keep` accepts (by file name).
-fn copy_of_dist(dist: &Path, name: &str, keep: impl Fn(&str) -> bool) -> Result<PathBuf> {
-    let copy = tools::target_dir().join("bench").join(name);
-    let _ = std::fs::remove_dir_all(&copy);
-    std::fs::create_dir_all(&copy)?;
-    for entry in std::fs::read_dir(dist)?.flatten() {
-        let file = entry.file_name().to_string_lossy().into_owned();
-        if entry.path().is_file() && keep(&file) {
-            std::fs::copy(entry.path(), copy.join(&file))?;
+/// Median, lowest and highest.
+fn spread(mut values: Vec<f64>) -> (f64, f64, f64) {
+    values.sort_by(f64::total_cmp);
+    let median = values.get(values.len() / 2).copied().unwrap_or(f64::NAN);
+    let low = values.first().copied().unwrap_or(f64::NAN);
+    let high = values.last().copied().unwrap_or(f64::NAN);
+    (median, low, high)
+}
+
+impl Run {
+    fn from(json: &Value) -> Self {
+        let score = |category: &str| {
+            json["categories"][category]["score"]
+                .as_f64()
+                .unwrap_or(0.0)
+                * 100.0
+        };
+        let audit = |name: &str| {
+            json["audits"][name]["numericValue"]
+                .as_f64()
+                .unwrap_or(f64::NAN)
+        };
+        let user_agent = json["environment"]["hostUserAgent"]
+            .as_str()
+            .unwrap_or_default();
+        let chromium = user_agent
+            .split_whitespace()
+            .find_map(|part| part.strip_prefix("HeadlessChrome/"))
+            .or_else(|| {
+                user_agent
+                    .split_whitespace()
+                    .find_map(|part| part.strip_prefix("Chrome/"))
+            })
+            .map(|version| format!("Chromium {version}"))
+            .unwrap_or_else(|| "Chromium (version unknown)".to_owned());
+        let lcp_element = json["audits"]["largest-contentful-paint-element"]["details"]["items"][0]
+            ["items"][0]["node"]["selector"]
+            .as_str()
+            .map(|selector| format!("`{selector}`"))
+            .unwrap_or_else(|| "—".to_owned());
+        Self {
+            performance: score("performance"),
+            accessibility: score("accessibility"),
+            fcp_ms: audit("first-contentful-paint"),
+            lcp_ms: audit("largest-contentful-paint"),
+            tbt_ms: audit("total-blocking-time"),
+            cls: audit("cumulative-layout-shift"),
+            benchmark_index: json["environment"]["benchmarkIndex"]
+                .as_f64()
+                .unwrap_or(f64::NAN),
+            chromium,
+            lcp_element,
         }
     }
-    Ok(copy)
 }
 
-/// `dist/` without its `.br` and `.gz` copies.
-fn uncompressed_copy(dist: &Path) -> Result<PathBuf> {
-    copy_of_dist(dist, "dist-uncompressed", |file| {
-        !file.ends_with(".br") && !file.ends_with(".gz")
-    })
+/// The traced run's long tasks, each named by the phases it overlaps (with how long it
+/// spends in each when more than one).
+fn named_long_tasks(page: &'static str, json: &Value) -> Vec<LongTask> {
+    let marks: Vec<(String, f64)> = json["audits"]["user-timings"]["details"]["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|item| item["timingType"] == "Mark")
+        .filter_map(|item| {
+            Some((
+                item["name"].as_str()?.to_owned(),
+                item["startTime"].as_f64()?,
+            ))
+        })
+        .collect();
+    // Each phase runs from its mark to the next phase's mark (or on to the end).
+    let starts: Vec<(f64, &str)> = PHASES
+        .iter()
+        .filter_map(|(mark, what)| {
+            if mark.is_empty() {
+                return Some((0.0, *what));
+            }
+            marks
+                .iter()
+                .find(|(name, _)| name == mark)
+                .map(|(_, at)| (*at, *what))
+        })
+        .collect();
+    json["audits"]["long-tasks"]["details"]["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|task| {
+            let start = task["startTime"].as_f64()?;
+            let duration = task["duration"].as_f64()?;
+            let end = start + duration;
+            let mut parts = Vec::new();
+            for (i, (from, what)) in starts.iter().enumerate() {
+                let to = starts.get(i + 1).map_or(f64::INFINITY, |(at, _)| *at);
+                let overlap = end.min(to) - start.max(*from);
+                if overlap > 0.5 {
+                    parts.push((*what, overlap));
+                }
+            }
+            let name = match parts.as_slice() {
+                [] => "(before navigation)".to_owned(),
+                [(what, _)] => (*what).to_owned(),
+                _ => parts
+                    .iter()
+                    .map(|(what, ms)| format!("{what} ({ms:.0} ms)"))
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+            };
+            let script = task["url"]
+                .as_str()
+                .filter(|url| url.contains("://"))
+                .and_then(|url| url.rsplit('/').next())
+                .map(|file| match short_file(file) {
+                    document if !file.contains('.') => format!("; in {document}"),
+                    file => format!("; in `{file}`"),
+                })
+                .unwrap_or_default();
+            Some(LongTask {
+                page,
+                start_ms: start,
+                duration_ms: duration,
+                name: format!("{name}{script}"),
+            })
+        })
+        .collect()
 }
 
-/// `dist/` with the `<link rel="preload">` of the wasm taken out of `index.html` (and
-/// `index.html`'s compressed copies, which still have it): does the preload help?
-fn copy_without_wasm_preload(dist: &Path) -> Result<PathBuf> {
-    let copy = copy_of_dist(dist, "dist-no-preload", |file| {
-        !file.starts_with("index.html.")
-    })?;
-    let index = std::fs::read_to_string(copy.join("index.html"))?;
-    let without = index
-        .split('<')
-        .filter(|tag| !(tag.starts_with("link") && tag.contains("rel=preload")))
-        .collect::<Vec<_>>()
-        .join("<");
-    anyhow::ensure!(
-        without != index,
-        "index.html has no wasm preload to take out"
-    );
-    std::fs::write(copy.join("index.html"), without)?;
-    Ok(copy)
+/// `rewind-frontend-1a2b3c_bg.wasm` → `rewind-frontend_bg.wasm`: hashes vary per build.
+/// A page's own URL (no extension) is "the document".
+fn short_file(file: &str) -> String {
+    let Some((stem, extension)) = file.split_once('.') else {
+        return "the document".to_owned();
+    };
+    let stem = stem.replace("_bg", "");
+    let without_hash = match stem.rsplit_once('-') {
+        Some((name, hash)) if hash.len() >= 8 && hash.chars().all(|c| c.is_ascii_hexdigit()) => {
+            name.to_owned()
+        }
+        _ => stem.clone(),
+    };
+    let bg = if file.contains("_bg") { "_bg" } else { "" };
+    format!("{without_hash}{bg}.{extension}")
 }
 
 /// The release backend on a free port, serving `static_dir`.
@@ -168,9 +375,9 @@ impl Backend {
     }
 }
 
-/// One Lighthouse run (mobile preset unless `desktop`), performance and accessibility.
-fn lighthouse(dir: &Path, url: &str, desktop: bool) -> Result<Scores> {
-    let report = tools::target_dir().join("bench").join("lighthouse.json");
+/// One Lighthouse run (mobile preset unless `extra` says otherwise), performance and
+/// accessibility; its JSON is kept at `report`.
+fn lighthouse(dir: &Path, url: &str, report: &PathBuf, extra: &[&str]) -> Result<Value> {
     let mut command = tools::command(
         &dir.join("node_modules")
             .join(".bin")
@@ -188,34 +395,39 @@ fn lighthouse(dir: &Path, url: &str, desktop: bool) -> Result<Scores> {
         .arg("--only-categories=performance,accessibility")
         .arg("--output=json")
         .arg(format!("--output-path={}", report.display()))
+        .args(extra)
         .env(
             "CHROME_PATH",
             std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned()),
         );
-    if desktop {
-        command.arg("--preset=desktop");
-    }
     tools::run_command(&mut command)?;
-    let json: Value = serde_json::from_slice(&std::fs::read(&report)?)
+    let json: Value = serde_json::from_slice(&std::fs::read(report)?)
         .with_context(|| format!("{} is not Lighthouse's JSON", report.display()))?;
     if let Some(error) = json["runtimeError"]["message"].as_str() {
         anyhow::bail!("Lighthouse could not measure {url}: {error}");
     }
-    let score = |category: &str| {
-        json["categories"][category]["score"]
-            .as_f64()
-            .unwrap_or(0.0)
-            * 100.0
-    };
-    let audit = |name: &str| {
-        json["audits"][name]["numericValue"]
-            .as_f64()
-            .unwrap_or(f64::NAN)
-    };
-    Ok(Scores {
-        performance: score("performance"),
-        accessibility: score("accessibility"),
-        lcp_ms: audit("largest-contentful-paint"),
-        tbt_ms: audit("total-blocking-time"),
-    })
+    Ok(json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_named_without_their_hash() {
+        assert_eq!(
+            short_file("rewind-frontend-cecb9b08f90e8d99.js"),
+            "rewind-frontend.js"
+        );
+        assert_eq!(
+            short_file("rewind-frontend-cecb9b08f90e8d99_bg.wasm"),
+            "rewind-frontend_bg.wasm"
+        );
+        assert_eq!(short_file("archives"), "the document");
+    }
+
+    #[test]
+    fn the_median_and_the_spread() {
+        assert_eq!(spread(vec![3.0, 1.0, 2.0]), (2.0, 1.0, 3.0));
+    }
 }

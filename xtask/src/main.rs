@@ -3,6 +3,7 @@
 //! runs it), `cargo xtask test --fast` the edit loop's subset.
 
 mod bench;
+mod benchmarks;
 mod cycles;
 mod deploy;
 mod lighthouse;
@@ -77,9 +78,14 @@ enum Task {
     },
     /// Release builds, then payload, backend overhead, cold start, memory, time to first
     /// table and scale; writes BENCHMARKS.md.
-    Bench,
-    /// Lighthouse on every page of the release build (mobile and desktop), with the
-    /// uncompressed baseline: the part of `bench` about page loads.
+    Bench {
+        /// Keep BENCHMARKS.md's Lighthouse section as it is (`cargo xtask lighthouse`
+        /// measures it alone).
+        #[arg(long)]
+        no_lighthouse: bool,
+    },
+    /// Lighthouse on every page of the release build: mobile three times (median and
+    /// spread), desktop, and a real-time trace whose long tasks are named.
     Lighthouse,
     /// Deploy template.yaml to an emulated AWS with the README's sam commands, then check
     /// sign-in, roles, the API and the console.
@@ -107,13 +113,13 @@ fn main() -> ExitCode {
                 .map(|_| ())
         }
         Task::Payload { no_build } => payload(no_build),
-        Task::Bench => bench::run(),
+        Task::Bench { no_lighthouse } => bench::run(!no_lighthouse),
         Task::Cycles => cycles::check(&tools::workspace_root()),
         Task::Lighthouse => tools::ensure_frontend_tools()
             .and_then(|()| tools::trunk_build())
             .and_then(|()| tools::ensure_venv())
             .and_then(|()| lighthouse::run())
-            .map(|_| ()),
+            .and_then(|markdown| benchmarks::write_section("lighthouse", &markdown)),
         Task::Rehearse => rehearse::run().map(|_| ()),
         Task::DeployConsole { stack, region } => deploy::console(&stack, region),
     };
@@ -134,7 +140,11 @@ fn payload(no_build: bool) -> Result<()> {
         tools::ensure_frontend_tools()?;
         tools::trunk_build()?;
     }
-    payload::check_budget(&tools::workspace_root().join("dist"))
+    let sizes = payload::check_budget(&tools::workspace_root().join("dist"))?;
+    benchmarks::write_section("payload", &payload::table(&sizes))?;
+    let profile = benchmarks::wasm_profile()?;
+    println!("\n{profile}");
+    benchmarks::write_section("wasm-profile", &profile)
 }
 
 fn dev(real_aws: bool) -> Result<()> {
@@ -290,9 +300,10 @@ fn test_steps(fast: bool) -> Result<()> {
         // The browser tests serve the release build of the console.
         tools::ensure_frontend_tools()?;
         tools::trunk_build()?;
-        step("Payload budget (dist/, brotli)");
-        payload::check_budget(&tools::workspace_root().join("dist"))?;
-        totals += (1, 0);
+        step("Payload budget (dist/, brotli), and BENCHMARKS.md measured on this build");
+        let sizes = payload::check_budget(&tools::workspace_root().join("dist"))?;
+        benchmarks::check_benchmarks_row(&sizes)?;
+        totals += (2, 0);
     }
 
     let venv = tools::venv_dir();

@@ -16,8 +16,12 @@ use std::path::Path;
 /// per-minute chart (plain SVG) is 1,872; leptos-chartistry in its place measured
 /// 82,894 (328,578 measured, 328,800 set). "Forward to another bus" on Start replay (the
 /// receiving bus's preview, the Forwarded-to row) added 4,073 (332,651 measured, 332,900
-/// set).
-pub const BROTLI_BUDGET_BYTES: u64 = 332_900;
+/// set). Start-up (issue 28) added 985: the app shell in `index.html` and the frame the
+/// console starts in, the preload of `config.json`, start-up's marks and the page's
+/// render in a task of its own — for the first paint 1.8 s earlier and a quarter of the
+/// main thread's long-task time on a phone (`cargo xtask lighthouse`; 333,636 measured,
+/// 333,700 set).
+pub const BROTLI_BUDGET_BYTES: u64 = 333_700;
 /// Where the budget is headed.
 pub const BROTLI_TARGET_BYTES: u64 = 200_000;
 
@@ -145,8 +149,9 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// The budget check `cargo xtask test` runs on the release build of the console.
-pub fn check_budget(dist: &Path) -> Result<()> {
+/// The budget check `cargo xtask test` runs on the release build of the console; it
+/// answers the sizes it measured.
+pub fn check_budget(dist: &Path) -> Result<Vec<(&'static str, Sizes)>> {
     let sizes = measure(dist)?;
     print!("{}", table(&sizes));
     let total = sizes.last().map(|(_, s)| s.brotli).unwrap_or_default();
@@ -163,5 +168,5 @@ pub fn check_budget(dist: &Path) -> Result<()> {
         thousands(BROTLI_BUDGET_BYTES),
         total as f64 * 100.0 / BROTLI_BUDGET_BYTES as f64
     );
-    Ok(())
+    Ok(sizes)
 }

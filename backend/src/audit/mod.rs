@@ -452,9 +452,12 @@ impl AuditLog {
     }
 
     /// The log group `group`, through the SDK configuration of `settings`.
-    pub async fn log_group(settings: &crate::configuration::Settings, group: String) -> Self {
-        let sdk_config = crate::aws::sdk_config(settings).await;
-        let config = aws_sdk_cloudwatchlogs::config::Builder::from(&sdk_config)
+    pub fn log_group(
+        sdk_config: &aws_config::SdkConfig,
+        settings: &crate::configuration::Settings,
+        group: String,
+    ) -> Self {
+        let config = aws_sdk_cloudwatchlogs::config::Builder::from(sdk_config)
             .retry_config(crate::aws::retries())
             .timeout_config(crate::aws::timeouts(settings))
             .build();
@@ -463,9 +466,12 @@ impl AuditLog {
     }
 
     /// Where `settings` say: the audit log group when named, else stdout.
-    pub async fn from_settings(settings: &crate::configuration::Settings) -> Self {
+    pub fn from_settings(
+        sdk_config: &aws_config::SdkConfig,
+        settings: &crate::configuration::Settings,
+    ) -> Self {
         match &settings.audit_log_group {
-            Some(group) => Self::log_group(settings, group.clone()).await,
+            Some(group) => Self::log_group(sdk_config, settings, group.clone()),
             None => Self::Stdout,
         }
     }

@@ -116,9 +116,11 @@ pub struct BusLogs {
 pub const MAX_RECORDS: usize = 20_000;
 
 impl BusLogs {
-    pub async fn from_settings(settings: &crate::configuration::Settings) -> Self {
-        let sdk_config = crate::aws::sdk_config(settings).await;
-        let config = aws_sdk_cloudwatchlogs::config::Builder::from(&sdk_config)
+    pub fn from_settings(
+        sdk_config: &aws_config::SdkConfig,
+        settings: &crate::configuration::Settings,
+    ) -> Self {
+        let config = aws_sdk_cloudwatchlogs::config::Builder::from(sdk_config)
             .retry_config(crate::aws::retries())
             .timeout_config(crate::aws::timeouts(settings))
             .interceptor(crate::aws::calls::RecordCalls)

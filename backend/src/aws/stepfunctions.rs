@@ -63,9 +63,8 @@ pub struct StepFunctions {
 }
 
 impl StepFunctions {
-    pub async fn from_settings(settings: &Settings) -> Self {
-        let sdk_config = crate::aws::sdk_config(settings).await;
-        let config = aws_sdk_sfn::config::Builder::from(&sdk_config)
+    pub fn from_settings(sdk_config: &aws_config::SdkConfig, settings: &Settings) -> Self {
+        let config = aws_sdk_sfn::config::Builder::from(sdk_config)
             .retry_config(crate::aws::retries())
             .timeout_config(crate::aws::timeouts(settings))
             .interceptor(crate::aws::calls::RecordCalls)

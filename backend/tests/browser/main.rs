@@ -16,4 +16,5 @@ mod replays;
 mod reports;
 mod roles;
 mod sign_in;
+mod startup;
 mod teams;

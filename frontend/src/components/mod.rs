@@ -7,6 +7,7 @@ pub mod empty_list;
 pub mod error_banner;
 pub mod field;
 pub mod filter_bar;
+pub mod frame;
 pub mod guarded;
 pub mod json_editor;
 pub mod loading;

@@ -12,7 +12,7 @@ pub use temporary::FoundRule;
 
 pub use errors::from_sdk;
 
-use crate::aws::{retries, sdk_config, timeouts};
+use crate::aws::{retries, timeouts};
 use crate::configuration::Settings;
 use crate::error::ApiError;
 use aws_sdk_eventbridge::Client;
@@ -52,9 +52,8 @@ pub struct EventBridge {
 impl EventBridge {
     /// Builds the SDK client from the usual AWS chain, with Rewind's timeouts and, when
     /// configured, an emulator endpoint.
-    pub async fn from_settings(settings: &Settings) -> Self {
-        let sdk_config = sdk_config(settings).await;
-        let config = aws_sdk_eventbridge::config::Builder::from(&sdk_config)
+    pub fn from_settings(sdk_config: &aws_config::SdkConfig, settings: &Settings) -> Self {
+        let config = aws_sdk_eventbridge::config::Builder::from(sdk_config)
             // Three attempts with short backoff: persistent throttling surfaces as 429
             // well inside the operation timeout instead of as a timeout.
             .retry_config(retries())
