@@ -4,9 +4,11 @@
 // scripts altogether. The `rewind:` marks name start-up's phases in a performance trace
 // (`cargo xtask lighthouse`).
 performance.mark("rewind:boot");
-// The shell's navigation shows where the reader is, as the console's will.
+// The shell's navigation shows where the reader is, as the console's will (a link's
+// data-also: other paths of its section, as links.rs's in_custom_buses says).
 for (const link of document.querySelectorAll("#shell nav a")) {
-  if (location.pathname.startsWith(link.getAttribute("href"))) {
+  const paths = [link.getAttribute("href"), ...(link.dataset.also ?? "").split(" ")];
+  if (paths.some((p) => p && location.pathname.startsWith(p))) {
     link.setAttribute("aria-current", "page");
   }
 }

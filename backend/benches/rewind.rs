@@ -1,4 +1,4 @@
-//! Rewind's benchmarks, run by `cargo xtask bench` (README, "Benchmarks") after it has
+//! Rewind's benchmarks, run by `cargo xtask bench` (docs/benchmarks.md) after it has
 //! built the console and measured the payload: the backend's overhead over calling
 //! EventBridge straight, its cold start and memory, the console's time to first table,
 //! and paging through 10,000 archives. Release build (the bench profile), the real
@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use testkit::app::{Emulator, EmulatorProcess};
-use testkit::console::{self as harness, Browser, Theme, with_browser};
+use testkit::app::{Emulator, EmulatorProcess, HEALTH, Operation, path, test_settings};
+use testkit::console::{self as harness, Browser, with_light_browser};
 use testkit::standin as standin_server;
 
 const OVERHEAD_CALLS: usize = 400;
@@ -139,7 +139,7 @@ impl Backend {
 
     /// Time from spawning the process to its first 200 on `/api/health`.
     async fn wait_healthy(&self, http: &reqwest::Client) -> Duration {
-        let url = format!("{}/api/health", self.base);
+        let url = self.url(HEALTH);
         loop {
             if let Ok(r) = http.get(&url).send().await
                 && r.status() == 200
@@ -152,6 +152,10 @@ impl Backend {
             );
             tokio::time::sleep(Duration::from_micros(500)).await;
         }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
 
     fn peak_rss_mib(&self) -> f64 {
@@ -188,9 +192,9 @@ async fn overhead(sdk: &aws_sdk_eventbridge::Client, endpoint: &str) -> Value {
     let http = reqwest::Client::new();
     let backend = Backend::spawn(endpoint);
     backend.wait_healthy(&http).await;
-    let list_url = format!("{}/api/archives", backend.base);
-    let describe_url = format!("{}/api/archives/bench-042", backend.base);
-    let health_url = format!("{}/api/health", backend.base);
+    let list_url = backend.url(&path(Operation::ListArchives, &[]));
+    let describe_url = backend.url(&path(Operation::DescribeArchive, &["bench-042"]));
+    let health_url = backend.url(HEALTH);
     let mut samples: [Vec<Duration>; 4] = Default::default();
     let mut floor = Vec::with_capacity(OVERHEAD_CALLS);
     for i in 0..OVERHEAD_CALLS + 30 {
@@ -248,11 +252,7 @@ async fn overhead(sdk: &aws_sdk_eventbridge::Client, endpoint: &str) -> Value {
 /// read and of the same read with the stdout trail, interleaved; their ratio is what
 /// the log group adds to a read.
 async fn audited_reads(endpoint: &str, binary: &std::path::Path) -> Value {
-    let settings = backend::configuration::Settings::from_lookup(|name| {
-        (name == "REWIND_EVENTBRIDGE_ENDPOINT").then(|| endpoint.to_owned())
-    })
-    .expect("settings");
-    let config = backend::aws::sdk_config(&settings).await;
+    let config = backend::aws::sdk_config(&test_settings(endpoint)).await;
     let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
     let group = format!("rewind-bench-audit-{}", std::process::id());
     let _ = logs.create_log_group().log_group_name(&group).send().await;
@@ -263,9 +263,12 @@ async fn audited_reads(endpoint: &str, binary: &std::path::Path) -> Value {
     plain.wait_healthy(&http).await;
     let (mut with_group, mut without) = (Vec::new(), Vec::new());
     for i in 0..230 {
-        let path = format!("/api/archives/bench-{:03}", i % 100);
-        let a = timed_get(&http, &format!("{}{path}", audited.base)).await;
-        let p = timed_get(&http, &format!("{}{path}", plain.base)).await;
+        let path = path(
+            Operation::DescribeArchive,
+            &[&format!("bench-{:03}", i % 100)],
+        );
+        let a = timed_get(&http, &audited.url(&path)).await;
+        let p = timed_get(&http, &plain.url(&path)).await;
         // The first 30 warm the connections and the log stream.
         if i >= 30 {
             with_group.push(a);
@@ -305,15 +308,14 @@ async fn cold_start_and_memory(endpoint: &str, binary: &std::path::Path) -> (f64
     backend.wait_healthy(&http).await;
     for i in 0..RSS_REQUESTS {
         let path = match i % 3 {
-            0 => "/api/archives".to_owned(),
-            1 => format!("/api/archives/bench-{:03}", i % 100),
-            _ => "/api/replays".to_owned(),
+            0 => path(Operation::ListArchives, &[]),
+            1 => path(
+                Operation::DescribeArchive,
+                &[&format!("bench-{:03}", i % 100)],
+            ),
+            _ => path(Operation::ListReplays, &[]),
         };
-        let r = http
-            .get(format!("{}{path}", backend.base))
-            .send()
-            .await
-            .expect("request");
+        let r = http.get(backend.url(&path)).send().await.expect("request");
         assert_eq!(r.status(), 200, "{path}");
         r.bytes().await.expect("body");
     }
@@ -366,10 +368,9 @@ async fn first_table(endpoint: &str) -> Value {
     // Where the time goes: start-up's marks (frontend/boot.js, frontend/src/perf.rs).
     let phases = Arc::new(Mutex::new(Vec::new()));
     let phases_out = phases.clone();
-    with_browser(
+    with_light_browser(
         &backend.base,
         "bench-first-table",
-        Theme::Light,
         |b: Browser| async move {
             // One load to fill the HTTP cache, as a returning user has it.
             b.goto("/archives").await;
@@ -422,17 +423,17 @@ async fn first_table(endpoint: &str) -> Value {
 /// 10,000 archives behind the stand-in, paged through in the console 25 at a time:
 /// click on Next page → table painted, for every page.
 async fn scale() -> Value {
-    let (app, _) = standin_server::spawn_with_standin_serving(
+    let (app, _) = standin_server::spawn_with_standin(
         standin_server::Script {
             archive_count: SCALE_ARCHIVES,
             ..Default::default()
         },
-        &harness::dist(),
+        |s| s.static_dir = harness::dist(),
     )
     .await;
     let pages = Arc::new(Mutex::new(Vec::new()));
     let out = pages.clone();
-    with_browser(&app.address, "bench-scale", Theme::Light, |b: Browser| async move {
+    with_light_browser(&app.address, "bench-scale", |b: Browser| async move {
         b.goto("/archives").await;
         let mut seen = wait_marks(&b, 0).await.len();
         loop {

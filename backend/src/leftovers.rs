@@ -10,13 +10,11 @@
 //! and outcome after, under the caller `rewind-sweep`; without a written intent nothing
 //! is removed.
 
-use crate::audit::AuditRecord;
-use crate::aws::calls::{UpstreamCalls, collecting};
+use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::replays::{is_over, routing};
-use crate::state::AppState;
+use crate::replays::is_over;
+use crate::routing;
 use serde::Serialize;
-use shared::ErrorCode;
 use shared::peek::PeekId;
 use shared::routing::INSTANCE_TAG;
 use shared::validation::ReplayName;
@@ -41,9 +39,9 @@ pub struct SweepReport {
 
 /// One sweep, over every bus and every peek queue, for at most `budget` (the next one
 /// goes on where this one stopped).
-pub async fn sweep(state: &AppState, budget: Duration) -> SweepReport {
+pub async fn sweep(ctx: &Ctx, budget: Duration) -> SweepReport {
     let mut report = SweepReport::default();
-    if tokio::time::timeout(budget, sweep_into(state, &mut report))
+    if tokio::time::timeout(budget, sweep_into(ctx, &mut report))
         .await
         .is_err()
     {
@@ -59,26 +57,9 @@ pub async fn sweep(state: &AppState, budget: Duration) -> SweepReport {
     report
 }
 
-/// Sweeps every `period`, first after one period, for as long as the process runs.
-pub async fn every(state: AppState, period: Duration) {
-    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        sweep(&state, period.max(Duration::from_secs(30))).await;
-    }
-}
-
-/// Whether a Lambda payload is the template's scheduled sweep (an EventBridge
-/// `Scheduled Event`), not an HTTP API request.
-pub fn is_scheduled_event(payload: &serde_json::Value) -> bool {
-    payload.get("source").and_then(|s| s.as_str()) == Some("aws.events")
-        && payload.get("detail-type").and_then(|s| s.as_str()) == Some("Scheduled Event")
-}
-
-async fn sweep_into(state: &AppState, report: &mut SweepReport) {
+async fn sweep_into(ctx: &Ctx, report: &mut SweepReport) {
     // Every team's leftovers: the sweep is nobody's caller.
-    let eventbridge = state.eventbridge.unscoped();
+    let eventbridge = ctx.eventbridge();
     let buses = match eventbridge.all_bus_names().await {
         Ok(buses) => buses,
         Err(error) => {
@@ -94,13 +75,13 @@ async fn sweep_into(state: &AppState, report: &mut SweepReport) {
             continue;
         };
         for found in rules {
-            if eventbridge.is_this_instances(&found.arn).await != Ok(true) {
+            if !matches!(eventbridge.is_this_instances(&found.arn).await, Ok(true)) {
                 continue;
             }
             let over = if let Some(job) = found.rule.job() {
                 // A job's rules live until the job ends; a job that never started
                 // (its creation failed) is over once the rule is old enough.
-                match crate::jobs::is_over(&state.jobs, &eventbridge, job).await {
+                match crate::jobs::is_over(ctx, job).await {
                     Ok(Some(over)) => over,
                     Ok(None) => now - found.rule.made > STARTING_GRACE,
                     Err(_) => false,
@@ -110,9 +91,7 @@ async fn sweep_into(state: &AppState, report: &mut SweepReport) {
                     Err(_) => true,
                     Ok(replay) => match eventbridge.describe_replay(&replay).await {
                         Ok(replay) => is_over(replay.summary.state),
-                        Err(e) if e.code == ErrorCode::NotFound => {
-                            now - found.rule.made > STARTING_GRACE
-                        }
+                        Err(e) if e.is_not_found() => now - found.rule.made > STARTING_GRACE,
                         Err(_) => false,
                     },
                 }
@@ -127,8 +106,8 @@ async fn sweep_into(state: &AppState, report: &mut SweepReport) {
                     found.rule.replay
                 ),
             };
-            let removed = audited(state, &found.arn, &reason, async {
-                if routing::remove_rule(&eventbridge, &bus, &found.name).await {
+            let removed = audited(ctx, &found.arn, &reason, async {
+                if routing::remove_rule(ctx, &bus, &found.name).await {
                     Ok(())
                 } else {
                     Err(ApiError::upstream("the rule could not be removed"))
@@ -138,12 +117,15 @@ async fn sweep_into(state: &AppState, report: &mut SweepReport) {
             record(report, removed, found.arn);
         }
     }
-    sweep_peeks(state, now, report).await;
+    sweep_peeks(ctx, now, report).await;
+    let (removed, failed) = crate::v2::sweep::sweep(ctx, now).await;
+    report.removed.extend(removed);
+    report.failed += failed;
 }
 
 /// Peek queues of this instance left for [`ABANDONED_AFTER`], with their rules.
-async fn sweep_peeks(state: &AppState, now: OffsetDateTime, report: &mut SweepReport) {
-    let Ok(urls) = state.queues.peek_queues().await else {
+async fn sweep_peeks(ctx: &Ctx, now: OffsetDateTime, report: &mut SweepReport) {
+    let Ok(urls) = ctx.aws.queues.peek_queues().await else {
         report.failed += 1;
         return;
     };
@@ -154,10 +136,10 @@ async fn sweep_peeks(state: &AppState, now: OffsetDateTime, report: &mut SweepRe
         if PeekId::from_resource_name(&name).is_none() {
             continue;
         }
-        let Ok(tags) = state.queues.tags(&url).await else {
+        let Ok(tags) = ctx.aws.queues.tags(&url).await else {
             continue;
         };
-        if tags.get(INSTANCE_TAG).map(String::as_str) != Some(state.eventbridge.instance()) {
+        if tags.get(INSTANCE_TAG).map(String::as_str) != Some(ctx.eventbridge().instance()) {
             continue;
         }
         let Some(created) = tags
@@ -174,14 +156,14 @@ async fn sweep_peeks(state: &AppState, now: OffsetDateTime, report: &mut SweepRe
             .cloned()
             .unwrap_or_else(|| "default".to_owned());
         let removed = audited(
-            state,
+            ctx,
             &url,
             "a peek left for a day: its rule and queue",
             async {
-                if !routing::remove_rule(&state.eventbridge, &bus, &name).await {
+                if !routing::remove_rule(ctx, &bus, &name).await {
                     return Err(ApiError::upstream("the peek's rule could not be removed"));
                 }
-                state.queues.remove(&url).await
+                Ok(ctx.aws.queues.remove(&url).await?)
             },
         )
         .await;
@@ -196,58 +178,12 @@ fn record(report: &mut SweepReport, removed: Option<Result<(), ApiError>>, what:
     }
 }
 
-/// Runs one removal between its audit intent and outcome; None when the intent could
-/// not be written (and so nothing was removed).
+/// Runs one removal between its audit intent and outcome (`audit::housekeeping`).
 async fn audited(
-    state: &AppState,
+    ctx: &Ctx,
     resource: &str,
     reason: &str,
     removal: impl Future<Output = Result<(), ApiError>>,
 ) -> Option<Result<(), ApiError>> {
-    if let Err(error) = state
-        .audit
-        .write(&AuditRecord::of_sweep(resource, reason, None, Vec::new()))
-        .await
-    {
-        tracing::error!(%error, %resource, "sweep: audit intent not written; nothing removed");
-        return None;
-    }
-    let calls = UpstreamCalls::default();
-    let result = collecting(calls.clone(), removal).await;
-    let outcome = result.as_ref().map(|_| ()).map_err(|e| e.code);
-    if let Err(error) = state
-        .audit
-        .write(&AuditRecord::of_sweep(
-            resource,
-            reason,
-            Some(outcome),
-            calls.taken(),
-        ))
-        .await
-    {
-        tracing::error!(%error, %resource, "sweep: audit outcome not written");
-    }
-    Some(result)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_schedules_event_is_a_sweep() {
-        let scheduled = serde_json::json!({
-            "version": "0", "id": "89d1a02d", "detail-type": "Scheduled Event",
-            "source": "aws.events", "account": "123456789012", "time": "2026-12-02T00:00:00Z",
-            "region": "us-east-1", "resources": ["arn:aws:events:us-east-1:123456789012:rule/sweep"],
-            "detail": {}
-        });
-        assert!(is_scheduled_event(&scheduled));
-        let mut other = scheduled.clone();
-        other["source"] = serde_json::json!("shop.orders");
-        assert!(!is_scheduled_event(&other));
-        assert!(!is_scheduled_event(
-            &serde_json::json!({"version": "2.0", "rawPath": "/api/me"})
-        ));
-    }
+    crate::audit::housekeeping(&ctx.audit, resource, reason, removal).await
 }

@@ -1,24 +1,32 @@
 //! Rewind's backend: the HTTP API of `docs/API.md` as one axum router over EventBridge,
-//! in three layers whose imports point one way (a cycle fails `cargo xtask test`):
+//! in three layers whose imports point one way (a cycle, a handler longer than 15 lines
+//! or a use-case taking `AppState` fails `cargo xtask test`):
 //!
 //! - `http`: the router and its layers (request ids, the audit trail, the route guard,
-//!   security headers), the routes (one module per resource), the extractors, the
-//!   console's files, the local server and the Lambda entry. `main` decides how to serve.
-//! - use-cases: `replays` (start, preview, watch and cancel; `replays::routing` makes
-//!   and removes a routed replay's temporary rules), `peeks` (an archive peek, from start
-//!   to stop) and `leftovers` (the scheduled sweep).
+//!   security headers), the routes (one module per resource: parse, call one use-case,
+//!   answer), the extractors (`Ctx`, `Valid<T>`), the console's files, the local server
+//!   and the Lambda entry. `main` decides how to serve.
+//! - use-cases, each taking the request context (`context::Ctx`: the caller, their
+//!   team's view of the adapters, the limits, the audit notes): `archives`, `buses`,
+//!   `replays` (start, preview, watch and cancel), `routing` (a routed or forwarded
+//!   replay's temporary rules), `jobs` (paced replays on Step Functions), `peeks`,
+//!   `reports` and `leftovers` (the scheduled sweep).
 //! - `aws`: the adapters — `aws::eventbridge` (with `mapping`, the one place SDK types
-//!   become DTOs, and `errors`, the one place AWS errors become API errors), `aws::sqs`,
-//!   `aws::logs` — and the SDK configuration every client shares.
+//!   become DTOs), `aws::stepfunctions`, `aws::sqs`, `aws::cloudwatch`, `aws::logs`,
+//!   the ledger — answering typed `aws::AwsError`s, and the SDK configuration every
+//!   client shares.
 //!
-//! Beside them: `state` (what every layer reaches), `caller` (who is calling), `audit`
-//! (the trail's records and where they go), `configuration`, `error`, `random`,
-//! `telemetry`.
+//! Beside them: `state` (what the routes hand the context), `caller` (who is calling),
+//! `audit` (the trail's records and where they go), `configuration`, `error` (the one
+//! place an error becomes an HTTP answer and its English), `random`, `telemetry`.
 
+pub mod archives;
 pub mod audit;
 pub mod aws;
+pub mod buses;
 pub mod caller;
 pub mod configuration;
+pub mod context;
 pub mod error;
 pub mod http;
 pub mod jobs;
@@ -27,5 +35,7 @@ pub mod peeks;
 pub mod random;
 pub mod replays;
 pub mod reports;
+pub mod routing;
 pub mod state;
 pub mod telemetry;
+pub mod v2;

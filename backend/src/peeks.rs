@@ -6,21 +6,23 @@
 //! it, the creator or an admin stops it. `DELETE` and the sweep (`crate::leftovers`)
 //! remove the rule, its target and the queue. The id is 64 random bits.
 
+use crate::aws::error::Kind;
 use crate::aws::sqs;
 use crate::caller::Caller;
+use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::replays::{self, is_over, routing};
-use crate::state::AppState;
+use crate::replays::{self, is_over};
+use crate::routing;
 use aws_sdk_eventbridge::types::Target;
 use shared::ErrorCode;
 use shared::Field;
-use shared::archive::Archive;
 use shared::peek::{MAX_PEEKS_PER_CALLER, NewPeek, Peek, PeekEvents, PeekId};
 use shared::replay::{NewReplay, ReplayState};
 use shared::roles::Role;
 use shared::routing::{INSTANCE_TAG, TemporaryRule};
 use shared::validation::{
-    ArchiveArn, Description, EventBusArn, EventPattern, ReplayName, ReplayWindow, RuleArn,
+    ArchiveArn, ArchiveName, Description, EventBusArn, EventPattern, ReplayName, ReplayWindow,
+    RuleArn,
 };
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -28,18 +30,15 @@ use time::OffsetDateTime;
 /// After its replay ends, events may still be on their way to the queue this long.
 const SETTLING: time::Duration = time::Duration::seconds(5);
 
-/// Starts a peek of `archive`: the queue, the rule and its target, then the replay;
-/// whatever fails, what was made is removed again.
-pub async fn start(
-    state: &AppState,
-    caller: &Caller,
-    archive: &Archive,
-    new: NewPeek,
-) -> Result<Peek, ApiError> {
+/// Starts a peek of archive `name` (one of the caller's teams'): the queue, the rule and
+/// its target, then the replay; whatever fails, what was made is removed again, and the
+/// team's slot is freed.
+pub async fn start(ctx: &Ctx, name: &ArchiveName, new: NewPeek) -> Result<Peek, ApiError> {
+    let archive = &ctx.visible().archive(name).await?;
     let bus = EventBusArn::parse(&archive.summary.event_source_arn)
         .map_err(|e| ApiError::upstream(e.message))?;
-    let owner = Owner::of(caller);
-    let mine = owned_by(state, &owner).await?;
+    let owner = Owner::of(&ctx.caller);
+    let mine = owned_by(ctx, &owner).await?;
     if mine >= MAX_PEEKS_PER_CALLER {
         return Err(ApiError::new(
             ErrorCode::LimitExceeded,
@@ -72,7 +71,7 @@ pub async fn start(
         (OWNER_ISSUER.to_owned(), owner.issuer.clone()),
         (
             INSTANCE_TAG.to_owned(),
-            state.eventbridge.instance().to_owned(),
+            ctx.eventbridge().instance().to_owned(),
         ),
     ]);
     if let Some(pattern) = &new.pattern {
@@ -91,7 +90,17 @@ pub async fn start(
         };
         ApiError::from(shared::FieldError::new(Field::EventPattern, message))
     })?;
-    let (url, queue_arn) = state
+    let slots = crate::jobs::slots::of(ctx);
+    let reservation = slots
+        .reserve(
+            ctx,
+            bus.as_str(),
+            &name,
+            crate::jobs::slots::HolderKind::Replay,
+        )
+        .await?;
+    let queue = ctx
+        .aws
         .queues
         .create(
             &name,
@@ -100,8 +109,15 @@ pub async fn start(
             archive.kms_key_identifier.as_deref(),
             tags,
         )
-        .await?;
-    let made = async {
+        .await;
+    let (url, queue_arn) = match queue {
+        Ok(queue) => queue,
+        Err(error) => {
+            slots.release(reservation).await;
+            return Err(error.into());
+        }
+    };
+    let made: Result<_, ApiError> = async {
         let description = TemporaryRule {
             replay: name.clone(),
             carries: format!("queue {name}"),
@@ -113,17 +129,11 @@ pub async fn start(
             .arn(&queue_arn)
             .build()
             .map_err(|e| ApiError::upstream(e.to_string()))?;
-        let rule = routing::put_temporary_rule(
-            &state.eventbridge,
-            &bus,
-            &name,
-            &pattern,
-            &description,
-            vec![target],
-        )
-        .await?;
-        replays::start(
-            &state.eventbridge,
+        let rule =
+            routing::put_temporary_rule(ctx, &bus, &name, &pattern, &description, vec![target])
+                .await?;
+        replays::start_from(
+            ctx,
             NewReplay {
                 name: replay.clone(),
                 description: Description::parse(&format!(
@@ -140,7 +150,7 @@ pub async fn start(
                 ],
                 routing: None,
             },
-            &[],
+            archive,
         )
         .await
     }
@@ -159,42 +169,38 @@ pub async fn start(
             created_at: now,
         }),
         Err(error) => {
-            remove(state, &bus, &name, &url).await;
+            slots.release(reservation).await;
+            remove(ctx, &bus, &name, &url).await;
             Err(error)
         }
     }
 }
 
 /// The events that arrived since the last call, after deleting the ones `ack` confirms.
-pub async fn read(
-    state: &AppState,
-    caller: &Caller,
-    id: &PeekId,
-    ack: Option<&str>,
-) -> Result<PeekEvents, ApiError> {
-    let (url, tags) = find(state, caller, id).await?;
+pub async fn read(ctx: &Ctx, id: &PeekId, ack: Option<&str>) -> Result<PeekEvents, ApiError> {
+    let (url, tags) = find(ctx, id).await?;
     // Only its creator reads a peek: to anyone else it does not exist.
-    if !Owner::of(caller).owns(&tags) {
+    if !Owner::of(&ctx.caller).owns(&tags) {
         return Err(not_found(ApiError::not_found(String::new()), id));
     }
     let name = id.resource_name();
     let mut peek = peek_from_tags(id, &tags)?;
     if let Some(ack) = ack.filter(|a| !a.is_empty()) {
         let handles: Vec<&str> = ack.split(' ').filter(|h| !h.is_empty()).collect();
-        let deleted = state.queues.delete(&url, &handles).await?;
+        let deleted = ctx.aws.queues.delete(&url, &handles).await?;
         if deleted > 0 {
             peek.events_delivered += u32::try_from(deleted).unwrap_or(u32::MAX);
-            state
+            ctx.aws
                 .queues
                 .tag(&url, "delivered", peek.events_delivered.to_string())
                 .await?;
         }
     }
     let replay = ReplayName::parse(&name).map_err(|e| ApiError::upstream(e.message))?;
-    let (replay_state, ended) = match state.eventbridge.describe_replay(&replay).await {
+    let (replay_state, ended) = match ctx.eventbridge().describe_replay(&replay).await {
         Ok(r) => (r.summary.state, r.summary.replay_end_time),
-        Err(e) if e.code == ErrorCode::NotFound => (ReplayState::Cancelled, None),
-        Err(e) => return Err(e),
+        Err(e) if e.is_not_found() => (ReplayState::Cancelled, None),
+        Err(e) => return Err(e.into()),
     };
     peek.state = replay_state;
     // maxEvents bounds what is handed out, acknowledged or not: a client that never
@@ -210,7 +216,7 @@ pub async fn read(
             handles: Vec::new(),
         }
     } else {
-        state.queues.receive(&url).await?
+        ctx.aws.queues.receive(&url).await?
     };
     let mut events = Vec::new();
     let mut handles = Vec::new();
@@ -219,7 +225,7 @@ pub async fn read(
         handles.push(handle.as_str());
     }
     if !events.is_empty() {
-        state
+        ctx.aws
             .queues
             .tag(&url, HANDED_OUT, (handed_out + events.len()).to_string())
             .await?;
@@ -227,16 +233,16 @@ pub async fn read(
     // maxEvents reached: the replay has nothing more to send here.
     let reached = handed_out + events.len() >= usize::from(peek.max_events);
     if reached && !is_over(replay_state) && replay_state != ReplayState::Cancelling {
-        match state.eventbridge.cancel_replay(&replay).await {
+        match ctx.eventbridge().cancel_replay(&replay).await {
             Ok(cancelled) => peek.state = cancelled.state,
-            Err(e) if e.code == ErrorCode::IllegalStatus => {}
-            Err(e) => return Err(e),
+            Err(e) if e.is(&Kind::IllegalStatus) => {}
+            Err(e) => return Err(e.into()),
         }
     }
     let settled = ended.is_none_or(|t| OffsetDateTime::now_utc() - t > SETTLING);
     let done = events.is_empty()
         && (room == 0
-            || (is_over(replay_state) && settled && state.queues.pending(&url).await? == 0));
+            || (is_over(replay_state) && settled && ctx.aws.queues.pending(&url).await? == 0));
     Ok(PeekEvents {
         peek,
         ack: (!handles.is_empty()).then(|| handles.join(" ")),
@@ -246,53 +252,50 @@ pub async fn read(
 }
 
 /// Ends a peek: cancels its replay if it still runs, removes the rule and the queue.
-pub async fn stop(state: &AppState, caller: &Caller, id: &PeekId) -> Result<(), ApiError> {
-    let (url, tags) = find(state, caller, id).await?;
+pub async fn stop(ctx: &Ctx, id: &PeekId) -> Result<(), ApiError> {
+    let (url, tags) = find(ctx, id).await?;
     // Its creator or an admin (of its bus's team) stops it; to anyone else it does not
     // exist.
-    if !(Owner::of(caller).owns(&tags) || caller.role() == Some(Role::Admin)) {
+    if !(Owner::of(&ctx.caller).owns(&tags) || ctx.caller.role() == Some(Role::Admin)) {
         return Err(not_found(ApiError::not_found(String::new()), id));
     }
     let name = id.resource_name();
     if let Ok(replay) = ReplayName::parse(&name)
-        && let Ok(found) = state.eventbridge.describe_replay(&replay).await
+        && let Ok(found) = ctx.eventbridge().describe_replay(&replay).await
         && found.summary.state.can_cancel()
     {
-        match state.eventbridge.cancel_replay(&replay).await {
+        match ctx.eventbridge().cancel_replay(&replay).await {
             Ok(_) => {}
-            Err(e) if e.code == ErrorCode::IllegalStatus => {}
-            Err(e) => return Err(e),
+            Err(e) if e.is(&Kind::IllegalStatus) => {}
+            Err(e) => return Err(e.into()),
         }
     }
     let bus = tags.get("bus").map(String::as_str).unwrap_or("default");
-    if !routing::remove_rule(&state.eventbridge, bus, &name).await {
+    if !routing::remove_rule(ctx, bus, &name).await {
         return Err(ApiError::upstream(format!(
             "The peek's rule {name} could not be removed; the sweep will try again."
         )));
     }
-    state.queues.remove(&url).await
+    Ok(ctx.aws.queues.remove(&url).await?)
 }
 
-async fn remove(state: &AppState, bus: &EventBusArn, name: &str, url: &str) {
-    routing::remove_rule(&state.eventbridge, bus.bus_name(), name).await;
-    if let Err(error) = state.queues.remove(url).await {
+async fn remove(ctx: &Ctx, bus: &EventBusArn, name: &str, url: &str) {
+    routing::remove_rule(ctx, bus.bus_name(), name).await;
+    if let Err(error) = ctx.aws.queues.remove(url).await {
         tracing::warn!(queue = %name, %error, "could not remove a peek's queue; the sweep will");
     }
 }
 
 /// A peek's queue and settings; `NotFound` when it is gone or of another team's bus.
-async fn find(
-    state: &AppState,
-    caller: &Caller,
-    id: &PeekId,
-) -> Result<(String, HashMap<String, String>), ApiError> {
-    let scope = &caller.scope;
-    let url = state
+async fn find(ctx: &Ctx, id: &PeekId) -> Result<(String, HashMap<String, String>), ApiError> {
+    let scope = ctx.scope();
+    let url = ctx
+        .aws
         .queues
         .url(&id.resource_name())
         .await
         .map_err(|e| not_found(e, id))?;
-    let tags = state.queues.tags(&url).await?;
+    let tags = ctx.aws.queues.tags(&url).await?;
     let bus = tags.get("bus").map(String::as_str).unwrap_or_default();
     if !scope.allows(bus) {
         return Err(not_found(ApiError::not_found(String::new()), id));
@@ -326,27 +329,28 @@ impl Owner {
 }
 
 /// How many peeks `owner` has: every peek queue of this instance that is theirs.
-async fn owned_by(state: &AppState, owner: &Owner) -> Result<usize, ApiError> {
+async fn owned_by(ctx: &Ctx, owner: &Owner) -> Result<usize, ApiError> {
     let mut count = 0;
-    for url in state.queues.peek_queues().await? {
-        match state.queues.tags(&url).await {
+    for url in ctx.aws.queues.peek_queues().await? {
+        match ctx.aws.queues.tags(&url).await {
             Ok(tags)
                 if owner.owns(&tags)
                     && tags.get(INSTANCE_TAG).map(String::as_str)
-                        == Some(state.eventbridge.instance()) =>
+                        == Some(ctx.eventbridge().instance()) =>
             {
                 count += 1;
             }
             Ok(_) => {}
             // Removed meanwhile.
-            Err(e) if e.code == ErrorCode::NotFound => {}
-            Err(e) => return Err(e),
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(count)
 }
 
-fn not_found(error: ApiError, id: &PeekId) -> ApiError {
+fn not_found(error: impl Into<ApiError>, id: &PeekId) -> ApiError {
+    let error = error.into();
     if error.code == ErrorCode::NotFound {
         ApiError::not_found(format!(
             "There is no peek {id}: it ended and was removed, or never existed."

@@ -13,10 +13,12 @@ use shared::job::{ReplayJob, ReplayJobList, StartReplayJobRequest};
 use shared::list::ListQuery;
 use shared::peek::{Peek, PeekEvents, StartPeekRequest};
 use shared::preview::ReplayPreview;
-use shared::replay::{
-    CancelReplayResponse, Replay, ReplayList, StartReplayRequest, StartReplayResponse,
-};
+use shared::replay::{Replay, ReplayList, StartReplayRequest, StartReplayResponse};
 use shared::report::ReplayReport;
+use shared::v2::{
+    StartV2ReplayRequest, V2EventBus, V2EventBusList, V2Replay, V2ReplayList, V2Subscriber,
+    V2SubscriberList,
+};
 use shared::{ErrorBody, ErrorCode};
 
 /// The request for `operation`, its path parameters filled in (`shared::endpoints`: the
@@ -34,7 +36,26 @@ fn request(operation: Operation, params: &[&str]) -> RequestBuilder {
     let path = operation
         .path(params)
         .unwrap_or_else(|| operation.path_template().to_owned());
-    RequestBuilder::new(&path).method(method)
+    let builder = RequestBuilder::new(&path).method(method);
+    if operation.method() == endpoints::Method::Get {
+        aborted_on_cleanup(builder)
+    } else {
+        // A change the user asked for is not abandoned by leaving its page.
+        builder
+    }
+}
+
+/// A read is aborted when whatever asked for it goes away (a page left, a resource
+/// asking again), as Leptos's hackernews example does: a page left mid-load stops its
+/// downloads instead of finishing them for no one.
+fn aborted_on_cleanup(builder: RequestBuilder) -> RequestBuilder {
+    let Ok(controller) = web_sys::AbortController::new() else {
+        return builder;
+    };
+    let builder = builder.abort_signal(Some(&controller.signal()));
+    let controller = send_wrapper::SendWrapper::new(controller);
+    leptos::prelude::on_cleanup(move || controller.abort());
+    builder
 }
 
 /// A failed call, as the console shows it.
@@ -176,13 +197,6 @@ pub async fn update_archive(
     send_json(request(Operation::UpdateArchive, &[&name]), &body).await
 }
 
-pub async fn delete_archive(name: String) -> Result<(), ApiError> {
-    let request = signed(request(Operation::DeleteArchive, &[&name]))
-        .build()
-        .map_err(ApiError::network)?;
-    exchange(request).await.map(|_| ())
-}
-
 pub async fn list_replays(query: ListQuery) -> Result<ReplayList, ApiError> {
     send(request(Operation::ListReplays, &[]).query(query_pairs(&query))).await
 }
@@ -222,23 +236,12 @@ pub async fn read_peek(id: String, ack: Option<String>) -> Result<PeekEvents, Ap
 }
 
 pub async fn stop_peek(id: String) -> Result<(), ApiError> {
-    let request = signed(request(Operation::StopPeek, &[&id]))
-        .build()
-        .map_err(ApiError::network)?;
-    exchange(request).await.map(|_| ())
-}
-
-pub async fn cancel_replay(name: String) -> Result<CancelReplayResponse, ApiError> {
-    send(request(Operation::CancelReplay, &[&name])).await
+    act_on(Operation::StopPeek, id).await
 }
 
 /// A page of replay jobs: the jobs route filters by state only.
 pub async fn list_jobs(query: ListQuery) -> Result<ReplayJobList, ApiError> {
-    let pairs: Vec<(&str, String)> = [("state", query.state), ("nextToken", query.next_token)]
-        .into_iter()
-        .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
-        .collect();
-    send(request(Operation::ListReplayJobs, &[]).query(pairs)).await
+    send(request(Operation::ListReplayJobs, &[]).query(state_and_token(query))).await
 }
 
 pub async fn get_job(name: String) -> Result<ReplayJob, ApiError> {
@@ -254,13 +257,18 @@ pub async fn change_job(operation: Operation, name: String) -> Result<ReplayJob,
     send(request(operation, &[&name])).await
 }
 
-/// Did the targets get it: the report of replay `name`, or of job `name` when `job`.
-pub async fn report(name: String, job: bool) -> Result<ReplayReport, ApiError> {
-    let operation = if job {
-        Operation::ReplayJobReport
-    } else {
-        Operation::ReplayReport
-    };
+/// `operation` on `name`, without a body (cancel a replay or a job, delete an archive);
+/// what it answers is not needed, the page reads the thing again.
+pub async fn act_on(operation: Operation, name: String) -> Result<(), ApiError> {
+    let request = signed(request(operation, &[&name]))
+        .build()
+        .map_err(ApiError::network)?;
+    exchange(request).await.map(|_| ())
+}
+
+/// Did the targets get it: the report (`operation`: of a replay, a job or a v2 replay)
+/// of `name`.
+pub async fn report(name: String, operation: Operation) -> Result<ReplayReport, ApiError> {
     send(request(operation, &[&name])).await
 }
 
@@ -297,4 +305,93 @@ pub async fn all_archives() -> Result<Vec<shared::archive::ArchiveSummary>, ApiE
             None => return Ok(archives),
         }
     }
+}
+
+/// The state filter and the page token, the only query the jobs and v2 replays take.
+fn state_and_token(query: ListQuery) -> Vec<(&'static str, String)> {
+    [("state", query.state), ("nextToken", query.next_token)]
+        .into_iter()
+        .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .collect()
+}
+
+/// A page of Custom Event Buses (v2).
+pub async fn list_v2_buses(token: Option<String>) -> Result<V2EventBusList, ApiError> {
+    let query = ListQuery {
+        next_token: token,
+        ..Default::default()
+    };
+    send(request(Operation::ListV2EventBuses, &[]).query(state_and_token(query))).await
+}
+
+/// The Custom Event Bus `name` (the API describes none alone: it is found in the list).
+pub async fn get_v2_bus(name: String) -> Result<V2EventBus, ApiError> {
+    all_v2_buses()
+        .await?
+        .into_iter()
+        .find(|b| b.name == name)
+        .ok_or_else(|| ApiError {
+            status: 404,
+            code: Some(ErrorCode::NotFound),
+            message: format!("There is no Custom Event Bus named {name}."),
+            field: None,
+        })
+}
+
+/// Every Custom Event Bus (for the replay form's picker), following pages.
+pub async fn all_v2_buses() -> Result<Vec<V2EventBus>, ApiError> {
+    let mut buses = Vec::new();
+    let mut token = None;
+    loop {
+        let page = list_v2_buses(token).await?;
+        buses.extend(page.event_buses);
+        token = page.next_token;
+        if token.is_none() {
+            return Ok(buses);
+        }
+    }
+}
+
+/// A page of the subscribers of Custom Event Bus `bus`.
+pub async fn list_v2_subscribers(
+    bus: String,
+    token: Option<String>,
+) -> Result<V2SubscriberList, ApiError> {
+    let query = ListQuery {
+        next_token: token,
+        ..Default::default()
+    };
+    send(request(Operation::ListV2Subscribers, &[&bus]).query(state_and_token(query))).await
+}
+
+/// Every subscriber of `bus`, following pages.
+pub async fn all_v2_subscribers(bus: String) -> Result<Vec<V2Subscriber>, ApiError> {
+    let mut subscribers = Vec::new();
+    let mut token = None;
+    loop {
+        let page = list_v2_subscribers(bus.clone(), token).await?;
+        subscribers.extend(page.subscribers);
+        token = page.next_token;
+        if token.is_none() {
+            return Ok(subscribers);
+        }
+    }
+}
+
+/// The v2 replays (the route filters by state only).
+pub async fn list_v2_replays(query: ListQuery) -> Result<V2ReplayList, ApiError> {
+    send(request(Operation::ListV2Replays, &[]).query(state_and_token(query))).await
+}
+
+pub async fn start_v2_replay(body: StartV2ReplayRequest) -> Result<V2Replay, ApiError> {
+    send_json(request(Operation::StartV2Replay, &[]), &body).await
+}
+
+pub async fn get_v2_replay(name: String) -> Result<V2Replay, ApiError> {
+    send(request(Operation::DescribeV2Replay, &[&name])).await
+}
+
+/// Pause or resume (`operation`) the v2 replay `name`; stopping it is `act_on`'s.
+pub async fn change_v2_replay(operation: Operation, name: String) -> Result<V2Replay, ApiError> {
+    send(request(operation, &[&name])).await
 }

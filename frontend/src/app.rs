@@ -5,10 +5,16 @@ use crate::auth::{self, Session};
 use crate::components::error_banner::ErrorBanner;
 use crate::components::frame::Frame;
 use crate::components::loading::Loading;
+use crate::components::masthead::Masthead;
 use crate::current_user::CurrentUser;
+use crate::links;
 use crate::pages::{
     archive::ArchivePage, archives::ArchivesPage, new_archive::NewArchivePage,
     not_found::NotFoundPage,
+};
+use crate::pages::{
+    custom_bus::CustomBusPage, custom_buses::CustomBusesPage,
+    replay_to_subscribers::ReplayToSubscribersPage, v2_replay::V2ReplayPage,
 };
 use crate::pages::{job::JobPage, jobs::JobsPage};
 use crate::pages::{
@@ -16,6 +22,7 @@ use crate::pages::{
 };
 use leptos::prelude::*;
 use leptos_router::components::{A, FlatRoutes, Redirect, Route, Router};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
 use shared::roles::Operation;
 
@@ -79,57 +86,46 @@ fn Console(session: Session) -> impl IntoView {
     };
     view! {
         <Router>
-            <a class="skip" href="#main">
-                "Skip to content"
-            </a>
-            <header class="top">
-                <a class="brand" href="/archives">
-                    "Rewind"
-                </a>
-                <nav aria-label="Main">
-                    <A href="/archives">"Archives"</A>
-                    <A href="/replays">"Replays"</A>
-                    <A href="/jobs">"Jobs"</A>
-                </nav>
-                <div class="user">
-                    {match who {
-                        Some(who) => {
-                            view! {
-                                <span>
-                                    "Signed in as " <strong>{who}</strong>
-                                    {move || role().map(|r| format!(" · {r}"))} {teams}
-                                </span>
-                                <button
-                                    type="button"
-                                    class="link"
-                                    on:click=move |_| auth::sign_out()
-                                >
-                                    "Sign out"
-                                </button>
-                            }
-                                .into_any()
+            <Masthead nav=view! {
+                <A href="/archives">"Archives"</A>
+                <A href="/replays">"Replays"</A>
+                <A href="/jobs">"Jobs"</A>
+                <CustomBusesLink />
+            }
+                .into_any()>
+                {match who {
+                    Some(who) => {
+                        view! {
+                            <span>
+                                "Signed in as " <strong>{who}</strong>
+                                {move || role().map(|r| format!(" · {r}"))} {teams}
+                            </span>
+                            <button type="button" class="link" on:click=move |_| auth::sign_out()>
+                                "Sign out"
+                            </button>
                         }
-                        None => {
-                            view! {
-                                <span>
-                                    {move || {
-                                        current
-                                            .get()
-                                            .map(|m| {
-                                                format!(
-                                                    "{} · {}",
-                                                    m.subject,
-                                                    m.role().map(|r| r.as_str()).unwrap_or("no role"),
-                                                )
-                                            })
-                                    }} {teams}
-                                </span>
-                            }
-                                .into_any()
+                            .into_any()
+                    }
+                    None => {
+                        view! {
+                            <span>
+                                {move || {
+                                    current
+                                        .get()
+                                        .map(|m| {
+                                            format!(
+                                                "{} · {}",
+                                                m.subject,
+                                                m.role().map(|r| r.as_str()).unwrap_or("no role"),
+                                            )
+                                        })
+                                }} {teams}
+                            </span>
                         }
-                    }}
-                </div>
-            </header>
+                            .into_any()
+                    }
+                }}
+            </Masthead>
             // Below the header, so that the header stays where the app shell painted it.
             {(session == Session::Local)
                 .then(|| {
@@ -167,9 +163,31 @@ fn Console(session: Session) -> impl IntoView {
                         <Route path=path!("/replays/:name") view=ReplayPage />
                         <Route path=path!("/jobs") view=JobsPage />
                         <Route path=path!("/jobs/:name") view=JobPage />
+                        <Route path=path!("/custom-buses") view=CustomBusesPage />
+                        <Route path=path!("/custom-buses/:name") view=CustomBusPage />
+                        <Route
+                            path=path!("/v2-replays")
+                            view=|| view! { <Redirect path=links::V2_REPLAYS /> }
+                        />
+                        <Route path=path!("/v2-replays/new") view=ReplayToSubscribersPage />
+                        <Route path=path!("/v2-replays/:name") view=V2ReplayPage />
                     </FlatRoutes>
                 </Show>
             </main>
         </Router>
+    }
+}
+
+/// "Custom buses", current on its pages and on the v2 replays' (`links::in_custom_buses`).
+#[component]
+fn CustomBusesLink() -> impl IntoView {
+    let path = use_location().pathname;
+    view! {
+        <a
+            href="/custom-buses"
+            aria-current=move || path.with(|p| links::in_custom_buses(p)).then_some("page")
+        >
+            "Custom buses"
+        </a>
     }
 }

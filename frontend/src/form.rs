@@ -33,6 +33,36 @@ where
     pub done: Done,
 }
 
+/// What a form's fields need of it — each field's message, and marking a field touched —
+/// without its request type, so fields two forms share (`ArchiveSettings`) are compiled
+/// once.
+#[derive(Clone, Copy)]
+pub struct FormFields {
+    error: Callback<Field, Signal<Option<String>>>,
+    touch: Callback<Field>,
+}
+
+impl FormFields {
+    /// The message under `field` (`Form::error`).
+    pub fn error(&self, field: Field) -> Signal<Option<String>> {
+        self.error.run(field)
+    }
+
+    pub fn touch(&self, field: Field) {
+        self.touch.run(field);
+    }
+
+    /// What an input runs on each keystroke: keeps the text in `into` and marks `field`
+    /// touched, so its problem shows.
+    pub fn typing(&self, into: RwSignal<String>, field: Field) -> Callback<String> {
+        let this = *self;
+        Callback::new(move |text| {
+            into.set(text);
+            this.touch(field);
+        })
+    }
+}
+
 pub struct Form<Req: Send + Sync + 'static> {
     draft: Memo<Draft<Req>>,
     /// What was answered is handed to `done`; only the failure stays, for the messages.
@@ -103,6 +133,21 @@ where
                 t.push(field);
             }
         });
+    }
+
+    /// What an input runs on each keystroke: keeps the text in `into` and marks `field`
+    /// touched, so its problem shows.
+    pub fn typing(&self, into: RwSignal<String>, field: Field) -> Callback<String> {
+        self.fields().typing(into, field)
+    }
+
+    /// What the form's fields need of it, whatever its request.
+    pub fn fields(&self) -> FormFields {
+        let this = *self;
+        FormFields {
+            error: Callback::new(move |field| this.error(field)),
+            touch: Callback::new(move |field| this.touch(field)),
+        }
     }
 
     /// Every problem shows (after a submit attempt, or for a form that starts filled in).

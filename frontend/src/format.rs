@@ -141,6 +141,39 @@ pub fn parse_input(value: &str, zone: Zone) -> Option<OffsetDateTime> {
 }
 
 /// `2 h 5 min`, `45 s`.
+/// A time in UTC, or a dash when there is none (yet).
+pub fn maybe_datetime(t: Option<OffsetDateTime>) -> String {
+    t.map_or_else(|| "—".to_owned(), |t| datetime(t, Zone::Utc))
+}
+
+/// An event window in UTC: "from → to".
+pub fn window(start: OffsetDateTime, end: OffsetDateTime) -> String {
+    format!(
+        "{} → {}",
+        datetime(start, Zone::Utc),
+        datetime(end, Zone::Utc)
+    )
+}
+
+/// What a detail page says under its progress bar: the time left while it runs
+/// (`pace`: how the estimate was made), else the state it ended in.
+pub fn progress_note(
+    what: &str,
+    state: &str,
+    in_progress: bool,
+    eta: Option<Duration>,
+    pace: &str,
+) -> String {
+    match (in_progress, eta) {
+        (true, Some(left)) => format!(
+            "About {} left at {pace}. Refreshing every 2 seconds.",
+            duration(left)
+        ),
+        (true, None) => "Refreshing every 2 seconds.".to_owned(),
+        (false, _) => format!("This {what} is {}.", state.to_lowercase()),
+    }
+}
+
 pub fn duration(d: Duration) -> String {
     let secs = d.whole_seconds().max(0);
     let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
@@ -163,6 +196,12 @@ pub fn eta(fraction: f64, elapsed: Duration) -> Option<Duration> {
 /// The last path segment of an ARN: `orders` for `…:event-bus/orders`.
 pub fn arn_name(arn: &str) -> &str {
     arn.split_once('/').map_or(arn, |(_, name)| name)
+}
+
+/// The name in a v2 ARN: `orders-v2` for `…:event-busv2/orders-v2/{id}` (and a
+/// subscriber's `…:subscriber/{name}/{id}`).
+pub fn v2_arn_name(arn: &str) -> &str {
+    arn.rsplit('/').nth(1).unwrap_or(arn)
 }
 
 #[cfg(test)]
@@ -248,6 +287,12 @@ mod tests {
         assert_eq!(
             arn_name("arn:aws:events:us-east-1:123456789012:event-bus/orders"),
             "orders"
+        );
+        assert_eq!(
+            v2_arn_name(
+                "arn:aws:events:us-east-1:123456789012:event-busv2/orders-v2/abcdefghij0123456789klmno"
+            ),
+            "orders-v2"
         );
     }
 }

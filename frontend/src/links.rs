@@ -75,3 +75,30 @@ pub fn jobs(q: &ListQuery) -> String {
 pub fn job(name: &str) -> String {
     format!("/jobs/{}", encode(name))
 }
+
+/// The Custom Event Buses (v2), a page of them; the v2 replays are listed below.
+pub fn custom_buses(q: &ListQuery) -> String {
+    with_query("/custom-buses", &[("nextToken", &q.next_token)])
+}
+
+pub fn custom_bus(name: &str) -> String {
+    format!("/custom-buses/{}", encode(name))
+}
+
+/// The "Replay to subscribers" form, with a Custom Event Bus chosen when given.
+pub fn replay_to_subscribers(bus: Option<&str>) -> String {
+    with_query("/v2-replays/new", &[("bus", &bus.map(str::to_owned))])
+}
+
+pub fn v2_replay(name: &str) -> String {
+    format!("/v2-replays/{}", encode(name))
+}
+
+/// The v2 replays: the second list of the Custom buses page.
+pub const V2_REPLAYS: &str = "/custom-buses#v2-replays";
+
+/// Whether `path` is one of the Custom buses section's pages (its buses, the replays to
+/// their subscribers), where the navigation marks "Custom buses" (boot.js does the same).
+pub fn in_custom_buses(path: &str) -> bool {
+    path.starts_with("/custom-buses") || path.starts_with("/v2-replays")
+}

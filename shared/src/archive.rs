@@ -9,53 +9,15 @@ use crate::validation::{
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-/// The lifecycle state of an archive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum ArchiveState {
-    Enabled,
-    Disabled,
-    Creating,
-    Updating,
-    CreateFailed,
-    UpdateFailed,
-}
-
-impl ArchiveState {
-    pub const ALL: [Self; 6] = [
-        Self::Enabled,
-        Self::Disabled,
-        Self::Creating,
-        Self::Updating,
-        Self::CreateFailed,
-        Self::UpdateFailed,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::Creating => "CREATING",
-            Self::Updating => "UPDATING",
-            Self::CreateFailed => "CREATE_FAILED",
-            Self::UpdateFailed => "UPDATE_FAILED",
-        }
-    }
-
-    pub fn parse(value: &str) -> Result<Self, FieldError> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == value)
-            .ok_or_else(|| {
-                FieldError::new(
-                    Field::State,
-                    format!(
-                        "'{value}' is not an archive state; use one of {}.",
-                        Self::ALL.map(Self::as_str).join(", ")
-                    ),
-                )
-            })
+wire_enum! {
+    /// The lifecycle state of an archive.
+    pub enum ArchiveState ("an archive state") {
+        Enabled = "ENABLED",
+        Disabled = "DISABLED",
+        Creating = "CREATING",
+        Updating = "UPDATING",
+        CreateFailed = "CREATE_FAILED",
+        UpdateFailed = "UPDATE_FAILED",
     }
 }
 
@@ -77,7 +39,6 @@ pub struct ArchiveSummary {
     /// Reconciled by EventBridge over up to 24 hours.
     pub event_count: i64,
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub creation_time: OffsetDateTime,
 }
 
@@ -107,44 +68,65 @@ pub struct ArchiveList {
     pub next_token: Option<String>,
 }
 
-/// `POST /api/archives` body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CreateArchiveRequest {
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 48, pattern = r"^[\.\-_A-Za-z0-9]+$")
-    )]
-    pub archive_name: String,
-    /// The ARN of the event bus to archive.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 1600,
-            pattern = r"^arn:aws[a-z\-]*:events:[a-z0-9\-]*:([0-9]{12})?:event-bus/.+$"
-        )
-    )]
-    pub event_source_arn: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(max_length = 512))]
-    pub description: Option<String>,
-    /// A JSON event pattern; absent or empty archives every event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(max_length = 4096))]
-    pub event_pattern: Option<String>,
-    /// Days to keep events; 0 or absent keeps them indefinitely.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 2147483647))]
-    pub retention_days: Option<i64>,
-    /// A customer managed KMS key; absent uses an AWS owned key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(max_length = 2048, pattern = r"^[a-zA-Z0-9_\-/:]*$")
-    )]
-    pub kms_key_identifier: Option<String>,
+/// Declares an archive body: its own leading fields, then the settings an archive can
+/// change after it is made (description, pattern, retention, KMS key). A create and an
+/// update share this one definition of those four fields and their limits.
+macro_rules! archive_request {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $($(#[$lead_meta:meta])* pub $lead:ident: $lead_ty:ty,)*
+            ..
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub struct $name {
+            $($(#[$lead_meta])* pub $lead: $lead_ty,)*
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[cfg_attr(feature = "openapi", schema(max_length = 512))]
+            pub description: Option<String>,
+            /// A JSON event pattern; empty: every event.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[cfg_attr(feature = "openapi", schema(max_length = 4096))]
+            pub event_pattern: Option<String>,
+            /// Days to keep events; 0: indefinitely.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 2147483647))]
+            pub retention_days: Option<i64>,
+            /// A customer managed KMS key; empty: an AWS owned key.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[cfg_attr(
+                feature = "openapi",
+                schema(max_length = 2048, pattern = r"^[a-zA-Z0-9_\-/:]*$")
+            )]
+            pub kms_key_identifier: Option<String>,
+        }
+    };
+}
+
+archive_request! {
+    /// `POST /api/archives` body.
+    pub struct CreateArchiveRequest {
+        #[cfg_attr(
+            feature = "openapi",
+            schema(min_length = 1, max_length = 48, pattern = r"^[\.\-_A-Za-z0-9]+$")
+        )]
+        pub archive_name: String,
+        /// The ARN of the event bus to archive.
+        #[cfg_attr(
+            feature = "openapi",
+            schema(
+                min_length = 1,
+                max_length = 1600,
+                pattern = r"^arn:aws[a-z\-]*:events:[a-z0-9\-]*:([0-9]{12})?:event-bus/.+$"
+            )
+        )]
+        pub event_source_arn: String,
+        ..
+    }
 }
 
 /// A create request that passed every check.
@@ -223,28 +205,13 @@ impl CreateArchiveRequest {
     }
 }
 
-/// `PATCH /api/archives/{name}` body: at least one field. An empty `description` clears
-/// it; an empty `eventPattern` removes the pattern (archive every event); an empty
-/// `kmsKeyIdentifier` switches to an AWS owned key; `retentionDays: 0` keeps indefinitely.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct UpdateArchiveRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(max_length = 512))]
-    pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(max_length = 4096))]
-    pub event_pattern: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 2147483647))]
-    pub retention_days: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(max_length = 2048, pattern = r"^[a-zA-Z0-9_\-/:]*$")
-    )]
-    pub kms_key_identifier: Option<String>,
+archive_request! {
+    /// `PATCH /api/archives/{name}` body: at least one field. An empty `description` clears
+    /// it; an empty `eventPattern` removes the pattern (archive every event); an empty
+    /// `kmsKeyIdentifier` switches to an AWS owned key; `retentionDays: 0` keeps indefinitely.
+    pub struct UpdateArchiveRequest {
+        ..
+    }
 }
 
 /// An update that passed every check. `Some(None)` for the pattern removes it.
@@ -299,8 +266,20 @@ pub struct ArchiveStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<String>,
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub creation_time: OffsetDateTime,
+}
+
+/// An archive's status, as a create answers it, read from the archive itself (a create
+/// whose retry met its own first attempt's archive answers so).
+impl From<Archive> for ArchiveStatus {
+    fn from(archive: Archive) -> Self {
+        ArchiveStatus {
+            archive_arn: archive.archive_arn,
+            state: archive.summary.state,
+            state_reason: archive.summary.state_reason,
+            creation_time: archive.summary.creation_time,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -471,7 +450,7 @@ mod tests {
 
     #[test]
     fn state_round_trips() {
-        for s in ArchiveState::ALL {
+        for &s in ArchiveState::ALL {
             assert_eq!(ArchiveState::parse(s.as_str()).unwrap(), s);
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }

@@ -87,6 +87,15 @@ endpoints! {
     OptRuleOutOfReplays = "optRuleOutOfReplays", Post "/api/event-buses/{name}/rules/{rule}/replay-opt-out";
     TestEventPattern = "testEventPattern", Post "/api/event-patterns/test";
     Me = "me", Get "/api/me";
+    ListV2EventBuses = "listV2EventBuses", Get "/api/v2/event-buses";
+    ListV2Subscribers = "listV2Subscribers", Get "/api/v2/event-buses/{name}/subscribers";
+    ListV2Replays = "listV2Replays", Get "/api/v2/replays";
+    StartV2Replay = "startV2Replay", Post "/api/v2/replays";
+    DescribeV2Replay = "describeV2Replay", Get "/api/v2/replays/{replayName}";
+    PauseV2Replay = "pauseV2Replay", Post "/api/v2/replays/{replayName}/pause";
+    ResumeV2Replay = "resumeV2Replay", Post "/api/v2/replays/{replayName}/resume";
+    StopV2Replay = "stopV2Replay", Post "/api/v2/replays/{replayName}/stop";
+    V2ReplayReport = "v2ReplayReport", Get "/api/v2/replays/{replayName}/report";
 }
 
 impl Operation {

@@ -44,9 +44,14 @@ fields! {
     RoutingTargets = "routing.targets",
     RoutingEventPattern = "routing.eventPattern",
     RoutingForwardTo = "routing.forwardTo",
+    RoutingForwardToRoleArn = "routing.forwardTo.roleArn",
     /// A target's id (reported at `routing.targets` where one is chosen).
     TargetId = "targetId",
     DestinationArn = "destination.arn",
+    /// A v2 replay's bus.
+    EventBusArn = "eventBusArn",
+    /// A v2 replay's chosen subscribers.
+    SubscriberArns = "subscriberArns",
     DestinationFilterArns = "destination.filterArns",
     NamePrefix = "namePrefix",
     State = "state",

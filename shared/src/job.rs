@@ -5,7 +5,7 @@
 use crate::Field;
 use crate::FieldError;
 use crate::replay::StartReplayRequest;
-use crate::replay::{NewReplay, ReplayDestination, ReplayDestinationRequest, ReplayState};
+use crate::replay::{NewReplay, ReplayDestination, ReplayState};
 use crate::routing::RoutingRequest;
 use crate::validation::JobName;
 use serde::{Deserialize, Serialize};
@@ -19,64 +19,73 @@ pub const SLICE_MINUTES: std::ops::RangeInclusive<i64> = 1..=1440;
 /// The longest gap between two slices, in seconds.
 pub const MAX_GAP_SECONDS: i64 = 3600;
 
-/// A job's state, derived from its Step Functions runs and its slices' replays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum JobState {
-    /// Waiting for a replay slot (`stateReason` says which limit).
-    Queued,
-    Running,
-    /// Paused while a slice still runs: it finishes, no other starts.
-    Pausing,
-    Paused,
-    /// Cancelled while its running slice is being cancelled.
-    Cancelling,
-    Cancelled,
-    Completed,
-    Failed,
-}
+/// The random part of a job's slice names: 16 lowercase hexadecimal digits (64 bits),
+/// fixed when the job is created and kept in its record, so that no other request can
+/// name a replay as one of its slices ahead of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SliceKey(String);
 
-impl JobState {
-    pub const ALL: [Self; 8] = [
-        Self::Queued,
-        Self::Running,
-        Self::Pausing,
-        Self::Paused,
-        Self::Cancelling,
-        Self::Cancelled,
-        Self::Completed,
-        Self::Failed,
-    ];
+impl SliceKey {
+    pub fn from_bits(bits: u64) -> Self {
+        Self(format!("{bits:016x}"))
+    }
 
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "QUEUED",
-            Self::Running => "RUNNING",
-            Self::Pausing => "PAUSING",
-            Self::Paused => "PAUSED",
-            Self::Cancelling => "CANCELLING",
-            Self::Cancelled => "CANCELLED",
-            Self::Completed => "COMPLETED",
-            Self::Failed => "FAILED",
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if crate::routing::is_random_part(text) {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(format!(
+                "'{text}' is not a slice key (16 lowercase hexadecimal digits)."
+            ))
         }
     }
 
-    pub fn parse(value: &str) -> Result<Self, FieldError> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == value)
-            .ok_or_else(|| {
-                FieldError::new(
-                    Field::State,
-                    format!(
-                        "'{value}' is not a job state; use one of {}.",
-                        Self::ALL.map(Self::as_str).join(", ")
-                    ),
-                )
-            })
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
+}
 
+impl TryFrom<String> for SliceKey {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        Self::parse(&text)
+    }
+}
+
+impl From<SliceKey> for String {
+    fn from(key: SliceKey) -> Self {
+        key.0
+    }
+}
+
+/// The replay name of slice `index` (from 0) of `job`: `{job}-{key}-{index+1:03}`. A job
+/// created before slice keys existed (no key) named its slices `{job}-{index+1:03}`.
+pub fn slice_name(job: &JobName, key: Option<&SliceKey>, index: usize) -> String {
+    match key {
+        Some(key) => format!("{job}-{}-{:03}", key.as_str(), index + 1),
+        None => format!("{job}-{:03}", index + 1),
+    }
+}
+
+wire_enum! {
+    /// A job's state, derived from its Step Functions runs and its slices' replays.
+    pub enum JobState ("a job state") {
+        /// Waiting for a replay slot (`stateReason` says which limit).
+        Queued = "QUEUED",
+        Running = "RUNNING",
+        /// Paused while a slice still runs: it finishes, no other starts.
+        Pausing = "PAUSING",
+        Paused = "PAUSED",
+        /// Cancelled while its running slice is being cancelled.
+        Cancelling = "CANCELLING",
+        Cancelled = "CANCELLED",
+        Completed = "COMPLETED",
+        Failed = "FAILED",
+    }
+}
+
+impl JobState {
     /// Holds one of its team's replay slots.
     pub const fn holds_slot(self) -> bool {
         matches!(self, Self::Queued | Self::Running)
@@ -209,41 +218,18 @@ impl PacingRequest {
     }
 }
 
-/// `POST /api/replay-jobs` body: a replay request (its name a job name) with pacing.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct StartReplayJobRequest {
-    /// Each slice is a replay named `{jobName}-{k:03}`.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 56, pattern = r"^[\.\-_A-Za-z0-9]+$")
-    )]
-    pub job_name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(max_length = 512))]
-    pub description: Option<String>,
-    /// The ARN of the archive to replay from.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 1600,
-            pattern = r"^arn:aws[a-z\-]*:events:[a-z0-9\-]*:([0-9]{12})?:archive/.+$"
-        )
-    )]
-    pub event_source_arn: String,
-    /// RFC 3339.
-    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
-    pub event_start_time: String,
-    /// RFC 3339, after `eventStartTime`.
-    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
-    pub event_end_time: String,
-    pub destination: ReplayDestinationRequest,
-    /// Every slice reaches only these targets (see `POST /api/replays`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub routing: Option<RoutingRequest>,
-    pub pacing: PacingRequest,
+crate::replay::replay_request! {
+    /// `POST /api/replay-jobs` body: a replay request (its name a job name) with pacing.
+    pub struct StartReplayJobRequest {
+        /// Each slice is a replay named `{jobName}-{16 random hex digits}-{k:03}`.
+        #[cfg_attr(
+            feature = "openapi",
+            schema(min_length = 1, max_length = 43, pattern = r"^[\.\-_A-Za-z0-9]+$")
+        )]
+        pub job_name: String,
+        ..
+        pub pacing: PacingRequest,
+    }
 }
 
 /// A job request that passed every check that needs no AWS call.
@@ -264,10 +250,11 @@ pub struct SliceWindow {
 }
 
 impl StartReplayJobRequest {
-    /// The replay request each slice repeats (named as the first slice).
+    /// The replay request each slice repeats (named as the first slice, with a stand-in
+    /// key: the real one is drawn when the job is created).
     fn as_replay(&self) -> StartReplayRequest {
         let name = JobName::parse(&self.job_name)
-            .map(|n| n.slice_replay(0))
+            .map(|n| slice_name(&n, Some(&SliceKey::from_bits(0)), 0))
             .unwrap_or_else(|_| "job".to_owned());
         StartReplayRequest {
             replay_name: name,
@@ -347,10 +334,11 @@ fn check_slices(
 
 impl NewReplayJob {
     /// Slice k covers `[start + k·slice, min(start + (k+1)·slice, end))`: the slices
-    /// tile the window exactly.
-    pub fn slices(&self) -> Vec<SliceWindow> {
+    /// tile the window exactly. Named with the job's `key`.
+    pub fn slices(&self, key: &SliceKey) -> Vec<SliceWindow> {
         slice_windows(
             &self.name,
+            Some(key),
             self.replay.window.start(),
             self.replay.window.end(),
             self.pacing.slice_minutes,
@@ -361,6 +349,7 @@ impl NewReplayJob {
 /// The slices of a job over `[start, end)`.
 pub fn slice_windows(
     job: &JobName,
+    key: Option<&SliceKey>,
     start: OffsetDateTime,
     end: OffsetDateTime,
     slice_minutes: u32,
@@ -371,7 +360,7 @@ pub fn slice_windows(
     while from < end && slices.len() <= MAX_SLICES {
         let to = (from + slice).min(end);
         slices.push(SliceWindow {
-            replay_name: job.slice_replay(slices.len()),
+            replay_name: slice_name(job, key, slices.len()),
             start: from,
             end: to,
         });
@@ -389,25 +378,15 @@ pub struct JobSlice {
     pub index: u32,
     pub replay_name: String,
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub event_start_time: OffsetDateTime,
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub event_end_time: OffsetDateTime,
     pub state: SliceState,
-    #[serde(
-        default,
-        with = "crate::timestamp::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::timestamp::option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replay_start_time: Option<OffsetDateTime>,
-    #[serde(
-        default,
-        with = "crate::timestamp::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::timestamp::option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replay_end_time: Option<OffsetDateTime>,
     /// How far its replay has got, 0 to 1.
     #[serde(default)]
@@ -427,10 +406,8 @@ pub struct ReplayJobSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<String>,
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub event_start_time: OffsetDateTime,
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub event_end_time: OffsetDateTime,
     pub slice_minutes: u32,
     pub slices_total: u32,
@@ -441,7 +418,6 @@ pub struct ReplayJobSummary {
     pub progress: f64,
     pub created_by: String,
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
 }
 
@@ -516,20 +492,36 @@ pub struct ReplayJobList {
     pub next_token: Option<String>,
 }
 
-/// The job a replay belongs to, from its name (`{jobName}-{k:03}`): the candidate job
-/// name and the slice's index; whether that job exists is for the backend to say.
-pub fn job_of_replay(replay: &str) -> Option<(&str, u32)> {
-    let (job, number) = replay.rsplit_once('-')?;
-    if number.len() < 3 || !number.bytes().all(|b| b.is_ascii_digit()) || job.is_empty() {
+/// What a replay's name says of the job it would be a slice of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SliceOf<'a> {
+    pub job: &'a str,
+    pub key: &'a str,
+    /// From 0.
+    pub index: u32,
+}
+
+/// The job a replay would be a slice of, from its name (`{jobName}-{key}-{k:03}`);
+/// whether that job exists, and whether the replay really is its slice (archive and
+/// window), is for the backend to say.
+pub fn job_of_replay(replay: &str) -> Option<SliceOf<'_>> {
+    let (rest, number) = replay.rsplit_once('-')?;
+    let (job, key) = rest.rsplit_once('-')?;
+    if number.len() != 3 || !number.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let index = number.parse::<u32>().ok()?.checked_sub(1)?;
-    JobName::parse(job).is_ok().then_some((job, index))
+    (crate::routing::is_random_part(key) && JobName::parse(job).is_ok()).then_some(SliceOf {
+        job,
+        key,
+        index,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::replay::ReplayDestinationRequest;
     use time::macros::datetime;
 
     fn request() -> StartReplayJobRequest {
@@ -554,10 +546,11 @@ mod tests {
     #[test]
     fn slices_tile_the_window_exactly() {
         let job = request().validate().expect("valid");
-        let slices = job.slices();
+        let key = SliceKey::from_bits(0xdead_beef);
+        let slices = job.slices(&key);
         assert_eq!(slices.len(), 4);
-        assert_eq!(slices[0].replay_name, "nightly-001");
-        assert_eq!(slices[3].replay_name, "nightly-004");
+        assert_eq!(slices[0].replay_name, "nightly-00000000deadbeef-001");
+        assert_eq!(slices[3].replay_name, "nightly-00000000deadbeef-004");
         assert_eq!(slices[0].start, datetime!(2026-11-26 12:00 UTC));
         for pair in slices.windows(2) {
             assert_eq!(pair[0].end, pair[1].start);
@@ -566,7 +559,7 @@ mod tests {
         // A window that is not a whole number of slices ends on a short slice.
         let mut odd = request();
         odd.event_end_time = "2026-11-26T13:05:00Z".into();
-        let slices = odd.validate().expect("valid").slices();
+        let slices = odd.validate().expect("valid").slices(&key);
         assert_eq!(slices.len(), 5);
         assert_eq!(slices[4].start, datetime!(2026-11-26 13:00 UTC));
         assert_eq!(slices[4].end, datetime!(2026-11-26 13:05 UTC));
@@ -588,7 +581,7 @@ mod tests {
             r.validate().map(|_| ()).map_err(|e| e.field)
         };
         assert_eq!(
-            field_of(&|r| r.job_name = "x".repeat(57)),
+            field_of(&|r| r.job_name = "x".repeat(44)),
             Err(Field::JobName)
         );
         assert_eq!(
@@ -599,7 +592,13 @@ mod tests {
             field_of(&|r| r.job_name = String::new()),
             Err(Field::JobName)
         );
-        assert!(field_of(&|r| r.job_name = "x".repeat(56)).is_ok());
+        // The longest job name still makes 64-character slice names.
+        assert!(field_of(&|r| r.job_name = "x".repeat(43)).is_ok());
+        let longest = JobName::parse(&"x".repeat(43)).expect("valid");
+        assert_eq!(
+            slice_name(&longest, Some(&SliceKey::from_bits(u64::MAX)), 99).len(),
+            crate::validation::ReplayName::MAX_LEN
+        );
         assert_eq!(
             field_of(&|r| r.pacing.slice_minutes = 0),
             Err(Field::PacingSliceMinutes)
@@ -645,19 +644,36 @@ mod tests {
 
     #[test]
     fn a_slice_replay_names_its_job() {
-        assert_eq!(job_of_replay("nightly-001"), Some(("nightly", 0)));
-        assert_eq!(job_of_replay("a-b-012"), Some(("a-b", 11)));
-        assert_eq!(job_of_replay("nightly-01"), None);
-        assert_eq!(job_of_replay("nightly-000"), None);
-        assert_eq!(job_of_replay("-001"), None);
-        assert_eq!(job_of_replay("nightly"), None);
+        let of = |name| job_of_replay(name).map(|s| (s.job, s.key, s.index));
+        assert_eq!(
+            of("nightly-00000000deadbeef-001"),
+            Some(("nightly", "00000000deadbeef", 0))
+        );
+        assert_eq!(
+            of("a-b-0123456789abcdef-012"),
+            Some(("a-b", "0123456789abcdef", 11))
+        );
+        // Without the key, or with a key of another shape, it is no slice.
+        assert_eq!(of("nightly-001"), None);
+        assert_eq!(of("nightly-00000000DEADBEEF-001"), None);
+        assert_eq!(of("nightly-00000000deadbeef-01"), None);
+        assert_eq!(of("nightly-00000000deadbeef-000"), None);
+        assert_eq!(of("-00000000deadbeef-001"), None);
+        assert_eq!(of("nightly"), None);
+        // Named by slice_name, read back by job_of_replay.
+        let job = JobName::parse("nightly").expect("valid");
+        let key = SliceKey::from_bits(42);
+        assert_eq!(
+            of(&slice_name(&job, Some(&key), 6)),
+            Some(("nightly", key.as_str(), 6))
+        );
     }
 
     #[test]
     fn progress_and_eta_come_from_the_slices() {
         let slice = |index: u32, state: SliceState, minutes: Option<i64>| JobSlice {
             index,
-            replay_name: format!("j-{:03}", index + 1),
+            replay_name: format!("j-000000000000002a-{:03}", index + 1),
             event_start_time: datetime!(2026-11-26 12:00 UTC),
             event_end_time: datetime!(2026-11-26 12:15 UTC),
             state,
@@ -716,8 +732,9 @@ mod tests {
         assert!(JobState::Paused.can_resume() && !JobState::Running.can_resume());
         assert!(JobState::Paused.can_cancel() && !JobState::Completed.can_cancel());
         assert!(JobState::Queued.holds_slot() && !JobState::Paused.holds_slot());
-        for state in JobState::ALL {
+        for &state in JobState::ALL {
             assert_eq!(JobState::parse(state.as_str()), Ok(state));
+            assert_eq!(serde_json::to_value(state).unwrap(), state.as_str());
         }
         assert_eq!(
             JobState::parse("DONE").map_err(|e| e.field),

@@ -7,6 +7,52 @@
 //! answered with an error that names the field; `validate`/`parse` turn them into the
 //! validated types, which cannot hold an invalid value. No I/O lives here.
 
+/// Declares a state sent on the wire in capitals (`CREATE_FAILED`): its variants, `ALL`,
+/// `as_str` and `parse` (anything else refused on `state`, naming what it is not) from
+/// one list — the archive, replay and job states share one definition of all that. Each
+/// variant's wire name is serde's `SCREAMING_SNAKE_CASE` of it (a test holds `as_str` to
+/// that).
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* pub enum $name:ident ($noun:literal) {
+        $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )*
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+        }
+
+        impl $name {
+            /// Every state, in the order they are declared.
+            pub const ALL: &'static [Self] = &[ $( Self::$variant, )* ];
+
+            /// The name on the wire.
+            pub const fn as_str(self) -> &'static str {
+                match self { $( Self::$variant => $wire, )* }
+            }
+
+            pub fn parse(value: &str) -> Result<Self, crate::FieldError> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|s| s.as_str() == value)
+                    .ok_or_else(|| {
+                        crate::FieldError::new(
+                            crate::Field::State,
+                            format!(
+                                "'{value}' is not {}; use one of {}.",
+                                $noun,
+                                Self::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                            ),
+                        )
+                    })
+            }
+        }
+    };
+}
+
 pub mod archive;
 pub mod console;
 pub mod endpoints;
@@ -24,6 +70,7 @@ pub mod report;
 pub mod roles;
 pub mod routing;
 pub mod teams;
+pub mod v2;
 pub mod validation;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, Field, FieldError};

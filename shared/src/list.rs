@@ -219,26 +219,18 @@ mod tests {
 
     #[test]
     fn each_value_is_validated() {
-        let bad_state = ListQuery {
-            state: Some("ON".into()),
-            ..Default::default()
-        };
-        assert_eq!(parse(&bad_state).unwrap_err().field, "state");
-        let bad_arn = ListQuery {
-            event_source_arn: Some("x".into()),
-            ..Default::default()
-        };
-        assert_eq!(parse(&bad_arn).unwrap_err().field, "eventSourceArn");
-        let bad_limit = ListQuery {
-            limit: Some("0".into()),
-            ..Default::default()
-        };
-        assert_eq!(parse(&bad_limit).unwrap_err().field, "limit");
-        let bad_prefix = ListQuery {
-            name_prefix: Some("a b".into()),
-            ..Default::default()
-        };
-        assert_eq!(parse(&bad_prefix).unwrap_err().field, "namePrefix");
+        type Spoil = fn(&mut ListQuery);
+        let bad: [(Spoil, &str); 4] = [
+            (|q| q.state = Some("ON".into()), "state"),
+            (|q| q.event_source_arn = Some("x".into()), "eventSourceArn"),
+            (|q| q.limit = Some("0".into()), "limit"),
+            (|q| q.name_prefix = Some("a b".into()), "namePrefix"),
+        ];
+        for (set, field) in bad {
+            let mut query = ListQuery::default();
+            set(&mut query);
+            assert_eq!(parse(&query).unwrap_err().field, field);
+        }
         let ok = ListQuery {
             limit: Some("100".into()),
             next_token: Some("t".into()),

@@ -137,10 +137,8 @@ pub struct Peek {
     pub archive_name: String,
     pub replay_name: String,
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub event_start_time: OffsetDateTime,
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub event_end_time: OffsetDateTime,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_pattern: Option<String>,
@@ -150,7 +148,6 @@ pub struct Peek {
     /// Events handed out and acknowledged so far.
     pub events_delivered: u32,
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
 }
 

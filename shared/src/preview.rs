@@ -118,10 +118,8 @@ pub struct ReplayPreview {
     pub archive_arn: String,
     pub event_bus_arn: String,
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub event_start_time: OffsetDateTime,
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub event_end_time: OffsetDateTime,
     /// Every rule of the bus, all pages.
     pub rules: Vec<PreviewRule>,
@@ -335,6 +333,25 @@ mod tests {
         }
     }
 
+    /// The preview of replay `fix` of the hour from 12:00 on `BUS`.
+    fn fix_preview(
+        archive: String,
+        filter_arns: &[&str],
+        rules: Vec<(Rule, Vec<PreviewTarget>)>,
+    ) -> ReplayPreview {
+        let window = (
+            datetime!(2026-11-26 12:00 UTC),
+            datetime!(2026-11-26 13:00 UTC),
+        );
+        let input = PreviewInput {
+            replay_name: "fix",
+            filter_arns,
+            rules,
+            routed: vec![],
+        };
+        ReplayPreview::assemble(archive, BUS.into(), window, input)
+    }
+
     #[test]
     fn services_come_from_the_arn() {
         for (arn, service) in [
@@ -407,19 +424,10 @@ mod tests {
                 )],
             ),
         ];
-        let preview = ReplayPreview::assemble(
+        let preview = fix_preview(
             "arn:aws:events:us-east-1:123456789012:archive/orders-all".into(),
-            BUS.into(),
-            (
-                datetime!(2026-11-26 12:00 UTC),
-                datetime!(2026-11-26 13:00 UTC),
-            ),
-            PreviewInput {
-                replay_name: "fix",
-                filter_arns: &chosen_refs,
-                rules,
-                routed: vec![],
-            },
+            &chosen_refs,
+            rules,
         );
         let deliveries: Vec<(&str, Delivery)> = preview
             .rules
@@ -465,28 +473,19 @@ mod tests {
         let missing = "arn:aws:events:us-east-1:123456789012:rule/orders/gone";
         let chosen = [forwarder.arn.clone(), off.arn.clone(), missing.to_owned()];
         let chosen_refs: Vec<&str> = chosen.iter().map(String::as_str).collect();
-        let preview = ReplayPreview::assemble(
+        let preview = fix_preview(
             String::new(),
-            BUS.into(),
-            (
-                datetime!(2026-11-26 12:00 UTC),
-                datetime!(2026-11-26 13:00 UTC),
-            ),
-            PreviewInput {
-                replay_name: "fix",
-                filter_arns: &chosen_refs,
-                rules: vec![
-                    (
-                        forwarder,
-                        vec![target(
-                            "b",
-                            "arn:aws:events:us-east-1:123456789012:event-bus/audit",
-                        )],
-                    ),
-                    (off, vec![]),
-                ],
-                routed: vec![],
-            },
+            &chosen_refs,
+            vec![
+                (
+                    forwarder,
+                    vec![target(
+                        "b",
+                        "arn:aws:events:us-east-1:123456789012:event-bus/audit",
+                    )],
+                ),
+                (off, vec![]),
+            ],
         );
         assert_eq!(
             preview.warnings,
@@ -497,20 +496,7 @@ mod tests {
                 "arn:aws:events:us-east-1:123456789012:rule/orders/gone is chosen but is not a rule of this bus: it receives nothing.",
             ]
         );
-        let empty = ReplayPreview::assemble(
-            String::new(),
-            BUS.into(),
-            (
-                datetime!(2026-11-26 12:00 UTC),
-                datetime!(2026-11-26 13:00 UTC),
-            ),
-            PreviewInput {
-                replay_name: "fix",
-                filter_arns: &[],
-                rules: vec![],
-                routed: vec![],
-            },
-        );
+        let empty = fix_preview(String::new(), &[], vec![]);
         assert_eq!(
             empty.warnings,
             ["No rule will receive these events: this replay would deliver nothing."]

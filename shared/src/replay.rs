@@ -9,57 +9,21 @@ use crate::validation::{ArchiveArn, Description, EventBusArn, ReplayName, Replay
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-/// The lifecycle state of a replay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum ReplayState {
-    Starting,
-    Running,
-    Cancelling,
-    Completed,
-    Cancelled,
-    Failed,
+wire_enum! {
+    /// The lifecycle state of a replay.
+    pub enum ReplayState ("a replay state") {
+        Starting = "STARTING",
+        Running = "RUNNING",
+        Cancelling = "CANCELLING",
+        Completed = "COMPLETED",
+        Cancelled = "CANCELLED",
+        Failed = "FAILED",
+    }
 }
 
 impl ReplayState {
-    pub const ALL: [Self; 6] = [
-        Self::Starting,
-        Self::Running,
-        Self::Cancelling,
-        Self::Completed,
-        Self::Cancelled,
-        Self::Failed,
-    ];
-
     /// The most replays per account and region that may be STARTING or RUNNING at once.
     pub const MAX_ACTIVE: usize = 10;
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Starting => "STARTING",
-            Self::Running => "RUNNING",
-            Self::Cancelling => "CANCELLING",
-            Self::Completed => "COMPLETED",
-            Self::Cancelled => "CANCELLED",
-            Self::Failed => "FAILED",
-        }
-    }
-
-    pub fn parse(value: &str) -> Result<Self, FieldError> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == value)
-            .ok_or_else(|| {
-                FieldError::new(
-                    Field::State,
-                    format!(
-                        "'{value}' is not a replay state; use one of {}.",
-                        Self::ALL.map(Self::as_str).join(", ")
-                    ),
-                )
-            })
-    }
 
     /// EventBridge cancels only STARTING and RUNNING replays.
     pub const fn can_cancel(self) -> bool {
@@ -84,31 +48,17 @@ pub struct ReplaySummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<String>,
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub event_start_time: OffsetDateTime,
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub event_end_time: OffsetDateTime,
-    #[serde(
-        default,
-        with = "crate::timestamp::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::timestamp::option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_last_replayed_time: Option<OffsetDateTime>,
-    #[serde(
-        default,
-        with = "crate::timestamp::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::timestamp::option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replay_start_time: Option<OffsetDateTime>,
-    #[serde(
-        default,
-        with = "crate::timestamp::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::timestamp::option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replay_end_time: Option<OffsetDateTime>,
     /// 0 to 1: see [`ReplayProgress`].
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1))]
@@ -188,40 +138,65 @@ pub struct ReplayDestinationRequest {
     pub filter_arns: Option<Vec<String>>,
 }
 
-/// `POST /api/replays` body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct StartReplayRequest {
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 64, pattern = r"^[\.\-_A-Za-z0-9]+$")
-    )]
-    pub replay_name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(max_length = 512))]
-    pub description: Option<String>,
-    /// The ARN of the archive to replay from.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 1600,
-            pattern = r"^arn:aws[a-z\-]*:events:[a-z0-9\-]*:([0-9]{12})?:archive/.+$"
-        )
-    )]
-    pub event_source_arn: String,
-    /// RFC 3339.
-    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
-    pub event_start_time: String,
-    /// RFC 3339, after `eventStartTime`.
-    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
-    pub event_end_time: String,
-    pub destination: ReplayDestinationRequest,
-    /// Only these targets receive the replay, through temporary `rewind-` rules
-    /// (exclusive with `destination.filterArns`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub routing: Option<RoutingRequest>,
+/// Declares a body that asks for a replay: its own leading field (the name), then what
+/// every replay request has — a description, the archive, the window, the destination,
+/// the routing — then its own trailing fields. A start and a job share this one
+/// definition (serde cannot `flatten` under `deny_unknown_fields`).
+macro_rules! replay_request {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(#[$lead_meta:meta])* pub $lead:ident: $lead_ty:ty,
+            ..
+            $($(#[$tail_meta:meta])* pub $tail:ident: $tail_ty:ty,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub struct $name {
+            $(#[$lead_meta])* pub $lead: $lead_ty,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[cfg_attr(feature = "openapi", schema(max_length = 512))]
+            pub description: Option<String>,
+            /// The ARN of the archive to replay from.
+            #[cfg_attr(
+                feature = "openapi",
+                schema(
+                    min_length = 1,
+                    max_length = 1600,
+                    pattern = r"^arn:aws[a-z\-]*:events:[a-z0-9\-]*:([0-9]{12})?:archive/.+$"
+                )
+            )]
+            pub event_source_arn: String,
+            /// RFC 3339.
+            #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+            pub event_start_time: String,
+            /// RFC 3339, after `eventStartTime`.
+            #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+            pub event_end_time: String,
+            pub destination: $crate::replay::ReplayDestinationRequest,
+            /// Only these targets receive the replay, through temporary `rewind-` rules
+            /// (exclusive with `destination.filterArns`).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub routing: Option<$crate::routing::RoutingRequest>,
+            $($(#[$tail_meta])* pub $tail: $tail_ty,)*
+        }
+    };
+}
+pub(crate) use replay_request;
+
+replay_request! {
+    /// `POST /api/replays` body.
+    pub struct StartReplayRequest {
+        #[cfg_attr(
+            feature = "openapi",
+            schema(min_length = 1, max_length = 64, pattern = r"^[\.\-_A-Za-z0-9]+$")
+        )]
+        pub replay_name: String,
+        ..
+    }
 }
 
 /// A start request that passed every check that needs no AWS call. The backend still
@@ -265,7 +240,6 @@ pub const MAX_FILTER_ARNS: usize = 100;
 impl StartReplayRequest {
     /// Every field's problem at once (a form shows each under its field); empty when valid.
     pub fn problems(&self) -> Vec<FieldError> {
-        let filter_arns = self.destination.filter_arns.as_deref().unwrap_or_default();
         let checks = [
             ReplayName::parse(&self.replay_name).err(),
             present(self.description.as_deref()).and_then(|d| Description::parse(d).err()),
@@ -274,16 +248,49 @@ impl StartReplayRequest {
             EventBusArn::parse(&self.destination.arn)
                 .err()
                 .map(|e| e.at(Field::DestinationArn)),
-            (filter_arns.len() > MAX_FILTER_ARNS).then(|| {
-                FieldError::new(
-                    Field::DestinationFilterArns,
-                    format!("A replay can be limited to at most {MAX_FILTER_ARNS} rules."),
-                )
-            }),
-            filter_arns.iter().find_map(|arn| RuleArn::parse(arn).err()),
+            self.filter_rules().err(),
             self.routing_problem(),
         ];
         checks.into_iter().flatten().collect()
+    }
+
+    /// `destination.filterArns`, checked: absent means every rule; an empty list is
+    /// refused (EventBridge reads it as every rule too, which is never what a person who
+    /// ticked nothing meant), and so is one of Rewind's own temporary rules (their
+    /// targets are another replay's or job's, never this one's).
+    fn filter_rules(&self) -> Result<Vec<RuleArn>, FieldError> {
+        let Some(filter_arns) = self.destination.filter_arns.as_deref() else {
+            return Ok(Vec::new());
+        };
+        let field = Field::DestinationFilterArns;
+        if filter_arns.is_empty() {
+            return Err(FieldError::new(
+                field,
+                "No rule is chosen: choose at least one rule, or leave filterArns out to replay to every rule of the bus.",
+            ));
+        }
+        if filter_arns.len() > MAX_FILTER_ARNS {
+            return Err(FieldError::new(
+                field,
+                format!("A replay can be limited to at most {MAX_FILTER_ARNS} rules."),
+            ));
+        }
+        filter_arns
+            .iter()
+            .map(|arn| {
+                let rule = RuleArn::parse(arn)?;
+                if rule.rule_name().starts_with(crate::routing::TEMPORARY_PREFIX) {
+                    return Err(FieldError::new(
+                        field,
+                        format!(
+                            "Rule {} is one of Rewind's temporary rules, which carry another replay's targets; choose the bus's own rules, or route to targets instead.",
+                            rule.rule_name()
+                        ),
+                    ));
+                }
+                Ok(rule)
+            })
+            .collect()
     }
 
     fn routing_problem(&self) -> Option<FieldError> {
@@ -303,13 +310,7 @@ impl StartReplayRequest {
     }
 
     pub fn validate(&self) -> Result<NewReplay, FieldError> {
-        let filter_arns = self.destination.filter_arns.as_deref().unwrap_or_default();
-        if filter_arns.len() > MAX_FILTER_ARNS {
-            return Err(FieldError::new(
-                Field::DestinationFilterArns,
-                format!("A replay can be limited to at most {MAX_FILTER_ARNS} rules."),
-            ));
-        }
+        let filter_rules = self.filter_rules()?;
         Ok(NewReplay {
             name: ReplayName::parse(&self.replay_name)?,
             description: present(self.description.as_deref())
@@ -319,10 +320,7 @@ impl StartReplayRequest {
             window: ReplayWindow::parse_text(&self.event_start_time, &self.event_end_time)?,
             destination: EventBusArn::parse(&self.destination.arn)
                 .map_err(|e| e.at(Field::DestinationArn))?,
-            filter_rules: filter_arns
-                .iter()
-                .map(|arn| RuleArn::parse(arn))
-                .collect::<Result<_, _>>()?,
+            filter_rules,
             routing: match self.routing_problem() {
                 Some(problem) => return Err(problem),
                 None => self
@@ -359,13 +357,22 @@ pub struct StartReplayResponse {
     pub state: ReplayState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<String>,
-    #[serde(
-        default,
-        with = "crate::timestamp::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::timestamp::option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replay_start_time: Option<OffsetDateTime>,
+}
+
+/// A start's answer read from the replay itself (a start whose retry met its own first
+/// attempt's replay answers so).
+impl From<Replay> for StartReplayResponse {
+    fn from(replay: Replay) -> Self {
+        StartReplayResponse {
+            replay_arn: replay.replay_arn,
+            state: replay.summary.state,
+            state_reason: replay.summary.state_reason,
+            replay_start_time: replay.summary.replay_start_time,
+        }
+    }
 }
 
 /// The answer to `POST /api/replays/{name}/cancel`.
@@ -398,6 +405,40 @@ mod tests {
             },
             routing: None,
         }
+    }
+
+    #[test]
+    fn an_empty_or_temporary_rule_choice_is_refused() {
+        let with_rules = |rules: Vec<&str>| StartReplayRequest {
+            destination: ReplayDestinationRequest {
+                arn: BUS.into(),
+                filter_arns: Some(rules.into_iter().map(str::to_owned).collect()),
+            },
+            ..request()
+        };
+        // Absent: every rule. Empty: refused, never sent (EventBridge reads it as every rule).
+        assert!(request().validate().unwrap().filter_rules.is_empty());
+        let empty = with_rules(Vec::new());
+        assert_eq!(
+            empty.validate().unwrap_err().field,
+            Field::DestinationFilterArns
+        );
+        assert!(
+            empty
+                .problems()
+                .iter()
+                .any(|p| p.field == Field::DestinationFilterArns)
+        );
+        let temporary = with_rules(vec![
+            "arn:aws:events:us-east-1:123456789012:rule/orders/rewind-0123456789abcdef-0-x",
+        ]);
+        let error = temporary.validate().unwrap_err();
+        assert_eq!(error.field, Field::DestinationFilterArns);
+        assert!(error.message.contains("temporary"), "{}", error.message);
+        let own = with_rules(vec![
+            "arn:aws:events:us-east-1:123456789012:rule/orders/fulfil",
+        ]);
+        assert_eq!(own.validate().unwrap().filter_rules.len(), 1);
     }
 
     #[test]
@@ -529,11 +570,16 @@ mod tests {
     #[test]
     fn cancellable_states() {
         let cancellable: Vec<_> = ReplayState::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|s| s.can_cancel())
             .collect();
         assert_eq!(cancellable, [ReplayState::Starting, ReplayState::Running]);
         assert!(ReplayState::Cancelling.is_in_progress());
         assert!(!ReplayState::Completed.is_in_progress());
+        for &state in ReplayState::ALL {
+            assert_eq!(ReplayState::parse(state.as_str()), Ok(state));
+            assert_eq!(serde_json::to_value(state).unwrap(), state.as_str());
+        }
     }
 }

@@ -45,7 +45,6 @@ pub fn window(
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MinutePoint {
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub time: OffsetDateTime,
     pub invocations: f64,
     pub failed_invocations: f64,
@@ -78,7 +77,6 @@ pub struct RuleReport {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveryError {
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub time: OffsetDateTime,
     pub message: String,
 }
@@ -105,10 +103,8 @@ pub struct ReplayReport {
     /// The replay's name (a job's report: the job's).
     pub replay_name: String,
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub from: OffsetDateTime,
     #[serde(with = "crate::timestamp")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub to: OffsetDateTime,
     /// False until the figures can no longer change.
     pub complete: bool,

@@ -51,7 +51,11 @@ impl Operation {
             | Operation::CancelReplayJob
             | Operation::StartPeek
             | Operation::ReadPeek
-            | Operation::StopPeek => Role::Operator,
+            | Operation::StopPeek
+            | Operation::StartV2Replay
+            | Operation::PauseV2Replay
+            | Operation::ResumeV2Replay
+            | Operation::StopV2Replay => Role::Operator,
             Operation::ListArchives
             | Operation::DescribeArchive
             | Operation::ListReplays
@@ -65,7 +69,12 @@ impl Operation {
             | Operation::ListEventBuses
             | Operation::ListRules
             | Operation::TestEventPattern
-            | Operation::Me => Role::Viewer,
+            | Operation::Me
+            | Operation::ListV2EventBuses
+            | Operation::ListV2Subscribers
+            | Operation::ListV2Replays
+            | Operation::DescribeV2Replay
+            | Operation::V2ReplayReport => Role::Viewer,
         }
     }
 
@@ -85,6 +94,10 @@ impl Operation {
                 | Operation::OptRuleOutOfReplays
                 | Operation::StartPeek
                 | Operation::StopPeek
+                | Operation::StartV2Replay
+                | Operation::PauseV2Replay
+                | Operation::ResumeV2Replay
+                | Operation::StopV2Replay
         )
     }
 
@@ -112,6 +125,11 @@ impl Operation {
             Operation::StartPeek | Operation::ReadPeek | Operation::StopPeek => {
                 "peeking into archives (a peek replays events)"
             }
+            Operation::StartV2Replay => "replaying Custom Event Buses to subscribers",
+            Operation::PauseV2Replay | Operation::ResumeV2Replay => {
+                "pausing and resuming Custom Event Bus replays"
+            }
+            Operation::StopV2Replay => "stopping Custom Event Bus replays",
             _ => "viewing archives and replays",
         }
     }

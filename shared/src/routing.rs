@@ -172,6 +172,14 @@ impl RoutingRequest {
         let mut rules: Vec<(RuleName, Vec<TargetId>)> = Vec::new();
         for target in &self.targets {
             let rule = RuleName::parse(&target.rule).map_err(|e| e.at(field))?;
+            if rule.as_str().starts_with(TEMPORARY_PREFIX) {
+                return Err(FieldError::new(
+                    field,
+                    format!(
+                        "Rule {rule} is one of Rewind's temporary rules, which carry another replay's targets; choose the bus's own rules."
+                    ),
+                ));
+            }
             let id = TargetId::parse(&target.target_id).map_err(|e| e.at(field))?;
             match rules.iter_mut().find(|(r, _)| *r == rule) {
                 Some((_, ids)) if ids.contains(&id) => {}
@@ -363,6 +371,14 @@ mod tests {
             forward_to: None,
         };
         assert_eq!(bad_rule.validate().unwrap_err().field, "routing.targets");
+        let temporary = RoutingRequest {
+            targets: vec![target("rewind-0123456789abcdef-0-job-x", "rewind-forward")],
+            event_pattern: None,
+            forward_to: None,
+        };
+        let error = temporary.validate().unwrap_err();
+        assert_eq!(error.field, "routing.targets");
+        assert!(error.message.contains("temporary"), "{}", error.message);
         let bad_id = RoutingRequest {
             targets: vec![target("r", "")],
             event_pattern: None,

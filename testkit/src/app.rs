@@ -1,79 +1,160 @@
-//! The backend under test: the app on a random port against an emulator, and the HTTP
-//! and SDK helpers the tests share. (The emulators are in `emulator`, the fault proxy in
-//! `proxy`; their names are re-exported here.)
+//! The backend under test: the app on a random port against an emulator (or any other
+//! upstream), configured by a typed [`Settings`], and the HTTP and SDK helpers the tests
+//! share. Every request to the API is built from `shared`'s endpoint table
+//! ([`Operation`]), so no test spells an API path. (The emulators are in `emulator`, the
+//! fault proxy in `proxy`; their names are re-exported here.)
 
 pub use crate::emulator::*;
 pub use crate::proxy::{FaultyProxy, ProxyFaults};
-use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
 use backend::configuration::Settings;
 use backend::http::Application;
 use serde_json::{Value, json};
+pub use shared::endpoints::Operation;
+use shared::teams::Teams;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The role the test fixtures' targets use, which the test deployment lets copies pass.
+pub const TEST_TARGET_ROLE: &str = "arn:aws:iam::000000000000:role/rewind-test";
+
+/// The pattern of the fixtures' rules: every `shop.orders` event.
+pub const SHOP_ORDERS: &str = r#"{"source":["shop.orders"]}"#;
+/// [`SHOP_ORDERS`] opted out of replays (`replay-name` must not exist).
+pub const SHOP_ORDERS_NOT_REPLAYED: &str =
+    r#"{"source":["shop.orders"],"replay-name":[{"exists":false}]}"#;
+
+/// `GET /api/health`: open to anyone, so not an [`Operation`] of the endpoint table.
+pub const HEALTH: &str = "/api/health";
+/// `GET /api/openapi.json`: open to anyone, so not an [`Operation`] either.
+pub const OPENAPI: &str = "/api/openapi.json";
+
+/// The settings every test starts from: the embedded defaults (nothing set in the
+/// environment) pointed at `endpoint`, listening on a random loopback port, serving no
+/// console, and letting routed copies pass [`TEST_TARGET_ROLE`] (as a deployment lists
+/// it in `TargetRoleArns`). A test changes fields of it, never environment strings.
+pub fn test_settings(endpoint: &str) -> Settings {
+    let mut settings = Settings::from_lookup(|_| None).expect("the embedded defaults");
+    settings.eventbridge_endpoint = Some(endpoint.to_owned());
+    settings.listen = ([127, 0, 0, 1], 0).into();
+    settings.static_dir = PathBuf::from("/nonexistent");
+    settings.target_role_arns = vec![TEST_TARGET_ROLE.to_owned()];
+    settings
+}
+
+/// `REWIND_TEAMS` as the backend reads it (`payments=payments-*,ledger;search=search-*`),
+/// for `settings.roles.teams`; panics on a spec the backend would refuse.
+pub fn teams(spec: &str) -> Teams {
+    Teams::parse(spec).unwrap_or_else(|e| panic!("teams {spec:?}: {e}"))
+}
+
+/// The path of `op` with `params` filled in; panics if their count is not the template's.
+pub fn path(op: Operation, params: &[&str]) -> String {
+    op.path(params).unwrap_or_else(|| {
+        panic!(
+            "{op:?} ({}) does not take the parameters {params:?}",
+            op.path_template()
+        )
+    })
+}
+
+/// A request line built from the endpoint table, for tests that build raw requests (API
+/// Gateway events) rather than calling a [`TestApp`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub method: &'static str,
+    /// The path, with its query string if any.
+    pub path: String,
+}
+
+impl Route {
+    /// A request line that is no operation of the table (a health check, a path a test
+    /// makes up on purpose, a method no route has).
+    pub fn raw(method: &'static str, path: impl Into<String>) -> Self {
+        Self {
+            method,
+            path: path.into(),
+        }
+    }
+
+    /// The same request with `query` (sent as it is).
+    pub fn query(mut self, query: &str) -> Self {
+        self.path = format!("{}?{query}", self.path);
+        self
+    }
+}
+
+/// `op`'s method and path with `params` filled in.
+pub fn route(op: Operation, params: &[&str]) -> Route {
+    Route::raw(op.method().as_str(), path(op, params))
+}
 
 /// The backend under test, on a random port, talking to one upstream.
 pub struct TestApp {
     pub address: String,
     pub http: reqwest::Client,
+    /// The upstream EventBridge endpoint: an emulator, the stand-in or a proxy.
+    pub endpoint: String,
     /// A direct SDK client on the same upstream, to arrange what the API cannot create
     /// (buses, rules, events).
     pub sdk: aws_sdk_eventbridge::Client,
+    /// The emulator this app started, if it started one (stopped when dropped).
     pub emulator: Option<EmulatorProcess>,
 }
 
-/// Starts the backend against `endpoint`, also serving the console files in `static_dir`.
-pub async fn spawn_backend_serving(
-    endpoint: &str,
-    static_dir: &str,
-) -> (String, aws_sdk_eventbridge::Client) {
-    spawn_backend_with(endpoint, static_dir, &[]).await
+/// A fresh `kind` emulator and the backend against it, with [`test_settings`].
+pub async fn spawn_app(kind: Emulator) -> TestApp {
+    spawn_app_with(kind, |_| {}).await
 }
 
-/// As [`spawn_backend_serving`], with more settings (`REWIND_LOCAL_ROLE`, …).
-pub async fn spawn_backend_with(
-    endpoint: &str,
-    static_dir: &str,
-    more: &[(&str, &str)],
-) -> (String, aws_sdk_eventbridge::Client) {
-    let settings = Settings::from_lookup(|name| match name {
-        "REWIND_EVENTBRIDGE_ENDPOINT" => Some(endpoint.to_owned()),
-        "REWIND_LISTEN" => Some("127.0.0.1:0".to_owned()),
-        "REWIND_STATIC_DIR" => Some(static_dir.to_owned()),
-        other => more
-            .iter()
-            .find(|(k, _)| *k == other)
-            .map(|(_, v)| (*v).to_owned()),
-    })
-    .expect("settings");
+/// A fresh `kind` emulator and the backend against it, with [`test_settings`] changed
+/// by `configure` (`|s| s.local_role = Role::Viewer`, `|s| s.static_dir = dist()`, …).
+pub async fn spawn_app_with(kind: Emulator, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let emulator = EmulatorProcess::start(kind).await;
+    let mut app = spawn_backend(&emulator.endpoint(), configure).await;
+    app.emulator = Some(emulator);
+    app
+}
+
+/// The backend against an upstream that is already running at `endpoint` (the stand-in,
+/// a fault proxy, another app's emulator), with [`test_settings`] changed by
+/// `configure`; it owns no emulator.
+pub async fn spawn_backend(endpoint: &str, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let mut settings = test_settings(endpoint);
+    configure(&mut settings);
     let app = Application::build(&settings).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run());
-    let sdk_config = aws_sdk_eventbridge::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-        .endpoint_url(endpoint)
-        .build();
-    (address, aws_sdk_eventbridge::Client::from_conf(sdk_config))
-}
-
-pub async fn spawn_app(kind: Emulator) -> TestApp {
-    spawn_app_serving(kind, "/nonexistent").await
-}
-
-/// An emulator and the backend, the backend also serving the console in `static_dir`.
-pub async fn spawn_app_serving(kind: Emulator, static_dir: &str) -> TestApp {
-    spawn_app_with(kind, static_dir, &[]).await
-}
-
-/// An emulator and the backend with more settings.
-pub async fn spawn_app_with(kind: Emulator, static_dir: &str, more: &[(&str, &str)]) -> TestApp {
-    let emulator = EmulatorProcess::start(kind).await;
-    let (address, sdk) = spawn_backend_with(&emulator.endpoint(), static_dir, more).await;
     TestApp {
         address,
         http: reqwest::Client::new(),
-        sdk,
-        emulator: Some(emulator),
+        endpoint: endpoint.to_owned(),
+        sdk: eventbridge_client(endpoint, "test"),
+        emulator: None,
     }
+}
+
+/// An EventBridge client on an emulator or the stand-in, signing with the static key `key`.
+pub fn eventbridge_client(endpoint: &str, key: &str) -> aws_sdk_eventbridge::Client {
+    emulator_client!(aws_sdk_eventbridge, endpoint, key)
+}
+
+/// An SQS client on an emulator (ministack serves SQS on the same port), signing with `key`.
+pub fn sqs_client(endpoint: &str, key: &str) -> aws_sdk_sqs::Client {
+    emulator_client!(aws_sdk_sqs, endpoint, key)
+}
+
+/// A queue's ARN, as SQS reports it.
+pub async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> Result<String, String> {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    sqs.get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .map_err(|e| format!("queue ARN of {url}: {e}"))?
+        .attributes()
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+        .ok_or_else(|| format!("no ARN for {url}"))
 }
 
 /// A response read fully: status, headers and JSON body (Null when empty).
@@ -108,11 +189,69 @@ impl Reply {
         }
         &self.body
     }
+
+    /// The error message of an error body (empty for any other).
+    pub fn message(&self) -> &str {
+        self.body["error"]["message"].as_str().unwrap_or_default()
+    }
+}
+
+fn method(op: Operation) -> reqwest::Method {
+    use shared::endpoints::Method;
+    match op.method() {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Patch => reqwest::Method::PATCH,
+        Method::Delete => reqwest::Method::DELETE,
+    }
 }
 
 impl TestApp {
+    /// Another backend on this app's upstream, with [`test_settings`] changed by
+    /// `configure`: it shares nothing with this one but the upstream (another role,
+    /// other teams, the same buses and replays).
+    pub async fn another(&self, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        spawn_backend(&self.endpoint, configure).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    /// `op`'s method and URL, for a request the test finishes itself (headers, a raw body).
+    pub fn request(&self, op: Operation, params: &[&str]) -> reqwest::RequestBuilder {
+        self.http.request(method(op), self.url(&path(op, params)))
+    }
+
+    /// Calls `op` with its path `params` (in order) and a JSON `body`.
+    pub async fn call(&self, op: Operation, params: &[&str], body: Option<&Value>) -> Reply {
+        self.call_query(op, params, "", body).await
+    }
+
+    /// As [`call`](Self::call), with a query string (`"namePrefix=orders&limit=5"`, sent
+    /// as it is; empty: none).
+    pub async fn call_query(
+        &self,
+        op: Operation,
+        params: &[&str],
+        query: &str,
+        body: Option<&Value>,
+    ) -> Reply {
+        let mut url = self.url(&path(op, params));
+        if !query.is_empty() {
+            url = format!("{url}?{query}");
+        }
+        let mut request = self.http.request(method(op), url);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        self.send(request).await
+    }
+
+    /// `GET` of a path that is no operation of the table ([`HEALTH`], [`OPENAPI`], a
+    /// path a test makes up on purpose).
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(self.http.get(self.url(path))).await
     }
 
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
@@ -134,26 +273,43 @@ impl TestApp {
         }
     }
 
-    pub async fn get(&self, path: &str) -> Reply {
-        self.send(self.http.get(self.url(path))).await
-    }
-
-    pub async fn post(&self, path: &str, body: &Value) -> Reply {
-        self.send(self.http.post(self.url(path)).json(body)).await
-    }
-
-    pub async fn patch(&self, path: &str, body: &Value) -> Reply {
-        self.send(self.http.patch(self.url(path)).json(body)).await
-    }
-
-    pub async fn delete(&self, path: &str) -> Reply {
-        self.send(self.http.delete(self.url(path))).await
+    /// Reads `op` (a `Describe…`) every `every` until `done` holds for its body, for at
+    /// most `timeout`; each read must answer 200. Returns the last body.
+    pub async fn read_until(
+        &self,
+        op: Operation,
+        params: &[&str],
+        (timeout, every): (Duration, Duration),
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let done = &done;
+        let waited = crate::wait_until(
+            &format!("{} until done", path(op, params)),
+            timeout,
+            every,
+            move || async move {
+                let reply = self.call(op, params, None).await;
+                assert_eq!(reply.status, 200, "{}", reply.body);
+                if done(&reply.body) {
+                    Ok(reply.body)
+                } else {
+                    Err(reply.body)
+                }
+            },
+        )
+        .await;
+        waited.unwrap_or_else(|timed_out| panic!("{timed_out}"))
     }
 
     /// The ARN of a bus by name, as the API lists it.
     pub async fn bus_arn(&self, name: &str) -> String {
         let reply = self
-            .get(&format!("/api/event-buses?namePrefix={name}"))
+            .call_query(
+                Operation::ListEventBuses,
+                &[],
+                &format!("namePrefix={name}"),
+                None,
+            )
             .await;
         assert_eq!(reply.status, 200, "{}", reply.body);
         reply.body["eventBuses"]
@@ -192,6 +348,21 @@ impl TestApp {
             .expect("rule arn")
     }
 
+    /// Creates an archive of `bus_arn` directly on the emulator (for a caller whose role
+    /// may not create one through the API) and returns its ARN.
+    pub async fn create_archive_directly(&self, name: &str, bus_arn: &str) -> String {
+        self.sdk
+            .create_archive()
+            .archive_name(name)
+            .event_source_arn(bus_arn)
+            .send()
+            .await
+            .expect("create archive")
+            .archive_arn()
+            .map(str::to_owned)
+            .expect("archive arn")
+    }
+
     /// Puts `count` `OrderCreated` events from `shop.orders` on `bus`.
     pub async fn put_order_events(&self, bus: &str, count: u32) {
         let entries: Vec<aws_sdk_eventbridge::types::PutEventsRequestEntry> = (0..count)
@@ -220,7 +391,7 @@ impl TestApp {
         if let (Some(obj), Value::Object(more)) = (body.as_object_mut(), extra) {
             obj.extend(more);
         }
-        let reply = self.post("/api/archives", &body).await;
+        let reply = self.call(Operation::CreateArchive, &[], Some(&body)).await;
         assert_eq!(reply.status, 201, "{}", reply.body);
         reply.body["archiveArn"]
             .as_str()
@@ -230,22 +401,68 @@ impl TestApp {
 }
 
 impl TestApp {
-    /// An SQS client on the emulator (ministack serves SQS on the same port).
+    /// An SQS client on the upstream (ministack serves SQS on the same port).
     pub fn sqs(&self) -> aws_sdk_sqs::Client {
-        let endpoint = self
-            .emulator
-            .as_ref()
-            .map(EmulatorProcess::endpoint)
-            .unwrap_or_default();
-        let config = aws_sdk_sqs::Config::builder()
-            .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
-            .region(aws_sdk_sqs::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_sqs::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .endpoint_url(endpoint)
-            .build();
-        aws_sdk_sqs::Client::from_conf(config)
+        sqs_client(&self.endpoint, "test")
+    }
+
+    /// A new queue on the upstream: its URL and ARN.
+    pub async fn create_queue(&self, name: &str) -> (String, String) {
+        let sqs = self.sqs();
+        let url = sqs
+            .create_queue()
+            .queue_name(name)
+            .send()
+            .await
+            .expect("queue")
+            .queue_url()
+            .map(str::to_owned)
+            .expect("url");
+        let arn = queue_arn(&sqs, &url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        (url, arn)
+    }
+
+    /// Receives (and deletes) the messages of queue `url` until `want` of them that
+    /// `keep` holds for arrived, or about 30 s went by; their bodies (JSON).
+    pub async fn receive(
+        &self,
+        url: &str,
+        want: usize,
+        keep: impl Fn(&Value) -> bool,
+    ) -> Vec<Value> {
+        let sqs = self.sqs();
+        let mut bodies = Vec::new();
+        for _ in 0..30 {
+            let out = sqs
+                .receive_message()
+                .queue_url(url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .expect("receive");
+            for message in out.messages() {
+                let body: Value =
+                    serde_json::from_str(message.body().unwrap_or("{}")).unwrap_or_default();
+                if keep(&body) {
+                    bodies.push(body);
+                }
+                if let Some(handle) = message.receipt_handle() {
+                    let _ = sqs
+                        .delete_message()
+                        .queue_url(url)
+                        .receipt_handle(handle)
+                        .send()
+                        .await;
+                }
+            }
+            if bodies.len() >= want {
+                break;
+            }
+        }
+        bodies
     }
 
     /// Rewind's temporary rules on `bus`: (name, pattern).
@@ -293,4 +510,35 @@ pub async fn temporary_rules(
 /// RFC 3339 for a time `minutes` from now (negative: in the past).
 pub fn minutes_from_now(minutes: i64) -> String {
     shared::timestamp::format(time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes))
+}
+
+/// A replay's request body: `name` replays `archive` into `bus`, its window from `from`
+/// to `to` minutes from now (add `routing`, `filterArns`… to it as needed).
+pub fn replay_body(name: &str, archive: &str, bus: &str, (from, to): (i64, i64)) -> Value {
+    json!({
+        "replayName": name,
+        "eventSourceArn": archive,
+        "eventStartTime": minutes_from_now(from),
+        "eventEndTime": minutes_from_now(to),
+        "destination": {"arn": bus},
+    })
+}
+
+/// A replay job's request body: `name` replays `archive` into `bus` over the window
+/// `start`–`end` (RFC 3339), in slices of `slice` minutes `gap` seconds apart.
+pub fn job_body(
+    name: &str,
+    archive: &str,
+    bus: &str,
+    (start, end): (String, String),
+    (slice, gap): (i64, i64),
+) -> Value {
+    json!({
+        "jobName": name,
+        "eventSourceArn": archive,
+        "eventStartTime": start,
+        "eventEndTime": end,
+        "destination": {"arn": bus},
+        "pacing": {"sliceMinutes": slice, "gapSeconds": gap},
+    })
 }

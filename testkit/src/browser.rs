@@ -1,5 +1,5 @@
 //! Headless Chromium through chromedriver (Debian's `chromium` and `chromium-driver`),
-//! started with the flags docs/DESIGN.md gives; chromedriver, Chromium and its helpers are
+//! started with the flags docs/emulators-and-tools.md ("Headless Chromium") gives; chromedriver, Chromium and its helpers are
 //! one process group, stopped when the `Chromium` is dropped.
 
 use crate::ProcessGroup;

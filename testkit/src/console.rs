@@ -12,14 +12,26 @@ use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(20);
 
-/// The built console (`trunk build --release`, which `cargo xtask test` runs first).
-pub fn dist() -> String {
+/// The built console (`trunk build --release`, which `cargo xtask test` runs first), as
+/// a test app serves it: `spawn_app_with(kind, |s| s.static_dir = dist())`.
+pub fn dist() -> PathBuf {
     let dist = crate::app::workspace_root().join("dist");
     assert!(
         dist.join("index.html").is_file(),
         "build the console first: trunk build --release (cargo xtask test does)"
     );
-    dist.to_string_lossy().into_owned()
+    dist
+}
+
+/// The JSON body of `GET url` (whatever its status), as a browser test checks what the
+/// API holds behind the page.
+pub async fn fetch_json(url: &str) -> Value {
+    reqwest::get(url)
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json")
 }
 
 /// Where each test's final screenshot goes: `target/browser-screenshots/`.
@@ -78,6 +90,26 @@ where
     }
 }
 
+/// [`with_browser`] in the light theme, as most tests see the console.
+pub async fn with_light_browser<F, Fut>(base: &str, name: &str, test: F)
+where
+    F: FnOnce(Browser) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    with_browser(base, name, Theme::Light, test).await;
+}
+
+impl crate::app::TestApp {
+    /// [`with_light_browser`] on the console this app serves.
+    pub async fn in_browser<F, Fut>(&self, name: &str, test: F)
+    where
+        F: FnOnce(Browser) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        with_light_browser(&self.address, name, test).await;
+    }
+}
+
 fn literal(text: &str) -> String {
     // XPath 1.0 has no escapes; names in these tests contain no quotes.
     format!("'{text}'")
@@ -89,6 +121,24 @@ impl Browser {
             .goto(&format!("{}{}", self.base, path))
             .await
             .expect("navigate");
+    }
+
+    /// Goes to `path` and waits until its heading reads `heading`.
+    pub async fn open(&self, path: &str, heading: &str) {
+        self.goto(path).await;
+        self.wait_heading(heading).await;
+    }
+
+    /// Opens Start replay for `archive` and waits until the form has chosen it.
+    pub async fn open_start_replay(&self, archive: &str) {
+        self.open(&format!("/replays/new?archive={archive}"), "Start replay")
+            .await;
+        let want = archive.to_owned();
+        self.eventually("the archive to be chosen", move |b| {
+            let want = want.clone();
+            async move { b.value_of("Archive").await == want }
+        })
+        .await;
     }
 
     pub async fn path(&self) -> String {
@@ -132,6 +182,12 @@ impl Browser {
             n = literal(name)
         );
         self.find(Locator::XPath(&xpath)).await
+    }
+
+    /// Whether the button or button-styled link `name` can be used (a control whose
+    /// state cannot be read counts as enabled).
+    pub async fn is_enabled(&self, name: &str) -> bool {
+        self.button(name).await.is_enabled().await.unwrap_or(true)
     }
 
     /// A button inside the open dialog.

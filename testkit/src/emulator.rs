@@ -12,32 +12,40 @@ pub enum Emulator {
     Moto,
 }
 
-/// Generates one `#[tokio::test]` per emulator for each `async fn name(Emulator)`.
+/// Generates `#[tokio::test]`s from `async fn name(Emulator)`s: one per emulator for
+/// each name of the first list; after `; ministack_only:` and `; moto_only:`, those the
+/// other emulator cannot run (docs/emulators-and-tools.md lists what each gets wrong), generated for
+/// the one that can only — no test passes on an emulator having asserted nothing.
+///
+/// `on_both_emulators!(a, b; ministack_only: c; moto_only: d)` makes `ministack::a`,
+/// `ministack::b`, `ministack::c`, `moto::a`, `moto::b` and `moto::d`.
 #[macro_export]
 macro_rules! on_both_emulators {
-    ($($name:ident),* $(,)?) => {
+    (
+        $($both:ident),* $(,)?
+        $(; ministack_only: $($ministack:ident),+ $(,)?)?
+        $(; moto_only: $($moto:ident),+ $(,)?)?
+    ) => {
         mod ministack {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name($crate::Emulator::Ministack).await }
-            )*
+            $($crate::on_emulator!(Ministack: $both);)*
+            $($($crate::on_emulator!(Ministack: $ministack);)+)?
         }
         mod moto {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name($crate::Emulator::Moto).await }
-            )*
+            $($crate::on_emulator!(Moto: $both);)*
+            $($($crate::on_emulator!(Moto: $moto);)+)?
         }
     };
 }
 
-/// Says why a test does not run on this emulator (docs/DESIGN.md lists what each gets wrong).
-/// Returns true when the caller should stop.
-pub fn skip_on(emulator: Emulator, unsupported: Emulator, reason: &str) -> bool {
-    if emulator == unsupported {
-        eprintln!("SKIPPED on {emulator:?}: {reason}");
-        true
-    } else {
-        false
-    }
+/// One `#[tokio::test]` running `super::name(Emulator::Kind)` (for `on_both_emulators!`).
+#[macro_export]
+macro_rules! on_emulator {
+    ($kind:ident: $name:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            super::$name($crate::Emulator::$kind).await
+        }
+    };
 }
 
 pub fn workspace_root() -> PathBuf {
@@ -70,7 +78,7 @@ fn venv_bin(name: &str) -> Result<PathBuf, String> {
     }
 }
 
-/// ministack on loopback `port`, as docs/DESIGN.md requires it started: bound to 127.0.0.1
+/// ministack on loopback `port`, as docs/emulators-and-tools.md requires it started: bound to 127.0.0.1
 /// only, no MQTT TLS or SFTP listeners, no persisted state, no Docker probing, its files
 /// under `tmp`. Used for the tests' and `dev`'s emulator and the rehearsal's
 /// `ministack[full]` (`binary` is the venv's `ministack`).

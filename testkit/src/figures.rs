@@ -7,30 +7,13 @@
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-fn cloudwatch(endpoint: &str) -> aws_sdk_cloudwatch::Client {
-    aws_sdk_cloudwatch::Client::from_conf(
-        aws_sdk_cloudwatch::Config::builder()
-            .behavior_version(aws_sdk_cloudwatch::config::BehaviorVersion::latest())
-            .region(aws_sdk_cloudwatch::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_cloudwatch::config::Credentials::new(
-                "test", "test", None, None, "seed",
-            ))
-            .endpoint_url(endpoint)
-            .build(),
-    )
+/// CloudWatch on `endpoint` (an emulator).
+pub fn cloudwatch(endpoint: &str) -> aws_sdk_cloudwatch::Client {
+    emulator_client!(aws_sdk_cloudwatch, endpoint, "test")
 }
 
 fn logs(endpoint: &str) -> aws_sdk_cloudwatchlogs::Client {
-    aws_sdk_cloudwatchlogs::Client::from_conf(
-        aws_sdk_cloudwatchlogs::Config::builder()
-            .behavior_version(aws_sdk_cloudwatchlogs::config::BehaviorVersion::latest())
-            .region(aws_sdk_cloudwatchlogs::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_cloudwatchlogs::config::Credentials::new(
-                "test", "test", None, None, "seed",
-            ))
-            .endpoint_url(endpoint)
-            .build(),
-    )
+    emulator_client!(aws_sdk_cloudwatchlogs, endpoint, "test")
 }
 
 /// SEEDED: `AWS/Events` figures for `rule` of `bus`, each (metric, seconds after `at`,
@@ -64,12 +47,20 @@ pub async fn metrics(
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| {
-            format!(
-                "seeding metrics: {}",
-                aws_sdk_cloudwatch::error::DisplayErrorContext(e)
-            )
-        })
+        .map_err(seeding("metrics", "put-metric-data"))
+}
+
+/// What seeding `what` failed with at its call `call`, the SDK error's whole chain told.
+fn seeding<E: std::error::Error>(
+    what: &'static str,
+    call: &'static str,
+) -> impl FnOnce(E) -> String {
+    move |e| {
+        format!(
+            "seeding {what}: {call}: {}",
+            aws_sdk_cloudwatchlogs::error::DisplayErrorContext(e)
+        )
+    }
 }
 
 /// The log group a seeded bus logs to.
@@ -97,47 +88,27 @@ pub async fn bus_logging(
         )
         .send()
         .await
-        .map_err(|e| {
-            fail(
-                "update-event-bus",
-                &aws_sdk_eventbridge::error::DisplayErrorContext(e),
-            )
-        })?;
+        .map_err(seeding("bus logging", "update-event-bus"))?;
     let logs = logs(endpoint);
     let group = log_group(bus);
     logs.create_log_group()
         .log_group_name(&group)
         .send()
         .await
-        .map_err(|e| {
-            fail(
-                "create-log-group",
-                &aws_sdk_cloudwatchlogs::error::DisplayErrorContext(e),
-            )
-        })?;
+        .map_err(seeding("bus logging", "create-log-group"))?;
     logs.create_log_stream()
         .log_group_name(&group)
         .log_stream_name("bus")
         .send()
         .await
-        .map_err(|e| {
-            fail(
-                "create-log-stream",
-                &aws_sdk_cloudwatchlogs::error::DisplayErrorContext(e),
-            )
-        })?;
+        .map_err(seeding("bus logging", "create-log-stream"))?;
     logs.put_delivery_source()
         .name(format!("{bus}-info"))
         .resource_arn(bus_arn)
         .log_type("INFO_LOGS")
         .send()
         .await
-        .map_err(|e| {
-            fail(
-                "put-delivery-source",
-                &aws_sdk_cloudwatchlogs::error::DisplayErrorContext(e),
-            )
-        })?;
+        .map_err(seeding("bus logging", "put-delivery-source"))?;
     let destination = logs
         .put_delivery_destination()
         .name(format!("{bus}-logs"))
@@ -151,12 +122,7 @@ pub async fn bus_logging(
         )
         .send()
         .await
-        .map_err(|e| {
-            fail(
-                "put-delivery-destination",
-                &aws_sdk_cloudwatchlogs::error::DisplayErrorContext(e),
-            )
-        })?;
+        .map_err(seeding("bus logging", "put-delivery-destination"))?;
     let destination_arn = destination
         .delivery_destination()
         .and_then(|d| d.arn())
@@ -167,12 +133,7 @@ pub async fn bus_logging(
         .delivery_destination_arn(destination_arn)
         .send()
         .await
-        .map_err(|e| {
-            fail(
-                "create-delivery",
-                &aws_sdk_cloudwatchlogs::error::DisplayErrorContext(e),
-            )
-        })?;
+        .map_err(seeding("bus logging", "create-delivery"))?;
     Ok(())
 }
 
@@ -200,12 +161,7 @@ pub async fn bus_log_records(endpoint: &str, bus: &str, records: &[Value]) -> Re
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| {
-            format!(
-                "seeding bus-log records: {}",
-                aws_sdk_cloudwatchlogs::error::DisplayErrorContext(e)
-            )
-        })
+        .map_err(seeding("bus-log records", "put-log-events"))
 }
 
 /// One record in EventBridge's bus-log schema (`INVOCATION_SUCCESS`, `INVOCATION_FAILURE`

@@ -21,6 +21,11 @@ impl ProcessGroup {
         })
     }
 
+    /// The leader's standard output, if it was piped (once).
+    pub fn take_stdout(&mut self) -> Option<std::process::ChildStdout> {
+        self.child.as_mut().and_then(|c| c.stdout.take())
+    }
+
     pub fn id(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
     }

@@ -4,13 +4,18 @@
 //! replay jobs, one run to the end, one paused, and seeded delivery figures for the
 //! replay and the finished job's reports.
 
+use crate::app::{
+    HEALTH, Operation, SHOP_ORDERS, SHOP_ORDERS_NOT_REPLAYED, eventbridge_client, path, queue_arn,
+    sqs_client,
+};
 use aws_sdk_eventbridge::Client;
-use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_eventbridge::primitives::DateTime;
 use aws_sdk_eventbridge::types::{PutEventsRequestEntry, ReplayDestination};
 use std::time::{Duration, SystemTime};
 
 const BUS: &str = "orders";
+/// The static key the seed signs with.
+const KEY: &str = "rewind-local";
 const RULES: &[(&str, &str)] = &[
     (
         "order-created",
@@ -38,19 +43,7 @@ fn fail(what: &str) -> impl Fn(aws_sdk_eventbridge::Error) -> String + '_ {
 
 pub async fn demo_data(endpoint: &str) -> Result<(), String> {
     println!("\n==> Seeding demo data");
-    let config = aws_sdk_eventbridge::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "rewind-local",
-            "rewind-local",
-            None,
-            None,
-            "seed",
-        ))
-        .endpoint_url(endpoint)
-        .build();
-    let eb = Client::from_conf(config);
+    let eb = eventbridge_client(endpoint, KEY);
 
     let bus_arn = eb
         .create_event_bus()
@@ -152,20 +145,7 @@ async fn staging(endpoint: &str, eb: &Client) -> Result<(), String> {
         .send()
         .await
         .map_err(|e| fail("create staging bus")(e.into()))?;
-    let sqs = aws_sdk_sqs::Client::from_conf(
-        aws_sdk_sqs::Config::builder()
-            .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
-            .region(aws_sdk_sqs::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_sqs::config::Credentials::new(
-                "rewind-local",
-                "rewind-local",
-                None,
-                None,
-                "seed",
-            ))
-            .endpoint_url(endpoint)
-            .build(),
-    );
+    let sqs = sqs_client(endpoint, KEY);
     let url = sqs
         .create_queue()
         .queue_name("orders-staging-inbox")
@@ -175,25 +155,12 @@ async fn staging(endpoint: &str, eb: &Client) -> Result<(), String> {
         .queue_url()
         .map(str::to_owned)
         .unwrap_or_default();
-    let arn = sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
+    let arn = queue_arn(&sqs, &url)
         .await
-        .map_err(|e| format!("seeding demo data: queue ARN: {e}"))?
-        .attributes()
-        .and_then(|a| {
-            a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-                .cloned()
-        })
-        .unwrap_or_default();
+        .map_err(|e| format!("seeding demo data: {e}"))?;
     for (rule, pattern) in [
-        ("staging-orders", r#"{"source":["shop.orders"]}"#),
-        (
-            "staging-no-replays",
-            r#"{"source":["shop.orders"],"replay-name":[{"exists":false}]}"#,
-        ),
+        ("staging-orders", SHOP_ORDERS),
+        ("staging-no-replays", SHOP_ORDERS_NOT_REPLAYED),
     ] {
         eb.put_rule()
             .name(rule)
@@ -226,7 +193,7 @@ pub async fn demo_jobs(base: &str) -> Result<(), String> {
     let http = reqwest::Client::new();
     let fail = |what: &str, e: &dyn std::fmt::Display| format!("seeding demo jobs: {what}: {e}");
     for _ in 0..100 {
-        if http.get(format!("{base}/api/health")).send().await.is_ok() {
+        if http.get(format!("{base}{HEALTH}")).send().await.is_ok() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -253,7 +220,10 @@ pub async fn demo_jobs(base: &str) -> Result<(), String> {
         let http = http.clone();
         async move {
             let reply = http
-                .get(format!("{base}/api/replay-jobs/{name}"))
+                .get(format!(
+                    "{base}{}",
+                    path(Operation::DescribeReplayJob, &[name])
+                ))
                 .send()
                 .await
                 .map_err(|e| e.to_string())?;
@@ -278,7 +248,7 @@ pub async fn demo_jobs(base: &str) -> Result<(), String> {
         ),
     ] {
         let reply = http
-            .post(format!("{base}/api/replay-jobs"))
+            .post(format!("{base}{}", path(Operation::StartReplayJob, &[])))
             .json(&job(name, description, slice, gap))
             .send()
             .await
@@ -299,7 +269,8 @@ pub async fn demo_jobs(base: &str) -> Result<(), String> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    http.post(format!("{base}/api/replay-jobs/orders-paced-demo/pause"))
+    let pause = path(Operation::PauseReplayJob, &["orders-paced-demo"]);
+    http.post(format!("{base}{pause}"))
         .send()
         .await
         .map_err(|e| fail("pause", &e))?;
@@ -314,20 +285,7 @@ pub async fn demo_jobs(base: &str) -> Result<(), String> {
 /// labelled as demo figures in the output.
 pub async fn demo_figures(endpoint: &str, base: &str) -> Result<(), String> {
     let http = reqwest::Client::new();
-    let eventbridge = Client::from_conf(
-        aws_sdk_eventbridge::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new(
-                "rewind-local",
-                "rewind-local",
-                None,
-                None,
-                "seed",
-            ))
-            .endpoint_url(endpoint)
-            .build(),
-    );
+    let eventbridge = eventbridge_client(endpoint, KEY);
     let bus_arn = format!("arn:aws:events:us-east-1:000000000000:event-bus/{BUS}");
     crate::figures::bus_logging(endpoint, &eventbridge, BUS, &bus_arn).await?;
     let started_at = |path: String| {
@@ -353,8 +311,8 @@ pub async fn demo_figures(endpoint: &str, base: &str) -> Result<(), String> {
     let mut records = Vec::new();
     // The demo replay and job ran at the same time on the same bus, so both reports read
     // the same minutes of the bus's rules: one set of figures serves both.
-    let replay = started_at("/api/replays/orders-backfill-demo".to_owned()).await?;
-    let job = started_at("/api/replay-jobs/orders-nightly-demo".to_owned()).await?;
+    let replay = started_at(path(Operation::DescribeReplay, &["orders-backfill-demo"])).await?;
+    let job = started_at(path(Operation::DescribeReplayJob, &["orders-nightly-demo"])).await?;
     {
         let at = replay.min(job);
         for (i, (rule, _)) in RULES.iter().enumerate() {

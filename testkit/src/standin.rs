@@ -4,11 +4,12 @@
 //! SDK's retries, unreadable answers. Tests against it come in addition to the emulator
 //! tests, never instead of them.
 
-use crate::app::{TestApp, spawn_backend_with};
+use crate::app::{TestApp, spawn_backend};
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use backend::configuration::Settings;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
@@ -240,11 +241,7 @@ fn answer(script: &mut Script, target: &str, request: &Value) -> Response {
 
 fn list_archives(script: &Script, request: &Value) -> Response {
     let limit = request["Limit"].as_u64().unwrap_or(100) as usize;
-    let start: usize = request["NextToken"]
-        .as_str()
-        .and_then(|t| t.strip_prefix("after-"))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
+    let start = page_start(request);
     let end = (start + limit).min(script.archive_count);
     let archives: Vec<Value> = (start..end)
         .map(|i| json!({
@@ -430,26 +427,8 @@ fn aws_error(code: &str, message: &str) -> Response {
     )
 }
 
-/// The backend under test, pointed at a fresh stand-in.
-pub async fn spawn_with_standin(script: Script) -> (TestApp, Shared) {
-    spawn_with_standin_serving(script, "/nonexistent").await
-}
-
-/// As [`spawn_with_standin`], with more settings (`REWIND_TEAMS`, …).
-pub async fn spawn_with_standin_using(script: Script, more: &[(&str, &str)]) -> (TestApp, Shared) {
-    spawn_standin(script, "/nonexistent", more).await
-}
-
-/// As [`spawn_with_standin`], the backend also serving the console in `static_dir`.
-pub async fn spawn_with_standin_serving(script: Script, static_dir: &str) -> (TestApp, Shared) {
-    spawn_standin(script, static_dir, &[]).await
-}
-
-async fn spawn_standin(
-    script: Script,
-    static_dir: &str,
-    more: &[(&str, &str)],
-) -> (TestApp, Shared) {
+/// A fresh stand-in following `script`: its endpoint, and what it was asked.
+pub async fn start(script: Script) -> (String, Shared) {
     let shared: Shared = Arc::new(Mutex::new(script));
     let router = Router::new()
         .route("/", post(eventbridge))
@@ -459,14 +438,16 @@ async fn spawn_standin(
         .expect("bind stand-in");
     let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(listener, router).await });
-    let (address, sdk) = spawn_backend_with(&endpoint, static_dir, more).await;
-    let app = TestApp {
-        address,
-        http: reqwest::Client::new(),
-        sdk,
-        emulator: None,
-    };
-    (app, shared)
+    (endpoint, shared)
+}
+
+/// The backend under test on a fresh stand-in (see [`spawn_backend`] for `configure`).
+pub async fn spawn_with_standin(
+    script: Script,
+    configure: impl FnOnce(&mut Settings),
+) -> (TestApp, Shared) {
+    let (endpoint, shared) = start(script).await;
+    (spawn_backend(&endpoint, configure).await, shared)
 }
 
 pub fn calls(shared: &Shared, target: &str) -> Vec<Value> {

@@ -1,8 +1,10 @@
 //! The import-cycle check: within each crate, the top-level modules (the files and
 //! folders `lib.rs` or `main.rs` declare) must import each other in one direction only.
 //! A module's imports are the `crate::<module>` paths in its files (`use` lines and
-//! paths in code alike, `crate::{a, b::c}` groups too); comments are skipped. A cycle is
-//! a group of modules that all reach each other (a strongly connected component).
+//! paths in code alike, `crate::{a, b::c}` groups too) and its doc links (`[`crate::x`]`
+//! in `///` and `//!` comments: documentation that points up the layers is as wrong as
+//! code that does); other comments are skipped. A cycle is a group of modules that all
+//! reach each other (a strongly connected component).
 
 use crate::Result;
 use std::collections::{BTreeMap, BTreeSet};
@@ -83,10 +85,19 @@ fn rust_files(path: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// The first segment of every `crate::…` path in `text`, comments left out.
+/// The first segment of every `crate::…` path in `text`, and of every doc link to one;
+/// other comments left out.
 pub fn crate_imports(text: &str) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     for line in text.lines() {
+        let trimmed = line.trim_start();
+        if let Some(doc) = trimmed
+            .strip_prefix("///")
+            .or_else(|| trimmed.strip_prefix("//!"))
+        {
+            found.extend(doc_links(doc));
+            continue;
+        }
         let code = line.split("//").next().unwrap_or_default();
         let mut rest = code;
         while let Some(at) = rest.find("crate::") {
@@ -104,6 +115,29 @@ pub fn crate_imports(text: &str) -> BTreeSet<String> {
         }
     }
     found.retain(|name| !name.is_empty());
+    found
+}
+
+/// The modules of the `crate::…` paths a doc comment links to: `[`crate::x::y`]` or
+/// `[text](crate::x)`.
+fn doc_links(doc: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = doc;
+    while let Some(open) = rest.find('[') {
+        rest = &rest[open + 1..];
+        let Some(close) = rest.find(']') else { break };
+        let mut target = rest[..close].trim_matches('`').to_owned();
+        let after = &rest[close + 1..];
+        if let Some(link) = after.strip_prefix('(')
+            && let Some(end) = link.find(')')
+        {
+            target = link[..end].trim_matches('`').to_owned();
+        }
+        if let Some(path) = target.strip_prefix("crate::") {
+            found.push(identifier(path));
+        }
+        rest = &rest[close + 1..];
+    }
     found
 }
 
@@ -207,6 +241,12 @@ mod tests {
                     use super::sibling;";
         let found: Vec<String> = crate_imports(text).into_iter().collect();
         assert_eq!(found, ["audit", "auth", "error", "routes", "startup"]);
+        // Doc links count; a path merely named in a doc comment does not.
+        let docs = "//! See [`crate::jobs::slots`] and [the sweep](crate::leftovers).\n\
+                    /// Named only: `crate::reports`.\n\
+                    fn f() {}";
+        let found: Vec<String> = crate_imports(docs).into_iter().collect();
+        assert_eq!(found, ["jobs", "leftovers"]);
     }
 
     #[test]

@@ -20,8 +20,12 @@ use std::path::Path;
 /// console starts in, the preload of `config.json`, start-up's marks and the page's
 /// render in a task of its own — for the first paint 1.8 s earlier and a quarter of the
 /// main thread's long-task time on a phone (`cargo xtask lighthouse`; 333,636 measured,
-/// 333,700 set).
-pub const BROTLI_BUDGET_BYTES: u64 = 333_700;
+/// 333,700 set). Issue 34's one list-page and one detail-page skeleton (each a generic
+/// component built for its three pages), reads aborted when their page is left, the
+/// shared destructive button, picker, archive settings and form row added 3,296 — the
+/// raw wasm grew 2.3 KB, the rest is code that compresses less well once the three
+/// copies are one (336,932 measured, 337,000 set).
+pub const BROTLI_BUDGET_BYTES: u64 = 337_000;
 /// Where the budget is headed.
 pub const BROTLI_TARGET_BYTES: u64 = 200_000;
 

@@ -1,5 +1,5 @@
-//! The reliability checks `cargo xtask test` runs after the test suites (README,
-//! "Reliability"): the parsers under libFuzzer, the API under schemathesis, and the API
+//! The reliability checks `cargo xtask test` runs after the test suites
+//! (docs/reliability.md): the parsers under libFuzzer, the API under schemathesis, and the API
 //! under load. Each can also be run alone, longer: `cargo xtask fuzz|schema-fuzz|load`.
 
 use crate::Result;

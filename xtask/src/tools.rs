@@ -9,7 +9,7 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const CARGO_DENY_VERSION: &str = "0.20.2";
 pub const LEPTOSFMT_VERSION: &str = "0.1.33";
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
-/// The emulators, pinned (docs/DESIGN.md): ministack for `dev`, both for tests; and
+/// The emulators, pinned (docs/emulators-and-tools.md): ministack for `dev`, both for tests; and
 /// schemathesis, which fuzzes the API from its OpenAPI document.
 pub const EMULATORS: &[&str] = &[
     "ministack==1.5.33",
@@ -19,6 +19,14 @@ pub const EMULATORS: &[&str] = &[
     "moto[server]==5.2.5",
     "schemathesis==4.32.5",
 ];
+/// boto3's own `eventbridgev2` client, pinned, for the v2 stand-in's conformance test
+/// (`testkit/conformance/eventsv2_boto3.py`; botocore 1.44.18 is the first with the model).
+/// ministack 1.5.33 pins `botocore==1.43.106`, so these cannot sit in the venv's
+/// site-packages: the venv's pip installs them into [`CONFORMANCE_DIR`] inside the venv,
+/// which the test puts on `PYTHONPATH`.
+pub const CONFORMANCE_CLIENT: &[&str] = &["boto3==1.44.18", "botocore==1.44.18"];
+/// Where [`CONFORMANCE_CLIENT`] goes, inside the emulator venv.
+pub const CONFORMANCE_DIR: &str = "eventsv2-conformance";
 /// The offline deployment checks, pinned, in a venv of their own (SAM CLI pins a boto3
 /// the emulators cannot share).
 pub const DEPLOY_TOOLS: &[&str] = &[
@@ -326,7 +334,7 @@ pub fn cargo_install(binary: &str, krate: &str, version: &str, locked: bool) -> 
 pub fn ensure_frontend_tools() -> Result<()> {
     ensure_wasm_target()?;
     cargo_install("trunk", "trunk", TRUNK_VERSION, true)?;
-    // Its lockfile pins a crate the registry lacks, so it installs unlocked (docs/DESIGN.md).
+    // Its lockfile pins a crate the registry lacks, so it installs unlocked (docs/emulators-and-tools.md, "Tools").
     cargo_install(
         "wasm-bindgen",
         "wasm-bindgen-cli",
@@ -351,9 +359,43 @@ pub fn trunk_build() -> Result<()> {
     crate::payload::precompress(&workspace_root().join("dist"))
 }
 
-/// Creates `.venv` with the pinned emulators and schemathesis unless already there.
+/// Creates `.venv` with the pinned emulators and schemathesis, and the conformance
+/// client beside them, unless already there.
 pub fn ensure_venv() -> Result<()> {
-    ensure_python_tools(&venv_dir(), EMULATORS, "the EventBridge emulators")
+    ensure_python_tools(&venv_dir(), EMULATORS, "the EventBridge emulators")?;
+    ensure_python_target(
+        &venv_dir(),
+        CONFORMANCE_DIR,
+        CONFORMANCE_CLIENT,
+        "boto3's eventbridgev2 client (the v2 stand-in's conformance test)",
+    )
+}
+
+/// Installs `packages` with `venv`'s pip into `venv/<dir>` (`pip install --target`), apart
+/// from the venv's own site-packages, unless already there.
+fn ensure_python_target(venv: &Path, dir: &str, packages: &[&str], what: &str) -> Result<()> {
+    let target = venv.join(dir);
+    let marker = target.join("rewind-packages.txt");
+    let wanted = packages.join("\n");
+    if std::fs::read_to_string(&marker).is_ok_and(|have| have == wanted) {
+        return Ok(());
+    }
+    step(&format!("Installing {what} into {}", target.display()));
+    let pip = venv.join("bin").join("pip");
+    let pip = pip.to_string_lossy();
+    let target_str = target.to_string_lossy().into_owned();
+    let mut args = vec![
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--upgrade",
+        "--target",
+        &target_str,
+    ];
+    args.extend(packages);
+    run(&pip, &args, &[])?;
+    std::fs::write(&marker, wanted)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", marker.display()))
 }
 
 /// Creates `.venv-deploy` with the pinned deployment tools unless already there.

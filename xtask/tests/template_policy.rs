@@ -56,8 +56,17 @@ fn statements(template: &Value) -> Vec<(String, Mapping)> {
             Value::Mapping(map) => {
                 if let Some(Value::Sequence(list)) = map.get("Statement").map(untagged) {
                     for statement in list {
-                        if let Value::Mapping(s) = untagged(statement) {
-                            out.push((at.to_owned(), s.clone()));
+                        match untagged(statement) {
+                            Value::Mapping(s) => out.push((at.to_owned(), s.clone())),
+                            // `!If [condition, statement, !Ref AWS::NoValue]`.
+                            Value::Sequence(branches) => {
+                                for branch in branches {
+                                    if let Value::Mapping(s) = untagged(branch) {
+                                        out.push((at.to_owned(), s.clone()));
+                                    }
+                                }
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -144,8 +153,7 @@ fn no_wildcard_eventbridge_action_and_no_put_events() {
     }
 }
 
-/// The actions that support no resource-level scoping, so may have `Resource: "*"` —
-/// and `iam:PassRole`, whose roles Rewind cannot know, only limited to EventBridge.
+/// The actions that support no resource-level scoping, so may have `Resource: "*"`.
 const UNSCOPABLE: [&str; 9] = [
     "events:ListArchives",
     "events:ListReplays",
@@ -154,7 +162,7 @@ const UNSCOPABLE: [&str; 9] = [
     "events:TestEventPattern",
     "sqs:ListQueues",
     "cloudwatch:GetMetricData",
-    "cloudwatch:ListMetrics",
+    "logs:DescribeDeliverySources",
     "logs:DescribeDeliveries",
 ];
 
@@ -166,15 +174,6 @@ fn resource_star_only_where_nothing_narrower_exists() {
             continue;
         }
         for action in field(&statement, "Action") {
-            if action == "iam:PassRole" {
-                let condition = statement.get("Condition").cloned().unwrap_or(Value::Null);
-                assert_eq!(
-                    condition["StringEquals"]["iam:PassedToService"].as_str(),
-                    Some("events.amazonaws.com"),
-                    "{at}: PassRole on * without the EventBridge condition"
-                );
-                continue;
-            }
             assert!(
                 UNSCOPABLE.contains(&action.as_str()),
                 "{at}: {action} on Resource \"*\""
@@ -267,32 +266,57 @@ fn temporary_rules_deliver_only_inside_the_account_and_the_sweep_is_scheduled() 
             .map(|(_, s)| s)
             .collect()
     };
-    // PutTargets: only on rewind- rules, only with the TargetArn bound to this account
-    // and region (plus the AllowedTargetArns parameter).
+    // PutTargets: only on rewind- rules, in two statements (Rewind puts one target a
+    // call): any resource of this account and region but an event bus; or a bus of
+    // EventBusNames in this account and region, or one of AllowedTargetArns.
     let put_targets = with("events:PutTargets");
-    assert_eq!(put_targets.len(), 1, "one statement allows PutTargets");
-    let statement = put_targets[0];
-    let resources = field(statement, "Resource");
-    assert!(
-        resources.iter().any(|r| r.ends_with("rule/rewind-*"))
-            && resources.iter().any(|r| r.ends_with("rule/*/rewind-*"))
-            && !resources
-                .iter()
-                .any(|r| r.ends_with("rule/*") || r.ends_with("rule/*/*") || r == "*"),
-        "PutTargets reaches beyond rewind- rules: {resources:?}"
+    assert_eq!(put_targets.len(), 3, "three statements allow PutTargets");
+    for statement in &put_targets {
+        let resources = field(statement, "Resource");
+        assert!(
+            resources.iter().any(|r| r.ends_with("rule/rewind-*"))
+                && resources.iter().any(|r| r.ends_with("rule/*/rewind-*"))
+                && !resources
+                    .iter()
+                    .any(|r| r.ends_with("rule/*") || r.ends_with("rule/*/*") || r == "*"),
+            "PutTargets reaches beyond rewind- rules: {resources:?}"
+        );
+    }
+    let condition_of =
+        |statement: &Mapping| statement.get("Condition").cloned().unwrap_or(Value::Null);
+    // This account's and region's resources, but no bus.
+    let account = condition_of(put_targets[0]);
+    assert_eq!(
+        strings(&account["ForAllValues:ArnLike"]["events:TargetArn"]),
+        ["arn:${AWS::Partition}:*:${AWS::Region}:${AWS::AccountId}:*"]
     );
-    let condition = statement.get("Condition").cloned().unwrap_or(Value::Null);
-    let bound = strings(&condition["ForAllValues:ArnLike"]["events:TargetArn"]);
-    assert!(
-        bound
-            .iter()
-            .any(|b| b.contains("${AWS::Region}:${AWS::AccountId}:*")),
-        "{bound:?}"
+    assert_eq!(
+        strings(&account["ForAllValues:ArnNotLike"]["events:TargetArn"]),
+        ["arn:${AWS::Partition}:events:*:*:event-bus/*"],
+        "no event bus through the account statement"
     );
+    // A bus of EventBusNames, and of this account and region.
+    let buses = condition_of(put_targets[1]);
+    let names = strings(&buses["ForAllValues:ArnLike"]["events:TargetArn"]);
     assert!(
-        bound.iter().any(|b| b.contains("${AllowedTargetArns}")),
-        "{bound:?}"
+        names.iter().any(|b| b == "arn:aws:events:*:*:event-bus/")
+            && names.iter().any(|b| b == "EventBusNames"),
+        "{names:?}"
     );
+    assert_eq!(
+        strings(&buses["ForAllValues:StringLike"]["events:TargetArn"]),
+        ["arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/*"],
+        "only this account's and region's buses"
+    );
+    // AllowedTargetArns, only when set.
+    let allowed = condition_of(put_targets[2]);
+    assert_eq!(
+        strings(&allowed["ForAllValues:ArnLike"]["events:TargetArn"]),
+        [",", "AllowedTargetArns"],
+        "!Split of the parameter"
+    );
+    let policy = strings(&template["Resources"]["BackendRole"]["Properties"]["Policies"]);
+    assert!(policy.iter().any(|p| p == "HasAllowedTargetArns"));
     assert_eq!(template["Parameters"]["AllowedTargetArns"]["Default"], "");
     // Tagging: only rewind- rules.
     for action in ["events:TagResource", "events:ListTagsForResource"] {
@@ -334,13 +358,86 @@ fn temporary_rules_deliver_only_inside_the_account_and_the_sweep_is_scheduled() 
         strings(&function["Environment"]["Variables"]["REWIND_ALLOWED_TARGET_ARNS"]),
         ["AllowedTargetArns"]
     );
-    // This account's buses are targets a forward may use (the TargetArn bound covers
-    // every resource of this account and region).
-    assert!(
-        bound
-            .iter()
-            .any(|b| b.starts_with("arn:${AWS::Partition}:*:${AWS::Region}:${AWS::AccountId}:*")),
-        "{bound:?}"
+    // A forward within the account is checked against the same EventBusNames, and a
+    // role against ForwardRoleArns.
+    for (variable, parameter) in [
+        ("REWIND_EVENT_BUS_NAMES", "EventBusNames"),
+        ("REWIND_FORWARD_ROLE_ARNS", "ForwardRoleArns"),
+        ("REWIND_TARGET_ROLE_ARNS", "TargetRoleArns"),
+    ] {
+        assert_eq!(
+            strings(&function["Environment"]["Variables"][variable]),
+            [parameter]
+        );
+    }
+}
+
+#[test]
+fn pass_role_only_on_the_listed_roles_and_only_to_eventbridge() {
+    let template = template();
+    for parameter in ["ForwardRoleArns", "TargetRoleArns"] {
+        assert_eq!(
+            template["Parameters"][parameter]["Default"], "",
+            "{parameter}"
+        );
+    }
+    let pass: Vec<(String, Mapping)> = statements(&template)
+        .into_iter()
+        .filter(|(_, s)| field(s, "Action").iter().any(|a| a == "iam:PassRole"))
+        .collect();
+    assert_eq!(pass.len(), 2, "two statements pass roles");
+    for ((at, statement), parameter) in pass.iter().zip(["ForwardRoleArns", "TargetRoleArns"]) {
+        let resources = field(statement, "Resource");
+        assert_eq!(resources, [",", parameter], "{at}: only the listed roles");
+        let condition = statement.get("Condition").cloned().unwrap_or(Value::Null);
+        assert_eq!(
+            condition["StringEquals"]["iam:PassedToService"].as_str(),
+            Some("events.amazonaws.com"),
+            "{at}"
+        );
+    }
+    // With a list empty, its statement is not there at all.
+    let policies = strings(&template["Resources"]["BackendRole"]["Properties"]["Policies"]);
+    for condition in ["HasForwardRoleArns", "HasTargetRoleArns"] {
+        assert!(policies.iter().any(|p| p == condition), "{policies:?}");
+    }
+}
+
+#[test]
+fn slots_and_report_budgets_are_kept_in_a_table_of_their_own() {
+    let template = template();
+    let table = &template["Resources"]["LedgerTable"];
+    assert_eq!(table["Type"], "AWS::DynamoDB::Table");
+    assert_eq!(table["Properties"]["BillingMode"], "PAY_PER_REQUEST");
+    assert_eq!(
+        table["Properties"]["TimeToLiveSpecification"]["AttributeName"],
+        "expiresAt"
+    );
+    let variables =
+        &template["Resources"]["BackendFunction"]["Properties"]["Environment"]["Variables"];
+    assert_eq!(strings(&variables["REWIND_LEDGER_TABLE"]), ["LedgerTable"]);
+    let mut granted = BTreeSet::new();
+    for (at, statement) in statements(&template) {
+        let dynamodb: Vec<String> = field(&statement, "Action")
+            .into_iter()
+            .filter(|a| a.starts_with("dynamodb:"))
+            .collect();
+        if dynamodb.is_empty() {
+            continue;
+        }
+        assert_eq!(field(&statement, "Resource"), ["LedgerTable.Arn"], "{at}");
+        granted.extend(dynamodb);
+    }
+    assert_eq!(
+        granted,
+        BTreeSet::from(
+            [
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem"
+            ]
+            .map(str::to_owned)
+        )
     );
 }
 
@@ -410,13 +507,25 @@ fn replay_jobs_run_on_their_own_state_machine_with_the_narrowest_roles() {
             }
         }
     }
+    // It never cancels (the backend does): no CancelReplay.
     assert_eq!(
         actions,
         BTreeSet::from([
-            "events:CancelReplay".to_owned(),
             "events:DescribeReplay".to_owned(),
             "events:StartReplay".to_owned(),
         ])
+    );
+    // Only this stack's machine may assume it.
+    let trust = &role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"];
+    assert!(
+        strings(&trust["ArnLike"]["aws:SourceArn"])
+            .iter()
+            .any(|a| a.contains(":stateMachine:rewind-jobs-${StackPart}")),
+        "{trust:?}"
+    );
+    assert_eq!(
+        strings(&trust["StringEquals"]["aws:SourceAccount"]),
+        ["AWS::AccountId"]
     );
     assert!(
         buses

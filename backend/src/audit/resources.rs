@@ -41,7 +41,7 @@ impl Location {
 
 /// The ARNs of what the path names (`/api/archives/{name}` → the archive; a job → its
 /// slices' replays) and the body names (`archiveName`, `jobName`, `replayName`, `eventSourceArn`, `destination.arn`,
-/// `destination.filterArns`), in that order, each once.
+/// `destination.filterArns`, `routing.forwardTo`'s bus and role), in that order, each once.
 pub fn of(route: &str, path: &str, body: &[u8], at: &Location) -> Vec<String> {
     let mut arns = Vec::new();
     let names: Vec<(&str, &str)> = route
@@ -50,7 +50,7 @@ pub fn of(route: &str, path: &str, body: &[u8], at: &Location) -> Vec<String> {
         .filter(|(t, _)| t.starts_with('{'))
         .collect();
     let param = |param: &str| names.iter().find(|(t, _)| *t == param).map(|(_, v)| *v);
-    if let Some(name) = param("{name}") {
+    if let Some(name) = param("{name}").filter(|_| !route.starts_with("/api/v2/")) {
         if route.starts_with("/api/archives/") {
             arns.push(at.arn("events", &format!("archive/{name}")));
         } else if route.starts_with("/api/replays/") {
@@ -64,6 +64,16 @@ pub fn of(route: &str, path: &str, body: &[u8], at: &Location) -> Vec<String> {
                 None => arns.push(at.arn("events", &format!("event-bus/{name}"))),
             }
         }
+    }
+    // A v2 replay acts on its temporary subscribers, `rewind-…-{replay}`; a v2 bus's
+    // subscribers are listed from the bus.
+    if let Some(replay) = param("{replayName}") {
+        arns.push(at.arn("events", &format!("subscriber/rewind-*-{replay}")));
+    }
+    if route.starts_with("/api/v2/event-buses/")
+        && let Some(bus) = param("{name}")
+    {
+        arns.push(at.arn("events", &format!("event-busv2/{bus}")));
     }
     // A job acts on its slices' replays, `{job}-001`, `{job}-002`, ….
     if let Some(job) = param("{jobName}") {
@@ -80,8 +90,23 @@ pub fn of(route: &str, path: &str, body: &[u8], at: &Location) -> Vec<String> {
         if let Some(job) = text(body.get("jobName")) {
             arns.push(at.arn("events", &format!("replay/{job}-*")));
         }
+        let v2 = body.contains_key("subscriberArns");
         if let Some(replay) = text(body.get("replayName")) {
-            arns.push(at.arn("events", &format!("replay/{replay}")));
+            if v2 {
+                arns.push(at.arn("events", &format!("subscriber/rewind-*-{replay}")));
+            } else {
+                arns.push(at.arn("events", &format!("replay/{replay}")));
+            }
+        }
+        // A v2 replay reads its bus and copies its subscribers.
+        arns.extend(text(body.get("eventBusArn")));
+        if let Some(Value::Array(subscribers)) = body.get("subscriberArns") {
+            arns.extend(
+                subscribers
+                    .iter()
+                    .take(text::MAX_ITEMS)
+                    .filter_map(|s| text(Some(s))),
+            );
         }
         arns.extend(text(body.get("eventSourceArn")));
         let destination = body.get("destination");
@@ -94,6 +119,10 @@ pub fn of(route: &str, path: &str, body: &[u8], at: &Location) -> Vec<String> {
                     .filter_map(|r| text(Some(r))),
             );
         }
+        // A forward acts on the receiving bus, and passes its role.
+        let forward = body.get("routing").and_then(|r| r.get("forwardTo"));
+        arns.extend(text(forward.and_then(|f| f.get("eventBusArn"))));
+        arns.extend(text(forward.and_then(|f| f.get("roleArn"))));
     }
     let mut seen = std::collections::HashSet::new();
     arns.retain(|a| seen.insert(a.clone()));
@@ -213,6 +242,26 @@ mod tests {
                 "arn:aws:events:eu-west-1:123456789012:archive/orders",
                 "arn:aws:events:eu-west-1:123456789012:event-bus/orders",
                 "arn:aws:events:eu-west-1:123456789012:rule/orders/fulfil",
+            ]
+        );
+        let forward = json!({
+            "replayName": "r2",
+            "routing": {"forwardTo": {
+                "eventBusArn": "arn:aws:events:eu-west-1:210987654321:event-bus/staging",
+                "roleArn": "arn:aws:iam::123456789012:role/forwarder",
+            }},
+        });
+        assert_eq!(
+            of(
+                "/api/replays",
+                "/api/replays",
+                forward.to_string().as_bytes(),
+                &here()
+            ),
+            [
+                "arn:aws:events:eu-west-1:123456789012:replay/r2",
+                "arn:aws:events:eu-west-1:210987654321:event-bus/staging",
+                "arn:aws:iam::123456789012:role/forwarder",
             ]
         );
         let hostile = json!({"archiveName": "a\u{202e}b", "eventSourceArn": 7});

@@ -1,8 +1,9 @@
-//! The CloudWatch seam: `AWS/Events` metrics per rule, read with GetMetricData (Sum,
-//! one-minute periods), as many rules and metrics per request as CloudWatch takes.
+//! The CloudWatch seam: `AWS/Events` metrics per rule and `AWS/EventsV2` metrics per
+//! subscriber, read with GetMetricData (Sum, one-minute periods), as many series per
+//! request as CloudWatch takes.
 
+use crate::aws::error::{AwsError, Service};
 use crate::configuration::Settings;
-use crate::error::ApiError;
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
@@ -22,18 +23,13 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn from_settings(sdk_config: &aws_config::SdkConfig, settings: &Settings) -> Self {
-        let config = aws_sdk_cloudwatch::config::Builder::from(sdk_config)
-            .retry_config(crate::aws::retries())
-            .timeout_config(crate::aws::timeouts(settings))
-            .interceptor(crate::aws::calls::RecordCalls)
-            .build();
         Self {
-            client: Client::from_conf(config),
+            client: crate::aws::client!(aws_sdk_cloudwatch, sdk_config, settings),
         }
     }
 
-    /// Each of `metrics` for each of `rules` of `bus`, from `from` to `to`: keyed by
-    /// (rule, metric). A rule or metric with no data has an empty series.
+    /// Each of `metrics` (`AWS/Events`) for each of `rules` of `bus`, from `from` to
+    /// `to`: keyed by (rule, metric). A rule or metric with no data has an empty series.
     pub async fn rule_series(
         &self,
         bus: &str,
@@ -41,9 +37,70 @@ impl Metrics {
         metrics: &[&str],
         from: OffsetDateTime,
         to: OffsetDateTime,
-    ) -> Result<HashMap<(String, String), Series>, ApiError> {
+    ) -> Result<HashMap<(String, String), Series>, AwsError> {
+        let of = Of {
+            namespace: "AWS/Events",
+            fixed: ("EventBusName", bus),
+            each: "RuleName",
+            stat: "Sum",
+        };
+        self.series(&of, rules, metrics, from, to).await
+    }
+
+    /// Each of `metrics` (`AWS/EventsV2`) for each of `subscribers` (ARNs) of the v2 bus
+    /// `bus` (ARN), keyed by (subscriber, metric).
+    pub async fn subscriber_series(
+        &self,
+        bus: &str,
+        subscribers: &[String],
+        metrics: &[&str],
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<HashMap<(String, String), Series>, AwsError> {
+        let of = Of {
+            namespace: "AWS/EventsV2",
+            fixed: ("EventBus", bus),
+            each: "Subscriber",
+            stat: "Sum",
+        };
+        self.series(&of, subscribers, metrics, from, to).await
+    }
+
+    /// Each subscriber's `ApproximateBacklogAge` (`AWS/EventsV2`, Maximum per minute)
+    /// from `from` to `to`, keyed by subscriber: 0 when nothing it should deliver is
+    /// waiting.
+    pub async fn backlog_ages(
+        &self,
+        bus: &str,
+        subscribers: &[String],
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<HashMap<String, Series>, AwsError> {
+        let of = Of {
+            namespace: "AWS/EventsV2",
+            fixed: ("EventBus", bus),
+            each: "Subscriber",
+            stat: "Maximum",
+        };
+        let series = self
+            .series(&of, subscribers, &["ApproximateBacklogAge"], from, to)
+            .await?;
+        Ok(series
+            .into_iter()
+            .map(|((subscriber, _), series)| (subscriber, series))
+            .collect())
+    }
+
+    async fn series(
+        &self,
+        of: &Of<'_>,
+        keys: &[String],
+        metrics: &[&str],
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<HashMap<(String, String), Series>, AwsError> {
         let mut wanted = Vec::new();
-        for rule in rules {
+        for rule in keys {
             for metric in metrics {
                 wanted.push((rule.clone(), (*metric).to_owned()));
             }
@@ -53,7 +110,7 @@ impl Metrics {
             let queries: Vec<MetricDataQuery> = chunk
                 .iter()
                 .enumerate()
-                .map(|(i, (rule, metric))| query(&format!("q{chunk_index}_{i}"), bus, rule, metric))
+                .map(|(i, (key, metric))| query(&format!("q{chunk_index}_{i}"), of, key, metric))
                 .collect();
             let mut token: Option<String> = None;
             loop {
@@ -66,7 +123,7 @@ impl Metrics {
                     .set_next_token(token.take())
                     .send()
                     .await
-                    .map_err(|e| crate::aws::eventbridge::from_sdk(e).in_service("CloudWatch"))?;
+                    .map_err(|e| AwsError::from_sdk(Service::CloudWatch, e))?;
                 for result in page.metric_data_results() {
                     let Some(index) = result
                         .id()
@@ -98,7 +155,17 @@ impl Metrics {
     }
 }
 
-fn query(id: &str, bus: &str, rule: &str, metric: &str) -> MetricDataQuery {
+/// Which metrics: a namespace, one dimension every query shares, and the dimension each
+/// key fills.
+struct Of<'a> {
+    namespace: &'static str,
+    fixed: (&'static str, &'a str),
+    each: &'static str,
+    /// The statistic read (Sum for counts).
+    stat: &'static str,
+}
+
+fn query(id: &str, of: &Of<'_>, key: &str, metric: &str) -> MetricDataQuery {
     let dimension = |name: &str, value: &str| Dimension::builder().name(name).value(value).build();
     MetricDataQuery::builder()
         .id(id)
@@ -106,14 +173,14 @@ fn query(id: &str, bus: &str, rule: &str, metric: &str) -> MetricDataQuery {
             MetricStat::builder()
                 .metric(
                     Metric::builder()
-                        .namespace("AWS/Events")
+                        .namespace(of.namespace)
                         .metric_name(metric)
-                        .dimensions(dimension("EventBusName", bus))
-                        .dimensions(dimension("RuleName", rule))
+                        .dimensions(dimension(of.fixed.0, of.fixed.1))
+                        .dimensions(dimension(of.each, key))
                         .build(),
                 )
                 .period(60)
-                .stat("Sum")
+                .stat(of.stat)
                 .build(),
         )
         .return_data(true)

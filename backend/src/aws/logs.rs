@@ -2,7 +2,7 @@
 //! own (made on its first record; every record is sent and acknowledged before the
 //! request goes on), and the reading of an event bus's delivery log for replay reports.
 
-use crate::error::ApiError;
+use crate::aws::error::{AwsError, Service};
 use aws_sdk_cloudwatchlogs::Client;
 use aws_sdk_cloudwatchlogs::types::InputLogEvent;
 use tokio::sync::OnceCell;
@@ -104,9 +104,9 @@ impl LogGroupWriter {
     }
 }
 
-/// Reads an event bus's delivery log: where the bus logs to (the Logs delivery APIs:
-/// the bus's delivery source → its delivery → the destination log group) and the records
-/// of a window (FilterLogEvents).
+/// Reads an event bus's delivery log: where the bus logs to (the Logs delivery APIs: the
+/// bus's delivery source → its delivery → the destination log group) and the records of
+/// a window (FilterLogEvents), page by page and bounded.
 #[derive(Clone, Debug)]
 pub struct BusLogs {
     client: Client,
@@ -114,59 +114,78 @@ pub struct BusLogs {
 
 /// The most records one report reads.
 pub const MAX_RECORDS: usize = 20_000;
+/// The most FilterLogEvents pages one report reads.
+pub const MAX_PAGES: usize = 20;
+
+/// How a scan of a log group went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scan {
+    pub records: usize,
+    pub pages: usize,
+    /// It stopped at [`MAX_RECORDS`] or [`MAX_PAGES`] with records left.
+    pub stopped_early: bool,
+}
 
 impl BusLogs {
     pub fn from_settings(
         sdk_config: &aws_config::SdkConfig,
         settings: &crate::configuration::Settings,
     ) -> Self {
-        let config = aws_sdk_cloudwatchlogs::config::Builder::from(sdk_config)
-            .retry_config(crate::aws::retries())
-            .timeout_config(crate::aws::timeouts(settings))
-            .interceptor(crate::aws::calls::RecordCalls)
-            .build();
         Self {
-            client: Client::from_conf(config),
+            client: crate::aws::client!(aws_sdk_cloudwatchlogs, sdk_config, settings),
         }
     }
 
-    /// The CloudWatch Logs group the bus `bus_arn` delivers its logs to, if any.
-    pub async fn group_of(&self, bus_arn: &str) -> Result<Option<String>, ApiError> {
-        let deliveries = crate::aws::all_pages(|token| async move {
+    /// The CloudWatch Logs group the bus `bus_arn` delivers its logs to, if any: the
+    /// delivery sources of that bus (DescribeDeliverySources), their delivery
+    /// (DescribeDeliveries), its destination (GetDeliveryDestination) — a few calls,
+    /// however many deliveries the account has.
+    pub async fn group_of(&self, bus_arn: &str) -> Result<Option<String>, AwsError> {
+        let sources: Vec<String> = crate::aws::all_pages(|token| async move {
             let out = self
                 .client
-                .describe_deliveries()
+                .describe_delivery_sources()
                 .set_next_token(token)
                 .send()
                 .await
                 .map_err(logs_error)?;
-            Ok((
-                out.deliveries().to_vec(),
-                out.next_token().map(str::to_owned),
-            ))
+            let names = out
+                .delivery_sources()
+                .iter()
+                .filter(|s| s.resource_arns().iter().any(|arn| arn == bus_arn))
+                .filter_map(|s| s.name().map(str::to_owned))
+                .collect();
+            Ok((names, out.next_token().map(str::to_owned)))
         })
         .await?;
-        for delivery in deliveries {
-            let (Some(source), Some(destination)) = (
-                delivery.delivery_source_name(),
-                delivery.delivery_destination_arn(),
-            ) else {
-                continue;
-            };
-            let source = self
-                .client
-                .get_delivery_source()
-                .name(source)
-                .send()
-                .await
-                .map_err(logs_error)?;
-            if !source
-                .delivery_source()
-                .is_some_and(|s| s.resource_arns().iter().any(|arn| arn == bus_arn))
-            {
-                continue;
+        if sources.is_empty() {
+            return Ok(None);
+        }
+        let destinations: Vec<String> = crate::aws::all_pages(|token| {
+            let sources = &sources;
+            async move {
+                let out = self
+                    .client
+                    .describe_deliveries()
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(logs_error)?;
+                let arns = out
+                    .deliveries()
+                    .iter()
+                    .filter(|d| {
+                        d.delivery_source_name()
+                            .is_some_and(|name| sources.iter().any(|s| s == name))
+                    })
+                    .filter_map(|d| d.delivery_destination_arn().map(str::to_owned))
+                    .collect();
+                Ok((arns, out.next_token().map(str::to_owned)))
             }
-            let name = destination.rsplit(':').next().unwrap_or(destination);
+        })
+        .await?;
+        for destination in destinations {
+            let name = destination.rsplit(':').next().unwrap_or(&destination);
             let name = name.strip_prefix("delivery-destination/").unwrap_or(name);
             let destination = self
                 .client
@@ -187,17 +206,23 @@ impl BusLogs {
         Ok(None)
     }
 
-    /// The records of `group` from `from` to `to` (at most [`MAX_RECORDS`]).
-    pub async fn records(
+    /// Hands each record of `group` from `from` to `to` to `each`, page by page, for at
+    /// most [`MAX_PAGES`] pages and [`MAX_RECORDS`] records.
+    pub async fn scan(
         &self,
         group: &str,
         from: time::OffsetDateTime,
         to: time::OffsetDateTime,
-    ) -> Result<Vec<String>, ApiError> {
+        mut each: impl FnMut(&str),
+    ) -> Result<Scan, AwsError> {
         let millis = |t: time::OffsetDateTime| {
             i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
         };
-        let mut records = Vec::new();
+        let mut scan = Scan {
+            records: 0,
+            pages: 0,
+            stopped_early: false,
+        };
         let mut token: Option<String> = None;
         loop {
             let out = self
@@ -210,14 +235,18 @@ impl BusLogs {
                 .send()
                 .await
                 .map_err(logs_error)?;
-            records.extend(
-                out.events()
-                    .iter()
-                    .filter_map(|e| e.message().map(str::to_owned)),
-            );
+            scan.pages += 1;
+            for message in out.events().iter().filter_map(|e| e.message()) {
+                each(message);
+                scan.records += 1;
+            }
             match out.next_token().filter(|t| !t.is_empty()) {
-                Some(next) if records.len() < MAX_RECORDS => token = Some(next.to_owned()),
-                _ => return Ok(records),
+                Some(_) if scan.records >= MAX_RECORDS || scan.pages >= MAX_PAGES => {
+                    scan.stopped_early = true;
+                    return Ok(scan);
+                }
+                Some(next) => token = Some(next.to_owned()),
+                None => return Ok(scan),
             }
         }
     }
@@ -230,13 +259,13 @@ fn log_group_name(arn: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_owned())
 }
 
-fn logs_error<E, R>(err: aws_sdk_cloudwatchlogs::error::SdkError<E, R>) -> ApiError
+fn logs_error<E, R>(err: aws_sdk_cloudwatchlogs::error::SdkError<E, R>) -> AwsError
 where
     E: aws_sdk_cloudwatchlogs::error::ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
     aws_sdk_cloudwatchlogs::error::SdkError<E, R>: aws_sdk_cloudwatchlogs::operation::RequestId,
 {
-    crate::aws::eventbridge::from_sdk(err).in_service("CloudWatch Logs")
+    AwsError::from_sdk(Service::CloudWatchLogs, err)
 }
 
 #[cfg(test)]

@@ -1,17 +1,21 @@
 //! The AWS adapters: one module per service Rewind calls (EventBridge, SQS, CloudWatch
-//! metrics and Logs, Step Functions), each a thin layer of methods over the SDK, plus what every client shares: the
-//! SDK configuration (the usual chain, or an emulator), retries and timeouts, and the
-//! record of each call for the audit trail (`calls`). Nothing here knows about HTTP.
+//! metrics and Logs, Step Functions, DynamoDB), each a thin layer of methods over the SDK
+//! that answers typed failures (`error`), plus what every client shares: the SDK
+//! configuration (the usual chain, or an emulator), retries and timeouts, and the record
+//! of each call for the audit trail (`calls`). Nothing here knows about HTTP, callers or
+//! teams: who may see what is the request context's policy (`crate::context`).
 
 pub mod calls;
 pub mod cloudwatch;
+pub mod dynamodb;
+pub mod error;
 pub mod eventbridge;
+pub mod eventbridgev2;
 pub mod logs;
 pub mod sqs;
 pub mod stepfunctions;
 
 use crate::configuration::Settings;
-use crate::error::ApiError;
 use aws_sdk_eventbridge::config::retry::RetryConfig;
 use aws_sdk_eventbridge::config::timeout::TimeoutConfig;
 use aws_sdk_eventbridge::config::{Credentials, Region};
@@ -67,10 +71,10 @@ pub fn timeouts(settings: &Settings) -> TimeoutConfig {
 /// Every item of a paged list call: `page` fetches the page after a token (None: the
 /// first) and answers its items and the next token; pages are read until none is left
 /// (an empty token is none, as some emulators send it).
-pub async fn all_pages<T, F, Page>(mut page: F) -> Result<Vec<T>, ApiError>
+pub async fn all_pages<T, E, F, Page>(mut page: F) -> Result<Vec<T>, E>
 where
     F: FnMut(Option<String>) -> Page,
-    Page: Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
+    Page: Future<Output = Result<(Vec<T>, Option<String>), E>>,
 {
     let mut items = Vec::new();
     let mut token = None;
@@ -83,3 +87,18 @@ where
         }
     }
 }
+
+/// One SDK's client from the configuration every client shares, built the same way for
+/// every service: Rewind's retries and timeouts, and the record of each call.
+macro_rules! client {
+    ($sdk:ident, $shared:expr, $settings:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from($shared)
+                .retry_config($crate::aws::retries())
+                .timeout_config($crate::aws::timeouts($settings))
+                .interceptor($crate::aws::calls::RecordCalls)
+                .build(),
+        )
+    };
+}
+pub(crate) use client;

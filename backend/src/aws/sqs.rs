@@ -2,12 +2,10 @@
 //! `rewind-peek-<id>`, open only to that peek's rule, encrypted at rest. A peek's settings live in its
 //! queue's tags, so any backend process (any Lambda instance) can serve it.
 
-use crate::aws::eventbridge::from_sdk;
+use crate::aws::error::{AwsError, Kind, Service};
 use crate::configuration::Settings;
-use crate::error::ApiError;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, QueueAttributeName};
-use shared::ErrorCode;
 use shared::peek::PEEK_PREFIX;
 use std::collections::HashMap;
 
@@ -32,13 +30,8 @@ pub struct Received {
 
 impl Queues {
     pub fn from_settings(sdk_config: &aws_config::SdkConfig, settings: &Settings) -> Self {
-        let config = aws_sdk_sqs::config::Builder::from(sdk_config)
-            .retry_config(crate::aws::retries())
-            .timeout_config(crate::aws::timeouts(settings))
-            .interceptor(crate::aws::calls::RecordCalls)
-            .build();
         Self {
-            client: Client::from_conf(config),
+            client: crate::aws::client!(aws_sdk_sqs, sdk_config, settings),
             invisible_seconds: settings.peek_redelivery_seconds,
         }
     }
@@ -54,17 +47,14 @@ impl Queues {
         rule_arn: &str,
         kms_key: Option<&str>,
         tags: HashMap<String, String>,
-    ) -> Result<(String, String), ApiError> {
+    ) -> Result<(String, String), AwsError> {
+        // Rewind never adopts a queue: one of this name must not exist yet.
         match self.url(name).await {
-            Err(e) if e.code == ErrorCode::NotFound => {}
+            Err(e) if e.is_not_found() => {}
             Err(e) => return Err(e),
             Ok(_) => {
-                return Err(ApiError::new(
-                    ErrorCode::AlreadyExists,
-                    format!(
-                        "A queue named {name} already exists; Rewind never adopts a queue. Try again."
-                    ),
-                ));
+                return Err(AwsError::new(Service::Sqs, Kind::AlreadyExists)
+                    .with_message(format!("A queue named {name} already exists.")));
             }
         }
         let (encryption, key) = match kms_key {
@@ -116,7 +106,7 @@ impl Queues {
     }
 
     /// The URL of queue `name`; `NotFound` when it does not exist.
-    pub async fn url(&self, name: &str) -> Result<String, ApiError> {
+    pub async fn url(&self, name: &str) -> Result<String, AwsError> {
         let out = self
             .client
             .get_queue_url()
@@ -127,7 +117,7 @@ impl Queues {
         Ok(out.queue_url().unwrap_or_default().to_owned())
     }
 
-    pub async fn tags(&self, url: &str) -> Result<HashMap<String, String>, ApiError> {
+    pub async fn tags(&self, url: &str) -> Result<HashMap<String, String>, AwsError> {
         let out = self
             .client
             .list_queue_tags()
@@ -138,7 +128,7 @@ impl Queues {
         Ok(out.tags().cloned().unwrap_or_default())
     }
 
-    pub async fn tag(&self, url: &str, key: &str, value: String) -> Result<(), ApiError> {
+    pub async fn tag(&self, url: &str, key: &str, value: String) -> Result<(), AwsError> {
         self.client
             .tag_queue()
             .queue_url(url)
@@ -150,7 +140,7 @@ impl Queues {
     }
 
     /// Up to ten messages, waiting at most a second for the first.
-    pub async fn receive(&self, url: &str) -> Result<Received, ApiError> {
+    pub async fn receive(&self, url: &str) -> Result<Received, AwsError> {
         let out = self
             .client
             .receive_message()
@@ -175,7 +165,7 @@ impl Queues {
     }
 
     /// Deletes acknowledged messages; returns how many went.
-    pub async fn delete(&self, url: &str, handles: &[&str]) -> Result<usize, ApiError> {
+    pub async fn delete(&self, url: &str, handles: &[&str]) -> Result<usize, AwsError> {
         let mut deleted = 0;
         for batch in handles.chunks(10) {
             let entries: Vec<DeleteMessageBatchRequestEntry> = batch
@@ -203,7 +193,7 @@ impl Queues {
     }
 
     /// Messages waiting or handed out and not yet acknowledged.
-    pub async fn pending(&self, url: &str) -> Result<u64, ApiError> {
+    pub async fn pending(&self, url: &str) -> Result<u64, AwsError> {
         let out = self
             .client
             .get_queue_attributes()
@@ -224,18 +214,18 @@ impl Queues {
     }
 
     /// Deletes a queue; one that is already gone is fine.
-    pub async fn remove(&self, url: &str) -> Result<(), ApiError> {
+    pub async fn remove(&self, url: &str) -> Result<(), AwsError> {
         match self.client.delete_queue().queue_url(url).send().await {
             Ok(_) => Ok(()),
             Err(e) => match queue_error(e) {
-                e if e.code == ErrorCode::NotFound => Ok(()),
+                e if e.is_not_found() => Ok(()),
                 e => Err(e),
             },
         }
     }
 
     /// The URLs of every peek queue.
-    pub async fn peek_queues(&self) -> Result<Vec<String>, ApiError> {
+    pub async fn peek_queues(&self) -> Result<Vec<String>, AwsError> {
         crate::aws::all_pages(|token| async move {
             let out = self
                 .client
@@ -276,8 +266,8 @@ pub fn pattern_from_tags(tags: &HashMap<String, String>) -> Option<String> {
     (!pattern.is_empty()).then_some(pattern)
 }
 
-/// SQS failures as API errors: a missing queue is `NotFound`.
-fn queue_error<E, R>(err: aws_sdk_sqs::error::SdkError<E, R>) -> ApiError
+/// SQS failures, typed (a missing queue is `NotFound`, however SQS spells it).
+fn queue_error<E, R>(err: aws_sdk_sqs::error::SdkError<E, R>) -> AwsError
 where
     E: aws_sdk_sqs::error::ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
@@ -286,20 +276,15 @@ where
     let missing = err
         .as_service_error()
         .and_then(|e| e.code())
-        .is_some_and(|code| {
-            matches!(
-                code,
-                "AWS.SimpleQueueService.NonExistentQueue"
-                    | "QueueDoesNotExist"
-                    | "NonExistentQueue"
-            )
-        });
+        .is_some_and(|code| code == "NonExistentQueue");
+    let error = AwsError::from_sdk(Service::Sqs, err);
     if missing {
-        return ApiError::not_found(
-            "The peek's queue does not exist: the peek ended or was removed.",
-        );
+        return AwsError {
+            kind: Kind::NotFound,
+            ..error
+        };
     }
-    from_sdk(err)
+    error
 }
 
 #[cfg(test)]

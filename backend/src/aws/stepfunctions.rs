@@ -1,20 +1,17 @@
 //! The Step Functions seam: the runs (executions) of the replay-job state machine, one
 //! thin method per call. Which machine: `REWIND_JOBS_STATE_MACHINE_ARN` (the template
-//! sets it); against an emulator without it, the machine is created there from the same
-//! definition file on first use, so every local run has jobs with nothing to set up.
+//! sets it); against an emulator without it, the machine is created there on first use from
+//! the definition it is given (the jobs' own, `crate::jobs::machine`), so every local run
+//! has jobs with nothing to set up.
 
+use crate::aws::error::{AwsError, Kind, Service};
 use crate::configuration::Settings;
-use crate::error::ApiError;
 use aws_sdk_sfn::Client;
 use aws_sdk_sfn::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent};
-use shared::ErrorCode;
 use std::sync::Arc;
 use time::OffsetDateTime;
 use tokio::sync::OnceCell;
-
-/// The state machine's definition: one file, deployed by `template.yaml` too.
-pub const DEFINITION: &str = include_str!("../jobs/replay-job.asl.json");
 
 /// A run of the machine, as DescribeExecution tells it.
 #[derive(Debug, Clone)]
@@ -60,37 +57,41 @@ pub struct StepFunctions {
     machine: Arc<OnceCell<String>>,
     /// Against an emulator with no configured machine: the name to create it under.
     local_machine: Option<String>,
+    /// The definition to create it from (`crate::jobs::machine::DEFINITION`).
+    definition: &'static str,
 }
 
 impl StepFunctions {
-    pub fn from_settings(sdk_config: &aws_config::SdkConfig, settings: &Settings) -> Self {
-        let config = aws_sdk_sfn::config::Builder::from(sdk_config)
-            .retry_config(crate::aws::retries())
-            .timeout_config(crate::aws::timeouts(settings))
-            .interceptor(crate::aws::calls::RecordCalls)
-            .build();
+    pub fn from_settings(
+        sdk_config: &aws_config::SdkConfig,
+        settings: &Settings,
+        definition: &'static str,
+    ) -> Self {
         let machine = Arc::new(OnceCell::new());
         if let Some(arn) = &settings.jobs_state_machine_arn {
             let _ = machine.set(arn.clone());
         }
         Self {
-            client: Client::from_conf(config),
+            client: crate::aws::client!(aws_sdk_sfn, sdk_config, settings),
             machine,
             local_machine: (settings.jobs_state_machine_arn.is_none()
                 && settings.eventbridge_endpoint.is_some())
             .then(|| format!("rewind-replay-jobs-{}", settings.instance)),
+            definition,
         }
     }
 
     /// The machine's ARN; against an emulator, created (or updated to this definition)
     /// on first use.
-    pub async fn machine_arn(&self) -> Result<&str, ApiError> {
+    pub async fn machine_arn(&self) -> Result<&str, AwsError> {
         self.machine
             .get_or_try_init(|| async {
                 let Some(name) = &self.local_machine else {
-                    return Err(ApiError::new(
-                        ErrorCode::UpstreamUnavailable,
-                        "Replay jobs are not set up here: REWIND_JOBS_STATE_MACHINE_ARN is not set (template.yaml sets it).",
+                    return Err(AwsError::new(
+                        Service::StepFunctions,
+                        Kind::NotSetUp(
+                            "The replay-job state machine (REWIND_JOBS_STATE_MACHINE_ARN)",
+                        ),
                     ));
                 };
                 self.create_local_machine(name).await
@@ -99,13 +100,13 @@ impl StepFunctions {
             .map(String::as_str)
     }
 
-    async fn create_local_machine(&self, name: &str) -> Result<String, ApiError> {
+    async fn create_local_machine(&self, name: &str) -> Result<String, AwsError> {
         let role = "arn:aws:iam::000000000000:role/rewind-replay-jobs";
         let created = self
             .client
             .create_state_machine()
             .name(name)
-            .definition(DEFINITION)
+            .definition(self.definition)
             .role_arn(role)
             .send()
             .await;
@@ -123,11 +124,14 @@ impl StepFunctions {
                     .iter()
                     .find(|m| m.name() == name)
                     .map(|m| m.state_machine_arn().to_owned())
-                    .ok_or_else(|| ApiError::upstream(format!("State machine {name} vanished.")))?;
+                    .ok_or_else(|| {
+                        AwsError::new(Service::StepFunctions, Kind::NotFound)
+                            .with_message(format!("State machine {name} vanished."))
+                    })?;
                 self.client
                     .update_state_machine()
                     .state_machine_arn(&arn)
-                    .definition(DEFINITION)
+                    .definition(self.definition)
                     .send()
                     .await
                     .map_err(from_sfn)?;
@@ -138,7 +142,7 @@ impl StepFunctions {
     }
 
     /// A run's ARN: the machine's, `stateMachine` → `execution`, plus the run's name.
-    async fn run_arn(&self, run: &str) -> Result<String, ApiError> {
+    async fn run_arn(&self, run: &str) -> Result<String, AwsError> {
         let machine = self.machine_arn().await?;
         Ok(format!(
             "{}:{run}",
@@ -148,7 +152,7 @@ impl StepFunctions {
 
     /// Starts run `name` with `input`; `AlreadyExists` when a run of that name exists
     /// (Step Functions keeps names for 90 days).
-    pub async fn start_run(&self, name: &str, input: String) -> Result<(), ApiError> {
+    pub async fn start_run(&self, name: &str, input: String) -> Result<(), AwsError> {
         let machine = self.machine_arn().await?;
         self.client
             .start_execution()
@@ -162,7 +166,7 @@ impl StepFunctions {
     }
 
     /// Run `name`, or None when there is none.
-    pub async fn describe_run(&self, name: &str) -> Result<Option<Run>, ApiError> {
+    pub async fn describe_run(&self, name: &str) -> Result<Option<Run>, AwsError> {
         let arn = self.run_arn(name).await?;
         let out = match self
             .client
@@ -193,7 +197,7 @@ impl StepFunctions {
     }
 
     /// The newest `count` events of run `name`, newest first.
-    pub async fn last_events(&self, name: &str, count: i32) -> Result<Vec<RunEvent>, ApiError> {
+    pub async fn last_events(&self, name: &str, count: i32) -> Result<Vec<RunEvent>, AwsError> {
         let arn = self.run_arn(name).await?;
         let out = self
             .client
@@ -211,7 +215,7 @@ impl StepFunctions {
     }
 
     /// Stops run `name`, recording `error` and `cause` in its history.
-    pub async fn stop_run(&self, name: &str, error: &str, cause: &str) -> Result<(), ApiError> {
+    pub async fn stop_run(&self, name: &str, error: &str, cause: &str) -> Result<(), AwsError> {
         let arn = self.run_arn(name).await?;
         self.client
             .stop_execution()
@@ -224,45 +228,19 @@ impl StepFunctions {
         Ok(())
     }
 
-    /// One page of the machine's runs, newest first: their names and the next token.
+    /// One page of the machine's runs, newest first (only RUNNING ones when `running`):
+    /// their names and the next token.
     pub async fn list_runs(
         &self,
+        running: bool,
         next_token: Option<String>,
-    ) -> Result<(Vec<String>, Option<String>), ApiError> {
+    ) -> Result<(Vec<String>, Option<String>), AwsError> {
         let machine = self.machine_arn().await?;
         let out = self
             .client
             .list_executions()
             .state_machine_arn(machine)
-            .max_results(100)
-            .set_next_token(next_token)
-            .send()
-            .await
-            .map_err(from_sfn)?;
-        Ok((
-            out.executions()
-                .iter()
-                .map(|e| e.name().to_owned())
-                .collect(),
-            out.next_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned),
-        ))
-    }
-}
-
-impl StepFunctions {
-    /// One page of the machine's RUNNING runs' names, and the next token.
-    pub async fn list_running_runs(
-        &self,
-        next_token: Option<String>,
-    ) -> Result<(Vec<String>, Option<String>), ApiError> {
-        let machine = self.machine_arn().await?;
-        let out = self
-            .client
-            .list_executions()
-            .state_machine_arn(machine)
-            .status_filter(ExecutionStatus::Running)
+            .set_status_filter(running.then_some(ExecutionStatus::Running))
             .max_results(100)
             .set_next_token(next_token)
             .send()
@@ -307,29 +285,12 @@ fn to_time(date: &aws_sdk_sfn::primitives::DateTime) -> OffsetDateTime {
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-/// A Step Functions failure as an API error.
-fn from_sfn<E, R>(err: SdkError<E, R>) -> ApiError
+/// A Step Functions failure, typed.
+fn from_sfn<E, R>(err: SdkError<E, R>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
     SdkError<E, R>: aws_sdk_sfn::operation::RequestId,
 {
-    let message = err
-        .message()
-        .unwrap_or("Step Functions refused the request.")
-        .to_owned();
-    match err.code() {
-        Some("ExecutionDoesNotExist" | "StateMachineDoesNotExist") => ApiError::not_found(message),
-        Some("ExecutionAlreadyExists") => ApiError::new(ErrorCode::AlreadyExists, message),
-        Some("ExecutionLimitExceeded") => ApiError::new(ErrorCode::LimitExceeded, message),
-        // A nextToken of the jobs list that Step Functions did not give out.
-        Some("InvalidToken") => ApiError::validation(
-            shared::Field::NextToken,
-            "This nextToken is not one the list gave out; start again from the first page.",
-        ),
-        Some("InvalidName" | "InvalidExecutionInput" | "ValidationException") => {
-            ApiError::new(ErrorCode::ValidationError, message)
-        }
-        _ => crate::aws::eventbridge::from_sdk(err).in_service("Step Functions"),
-    }
+    AwsError::from_sdk(Service::StepFunctions, err)
 }

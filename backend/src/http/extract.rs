@@ -9,7 +9,9 @@ use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
-use shared::ErrorCode;
+use shared::peek::PeekId;
+use shared::validation::{ArchiveName, EventBusName, JobName, ReplayName, RuleName};
+use shared::{ErrorCode, FieldError};
 
 /// The most a request body may hold.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -144,11 +146,10 @@ where
     }
 }
 
-/// The EventBridge seam as the caller may use it: limited to their teams' buses. The
-/// route guard (`auth::authorize`) has put the caller in the request.
-pub struct Scoped(pub crate::aws::eventbridge::EventBridge);
-
-impl FromRequestParts<crate::state::AppState> for Scoped {
+/// The request's context (`crate::context::Ctx`): the caller the route guard
+/// (`auth::authorize`) established, the adapters, the limits, and the audit notes of this
+/// request — what every use-case takes.
+impl FromRequestParts<crate::state::AppState> for crate::context::Ctx {
     type Rejection = ApiError;
 
     async fn from_request_parts(
@@ -158,13 +159,97 @@ impl FromRequestParts<crate::state::AppState> for Scoped {
         let caller = parts
             .extensions
             .get::<crate::caller::Caller>()
+            .cloned()
             .ok_or_else(|| {
                 ApiError::new(
                     shared::ErrorCode::Unauthenticated,
                     "Sign in to use Rewind: this request carried no verified identity.",
                 )
             })?;
-        Ok(Scoped(state.eventbridge.scoped(caller.scope.clone())))
+        let notes = crate::audit::AuditNotes::of(&parts.extensions);
+        Ok(state.ctx(caller, notes))
+    }
+}
+
+/// `201 Created` with the new resource's `Location` and its JSON.
+pub struct Created<T>(pub String, pub T);
+
+impl<T: serde::Serialize> axum::response::IntoResponse for Created<T> {
+    fn into_response(self) -> axum::response::Response {
+        let Created(location, body) = self;
+        let mut response = (StatusCode::CREATED, axum::Json(body)).into_response();
+        if let Ok(value) = axum::http::HeaderValue::from_str(&location) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::LOCATION, value);
+        }
+        response
+    }
+}
+
+/// A path parameter that is one of `shared`'s validated names: parsed once, on the way
+/// in, so a handler holds the type and never the raw string.
+pub struct Valid<T>(pub T);
+
+/// A validated name a path parameter can hold.
+pub trait PathName: Sized {
+    fn from_path(raw: &str) -> Result<Self, FieldError>;
+}
+
+macro_rules! path_names {
+    ($($name:ty => $parse:path),* $(,)?) => {
+        $(impl PathName for $name {
+            fn from_path(raw: &str) -> Result<Self, FieldError> {
+                $parse(raw)
+            }
+        })*
+    };
+}
+
+path_names!(
+    ArchiveName => ArchiveName::parse,
+    ReplayName => ReplayName::parse,
+    EventBusName => EventBusName::parse,
+    // A job made before job names were shortened keeps its longer name.
+    JobName => JobName::parse_existing,
+    PeekId => PeekId::parse,
+);
+
+impl<S, T> FromRequestParts<S> for Valid<T>
+where
+    T: PathName + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiPath(raw) = ApiPath::<String>::from_request_parts(parts, state).await?;
+        Ok(Valid(T::from_path(&raw)?))
+    }
+}
+
+/// A bus and one of its rules, as `/api/event-buses/{name}/rules/{rule}` names them.
+impl<S: Send + Sync> FromRequestParts<S> for Valid<(EventBusName, RuleName)> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiPath((bus, rule)) =
+            ApiPath::<(String, String)>::from_request_parts(parts, state).await?;
+        Ok(Valid((EventBusName::parse(&bus)?, RuleName::parse(&rule)?)))
+    }
+}
+
+/// What most handlers answer: a JSON body or the error.
+pub type Answer<T> = Result<axum::Json<T>, ApiError>;
+
+/// A report: computed at most once a minute per replay or job and scope, so a browser or
+/// proxy may keep it that long too, for this caller only.
+pub struct CachedReport(pub shared::report::ReplayReport);
+
+impl axum::response::IntoResponse for CachedReport {
+    fn into_response(self) -> axum::response::Response {
+        let cache = [(axum::http::header::CACHE_CONTROL, "private, max-age=60")];
+        (cache, axum::Json(self.0)).into_response()
     }
 }
 

@@ -41,8 +41,8 @@ impl LambdaHandler {
     /// request (and answers API Gateway's response).
     pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, Error> {
         let LambdaEvent { payload, context } = event;
-        if crate::leftovers::is_scheduled_event(&payload) {
-            let report = crate::leftovers::sweep(&self.state, SWEEP_BUDGET).await;
+        if is_scheduled_event(&payload) {
+            let report = crate::leftovers::sweep(&self.state.sweep_ctx(), SWEEP_BUDGET).await;
             return Ok(serde_json::to_value(report)?);
         }
         let request: LambdaRequest = serde_json::from_value(payload)?;
@@ -52,5 +52,34 @@ impl LambdaHandler {
             Err(never) => match never {},
         };
         Ok(serde_json::to_value(response)?)
+    }
+}
+
+/// Whether a Lambda payload is the template's scheduled sweep (an EventBridge
+/// `Scheduled Event`), not an HTTP API request.
+pub fn is_scheduled_event(payload: &serde_json::Value) -> bool {
+    payload.get("source").and_then(|s| s.as_str()) == Some("aws.events")
+        && payload.get("detail-type").and_then(|s| s.as_str()) == Some("Scheduled Event")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_schedules_event_is_a_sweep() {
+        let scheduled = serde_json::json!({
+            "version": "0", "id": "89d1a02d", "detail-type": "Scheduled Event",
+            "source": "aws.events", "account": "123456789012", "time": "2026-12-02T00:00:00Z",
+            "region": "us-east-1", "resources": ["arn:aws:events:us-east-1:123456789012:rule/sweep"],
+            "detail": {}
+        });
+        assert!(is_scheduled_event(&scheduled));
+        let mut other = scheduled.clone();
+        other["source"] = serde_json::json!("shop.orders");
+        assert!(!is_scheduled_event(&other));
+        assert!(!is_scheduled_event(
+            &serde_json::json!({"version": "2.0", "rawPath": "/api/me"})
+        ));
     }
 }

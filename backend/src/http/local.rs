@@ -131,9 +131,24 @@ impl Application {
     /// Serves until shut down, sweeping leftovers in the background meanwhile
     /// (deployed, the template's schedule does that).
     pub async fn run(self) -> std::io::Result<()> {
-        let sweeping = tokio::spawn(crate::leftovers::every(self.state, self.sweep_every));
+        let sweeping = tokio::spawn(sweep_every(self.state, self.sweep_every));
         let served = serve(self.listener, self.router).await;
         sweeping.abort();
         served
+    }
+}
+
+/// Sweeps every `period`, first after one period, for as long as the process runs
+/// (deployed, the template's schedule does this instead).
+async fn sweep_every(state: AppState, period: std::time::Duration) {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        crate::leftovers::sweep(
+            &state.sweep_ctx(),
+            period.max(std::time::Duration::from_secs(30)),
+        )
+        .await;
     }
 }

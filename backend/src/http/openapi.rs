@@ -17,6 +17,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "archives"), (name = "replays"),
         (name = "helpers", description = "What the forms need"), (name = "meta"),
+        (name = "v2", description = "The Custom Event Bus (eventsv2): buses, subscribers, and replays as temporary point-in-time subscribers"),
     )
 )]
 pub struct ApiDoc;

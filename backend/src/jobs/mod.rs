@@ -6,29 +6,38 @@
 //!   resume starts run `{job}@{n}` from the first slice not completed;
 //! - a cancel stops the latest run and cancels the running slice (a paused job's cancel
 //!   is recorded by a run that fails at once with `Rewind.Cancelled`);
-//! - its progress is its slices' replays, `{job}-001`, `{job}-002`, ….
+//! - its progress is its slices' replays, `{job}-{key}-001`, `{job}-{key}-002`, …, where
+//!   the key (64 random bits, drawn at creation and kept in the record) makes the names
+//!   unguessable; a replay under a slice's name counts as the slice only if its archive
+//!   and window are the slice's (the state machine checks the same before it adopts one).
 //!
 //! A routed job's temporary rules match every slice's `replay-name`; they are removed
 //! when the job ends (by whoever first sees it over, or by the sweep).
 
+pub mod machine;
+mod slices;
 pub mod slots;
 pub mod state;
 
-use crate::aws::eventbridge::EventBridge;
-use crate::aws::stepfunctions::{Run, RunStatus, StepFunctions};
+pub use slices::{HoldingJob, holding_slots, is_over, mark_slices, refuse_slice_name};
+
+use crate::aws::error::Kind;
+use crate::aws::stepfunctions::{Run, RunStatus};
+use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::replays::routing;
+use crate::routing;
 use futures_util::{StreamExt, stream};
-use serde::{Deserialize, Serialize};
+use machine::{JobRecord, RunInput};
 use shared::job::{
-    JobSlice, JobState, NewReplayJob, Pacing, ReplayJob, ReplayJobList, ReplayJobSummary,
-    SliceState, slice_windows,
+    JobSlice, JobState, NewReplayJob, ReplayJob, ReplayJobList, ReplayJobSummary, SliceKey,
+    SliceState,
 };
 use shared::list::{ListFilter, ListRequest, Page};
 use shared::replay::{ReplayDestination, ReplaySummary};
-use shared::routing::{RoutingRequest, TemporaryRule};
-use shared::validation::{EventBusArn, JobName, NamePrefix, NextToken};
+use shared::routing::TemporaryRule;
+use shared::validation::{EventBusArn, JobName, NamePrefix, NextToken, ReplayName};
 use shared::{ErrorCode, Field};
+use slots::HolderKind;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
@@ -39,117 +48,6 @@ const DESCRIBES_IN_FLIGHT: usize = 4;
 /// Characters of a routed job's `replay-name` list a temporary rule's pattern may spend
 /// (EventBridge allows 4096 in all; the copied rule's pattern needs the rest).
 const SLICE_NAMES_BUDGET: usize = 3000;
-
-/// The job as its first run's input records it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct JobRecord {
-    job_name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-    event_source_arn: String,
-    #[serde(with = "shared::timestamp")]
-    event_start_time: OffsetDateTime,
-    #[serde(with = "shared::timestamp")]
-    event_end_time: OffsetDateTime,
-    destination: ReplayDestination,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    routing: Option<RoutingRequest>,
-    pacing: Pacing,
-    created_by: String,
-    #[serde(with = "shared::timestamp")]
-    created_at: OffsetDateTime,
-}
-
-/// A run's input: the job, and what the state machine reads (see its definition).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RunInput {
-    job: JobRecord,
-    #[serde(default)]
-    cancel: bool,
-    source: String,
-    destination: MachineDestination,
-    slices: Vec<MachineSlice>,
-    count: usize,
-    at: At,
-    poll_seconds: u32,
-}
-
-/// StartReplay's `Destination`, as the state machine passes it on.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct MachineDestination {
-    #[serde(rename = "Arn")]
-    arn: String,
-    #[serde(rename = "FilterArns", default, skip_serializing_if = "Vec::is_empty")]
-    filter_arns: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct MachineSlice {
-    name: String,
-    description: String,
-    from: String,
-    to: String,
-    gap_after: u32,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-struct At {
-    k: usize,
-}
-
-impl RunInput {
-    fn new(job: JobRecord, from_slice: usize, cancel: bool) -> Result<Self, ApiError> {
-        let name = JobName::parse(&job.job_name).map_err(|e| ApiError::upstream(e.message))?;
-        let windows = slice_windows(
-            &name,
-            job.event_start_time,
-            job.event_end_time,
-            job.pacing.slice_minutes,
-        );
-        let count = windows.len();
-        let slices = windows
-            .into_iter()
-            .enumerate()
-            .map(|(k, w)| MachineSlice {
-                description: format!(
-                    "Slice {} of {count} of Rewind replay job {}",
-                    k + 1,
-                    job.job_name
-                ),
-                name: w.replay_name,
-                from: shared::timestamp::format(w.start),
-                to: shared::timestamp::format(w.end),
-                gap_after: if k + 1 == count {
-                    0
-                } else {
-                    job.pacing.gap_seconds
-                },
-            })
-            .collect();
-        Ok(Self {
-            cancel,
-            source: job.event_source_arn.clone(),
-            destination: MachineDestination {
-                arn: job.destination.arn.clone(),
-                filter_arns: job.destination.filter_arns.clone(),
-            },
-            slices,
-            count,
-            at: At { k: from_slice },
-            // Long slices are read less often: a run's history holds 25,000 events.
-            poll_seconds: (job.pacing.slice_minutes * 2).clamp(15, 300),
-            job,
-        })
-    }
-
-    fn to_json(&self) -> Result<String, ApiError> {
-        serde_json::to_string(self)
-            .map_err(|e| ApiError::upstream(format!("A job's input could not be written: {e}")))
-    }
-}
 
 /// The name of a job's run `n` (1: the first, named as the job).
 fn run_name(job: &str, n: u32) -> String {
@@ -164,69 +62,86 @@ fn not_found(name: &str) -> ApiError {
     ApiError::not_found(format!("Replay job {name} does not exist."))
 }
 
-/// Creates a job: checks it as a replay (archive, bus, scope), its name and its slices'
-/// replay names, the team's slots; makes a routed job's temporary rules; starts its
-/// first run. Whatever fails after the rules were made removes them again.
-pub async fn create(
-    sfn: &StepFunctions,
-    eventbridge: &EventBridge,
-    slots: &slots::Slots<'_>,
-    (created_by, allowed_targets): (&str, &[String]),
-    job: NewReplayJob,
-) -> Result<ReplayJob, ApiError> {
-    let archive = crate::replays::archive_of(eventbridge, &job.replay).await?;
+/// The checks of a job's replay that need its archive: the window cap and forwarding
+/// (admins only) first, then the caller's scope (so nothing said later names another
+/// team's resources), the archive and its bus, and a forward's bus, role and ARN against
+/// the deployment's policy.
+async fn check(
+    ctx: &Ctx,
+    replay: &shared::replay::NewReplay,
+) -> Result<(shared::archive::Archive, EventBusArn), ApiError> {
+    ctx.check_replay(replay)?;
+    let archive = crate::archives::of_replay(ctx, replay).await?;
     let bus = EventBusArn::parse(&archive.summary.event_source_arn)
         .map_err(|e| ApiError::upstream(e.message))?;
-    if let Some(forward) = job.replay.routing.as_ref().and_then(|r| r.forward.as_ref()) {
-        routing::check_forward(eventbridge, &bus, forward, allowed_targets)?;
+    if let Some(forward) = replay.routing.as_ref().and_then(|r| r.forward.as_ref()) {
+        routing::check_forward(ctx, &bus, forward)?;
     }
-    if sfn.describe_run(job.name.as_str()).await?.is_some() {
+    Ok((archive, bus))
+}
+
+/// Creates a job: checks it as a replay (scope, archive, bus, forwarding), its name, the
+/// team's slots (reserved, not only counted); draws its slice key; makes a routed job's
+/// temporary rules; starts its first run. Whatever fails after the rules were made
+/// removes them again, and frees the reserved slot.
+pub async fn create(ctx: &Ctx, job: NewReplayJob) -> Result<ReplayJob, ApiError> {
+    let (archive, bus) = check(ctx, &job.replay).await?;
+    if ctx.aws.sfn.describe_run(job.name.as_str()).await?.is_some() {
+        // Step Functions' names are the account's: the same answer whoever's job it is.
         return Err(ApiError::new(
             ErrorCode::AlreadyExists,
             format!(
-                "A replay job named {} exists (Step Functions keeps a job's name for 90 days after it ends); choose another name.",
+                "The replay job name {} is taken (Step Functions keeps a job's name for 90 days after it ends); choose another name.",
                 job.name
             ),
         )
         .with_field(Field::JobName));
     }
-    let slices = job.slices();
-    let taken = slice_replays(eventbridge, job.name.as_str()).await?;
-    if let Some(slice) = slices.iter().find(|s| taken.contains_key(&s.replay_name)) {
-        return Err(ApiError::new(
-            ErrorCode::AlreadyExists,
-            format!(
-                "A replay named {} exists, and this job's slices are named {}-001, {}-002, …; choose another job name.",
-                slice.replay_name, job.name, job.name
-            ),
-        )
-        .with_field(Field::JobName));
-    }
-    slots.check(eventbridge, bus.as_str()).await?;
+    let key = SliceKey::from_bits(crate::random::bits()?);
+    let slices = job.slices(&key);
     let names: Vec<&str> = slices.iter().map(|s| s.replay_name.as_str()).collect();
-    let made = match &job.replay.routing {
-        None => Vec::new(),
-        Some(_) => {
-            let listed: usize = names.iter().map(|n| n.len() + 3).sum();
-            if listed > SLICE_NAMES_BUDGET {
-                return Err(shared::FieldError::new(
-                    Field::PacingSliceMinutes,
-                    format!(
-                        "A routed job's temporary rules list every slice's replay name, and {} slices named {}-NNN do not fit EventBridge's 4096-character pattern; choose longer slices or a shorter job name.",
-                        slices.len(),
-                        job.name
-                    ),
-                )
-                .into());
-            }
-            let routes = routing::plan_routes_for(eventbridge, &job.replay, &bus, &names).await?;
-            routing::make_routes(
-                eventbridge,
-                &TemporaryRule::job_label(job.name.as_str()),
-                &bus,
-                routes,
+    if job.replay.routing.is_some() {
+        let listed: usize = names.iter().map(|n| n.len() + 3).sum();
+        if listed > SLICE_NAMES_BUDGET {
+            return Err(shared::FieldError::new(
+                Field::PacingSliceMinutes,
+                format!(
+                    "A routed job's temporary rules list every slice's replay name, and {} slices named {}-…-NNN do not fit EventBridge's 4096-character pattern; choose longer slices or a shorter job name.",
+                    slices.len(),
+                    job.name
+                ),
             )
-            .await?
+            .into());
+        }
+    }
+    let slots = slots::of(ctx);
+    let reservation = slots
+        .reserve(ctx, bus.as_str(), job.name.as_str(), HolderKind::Job)
+        .await?;
+    let made = match &job.replay.routing {
+        None => Ok(Vec::new()),
+        Some(_) => {
+            async {
+                // The temporary rules are named after the job (not a slice).
+                let mut replay = job.replay.clone();
+                replay.name = ReplayName::parse(job.name.as_str())?;
+                let routes = routing::plan_routes_for(ctx, &replay, &bus, &names).await?;
+                routing::make_routes(
+                    ctx,
+                    &TemporaryRule::job_label(job.name.as_str()),
+                    &bus,
+                    routes,
+                )
+                .await
+            }
+            .await
+        }
+    };
+    let made = match made {
+        Ok(made) => made,
+        Err(error) => {
+            slots.release(reservation).await;
+            return Err(error);
         }
     };
     let filter_arns = if made.is_empty() {
@@ -245,7 +160,8 @@ pub async fn create(
             .description
             .as_ref()
             .map(|d| d.as_str().to_owned()),
-        event_source_arn: job.replay.archive.as_str().to_owned(),
+        // The archive as EventBridge names it, not as the caller spelled it.
+        event_source_arn: archive.archive_arn.clone(),
         event_start_time: job.replay.window.start(),
         event_end_time: job.replay.window.end(),
         destination: ReplayDestination {
@@ -254,85 +170,120 @@ pub async fn create(
         },
         routing: job.replay.routing.as_ref().map(|r| r.to_request()),
         pacing: job.pacing,
-        created_by: created_by.to_owned(),
+        created_by: ctx.caller.name().to_owned(),
         created_at: OffsetDateTime::now_utc(),
+        slice_key: Some(key),
     };
-    let started = async {
+    let started: Result<(), ApiError> = async {
         let input = RunInput::new(record, 0, false)?.to_json()?;
-        sfn.start_run(job.name.as_str(), input).await
+        Ok(ctx.aws.sfn.start_run(job.name.as_str(), input).await?)
     }
     .await;
     if let Err(error) = started {
-        routing::remove_made(eventbridge, bus.bus_name(), &made).await;
+        slots.release(reservation).await;
+        routing::remove_made(ctx, bus.bus_name(), &made).await;
         return Err(error);
     }
-    describe(sfn, eventbridge, &job.name).await
+    let (job, _) = read(ctx, &job.name).await?;
+    Ok(job)
 }
 
 /// The job with its slices, as AWS holds it. A job that is over has its temporary
-/// rules removed (this may be the first request to see it over).
-pub async fn describe(
-    sfn: &StepFunctions,
-    eventbridge: &EventBridge,
-    name: &JobName,
-) -> Result<ReplayJob, ApiError> {
-    let (job, _) = read(sfn, eventbridge, name).await?;
+/// rules removed, and a cancelled job's slice still active is cancelled (this may be
+/// the first request to see either): each removal audited, intent first, as Rewind's own
+/// housekeeping (`rewind-sweep`), whoever's read it rides on.
+pub async fn describe(ctx: &Ctx, name: &JobName) -> Result<ReplayJob, ApiError> {
+    let (job, _) = read(ctx, name).await?;
+    finish_cancel(ctx, &job).await;
     if job.summary.state.is_over() && job.routing.is_some() {
-        tidy(eventbridge, &job).await;
+        tidy(ctx, &job).await;
     }
     Ok(job)
 }
 
+/// The job with its slices, changing nothing (for its report).
+pub async fn read_only(ctx: &Ctx, name: &JobName) -> Result<ReplayJob, ApiError> {
+    read(ctx, name).await.map(|(job, _)| job)
+}
+
+/// The slices of a cancelled job that are still STARTING or RUNNING: a StartReplay in
+/// flight when the job was cancelled may have gone through after.
+fn still_replaying_after_cancel(job: &ReplayJob) -> impl Iterator<Item = &JobSlice> {
+    let cancelled = matches!(
+        job.summary.state,
+        JobState::Cancelling | JobState::Cancelled
+    );
+    job.slices
+        .iter()
+        .filter(move |s| cancelled && matches!(s.state, SliceState::Starting | SliceState::Running))
+}
+
+/// Cancels what [`still_replaying_after_cancel`] finds.
+async fn finish_cancel(ctx: &Ctx, job: &ReplayJob) {
+    let everyone = ctx.eventbridge();
+    for slice in still_replaying_after_cancel(job) {
+        let Ok(replay) = ReplayName::parse(&slice.replay_name) else {
+            continue;
+        };
+        let resource = format!("replay {}", slice.replay_name);
+        let reason = format!(
+            "a slice of replay job {}, which was cancelled",
+            job.summary.job_name
+        );
+        let everyone = &everyone;
+        crate::audit::housekeeping(&ctx.audit, &resource, &reason, async move {
+            match everyone.cancel_replay(&replay).await {
+                Ok(_) => Ok(()),
+                Err(e) if e.is(&Kind::IllegalStatus) => Ok(()),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await;
+    }
+}
+
 /// A job, its latest run's name and the run count.
-async fn read(
-    sfn: &StepFunctions,
-    eventbridge: &EventBridge,
-    name: &JobName,
-) -> Result<(ReplayJob, Runs), ApiError> {
-    let first = sfn
-        .describe_run(name.as_str())
-        .await?
-        .ok_or_else(|| not_found(name.as_str()))?;
-    let input: RunInput = serde_json::from_str(&first.input).map_err(|_| {
-        ApiError::upstream(format!(
-            "Replay job {name}'s run holds input Rewind cannot read."
-        ))
-    })?;
-    if !eventbridge
-        .scope()
-        .allows_bus_arn(&input.job.destination.arn)
-    {
+async fn read(ctx: &Ctx, name: &JobName) -> Result<(ReplayJob, Runs), ApiError> {
+    let (first, input) = first_run(ctx, name).await?;
+    if !ctx.scope().allows_bus_arn(&input.job.destination.arn) {
         return Err(not_found(name.as_str()));
     }
-    let runs = latest_run(sfn, name.as_str(), first).await?;
+    let runs = latest_run(ctx, name.as_str(), first).await?;
     let events = match runs.latest.status {
-        RunStatus::Running | RunStatus::Aborted => sfn.last_events(&runs.latest.name, 10).await?,
+        RunStatus::Running | RunStatus::Aborted => {
+            ctx.aws.sfn.last_events(&runs.latest.name, 10).await?
+        }
         _ => Vec::new(),
     };
-    let replays = slice_replays(eventbridge, name.as_str()).await?;
+    let replays = slice_replays(ctx, name.as_str()).await?;
     let record = input.job;
-    let slices: Vec<JobSlice> = slice_windows(
-        name,
-        record.event_start_time,
-        record.event_end_time,
-        record.pacing.slice_minutes,
-    )
-    .into_iter()
-    .enumerate()
-    .map(|(index, window)| {
-        let replay = replays.get(&window.replay_name);
-        JobSlice {
-            index: u32::try_from(index).unwrap_or(u32::MAX),
-            event_start_time: window.start,
-            event_end_time: window.end,
-            state: replay.map_or(SliceState::Pending, |r| r.state.into()),
-            replay_start_time: replay.and_then(|r| r.replay_start_time),
-            replay_end_time: replay.and_then(|r| r.replay_end_time),
-            progress: replay.map_or(0.0, |r| r.progress),
-            replay_name: window.replay_name,
-        }
-    })
-    .collect();
+    let windows = record.slices()?;
+    // A replay under a slice's name that is not the slice (another archive or window) is
+    // not the job's: the slice reads as not started.
+    let foreign = windows.iter().position(|w| {
+        replays
+            .get(&w.replay_name)
+            .is_some_and(|r| !record.is_slice(w, r))
+    });
+    let slices: Vec<JobSlice> = windows
+        .into_iter()
+        .enumerate()
+        .map(|(index, window)| {
+            let replay = replays
+                .get(&window.replay_name)
+                .filter(|r| record.is_slice(&window, r));
+            JobSlice {
+                index: u32::try_from(index).unwrap_or(u32::MAX),
+                event_start_time: window.start,
+                event_end_time: window.end,
+                state: replay.map_or(SliceState::Pending, |r| r.state.into()),
+                replay_start_time: replay.and_then(|r| r.replay_start_time),
+                replay_end_time: replay.and_then(|r| r.replay_end_time),
+                progress: replay.map_or(0.0, |r| r.progress),
+                replay_name: window.replay_name,
+            }
+        })
+        .collect();
     let states: Vec<SliceState> = slices.iter().map(|s| s.state).collect();
     let (state, state_reason) = state::derive(
         &state::LatestRun {
@@ -344,11 +295,18 @@ async fn read(
                 .is_ok_and(|input| input.cancel),
         },
         &states,
+        foreign,
     );
     let done = slices
         .iter()
         .filter(|s| s.state == SliceState::Completed)
         .count();
+    let mut destination = record.destination;
+    if record.routing.is_some() {
+        // A routed job's filterArns are its own temporary rules: what it routes to is
+        // `routing`, and their ARNs are nobody else's business.
+        destination.filter_arns = Vec::new();
+    }
     let job = ReplayJob {
         summary: ReplayJobSummary {
             job_name: record.job_name,
@@ -365,12 +323,28 @@ async fn read(
             created_at: record.created_at,
         },
         description: record.description,
-        destination: record.destination,
+        destination,
         routing: record.routing,
         pacing: record.pacing,
         slices,
     };
     Ok((job, runs))
+}
+
+/// A job's first run and its input (the job's record), or `NotFound`.
+async fn first_run(ctx: &Ctx, name: &JobName) -> Result<(Run, RunInput), ApiError> {
+    let first = ctx
+        .aws
+        .sfn
+        .describe_run(name.as_str())
+        .await?
+        .ok_or_else(|| not_found(name.as_str()))?;
+    let input: RunInput = serde_json::from_str(&first.input).map_err(|_| {
+        ApiError::upstream(format!(
+            "Replay job {name}'s run holds input Rewind cannot read."
+        ))
+    })?;
+    Ok((first, input))
 }
 
 /// A job's runs: the latest, and how many there are.
@@ -380,11 +354,11 @@ struct Runs {
 }
 
 /// The latest of a job's runs, found by name: `{job}`, `{job}@2`, `{job}@3`, ….
-async fn latest_run(sfn: &StepFunctions, job: &str, first: Run) -> Result<Runs, ApiError> {
+async fn latest_run(ctx: &Ctx, job: &str, first: Run) -> Result<Runs, ApiError> {
     let mut latest = first;
     let mut count = 1;
     while count < MAX_RUNS {
-        match sfn.describe_run(&run_name(job, count + 1)).await? {
+        match ctx.aws.sfn.describe_run(&run_name(job, count + 1)).await? {
             Some(run) => {
                 latest = run;
                 count += 1;
@@ -396,13 +370,10 @@ async fn latest_run(sfn: &StepFunctions, job: &str, first: Run) -> Result<Runs, 
 }
 
 /// The slices' replays of job `name`, by replay name (every replay named `{name}-…`).
-async fn slice_replays(
-    eventbridge: &EventBridge,
-    name: &str,
-) -> Result<HashMap<String, ReplaySummary>, ApiError> {
+async fn slice_replays(ctx: &Ctx, name: &str) -> Result<HashMap<String, ReplaySummary>, ApiError> {
     let prefix =
         NamePrefix::parse(&format!("{name}-")).map_err(|e| ApiError::upstream(e.message))?;
-    let everyone = eventbridge.unscoped();
+    let everyone = ctx.eventbridge();
     let mut replays = HashMap::new();
     let mut token: Option<NextToken> = None;
     loop {
@@ -423,39 +394,41 @@ async fn slice_replays(
     }
 }
 
-/// Removes a job's temporary rules.
-async fn tidy(eventbridge: &EventBridge, job: &ReplayJob) {
-    if let Ok(bus) = EventBusArn::parse(&job.destination.arn) {
-        routing::remove_routes(
-            &eventbridge.unscoped(),
-            bus.bus_name(),
-            &TemporaryRule::job_label(&job.summary.job_name),
-        )
-        .await;
-    }
+/// Removes a job's temporary rules, each removal audited as Rewind's housekeeping.
+async fn tidy(ctx: &Ctx, job: &ReplayJob) {
+    let Ok(bus) = EventBusArn::parse(&job.destination.arn) else {
+        return;
+    };
+    let reason = format!(
+        "the temporary rules of replay job {}, which is over",
+        job.summary.job_name
+    );
+    routing::remove_routes_audited(
+        ctx,
+        bus.bus_name(),
+        &TemporaryRule::job_label(&job.summary.job_name),
+        &reason,
+    )
+    .await;
 }
 
 /// One page of jobs, newest first, in the caller's scope, optionally of one state. A
 /// page may be short (a resume's run is not a job), never empty while more are left.
 pub async fn list(
-    sfn: &StepFunctions,
-    eventbridge: &EventBridge,
+    ctx: &Ctx,
     state: Option<JobState>,
-    mut next_token: Option<String>,
+    next_token: Option<NextToken>,
 ) -> Result<ReplayJobList, ApiError> {
+    let mut next_token = next_token.map(NextToken::into_inner);
     for _ in 0..20 {
-        let (runs, next) = sfn.list_runs(next_token.take()).await?;
+        let (runs, next) = ctx.aws.sfn.list_runs(false, next_token.take()).await?;
         let names: Vec<JobName> = runs
             .iter()
             .filter(|r| !r.contains('@'))
-            .filter_map(|r| JobName::parse(r).ok())
+            .filter_map(|r| JobName::parse_existing(r).ok())
             .collect();
         let jobs: Vec<ReplayJobSummary> = stream::iter(names)
-            .map(|name| async move {
-                read(sfn, eventbridge, &name)
-                    .await
-                    .map(|(job, _)| job.summary)
-            })
+            .map(|name| async move { read(ctx, &name).await.map(|(job, _)| job.summary) })
             .buffered(DESCRIBES_IN_FLIGHT)
             .filter_map(|job| async move {
                 match job {
@@ -487,30 +460,29 @@ pub async fn list(
 }
 
 /// Pauses a QUEUED or RUNNING job: its run stops, a running slice finishes.
-pub async fn pause(
-    sfn: &StepFunctions,
-    eventbridge: &EventBridge,
-    name: &JobName,
-    by: &str,
-) -> Result<ReplayJob, ApiError> {
-    let (job, runs) = read(sfn, eventbridge, name).await?;
+pub async fn pause(ctx: &Ctx, name: &JobName) -> Result<ReplayJob, ApiError> {
+    let (job, runs) = read(ctx, name).await?;
     if !job.summary.state.can_pause() {
         return Err(illegal(&job, "paused", "QUEUED or RUNNING"));
     }
-    sfn.stop_run(&runs.latest.name, state::PAUSED, &format!("Paused by {by}"))
+    let cause = format!("Paused by {}", ctx.caller.name());
+    ctx.aws
+        .sfn
+        .stop_run(&runs.latest.name, state::PAUSED, &cause)
         .await?;
-    describe(sfn, eventbridge, name).await
+    slots::of(ctx)
+        .free(&job.destination.arn, name.as_str())
+        .await;
+    describe(ctx, name).await
 }
 
 /// Resumes a paused job from its first slice not completed (a slice still finishing is
-/// watched, not started again).
-pub async fn resume(
-    sfn: &StepFunctions,
-    eventbridge: &EventBridge,
-    slots: &slots::Slots<'_>,
-    name: &JobName,
-) -> Result<ReplayJob, ApiError> {
-    let (job, runs) = read(sfn, eventbridge, name).await?;
+/// watched, not started again) — after every check of its creation again, against the
+/// job as recorded and this caller: its archive and bus in the caller's scope, the window
+/// cap, forwarding (admins only; the policy's buses, roles and ARNs as they are now), each
+/// routed rule still ENABLED, and the team's slots.
+pub async fn resume(ctx: &Ctx, name: &JobName) -> Result<ReplayJob, ApiError> {
+    let (job, runs) = read(ctx, name).await?;
     if !job.summary.state.can_resume() {
         return Err(illegal(&job, "resumed", "PAUSING or PAUSED"));
     }
@@ -522,28 +494,59 @@ pub async fn resume(
             ),
         ));
     }
-    slots.check(eventbridge, &job.destination.arn).await?;
+    let (_, input) = first_run(ctx, name).await?;
+    let record = input.job;
+    let replay = record.as_request().validate()?;
+    let (_, bus) = check(ctx, &replay).await?;
+    if let Some(routing) = &replay.routing {
+        for (rule, _) in &routing.rules {
+            let found = ctx
+                .eventbridge()
+                .describe_rule_raw(bus.bus_name(), rule.as_str())
+                .await?;
+            let state = found.state().map_or("not ENABLED", |s| s.as_str());
+            if state != "ENABLED" {
+                return Err(ApiError::new(
+                    ErrorCode::IllegalStatus,
+                    format!(
+                        "Rule {rule} is {state} now, and this job routes copies of its targets; enable it again to resume, or cancel the job."
+                    ),
+                )
+                .with_field(Field::RoutingTargets));
+            }
+        }
+        let windows = record.slices()?;
+        let names: Vec<&str> = windows.iter().map(|w| w.replay_name.as_str()).collect();
+        routing::plan_routes_for(ctx, &replay, &bus, &names).await?;
+    }
     let from = job
         .slices
         .iter()
         .position(|s| s.state != SliceState::Completed)
         .unwrap_or(job.slices.len());
-    let record = first_record(sfn, name).await?;
-    let input = RunInput::new(record, from, false)?.to_json()?;
-    sfn.start_run(&run_name(name.as_str(), runs.count + 1), input)
+    let slots = slots::of(ctx);
+    let reservation = slots
+        .reserve(ctx, bus.as_str(), name.as_str(), HolderKind::Job)
         .await?;
-    describe(sfn, eventbridge, name).await
+    let started: Result<(), ApiError> = async {
+        let input = RunInput::new(record, from, false)?.to_json()?;
+        let run = run_name(name.as_str(), runs.count + 1);
+        Ok(ctx.aws.sfn.start_run(&run, input).await?)
+    }
+    .await;
+    if let Err(error) = started {
+        slots.release(reservation).await;
+        return Err(error);
+    }
+    describe(ctx, name).await
 }
 
 /// Cancels a job: its run stops (a paused job's cancel is recorded by a run of its own),
-/// the running slice is cancelled, its temporary rules are removed.
-pub async fn cancel(
-    sfn: &StepFunctions,
-    eventbridge: &EventBridge,
-    name: &JobName,
-    by: &str,
-) -> Result<ReplayJob, ApiError> {
-    let (job, runs) = read(sfn, eventbridge, name).await?;
+/// then its slices are read again and any active one is cancelled (a StartReplay in
+/// flight when the run stopped may just have gone through), and its temporary rules are
+/// removed.
+pub async fn cancel(ctx: &Ctx, name: &JobName) -> Result<ReplayJob, ApiError> {
+    let (job, runs) = read(ctx, name).await?;
     if !job.summary.state.can_cancel() {
         return Err(illegal(
             &job,
@@ -551,48 +554,57 @@ pub async fn cancel(
             "QUEUED, RUNNING, PAUSING or PAUSED",
         ));
     }
-    let cause = format!("Cancelled by {by}");
+    let cause = format!("Cancelled by {}", ctx.caller.name());
     if runs.latest.status == RunStatus::Running {
-        sfn.stop_run(&runs.latest.name, state::CANCELLED, &cause)
+        ctx.aws
+            .sfn
+            .stop_run(&runs.latest.name, state::CANCELLED, &cause)
             .await?;
     } else {
-        let record = first_record(sfn, name).await?;
-        let input = RunInput::new(record, job.slices.len(), true)?.to_json()?;
-        sfn.start_run(&run_name(name.as_str(), runs.count + 1), input)
+        let (_, input) = first_run(ctx, name).await?;
+        let input = RunInput::new(input.job, job.slices.len(), true)?.to_json()?;
+        ctx.aws
+            .sfn
+            .start_run(&run_name(name.as_str(), runs.count + 1), input)
             .await?;
     }
-    let everyone = eventbridge.unscoped();
-    for slice in job
+    // The slices again, and the one the run was on read directly (a replay list may not
+    // show a start made a moment ago).
+    let (after, _) = read(ctx, name).await?;
+    let everyone = ctx.eventbridge();
+    let mut active: Vec<String> = after
         .slices
         .iter()
         .filter(|s| matches!(s.state, SliceState::Starting | SliceState::Running))
+        .map(|s| s.replay_name.clone())
+        .collect();
+    if let Some(current) = job.slices.iter().find(|s| s.state != SliceState::Completed)
+        && !active.contains(&current.replay_name)
+        && let Ok(replay) = ReplayName::parse(&current.replay_name)
+        && let Ok(found) = everyone.describe_replay(&replay).await
+        && matches!(
+            found.summary.state,
+            shared::replay::ReplayState::Starting | shared::replay::ReplayState::Running
+        )
+        && found.summary.event_source_arn == job.summary.event_source_arn
     {
-        if let Ok(replay) = shared::validation::ReplayName::parse(&slice.replay_name)
+        active.push(current.replay_name.clone());
+    }
+    for slice in active {
+        if let Ok(replay) = ReplayName::parse(&slice)
             && let Err(error) = everyone.cancel_replay(&replay).await
-            && error.code != ErrorCode::IllegalStatus
+            && !error.is(&Kind::IllegalStatus)
         {
-            tracing::warn!(replay = %slice.replay_name, %error, "a cancelled job's slice could not be cancelled");
+            tracing::warn!(replay = %slice, %error, "a cancelled job's slice could not be cancelled");
         }
     }
     if job.routing.is_some() {
-        tidy(eventbridge, &job).await;
+        tidy(ctx, &job).await;
     }
-    describe(sfn, eventbridge, name).await
-}
-
-/// The job record of a job's first run.
-async fn first_record(sfn: &StepFunctions, name: &JobName) -> Result<JobRecord, ApiError> {
-    let first = sfn
-        .describe_run(name.as_str())
-        .await?
-        .ok_or_else(|| not_found(name.as_str()))?;
-    serde_json::from_str::<RunInput>(&first.input)
-        .map(|input| input.job)
-        .map_err(|_| {
-            ApiError::upstream(format!(
-                "Replay job {name}'s run holds input Rewind cannot read."
-            ))
-        })
+    slots::of(ctx)
+        .free(&job.destination.arn, name.as_str())
+        .await;
+    describe(ctx, name).await
 }
 
 fn illegal(job: &ReplayJob, done: &str, allowed: &str) -> ApiError {
@@ -606,62 +618,123 @@ fn illegal(job: &ReplayJob, done: &str, allowed: &str) -> ApiError {
     )
 }
 
-/// Whether the job `name` is over (for the sweep): None when there is no such job.
-pub async fn is_over(
-    sfn: &StepFunctions,
-    eventbridge: &EventBridge,
-    name: &str,
-) -> Result<Option<bool>, ApiError> {
-    let Ok(name) = JobName::parse(name) else {
-        return Ok(None);
-    };
-    match read(sfn, &eventbridge.unscoped(), &name).await {
-        Ok((job, _)) => Ok(Some(job.summary.state.is_over())),
-        Err(e) if e.code == ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::job::Pacing;
+    use time::macros::datetime;
 
-/// The jobs whose latest run is RUNNING (QUEUED or RUNNING jobs) with their event bus
-/// ARNs: each holds one replay slot of its team.
-pub async fn holding_slots(sfn: &StepFunctions) -> Result<Vec<(String, String)>, ApiError> {
-    let mut token = None;
-    let mut jobs = Vec::new();
-    loop {
-        let (names, next) = sfn.list_running_runs(token.take()).await?;
-        for name in names {
-            let job = name.split('@').next().unwrap_or(&name).to_owned();
-            if let Some(run) = sfn.describe_run(&name).await?
-                && let Ok(input) = serde_json::from_str::<RunInput>(&run.input)
-            {
-                jobs.push((job, input.job.destination.arn));
-            }
-        }
-        match next {
-            Some(next) => token = Some(next),
-            None => return Ok(jobs),
+    fn record() -> JobRecord {
+        JobRecord {
+            job_name: "nightly".into(),
+            description: None,
+            event_source_arn: "arn:aws:events:us-east-1:123456789012:archive/orders-all".into(),
+            event_start_time: datetime!(2026-11-26 12:00 UTC),
+            event_end_time: datetime!(2026-11-26 13:00 UTC),
+            destination: ReplayDestination {
+                arn: "arn:aws:events:us-east-1:123456789012:event-bus/orders".into(),
+                filter_arns: Vec::new(),
+            },
+            routing: None,
+            pacing: Pacing {
+                slice_minutes: 30,
+                gap_seconds: 0,
+            },
+            created_by: "ana".into(),
+            created_at: datetime!(2026-11-26 14:00 UTC),
+            slice_key: Some(SliceKey::from_bits(0xabc)),
         }
     }
-}
 
-/// Marks each replay that is a slice of an existing job with that job's name: one
-/// DescribeExecution per distinct job the names suggest.
-pub async fn mark_slices(sfn: &StepFunctions, replays: &mut [ReplaySummary]) {
-    let mut jobs: HashMap<String, bool> = HashMap::new();
-    for replay in replays.iter_mut() {
-        let Some((job, _)) = shared::job::job_of_replay(&replay.replay_name) else {
-            continue;
-        };
-        let exists = match jobs.get(job) {
-            Some(exists) => *exists,
-            None => {
-                let exists = matches!(sfn.describe_run(job).await, Ok(Some(_)));
-                jobs.insert(job.to_owned(), exists);
-                exists
-            }
-        };
-        if exists {
-            replay.job = Some(job.to_owned());
+    fn replay(name: &str, source: &str, from: OffsetDateTime, to: OffsetDateTime) -> ReplaySummary {
+        ReplaySummary {
+            replay_name: name.into(),
+            event_source_arn: source.into(),
+            state: shared::replay::ReplayState::Running,
+            state_reason: None,
+            event_start_time: from,
+            event_end_time: to,
+            event_last_replayed_time: None,
+            replay_start_time: None,
+            replay_end_time: None,
+            progress: 0.0,
+            job: None,
         }
+    }
+
+    #[test]
+    fn a_replay_is_a_jobs_slice_only_with_its_name_archive_and_window() {
+        let record = record();
+        let slices = record.slices().expect("slices");
+        assert_eq!(slices[1].replay_name, "nightly-0000000000000abc-002");
+        let job = HoldingJob {
+            name: "nightly".into(),
+            bus: record.destination.arn.clone(),
+            slices: slices.clone(),
+            record: record.clone(),
+        };
+        let (name, from, to) = (&slices[1].replay_name, slices[1].start, slices[1].end);
+        let source = record.event_source_arn.as_str();
+        assert!(job.owns(&replay(name, source, from, to)));
+        // EventBridge may keep the times coarser than asked: within the second is the same.
+        let coarse = from + time::Duration::milliseconds(400);
+        assert!(job.owns(&replay(name, source, coarse, to)));
+        // Another archive (so another bus), another window, another name: not its slice,
+        // so it counts for a slot of its own and the job never adopts it.
+        let other = "arn:aws:events:us-east-1:123456789012:archive/payments-all";
+        assert!(!job.owns(&replay(name, other, from, to)));
+        assert!(!job.owns(&replay(name, source, slices[0].start, slices[0].end)));
+        assert!(!job.owns(&replay("nightly-002", source, from, to)));
+        assert!(!job.owns(&replay("nightly-0000000000000abd-002", source, from, to)));
+    }
+
+    #[test]
+    fn a_cancelled_jobs_slices_still_replaying_are_found() {
+        let record = record();
+        let slice = |index: u32, state: SliceState| JobSlice {
+            index,
+            replay_name: format!("nightly-0000000000000abc-{:03}", index + 1),
+            event_start_time: record.event_start_time,
+            event_end_time: record.event_end_time,
+            state,
+            replay_start_time: None,
+            replay_end_time: None,
+            progress: 0.0,
+        };
+        let job = |state: JobState| ReplayJob {
+            summary: ReplayJobSummary {
+                job_name: "nightly".into(),
+                event_source_arn: record.event_source_arn.clone(),
+                state,
+                state_reason: None,
+                event_start_time: record.event_start_time,
+                event_end_time: record.event_end_time,
+                slice_minutes: 30,
+                slices_total: 3,
+                slices_done: 1,
+                progress: 0.3,
+                created_by: "ana".into(),
+                created_at: record.created_at,
+            },
+            description: None,
+            destination: record.destination.clone(),
+            routing: None,
+            pacing: record.pacing,
+            slices: vec![
+                slice(0, SliceState::Completed),
+                slice(1, SliceState::Starting),
+                slice(2, SliceState::Cancelling),
+            ],
+        };
+        let found = |state| {
+            still_replaying_after_cancel(&job(state))
+                .map(|s| s.index)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found(JobState::Cancelling), [1]);
+        assert_eq!(found(JobState::Cancelled), [1]);
+        // A running or paused job's slices are its own business.
+        assert!(found(JobState::Running).is_empty());
+        assert!(found(JobState::Paused).is_empty());
     }
 }

@@ -11,6 +11,8 @@ pub const PAUSED: &str = "Rewind.Paused";
 pub const CANCELLED: &str = "Rewind.Cancelled";
 /// The state machine's error when a slice's replay failed.
 pub const SLICE_FAILED: &str = "Rewind.SliceFailed";
+/// The state machine's error when a replay under a slice's name is not the slice.
+pub const SLICE_TAKEN: &str = "Rewind.SliceTaken";
 /// The error of StartReplay at the account's limit of active replays, as Step Functions names it.
 pub const LIMIT_EXCEEDED: &str = "EventBridge.LimitExceededException";
 
@@ -47,8 +49,13 @@ impl LatestRun {
     }
 }
 
-/// The job's state and, where it helps, why.
-pub fn derive(run: &LatestRun, slices: &[SliceState]) -> (JobState, Option<String>) {
+/// The job's state and, where it helps, why. `foreign` is the first slice whose name a
+/// replay that is not the slice holds.
+pub fn derive(
+    run: &LatestRun,
+    slices: &[SliceState],
+    foreign: Option<usize>,
+) -> (JobState, Option<String>) {
     let slice_active = slices.iter().any(|s| s.is_active());
     let failed_slice = slices
         .iter()
@@ -82,6 +89,16 @@ pub fn derive(run: &LatestRun, slices: &[SliceState]) -> (JobState, Option<Strin
             _ if run.status == RunStatus::Aborted => (
                 JobState::Cancelled,
                 Some("Its Step Functions run was stopped outside Rewind.".to_owned()),
+            ),
+            Some(SLICE_TAKEN) => (
+                JobState::Failed,
+                Some(format!(
+                    "{} name is held by a replay that is not this job's slice (another archive, destination or window), so the job stopped rather than adopt it; look at that replay, then start a new job.",
+                    match foreign {
+                        Some(k) => format!("Slice {}'s", k + 1),
+                        None => "A slice's".to_owned(),
+                    }
+                )),
             ),
             Some(SLICE_FAILED) => (
                 JobState::Failed,
@@ -139,7 +156,11 @@ mod tests {
                 RunEvent::TaskProgressed,
             ],
         );
-        let (state, reason) = derive(&waiting, &[SliceState::Completed, SliceState::Pending]);
+        let (state, reason) = derive(
+            &waiting,
+            &[SliceState::Completed, SliceState::Pending],
+            None,
+        );
         assert_eq!(state, JobState::Queued);
         assert!(reason.is_some_and(|r| r.contains("10 active replays")));
         // Once the retry is scheduled, it runs again.
@@ -148,22 +169,25 @@ mod tests {
             None,
             vec![RunEvent::TaskProgressed, failed(LIMIT_EXCEEDED)],
         );
-        assert_eq!(derive(&retried, &[]).0, JobState::Running);
+        assert_eq!(derive(&retried, &[], None).0, JobState::Running);
         // Another task failure is not a wait for a slot.
         let throttled = run(
             RunStatus::Running,
             None,
             vec![failed("EventBridge.ThrottlingException")],
         );
-        assert_eq!(derive(&throttled, &[]).0, JobState::Running);
+        assert_eq!(derive(&throttled, &[], None).0, JobState::Running);
     }
 
     #[test]
     fn pause_and_cancel_wait_for_the_running_slice() {
         let paused = run(RunStatus::Aborted, Some(PAUSED), Vec::new());
-        assert_eq!(derive(&paused, &[SliceState::Running]).0, JobState::Pausing);
         assert_eq!(
-            derive(&paused, &[SliceState::Completed]).0,
+            derive(&paused, &[SliceState::Running], None).0,
+            JobState::Pausing
+        );
+        assert_eq!(
+            derive(&paused, &[SliceState::Completed], None).0,
             JobState::Paused
         );
         // The error may be only in the history (DescribeExecution leaves it out).
@@ -175,14 +199,14 @@ mod tests {
                 cause: String::new(),
             }],
         );
-        assert_eq!(derive(&from_history, &[]).0, JobState::Paused);
+        assert_eq!(derive(&from_history, &[], None).0, JobState::Paused);
         let cancelled = run(RunStatus::Aborted, Some(CANCELLED), Vec::new());
         assert_eq!(
-            derive(&cancelled, &[SliceState::Cancelling]).0,
+            derive(&cancelled, &[SliceState::Cancelling], None).0,
             JobState::Cancelling
         );
         assert_eq!(
-            derive(&cancelled, &[SliceState::Cancelled]).0,
+            derive(&cancelled, &[SliceState::Cancelled], None).0,
             JobState::Cancelled
         );
         // A paused job's cancel is a run that fails with the cancel's error.
@@ -190,25 +214,42 @@ mod tests {
             records_cancel: true,
             ..run(RunStatus::Running, None, Vec::new())
         };
-        assert_eq!(derive(&recording, &[]).0, JobState::Cancelling);
+        assert_eq!(derive(&recording, &[], None).0, JobState::Cancelling);
         let recorded = run(RunStatus::Failed, Some(CANCELLED), Vec::new());
         assert_eq!(
-            derive(&recorded, &[SliceState::Completed]).0,
+            derive(&recorded, &[SliceState::Completed], None).0,
             JobState::Cancelled
         );
         let foreign = run(RunStatus::Aborted, None, Vec::new());
-        assert_eq!(derive(&foreign, &[]).0, JobState::Cancelled);
+        assert_eq!(derive(&foreign, &[], None).0, JobState::Cancelled);
+    }
+
+    #[test]
+    fn a_slice_name_held_by_another_replay_fails_the_job_naming_the_slice() {
+        let (state, reason) = derive(
+            &run(RunStatus::Failed, Some(SLICE_TAKEN), Vec::new()),
+            &[SliceState::Completed, SliceState::Pending],
+            Some(1),
+        );
+        assert_eq!(state, JobState::Failed);
+        assert!(
+            reason
+                .as_deref()
+                .is_some_and(|r| r.starts_with("Slice 2's name is held")),
+            "{reason:?}"
+        );
     }
 
     #[test]
     fn endings() {
         assert_eq!(
-            derive(&run(RunStatus::Succeeded, None, Vec::new()), &[]).0,
+            derive(&run(RunStatus::Succeeded, None, Vec::new()), &[], None).0,
             JobState::Completed
         );
         let (state, reason) = derive(
             &run(RunStatus::Failed, Some(SLICE_FAILED), Vec::new()),
             &[SliceState::Completed, SliceState::Failed],
+            None,
         );
         assert_eq!(state, JobState::Failed);
         assert!(reason.is_some_and(|r| r.starts_with("Slice 2")));
@@ -218,12 +259,12 @@ mod tests {
             Vec::new(),
         );
         assert!(
-            derive(&other, &[])
+            derive(&other, &[], None)
                 .1
                 .is_some_and(|r| r.contains("ValidationException"))
         );
         assert_eq!(
-            derive(&run(RunStatus::TimedOut, None, Vec::new()), &[]).0,
+            derive(&run(RunStatus::TimedOut, None, Vec::new()), &[], None).0,
             JobState::Failed
         );
     }

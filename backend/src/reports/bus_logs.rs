@@ -33,23 +33,37 @@ struct ErrorDetail {
     error_message: Option<String>,
 }
 
-/// The per-target counts of the records about the rules in `rules` (rule ARN → name);
-/// other rules' records and lines that are not such records are left out.
-pub fn tally(records: &[String], rules: &HashMap<String, String>) -> Vec<TargetReport> {
-    let mut targets: BTreeMap<(String, String), TargetReport> = BTreeMap::new();
-    for line in records {
+/// Per-target counts, added to page by page as the log is read (nothing but the counts
+/// is kept), of the records about the rules in `rules` (rule ARN → name); other rules'
+/// records and lines that are not such records are left out.
+pub struct Tally<'a> {
+    rules: &'a HashMap<String, String>,
+    targets: BTreeMap<(String, String), TargetReport>,
+}
+
+impl<'a> Tally<'a> {
+    pub fn new(rules: &'a HashMap<String, String>) -> Self {
+        Self {
+            rules,
+            targets: BTreeMap::new(),
+        }
+    }
+
+    /// Counts one record.
+    pub fn add(&mut self, line: &str) {
         let Ok(record) = serde_json::from_str::<Record>(line) else {
-            continue;
+            return;
         };
         let (Some(rule_arn), Some(target_arn)) =
             (&record.details.rule_arn, &record.details.target_arn)
         else {
-            continue;
+            return;
         };
-        let Some(rule) = rules.get(rule_arn) else {
-            continue;
+        let Some(rule) = self.rules.get(rule_arn) else {
+            return;
         };
-        let entry = targets
+        let entry = self
+            .targets
             .entry((rule.clone(), target_arn.clone()))
             .or_insert_with(|| TargetReport {
                 rule: rule.clone(),
@@ -71,18 +85,35 @@ pub fn tally(records: &[String], rules: &HashMap<String, String>) -> Vec<TargetR
                         .and_then(|e| e.error_message)
                         .unwrap_or_else(|| "(no message)".to_owned()),
                 });
+                // Only the first errors are reported: keep no more while reading.
+                if entry.errors.len() > 4 * MAX_ERRORS {
+                    entry.errors.sort_by_key(|e| e.time);
+                    entry.errors.truncate(MAX_ERRORS);
+                }
             }
             _ => {}
         }
     }
-    targets
-        .into_values()
-        .map(|mut target| {
-            target.errors.sort_by_key(|e| e.time);
-            target.errors.truncate(MAX_ERRORS);
-            target
-        })
-        .collect()
+
+    pub fn finish(self) -> Vec<TargetReport> {
+        self.targets
+            .into_values()
+            .map(|mut target| {
+                target.errors.sort_by_key(|e| e.time);
+                target.errors.truncate(MAX_ERRORS);
+                target
+            })
+            .collect()
+    }
+}
+
+/// The per-target counts of `records` (see [`Tally`]).
+pub fn tally(records: &[String], rules: &HashMap<String, String>) -> Vec<TargetReport> {
+    let mut tally = Tally::new(rules);
+    for line in records {
+        tally.add(line);
+    }
+    tally.finish()
 }
 
 /// `message_timestamp_ms`, a number or a string of digits.

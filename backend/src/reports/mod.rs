@@ -5,11 +5,10 @@
 //! — and, where the bus logs deliveries to CloudWatch Logs, per-target counts and errors.
 
 pub mod bus_logs;
+pub mod v2;
 
-use crate::aws::cloudwatch::{Metrics, Series};
-use crate::aws::eventbridge::EventBridge;
-use crate::aws::logs::BusLogs;
-use crate::aws::stepfunctions::StepFunctions;
+use crate::aws::cloudwatch::Series;
+use crate::context::Ctx;
 use crate::error::ApiError;
 use shared::job::SliceState;
 use shared::replay::Replay;
@@ -19,19 +18,53 @@ use shared::validation::{EventBusArn, EventPattern, JobName, ReplayName};
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 
-/// Where a report's figures come from.
-pub struct Sources<'a> {
-    pub metrics: &'a Metrics,
-    pub logs: &'a BusLogs,
+/// The most rules a report covers: the busiest (by `MatchedEvents`) when a bus has more.
+pub const MAX_RULES: usize = 50;
+
+/// The reports one caller may have computed in a minute (reads served from the cache
+/// do not count): however many function instances serve them, a script looping over
+/// every replay spends CloudWatch's quotas no faster than this.
+pub const COMPUTED_PER_MINUTE: u32 = 30;
+
+/// Spends one of the caller's computations of this minute, or `Throttled`.
+async fn spend(ctx: &Ctx) -> Result<(), ApiError> {
+    let ledger = &ctx.aws.ledger;
+    if !ledger.exists() {
+        return Ok(());
+    }
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let caller = format!(
+        "{}|{}",
+        ctx.caller.issuer.as_deref().unwrap_or_default(),
+        ctx.caller.subject
+    );
+    let key = format!("reports#{caller}#{}", now / 60);
+    if ledger.count_within(&key, COMPUTED_PER_MINUTE, now).await? {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        shared::ErrorCode::Throttled,
+        format!(
+            "You had {COMPUTED_PER_MINUTE} reports computed in the last minute, the most one person may; a report read again within a minute costs nothing, and new ones can be read in a moment."
+        ),
+    ))
 }
 
-impl<'a> Sources<'a> {
-    pub fn of(state: &'a crate::state::AppState) -> Self {
-        Self {
-            metrics: &state.metrics,
-            logs: &state.bus_logs,
-        }
+/// The cached report of `what` for this caller's scope, or the one `compute` makes (then
+/// cached), spending one of the caller's computations.
+async fn through(
+    ctx: &Ctx,
+    what: &str,
+    compute: impl Future<Output = Result<ReplayReport, ApiError>>,
+) -> Result<ReplayReport, ApiError> {
+    let key = format!("{what}\n{:?}", ctx.scope());
+    if let Some(report) = ctx.reports.get(&key) {
+        return Ok(report);
     }
+    spend(ctx).await?;
+    let report = compute.await?;
+    ctx.reports.put(key, &report);
+    Ok(report)
 }
 
 /// A rule a report covers.
@@ -41,39 +74,42 @@ struct Reported {
     temporary: bool,
 }
 
-pub async fn of_replay(
-    eventbridge: &EventBridge,
-    sources: &Sources<'_>,
-    name: &ReplayName,
-) -> Result<ReplayReport, ApiError> {
-    let replay = eventbridge.describe_replay(name).await?;
-    report(eventbridge, sources, name.as_str(), &[replay]).await
+pub async fn of_replay(ctx: &Ctx, name: &ReplayName) -> Result<ReplayReport, ApiError> {
+    through(ctx, &format!("replay {name}"), async {
+        let replay = ctx.visible().replay(name).await?;
+        report(ctx, name.as_str(), &[replay]).await
+    })
+    .await
+}
+
+/// A v2 replay's temporary subscribers' figures (`v2`).
+pub async fn of_v2_replay(ctx: &Ctx, name: &ReplayName) -> Result<ReplayReport, ApiError> {
+    through(ctx, &format!("v2 replay {name}"), async {
+        let copies = crate::v2::replays::copies(ctx, Some(name.as_str()))
+            .await?
+            .remove(name.as_str())
+            .ok_or_else(|| ApiError::not_found(format!("There is no v2 replay named {name}.")))?;
+        v2::report(ctx, name.as_str(), &copies).await
+    })
+    .await
 }
 
 /// Every slice of the job together.
-pub async fn of_job(
-    sfn: &StepFunctions,
-    eventbridge: &EventBridge,
-    sources: &Sources<'_>,
-    name: &JobName,
-) -> Result<ReplayReport, ApiError> {
-    let job = crate::jobs::describe(sfn, eventbridge, name).await?;
-    let everyone = eventbridge.unscoped();
-    let mut replays = Vec::new();
-    for slice in job.slices.iter().filter(|s| s.state != SliceState::Pending) {
-        if let Ok(replay) = ReplayName::parse(&slice.replay_name) {
-            replays.push(everyone.describe_replay(&replay).await?);
+pub async fn of_job(ctx: &Ctx, name: &JobName) -> Result<ReplayReport, ApiError> {
+    through(ctx, &format!("job {name}"), async {
+        let job = crate::jobs::read_only(ctx, name).await?;
+        let mut replays = Vec::new();
+        for slice in job.slices.iter().filter(|s| s.state != SliceState::Pending) {
+            if let Ok(replay) = ReplayName::parse(&slice.replay_name) {
+                replays.push(ctx.eventbridge().describe_replay(&replay).await?);
+            }
         }
-    }
-    report(eventbridge, sources, name.as_str(), &replays).await
+        report(ctx, name.as_str(), &replays).await
+    })
+    .await
 }
 
-async fn report(
-    eventbridge: &EventBridge,
-    sources: &Sources<'_>,
-    label: &str,
-    replays: &[Replay],
-) -> Result<ReplayReport, ApiError> {
+async fn report(ctx: &Ctx, label: &str, replays: &[Replay]) -> Result<ReplayReport, ApiError> {
     let now = OffsetDateTime::now_utc();
     let started = replays
         .iter()
@@ -98,14 +134,66 @@ async fn report(
     let (from, to, complete) = window(started, ended, now);
     let bus =
         EventBusArn::parse(&first.destination.arn).map_err(|e| ApiError::upstream(e.message))?;
-    let rules = reported_rules(eventbridge, replays, bus.bus_name()).await?;
+    let mut rules = reported_rules(ctx, replays, bus.bus_name()).await?;
+    let mut notes = Vec::new();
+    // More rules than a report covers: one call for every rule's MatchedEvents picks the
+    // busiest; their other figures come in a second.
+    let mut matched: HashMap<(String, String), Series> = HashMap::new();
+    if rules.len() > MAX_RULES {
+        let names: Vec<String> = rules.iter().map(|r| r.name.clone()).collect();
+        matched = ctx
+            .aws
+            .metrics
+            .rule_series(bus.bus_name(), &names, &["MatchedEvents"], from, to)
+            .await?;
+        let total = |rule: &Reported| -> f64 {
+            matched
+                .get(&(rule.name.clone(), "MatchedEvents".to_owned()))
+                .map_or(0.0, |s| s.iter().map(|(_, v)| v).sum())
+        };
+        rules.sort_by(|a, b| {
+            total(b)
+                .total_cmp(&total(a))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        let left_out = rules.len() - MAX_RULES;
+        rules.truncate(MAX_RULES);
+        notes.push(format!(
+            "This report covers the {MAX_RULES} busiest of the bus's receiving rules (by events matched in this window); {left_out} quieter rule{} left out.",
+            if left_out == 1 { " is" } else { "s are" }
+        ));
+    }
     let shared_with_live = rules.iter().any(|r| !r.temporary);
     let names: Vec<String> = rules.iter().map(|r| r.name.clone()).collect();
-    let series = sources
-        .metrics
-        .rule_series(bus.bus_name(), &names, &METRICS, from, to)
-        .await?;
-    let mut notes = Vec::new();
+    let wanted: Vec<&str> = if matched.is_empty() {
+        METRICS.to_vec()
+    } else {
+        METRICS
+            .iter()
+            .copied()
+            .filter(|m| *m != "MatchedEvents")
+            .collect()
+    };
+    let by_arn: HashMap<String, String> = rules
+        .iter()
+        .map(|r| (r.arn.clone(), r.name.clone()))
+        .collect();
+    let mut log_notes = Vec::new();
+    // The figures and the delivery log are read at the same time.
+    let (series, targets) = tokio::join!(
+        async {
+            if names.is_empty() {
+                return Ok(HashMap::new());
+            }
+            ctx.aws
+                .metrics
+                .rule_series(bus.bus_name(), &names, &wanted, from, to)
+                .await
+        },
+        bus_log_targets(ctx, &bus, from, to, &by_arn, &mut log_notes)
+    );
+    let mut series = series?;
+    series.extend(matched);
     if shared_with_live {
         notes.push(
             "These rules also receive live events: their figures count everything they handled in this window, not only the replay's events."
@@ -121,20 +209,7 @@ async fn report(
     if rules.is_empty() {
         notes.push("No rule of the bus receives this replay, so nothing was delivered.".to_owned());
     }
-    let by_arn: HashMap<String, String> = rules
-        .iter()
-        .map(|r| (r.arn.clone(), r.name.clone()))
-        .collect();
-    let targets = bus_log_targets(
-        eventbridge,
-        sources.logs,
-        &bus,
-        from,
-        to,
-        &by_arn,
-        &mut notes,
-    )
-    .await;
+    notes.extend(log_notes);
     Ok(ReplayReport {
         replay_name: label.to_owned(),
         from,
@@ -153,7 +228,7 @@ async fn report(
 /// bus's rules that receive it: enabled, with a pattern that admits it, among its
 /// `filterArns` when it has any, not an archive's own rule.
 async fn reported_rules(
-    eventbridge: &EventBridge,
+    ctx: &Ctx,
     replays: &[Replay],
     bus: &str,
 ) -> Result<Vec<Reported>, ApiError> {
@@ -176,7 +251,7 @@ async fn reported_rules(
     if !temporary.is_empty() {
         return Ok(temporary.into_values().collect());
     }
-    let rules = eventbridge.unscoped().all_rules(bus).await?;
+    let rules = ctx.eventbridge().all_rules(bus).await?;
     Ok(rules
         .into_iter()
         .filter(|rule| {
@@ -211,13 +286,6 @@ fn rule_report(rule: Reported, series: &HashMap<(String, String), Series>) -> Ru
     };
     // A fold from +0.0: an empty sum of floats is -0.0.
     let total = |metric: &str| of(metric).iter().fold(0.0, |sum, (_, v)| sum + v);
-    let mut minutes: BTreeMap<OffsetDateTime, (f64, f64)> = BTreeMap::new();
-    for (time, value) in of("Invocations") {
-        minutes.entry(*time).or_default().0 += value;
-    }
-    for (time, value) in of("FailedInvocations") {
-        minutes.entry(*time).or_default().1 += value;
-    }
     RuleReport {
         matched_events: total("MatchedEvents"),
         invocations: total("Invocations"),
@@ -225,14 +293,7 @@ fn rule_report(rule: Reported, series: &HashMap<(String, String), Series>) -> Ru
         invocations_sent_to_dlq: total("InvocationsSentToDlq"),
         invocations_failed_to_be_sent_to_dlq: total("InvocationsFailedToBeSentToDlq"),
         throttled_rules: total("ThrottledRules"),
-        series: minutes
-            .into_iter()
-            .map(|(time, (invocations, failed_invocations))| MinutePoint {
-                time,
-                invocations,
-                failed_invocations,
-            })
-            .collect(),
+        series: minute_points(of("Invocations"), of("FailedInvocations")),
         rule: rule.name,
         rule_arn: rule.arn,
         temporary: rule.temporary,
@@ -240,11 +301,33 @@ fn rule_report(rule: Reported, series: &HashMap<(String, String), Series>) -> Ru
     }
 }
 
+/// A chart's minutes: deliveries against failures, oldest first (minutes with neither
+/// left out).
+pub(crate) fn minute_points(
+    delivered: &[(OffsetDateTime, f64)],
+    failed: &[(OffsetDateTime, f64)],
+) -> Vec<MinutePoint> {
+    let mut minutes: BTreeMap<OffsetDateTime, (f64, f64)> = BTreeMap::new();
+    for (time, value) in delivered {
+        minutes.entry(*time).or_default().0 += value;
+    }
+    for (time, value) in failed {
+        minutes.entry(*time).or_default().1 += value;
+    }
+    minutes
+        .into_iter()
+        .map(|(time, (invocations, failed_invocations))| MinutePoint {
+            time,
+            invocations,
+            failed_invocations,
+        })
+        .collect()
+}
+
 /// Per-target counts from the bus's delivery log, or None with a note saying why not
 /// (and, for a bus that does not log, how to turn it on).
 async fn bus_log_targets(
-    eventbridge: &EventBridge,
-    logs: &BusLogs,
+    ctx: &Ctx,
     bus: &EventBusArn,
     from: OffsetDateTime,
     to: OffsetDateTime,
@@ -252,12 +335,13 @@ async fn bus_log_targets(
     notes: &mut Vec<String>,
 ) -> Option<Vec<shared::report::TargetReport>> {
     let name = bus.bus_name();
-    let level = match eventbridge.unscoped().bus_log_level(name).await {
+    let logs = &ctx.aws.bus_logs;
+    let level = match ctx.eventbridge().bus_log_level(name).await {
         Ok(level) => level,
         Err(error) => {
             notes.push(format!(
                 "The bus's logging could not be read ({}), so there are no per-target counts.",
-                error.message
+                ApiError::from(error).message
             ));
             return None;
         }
@@ -267,16 +351,27 @@ async fn bus_log_targets(
         _ => Ok(None),
     };
     match group {
-        Ok(Some(group)) => match logs.records(&group, from, to).await {
-            Ok(records) => Some(bus_logs::tally(&records, rules)),
-            Err(error) => {
-                notes.push(format!(
-                    "Bus {name} logs to {group}, but Rewind could not read it ({}); its role reads only the log groups of the BusLogGroups parameter.",
-                    error.message
-                ));
-                None
+        Ok(Some(group)) => {
+            let mut tally = bus_logs::Tally::new(rules);
+            match logs.scan(&group, from, to, |line| tally.add(line)).await {
+                Ok(scan) => {
+                    if scan.stopped_early {
+                        notes.push(format!(
+                            "The per-target counts stop at the first {} delivery records ({} pages of {group}); later deliveries in this window are not counted.",
+                            scan.records, scan.pages
+                        ));
+                    }
+                    Some(tally.finish())
+                }
+                Err(error) => {
+                    notes.push(format!(
+                        "Bus {name} logs to {group}, but Rewind could not read it ({}); its role reads only the log groups of the BusLogGroups parameter.",
+                        ApiError::from(error).message
+                    ));
+                    None
+                }
             }
-        },
+        }
         Ok(None) => {
             notes.push(turn_logging_on(bus, level.as_deref()));
             None
@@ -284,7 +379,7 @@ async fn bus_log_targets(
         Err(error) => {
             notes.push(format!(
                 "Where bus {name} delivers its logs could not be read ({}), so there are no per-target counts.",
-                error.message
+                ApiError::from(error).message
             ));
             None
         }

@@ -4,11 +4,10 @@
 //! group on ministack's CloudWatch Logs: records arrive there, and when it cannot be
 //! written nothing is changed.
 
-use crate::lambda::{deployed_router_with, event_json};
+use crate::lambda::{deployed_router_with, deployed_settings, event_json};
 use aws_sdk_cloudwatchlogs::Client as LogsClient;
 use axum::routing::get;
 use backend::audit::{AuditLog, AuditRecord};
-use backend::configuration::Settings;
 use backend::http::routes::RouteActions;
 use backend::http::{api_router, with_layers};
 use backend::state::AppState;
@@ -17,7 +16,7 @@ use lambda_http::{Adapter, Context, LambdaEvent, Service};
 use serde_json::{Value, json};
 use shared::roles::Operation;
 use std::sync::{Arc, Mutex};
-use testkit::app::{Emulator, EmulatorProcess};
+use testkit::app::{Emulator, EmulatorProcess, HEALTH, Route, route, teams};
 
 const ISSUER: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc";
 
@@ -28,10 +27,13 @@ fn claims(groups: &str) -> Value {
     })
 }
 
+/// A path under `/api/` that no route serves.
+const NO_ROUTE: &str = "/api/secrets";
+
 /// One API Gateway (payload 2.0) event, its request id `id`, from a browser whose user
 /// agent carries a bidi override and an escape sequence.
-fn event(id: &str, method: &str, path: &str, claims: Option<Value>, body: Option<&str>) -> Value {
-    let mut event = event_json("abc123", id, method, path, claims, body.map(str::to_owned));
+fn event(id: &str, route: Route, claims: Option<Value>, body: Option<&str>) -> Value {
+    let mut event = event_json("abc123", id, &route, claims, body.map(str::to_owned));
     event["requestContext"]["http"]["userAgent"] = json!("Mozilla/5.0 \u{202e}lmth.exe\u{1b}[2J");
     event
 }
@@ -62,6 +64,17 @@ async fn invoke(router: &axum::Router, event: Value) -> Answer {
         headers: response["headers"].clone(),
         body: response["body"].as_str().unwrap_or_default().to_owned(),
     }
+}
+
+/// [`event`] sent through `router` as Lambda does.
+async fn ask(
+    router: &axum::Router,
+    id: &str,
+    route: Route,
+    claims: Option<Value>,
+    body: Option<&str>,
+) -> Answer {
+    invoke(router, event(id, route, claims, body)).await
 }
 
 /// The records of request `id`, as JSON, in the order written.
@@ -151,28 +164,22 @@ fn calls(outcome: &Value) -> Vec<String> {
 #[tokio::test]
 async fn every_request_leaves_its_records_field_by_field() {
     let emulator = EmulatorProcess::start(Emulator::Ministack).await;
-    let (router, records) = deployed_router_with(
-        &emulator,
-        &[
-            ("REWIND_TOKEN_ISSUER", ISSUER),
-            ("REWIND_TOKEN_AUDIENCE", "client-7"),
-        ],
-    )
+    let (router, records) = deployed_router_with(&emulator.endpoint(), |s| {
+        s.roles.expected.issuer = Some(ISSUER.to_owned());
+        s.roles.expected.audience = Some("client-7".to_owned());
+    })
     .await;
     let admin = Some(claims("[rewind-admins]"));
     let operator = Some(claims("[rewind-operators]"));
     let viewer = Some(claims("[rewind-viewers]"));
 
     // A read: intent, outcome, the EventBridge call and its request id.
-    let answer = invoke(
+    let answer = ask(
         &router,
-        event(
-            "list-buses",
-            "GET",
-            "/api/event-buses?limit=5",
-            admin.clone(),
-            None,
-        ),
+        "list-buses",
+        route(Operation::ListEventBuses, &[]).query("limit=5"),
+        admin.clone(),
+        None,
     )
     .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
@@ -182,7 +189,7 @@ async fn every_request_leaves_its_records_field_by_field() {
         .to_owned();
     let (intent, outcome) = intent_and_outcome(&records_of(&records, "list-buses"), "list-buses");
     assert_eq!(intent["operation"], "ListEventBuses");
-    assert_eq!(intent["route"], "/api/event-buses");
+    assert_eq!(intent["route"], Operation::ListEventBuses.path_template());
     assert_eq!(intent["details"], json!({"query": {"limit": "5"}}));
     assert_eq!(intent["caller"]["role"], "admin");
     assert_eq!(intent["caller"]["groups"], json!(["rewind-admins"]));
@@ -202,15 +209,12 @@ async fn every_request_leaves_its_records_field_by_field() {
     let create =
         json!({"archiveName": "audited", "eventSourceArn": bus, "description": "first\nline"})
             .to_string();
-    let answer = invoke(
+    let answer = ask(
         &router,
-        event(
-            "create",
-            "POST",
-            "/api/archives",
-            admin.clone(),
-            Some(&create),
-        ),
+        "create",
+        route(Operation::CreateArchive, &[]),
+        admin.clone(),
+        Some(&create),
     )
     .await;
     assert_eq!(answer.status, 201, "{}", answer.body);
@@ -229,15 +233,12 @@ async fn every_request_leaves_its_records_field_by_field() {
 
     // PATCH: which fields changed, from what to what.
     let patch = json!({"description": "second", "retentionDays": 7}).to_string();
-    let answer = invoke(
+    let answer = ask(
         &router,
-        event(
-            "patch",
-            "PATCH",
-            "/api/archives/audited",
-            admin.clone(),
-            Some(&patch),
-        ),
+        "patch",
+        route(Operation::UpdateArchive, &["audited"]),
+        admin.clone(),
+        Some(&patch),
     )
     .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
@@ -255,20 +256,13 @@ async fn every_request_leaves_its_records_field_by_field() {
 
     // Start replay: window, destination, every ARN; the operator's role.
     let archive_arn = "arn:aws:events:us-east-1:000000000000:archive/audited";
-    let start = json!({
-        "replayName": "audited-replay", "eventSourceArn": archive_arn,
-        "eventStartTime": testkit::app::minutes_from_now(-30), "eventEndTime": testkit::app::minutes_from_now(0),
-        "destination": {"arn": bus},
-    });
-    let answer = invoke(
+    let start = testkit::app::replay_body("audited-replay", archive_arn, &bus, (-30, 0));
+    let answer = ask(
         &router,
-        event(
-            "start",
-            "POST",
-            "/api/replays",
-            operator.clone(),
-            Some(&start.to_string()),
-        ),
+        "start",
+        route(Operation::StartReplay, &[]),
+        operator.clone(),
+        Some(&start.to_string()),
     )
     .await;
     assert_eq!(answer.status, 201, "{}", answer.body);
@@ -292,7 +286,7 @@ async fn every_request_leaves_its_records_field_by_field() {
         calls(&outcome).contains(&"StartReplay".to_owned()),
         "{outcome}"
     );
-    // A sample pair, for the README and whoever reads this test's output.
+    // A sample pair, for docs/audit.md and whoever reads this test's output.
     eprintln!(
         "{}\n{}",
         serde_json::to_string(&intent).unwrap_or_default(),
@@ -305,15 +299,12 @@ async fn every_request_leaves_its_records_field_by_field() {
     );
 
     // A not-found from EventBridge: allowed, then failed.
-    let answer = invoke(
+    let answer = ask(
         &router,
-        event(
-            "ghost",
-            "DELETE",
-            "/api/archives/ghost",
-            admin.clone(),
-            None,
-        ),
+        "ghost",
+        route(Operation::DeleteArchive, &["ghost"]),
+        admin.clone(),
+        None,
     )
     .await;
     assert_eq!(answer.status, 404);
@@ -325,15 +316,12 @@ async fn every_request_leaves_its_records_field_by_field() {
     );
 
     // Refused by role: the outcome alone, with the resource it aimed at.
-    let answer = invoke(
+    let answer = ask(
         &router,
-        event(
-            "viewer-delete",
-            "DELETE",
-            "/api/archives/audited",
-            viewer.clone(),
-            None,
-        ),
+        "viewer-delete",
+        route(Operation::DeleteArchive, &["audited"]),
+        viewer.clone(),
+        None,
     )
     .await;
     assert_eq!(answer.status, 403);
@@ -354,15 +342,12 @@ async fn every_request_leaves_its_records_field_by_field() {
     // Claims from another issuer: 401, the presented claims kept, unverified.
     let mut forged = claims("[rewind-admins]");
     forged["iss"] = json!("https://evil.example.com");
-    let answer = invoke(
+    let answer = ask(
         &router,
-        event(
-            "forged",
-            "DELETE",
-            "/api/archives/audited",
-            Some(forged),
-            None,
-        ),
+        "forged",
+        route(Operation::DeleteArchive, &["audited"]),
+        Some(forged),
+        None,
     )
     .await;
     assert_eq!(answer.status, 401);
@@ -378,9 +363,12 @@ async fn every_request_leaves_its_records_field_by_field() {
     assert!(outcome["operation"].is_null());
 
     // No claims at all: 401, unverified, nothing named.
-    let answer = invoke(
+    let answer = ask(
         &router,
-        event("anonymous", "GET", "/api/archives", None, None),
+        "anonymous",
+        route(Operation::ListArchives, &[]),
+        None,
+        None,
     )
     .await;
     assert_eq!(answer.status, 401);
@@ -393,9 +381,12 @@ async fn every_request_leaves_its_records_field_by_field() {
     let huge =
         json!({"archiveName": "huge", "eventSourceArn": bus, "description": "x".repeat(70_000)})
             .to_string();
-    let answer = invoke(
+    let answer = ask(
         &router,
-        event("huge", "POST", "/api/archives", admin.clone(), Some(&huge)),
+        "huge",
+        route(Operation::CreateArchive, &[]),
+        admin.clone(),
+        Some(&huge),
     )
     .await;
     assert_eq!(answer.status, 413);
@@ -407,24 +398,27 @@ async fn every_request_leaves_its_records_field_by_field() {
     );
 
     // An unknown route: 404, refused, its path kept.
-    let answer = invoke(
+    let answer = ask(
         &router,
-        event("unknown", "GET", "/api/secrets", admin.clone(), None),
+        "unknown",
+        Route::raw("GET", NO_ROUTE),
+        admin.clone(),
+        None,
     )
     .await;
     assert_eq!(answer.status, 404);
     let outcome = refused(&records_of(&records, "unknown"), "unknown", 404, "NotFound");
-    assert_eq!(outcome["path"], "/api/secrets");
+    assert_eq!(outcome["path"], NO_ROUTE);
 
     // HEAD is the GET without a body: the GET's action and headers, no error.
-    let get_answer = invoke(
+    let list = route(Operation::ListArchives, &[]);
+    let get_answer = ask(&router, "get", list.clone(), viewer.clone(), None).await;
+    let head = ask(
         &router,
-        event("get", "GET", "/api/archives", viewer.clone(), None),
-    )
-    .await;
-    let head = invoke(
-        &router,
-        event("head", "HEAD", "/api/archives", viewer.clone(), None),
+        "head",
+        Route::raw("HEAD", list.path),
+        viewer.clone(),
+        None,
     )
     .await;
     assert_eq!(head.status, 200, "{}", head.body);
@@ -442,7 +436,7 @@ async fn every_request_leaves_its_records_field_by_field() {
     assert_eq!(intent["method"], "HEAD");
 
     // The open routes are not audited.
-    invoke(&router, event("health", "GET", "/api/health", None, None)).await;
+    ask(&router, "health", Route::raw("GET", HEALTH), None, None).await;
     assert!(records_of(&records, "health").is_empty());
 }
 
@@ -451,15 +445,17 @@ async fn every_request_leaves_its_records_field_by_field() {
 #[tokio::test]
 async fn a_scope_refusal_names_the_callers_teams() {
     let emulator = EmulatorProcess::start(Emulator::Ministack).await;
-    let (router, records) = deployed_router_with(
-        &emulator,
-        &[("REWIND_TEAMS", "payments=payments-*;search=search-*")],
-    )
+    let (router, records) = deployed_router_with(&emulator.endpoint(), |s| {
+        s.roles.teams = Some(teams("payments=payments-*;search=search-*"));
+    })
     .await;
     let member = Some(claims("[rewind-admins rewind-team-payments]"));
-    let answer = invoke(
+    let answer = ask(
         &router,
-        event("scoped", "GET", "/api/archives/orders-all", member, None),
+        "scoped",
+        route(Operation::DescribeArchive, &["orders-all"]),
+        member,
+        None,
     )
     .await;
     assert_eq!(answer.status, 404, "{}", answer.body);
@@ -477,15 +473,15 @@ async fn a_scope_refusal_names_the_callers_teams() {
 #[tokio::test]
 async fn a_panic_leaves_its_outcome() {
     let emulator = EmulatorProcess::start(Emulator::Ministack).await;
-    let settings = settings_for(&emulator, &[]);
+    let settings = deployed_settings(&emulator.endpoint(), |_| {});
     let (audit, records) = AuditLog::in_memory();
     let state = AppState {
         audit,
         ..AppState::from_settings(&settings).await
     };
-    // Behind the real guard (role check, then the audit intent).
+    // Behind the real guard (role check, then the audit intent), below an archive's path.
     let boom = axum::Router::new().route(
-        "/api/archives/{name}/boom",
+        &format!("{}/boom", Operation::DescribeArchive.path_template()),
         backend::http::routes::guard(
             &state,
             RouteActions::new(vec![(axum::http::Method::GET, Operation::DescribeArchive)]),
@@ -498,15 +494,18 @@ async fn a_panic_leaves_its_outcome() {
         ),
     );
     let router = with_layers(backend::http::routes::api(&state).merge(boom), state);
-    let answer = invoke(
+    let answer = ask(
         &router,
-        event(
-            "boom",
+        "boom",
+        Route::raw(
             "GET",
-            "/api/archives/orders/boom",
-            Some(claims("[rewind-viewers]")),
-            None,
+            format!(
+                "{}/boom",
+                route(Operation::DescribeArchive, &["orders"]).path
+            ),
         ),
+        Some(claims("[rewind-viewers]")),
+        None,
     )
     .await;
     assert_eq!(answer.status, 500);
@@ -519,21 +518,8 @@ async fn a_panic_leaves_its_outcome() {
     assert_eq!(outcome["outcome"]["errorCode"], "Internal");
 }
 
-fn settings_for(emulator: &EmulatorProcess, more: &[(&str, String)]) -> Settings {
-    let endpoint = emulator.endpoint();
-    Settings::from_lookup(|name| match name {
-        "REWIND_EVENTBRIDGE_ENDPOINT" => Some(endpoint.clone()),
-        "REWIND_AUTH" => Some("jwt".to_owned()),
-        other => more
-            .iter()
-            .find(|(k, _)| *k == other)
-            .map(|(_, v)| v.clone()),
-    })
-    .expect("settings")
-}
-
 async fn logs_client(emulator: &EmulatorProcess) -> LogsClient {
-    let settings = settings_for(emulator, &[]);
+    let settings = deployed_settings(&emulator.endpoint(), |_| {});
     let config = backend::aws::sdk_config(&settings).await;
     LogsClient::new(&config)
 }
@@ -551,29 +537,31 @@ async fn the_log_group_receives_the_trail_and_its_absence_stops_changes() {
         .await
         .expect("log group");
 
-    let settings = settings_for(&emulator, &[("REWIND_AUDIT_LOG_GROUP", group.clone())]);
+    let settings = deployed_settings(&emulator.endpoint(), |s| {
+        s.audit_log_group = Some(group.clone());
+    });
     let state = AppState::from_settings(&settings).await;
     let router = api_router(state);
     let viewer = Some(claims("[rewind-viewers]"));
     assert_eq!(
-        invoke(
+        ask(
             &router,
-            event("to-logs", "GET", "/api/archives", viewer.clone(), None)
+            "to-logs",
+            route(Operation::ListArchives, &[]),
+            viewer.clone(),
+            None
         )
         .await
         .status,
         200
     );
     assert_eq!(
-        invoke(
+        ask(
             &router,
-            event(
-                "refused-to-logs",
-                "DELETE",
-                "/api/archives/x",
-                viewer.clone(),
-                None
-            )
+            "refused-to-logs",
+            route(Operation::DeleteArchive, &["x"]),
+            viewer.clone(),
+            None
         )
         .await
         .status,
@@ -614,19 +602,23 @@ async fn the_log_group_receives_the_trail_and_its_absence_stops_changes() {
         .await
         .expect("delete group");
     let admin = Some(claims("[rewind-admins]"));
-    let answer = invoke(&router, event("unaudited", "POST", "/api/archives", admin.clone(),
-        Some(&json!({"archiveName": "unaudited", "eventSourceArn": "arn:aws:events:us-east-1:000000000000:event-bus/default"}).to_string()))).await;
+    let create = json!({"archiveName": "unaudited", "eventSourceArn": "arn:aws:events:us-east-1:000000000000:event-bus/default"});
+    let answer = ask(
+        &router,
+        "unaudited",
+        route(Operation::CreateArchive, &[]),
+        admin.clone(),
+        Some(&create.to_string()),
+    )
+    .await;
     assert_eq!(answer.status, 503, "{}", answer.body);
     assert!(answer.body.contains("audit trail"), "{}", answer.body);
-    let answer = invoke(
+    let answer = ask(
         &router,
-        event(
-            "unaudited-read",
-            "GET",
-            "/api/archives/unaudited",
-            admin,
-            None,
-        ),
+        "unaudited-read",
+        route(Operation::DescribeArchive, &["unaudited"]),
+        admin,
+        None,
     )
     .await;
     assert_eq!(
@@ -636,15 +628,12 @@ async fn the_log_group_receives_the_trail_and_its_absence_stops_changes() {
     );
     // A peek read hands events out and deletes acknowledged ones: without its intent
     // written it is refused before the handler, so nothing is consumed.
-    let answer = invoke(
+    let answer = ask(
         &router,
-        event(
-            "unaudited-peek-read",
-            "GET",
-            "/api/peeks/0123456789abcdef?ack=handle",
-            Some(claims("[rewind-operators]")),
-            None,
-        ),
+        "unaudited-peek-read",
+        route(Operation::ReadPeek, &["0123456789abcdef"]).query("ack=handle"),
+        Some(claims("[rewind-operators]")),
+        None,
     )
     .await;
     assert_eq!(answer.status, 503, "{}", answer.body);

@@ -3,7 +3,8 @@
 use serde_json::json;
 use std::time::{Duration, Instant};
 use testkit::app::{
-    Emulator, EmulatorProcess, FaultyProxy, ProxyFaults, TestApp, spawn_app, spawn_backend_serving,
+    Emulator, EmulatorProcess, FaultyProxy, HEALTH, Operation, ProxyFaults, SHOP_ORDERS, TestApp,
+    path, spawn_app, spawn_backend,
 };
 use testkit::on_both_emulators;
 
@@ -12,43 +13,53 @@ on_both_emulators!(
     backend_recovers_when_the_emulator_comes_back
 );
 
+/// A path under `/api/` that no route serves.
+const NO_ROUTE: &str = "/api/nothing-here";
+
+/// Reads that each need EventBridge: (operation, path parameters).
+const UPSTREAM_READS: [(Operation, &[&str]); 4] = [
+    (Operation::ListArchives, &[]),
+    (Operation::DescribeArchive, &["x"]),
+    (Operation::ListReplays, &[]),
+    (Operation::ListEventBuses, &[]),
+];
+
 /// The backend on ministack behind a [`FaultyProxy`].
 async fn spawn_behind_proxy() -> (TestApp, FaultyProxy) {
     let emulator = EmulatorProcess::start(Emulator::Ministack).await;
     let proxy = FaultyProxy::start(emulator.endpoint()).await;
-    let (address, sdk) = spawn_backend_serving(&proxy.address, "/nonexistent").await;
-    let app = TestApp {
-        address,
-        http: reqwest::Client::new(),
-        sdk,
-        emulator: Some(emulator),
-    };
+    let mut app = spawn_backend(&proxy.address, |_| {}).await;
+    app.emulator = Some(emulator);
     (app, proxy)
+}
+
+async fn list_archives(app: &TestApp) -> testkit::app::Reply {
+    app.call(Operation::ListArchives, &[], None).await
 }
 
 #[tokio::test]
 async fn slowed_emulator_is_503_within_the_operation_timeout() {
     let (app, proxy) = spawn_behind_proxy().await;
-    assert_eq!(app.get("/api/archives").await.status, 200);
+    assert_eq!(list_archives(&app).await.status, 200);
     proxy.set(ProxyFaults {
         delay: Duration::from_secs(10),
         ..Default::default()
     });
-    for path in ["/api/archives", "/api/archives/x", "/api/replays"] {
+    for (op, params) in &UPSTREAM_READS[..3] {
         let started = Instant::now();
-        let reply = app.get(path).await;
+        let reply = app.call(*op, params, None).await;
         let took = started.elapsed();
         reply.assert_error(503, "UpstreamUnavailable", None);
         // The operation timeout is 4 s, retries included.
-        assert!(took < Duration::from_secs(5), "{path} took {took:?}");
+        assert!(took < Duration::from_secs(5), "{op:?} took {took:?}");
         assert!(
             took >= Duration::from_secs(3),
-            "{path} gave up early: {took:?}"
+            "{op:?} gave up early: {took:?}"
         );
     }
     // Once the network is well again, so is the backend.
     proxy.set(ProxyFaults::default());
-    assert_eq!(app.get("/api/archives").await.status, 200);
+    assert_eq!(list_archives(&app).await.status, 200);
 }
 
 #[tokio::test]
@@ -65,66 +76,60 @@ async fn truncated_answers_are_502() {
             ..Default::default()
         });
         let started = Instant::now();
-        let reply = app.get("/api/archives").await;
+        let reply = list_archives(&app).await;
         eprintln!("cut after {cut} bytes: {} {}", reply.status, reply.body);
         assert!(started.elapsed() < Duration::from_secs(5));
         reply.assert_error(502, "UpstreamError", None);
     }
     proxy.set(ProxyFaults::default());
-    assert_eq!(app.get("/api/archives").await.status, 200);
+    assert_eq!(list_archives(&app).await.status, 200);
 }
 
 async fn backend_recovers_when_the_emulator_comes_back(emulator: Emulator) {
     let mut app = spawn_app(emulator).await;
-    assert_eq!(app.get("/api/archives").await.status, 200);
+    assert_eq!(list_archives(&app).await.status, 200);
     let Some(process) = app.emulator.as_mut() else {
         panic!("no emulator")
     };
     process.stop();
-    app.get("/api/archives")
+    list_archives(&app)
         .await
         .assert_error(503, "UpstreamUnavailable", None);
     if let Some(process) = app.emulator.as_mut() {
         process.restart().await;
     }
     // No restart of the backend: its next call simply works.
-    let reply = app.get("/api/archives").await;
+    let reply = list_archives(&app).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["archives"], json!([]));
 }
 
 async fn stopped_emulator_is_503_within_5_seconds(emulator: Emulator) {
     let mut app = spawn_app(emulator).await;
-    assert_eq!(app.get("/api/archives").await.status, 200);
+    assert_eq!(list_archives(&app).await.status, 200);
     if let Some(e) = app.emulator.as_mut() {
         e.stop();
     }
-    for path in [
-        "/api/archives",
-        "/api/replays",
-        "/api/archives/x",
-        "/api/event-buses",
-    ] {
+    for (op, params) in UPSTREAM_READS {
         let started = Instant::now();
-        let reply = app.get(path).await;
+        let reply = app.call(op, params, None).await;
         let took = started.elapsed();
         reply.assert_error(503, "UpstreamUnavailable", None);
-        assert!(took < Duration::from_secs(5), "{path} took {took:?}");
+        assert!(took < Duration::from_secs(5), "{op:?} took {took:?}");
     }
     // The process still answers what needs no upstream.
-    assert_eq!(app.get("/api/health").await.status, 200);
+    assert_eq!(app.get(HEALTH).await.status, 200);
 }
 
 #[tokio::test]
 async fn bodies_that_are_not_acceptable() {
     let app = spawn_app(Emulator::Ministack).await;
-    let url = app.url("/api/archives");
+    let create = || app.request(Operation::CreateArchive, &[]);
 
     let too_large = "x".repeat(70 * 1024);
     let reply = app
         .send(
-            app.http
-                .post(&url)
+            create()
                 .header("content-type", "application/json")
                 .body(format!(r#"{{"archiveName":"{too_large}"}}"#)),
         )
@@ -133,8 +138,7 @@ async fn bodies_that_are_not_acceptable() {
 
     let reply = app
         .send(
-            app.http
-                .post(&url)
+            create()
                 .header("content-type", "application/json")
                 .body("{\"archiveName\": "),
         )
@@ -147,26 +151,17 @@ async fn bodies_that_are_not_acceptable() {
     );
 
     let reply = app
-        .send(
-            app.http
-                .post(&url)
-                .header("content-type", "text/plain")
-                .body("{}"),
-        )
+        .send(create().header("content-type", "text/plain").body("{}"))
         .await;
     reply.assert_error(400, "ValidationError", Some("body"));
 
     let reply = app
-        .send(
-            app.http
-                .post(&url)
-                .json(&json!({"archiveName": "a", "eventSourceArn": "b", "tags": {}})),
-        )
+        .send(create().json(&json!({"archiveName": "a", "eventSourceArn": "b", "tags": {}})))
         .await;
     reply.assert_error(400, "ValidationError", Some("tags"));
 
     let reply = app
-        .send(app.http.post(&url).json(&json!(["not", "an", "object"])))
+        .send(create().json(&json!(["not", "an", "object"])))
         .await;
     reply.assert_error(400, "ValidationError", Some("body"));
 }
@@ -174,18 +169,13 @@ async fn bodies_that_are_not_acceptable() {
 #[tokio::test]
 async fn unknown_routes_and_methods_are_json() {
     let app = spawn_app(Emulator::Ministack).await;
-    app.get("/api/nothing-here")
-        .await
-        .assert_error(404, "NotFound", None);
-    let reply = app.send(app.http.put(app.url("/api/archives"))).await;
+    app.get(NO_ROUTE).await.assert_error(404, "NotFound", None);
+    let archives = path(Operation::ListArchives, &[]);
+    let reply = app.send(app.http.put(app.url(&archives))).await;
     reply.assert_error(405, "MethodNotAllowed", None);
-    assert!(
-        reply.body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("/api/archives"))
-    );
+    assert!(reply.message().contains(&archives), "{}", reply.body);
     // Security headers on every answer.
-    let reply = app.get("/api/health").await;
+    let reply = app.get(HEALTH).await;
     assert_eq!(reply.headers["x-content-type-options"], "nosniff");
     assert_eq!(reply.headers["referrer-policy"], "no-referrer");
 }
@@ -199,8 +189,7 @@ async fn every_answer_carries_its_own_request_id() {
     let chosen = "chosen-by-the-caller";
     let reply = app
         .send(
-            app.http
-                .get(app.url("/api/archives"))
+            app.request(Operation::ListArchives, &[])
                 .header("x-request-id", chosen),
         )
         .await;
@@ -211,7 +200,7 @@ async fn every_answer_carries_its_own_request_id() {
         .to_owned();
     assert_eq!(id.len(), 36, "a UUID: {id}");
     assert_ne!(id, chosen);
-    let again = app.get("/api/archives").await;
+    let again = list_archives(&app).await;
     assert_ne!(
         again.headers["x-request-id"].to_str().unwrap_or_default(),
         id
@@ -221,7 +210,7 @@ async fn every_answer_carries_its_own_request_id() {
         delay: Duration::ZERO,
         truncate_after: Some(40),
     });
-    let failed = app.get("/api/archives").await;
+    let failed = list_archives(&app).await;
     assert_eq!(failed.status, 502, "{}", failed.body);
     assert!(failed.headers.contains_key("x-request-id"));
 }
@@ -230,9 +219,6 @@ async fn every_answer_carries_its_own_request_id() {
 /// to `index.html` so the console's own routes survive a reload; `/api/*` never does.
 #[tokio::test]
 async fn console_files_with_spa_fallback() {
-    use backend::configuration::Settings;
-    use backend::http::Application;
-
     let dist = std::env::temp_dir().join(format!("rewind-dist-{}", std::process::id()));
     std::fs::create_dir_all(&dist).expect("dist dir");
     std::fs::write(
@@ -246,19 +232,12 @@ async fn console_files_with_spa_fallback() {
     std::fs::write(dist.join(hashed), "console.log(2)").expect("asset");
     std::fs::write(dist.join(format!("{hashed}.br")), "brotli bytes").expect("br");
     std::fs::write(dist.join(format!("{hashed}.gz")), "gzip bytes").expect("gz");
-    let dist_path = dist.to_string_lossy().into_owned();
-    let settings = Settings::from_lookup(|name| match name {
-        // Nothing listens here: these requests must not need EventBridge.
-        "REWIND_EVENTBRIDGE_ENDPOINT" => Some("http://127.0.0.1:9".to_owned()),
-        "REWIND_LISTEN" => Some("127.0.0.1:0".to_owned()),
-        "REWIND_STATIC_DIR" => Some(dist_path.clone()),
-        _ => None,
-    })
-    .expect("settings");
-    let app = Application::build(&settings).await.expect("app");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run());
+    // Nothing listens upstream: these requests must not need EventBridge.
+    let console = dist.clone();
+    let app = spawn_backend("http://127.0.0.1:9", |s| s.static_dir = console).await;
+    let base = app.address.clone();
     let http = reqwest::Client::new();
+    let (archives, health) = (path(Operation::ListArchives, &[]), HEALTH);
 
     for path in ["/", "/archives/orders-all", "/replays?state=RUNNING"] {
         let response = http.get(format!("{base}{path}")).send().await.expect("get");
@@ -333,7 +312,7 @@ async fn console_files_with_spa_fallback() {
         );
     }
     let api = http
-        .get(format!("{base}/api/missing"))
+        .get(format!("{base}{NO_ROUTE}"))
         .send()
         .await
         .expect("api");
@@ -347,11 +326,11 @@ async fn console_files_with_spa_fallback() {
         http.get(format!("{base}/")),
         http.get(format!("{base}/archives/orders-all")),
         http.get(format!("{base}/app.js")),
-        http.get(format!("{base}/api/health")),
-        http.get(format!("{base}/api/missing")),
-        http.get(format!("{base}/api/archives")),
-        http.post(format!("{base}/api/archives")).body("{"),
-        http.request(reqwest::Method::OPTIONS, format!("{base}/api/archives"))
+        http.get(format!("{base}{health}")),
+        http.get(format!("{base}{NO_ROUTE}")),
+        http.get(format!("{base}{archives}")),
+        http.post(format!("{base}{archives}")).body("{"),
+        http.request(reqwest::Method::OPTIONS, format!("{base}{archives}"))
             .header("access-control-request-method", "POST"),
     ];
     for request in requests {
@@ -393,38 +372,50 @@ async fn console_files_with_spa_fallback() {
 #[tokio::test]
 async fn schema_fuzzing_finds() {
     let app = spawn_app(Emulator::Ministack).await;
-    app.get("/api/archives?limit=5&limit=6").await.assert_error(
-        400,
-        "ValidationError",
-        Some("limit"),
-    );
-    app.get("/api/replays?namePrefix=a&namePrefix=b")
+    let archives = |query: String| {
+        let app = &app;
+        async move {
+            app.call_query(Operation::ListArchives, &[], &query, None)
+                .await
+        }
+    };
+    let rules = |query: &'static str| {
+        let app = &app;
+        async move {
+            app.call_query(Operation::ListRules, &["default"], query, None)
+                .await
+        }
+    };
+    archives("limit=5&limit=6".into())
         .await
-        .assert_error(400, "ValidationError", Some("namePrefix"));
+        .assert_error(400, "ValidationError", Some("limit"));
+    app.call_query(
+        Operation::ListReplays,
+        &[],
+        "namePrefix=a&namePrefix=b",
+        None,
+    )
+    .await
+    .assert_error(400, "ValidationError", Some("namePrefix"));
     for limit in ["%2B5", "%205", "5%20", "-1", "1e2", "101"] {
-        app.get(&format!("/api/archives?limit={limit}"))
-            .await
-            .assert_error(400, "ValidationError", Some("limit"));
+        archives(format!("limit={limit}")).await.assert_error(
+            400,
+            "ValidationError",
+            Some("limit"),
+        );
     }
-    assert_eq!(app.get("/api/archives?limit=007").await.status, 200);
-    assert_eq!(
-        app.get("/api/event-buses/default/rules?limit=")
-            .await
-            .status,
-        200
-    );
+    assert_eq!(archives("limit=007".into()).await.status, 200);
+    assert_eq!(rules("limit=").await.status, 200);
 
-    app.create_rule("default", "orders-created", r#"{"source":["shop.orders"]}"#)
+    app.create_rule("default", "orders-created", SHOP_ORDERS)
         .await;
     app.create_rule("default", "payments", r#"{"source":["shop.payments"]}"#)
         .await;
-    let reply = app
-        .get("/api/event-buses/default/rules?namePrefix=orders")
-        .await;
+    let reply = rules("namePrefix=orders").await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     let names = reply.names("rules");
     assert_eq!(names, ["orders-created"]);
-    app.get("/api/event-buses/default/rules?namePrefix=a/b")
+    rules("namePrefix=a/b")
         .await
         .assert_error(400, "ValidationError", Some("namePrefix"));
 }

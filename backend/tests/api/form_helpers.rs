@@ -1,14 +1,16 @@
 //! The helper routes the forms use, health and the OpenAPI document.
 
 use serde_json::json;
-use testkit::app::{Emulator, skip_on, spawn_app};
+use testkit::app::{Emulator, HEALTH, OPENAPI, Operation, SHOP_ORDERS, TestApp, spawn_app};
 use testkit::on_both_emulators;
 
 on_both_emulators!(
     event_buses_are_listed,
     rules_of_a_bus_are_listed,
-    event_patterns_are_tested,
-    health_and_openapi,
+    event_patterns_are_validated,
+    health_and_openapi;
+    // moto 5.2.5 does not implement TestEventPattern (always false).
+    ministack_only: event_patterns_are_matched,
 );
 
 const EVENT: &str = r#"{"id":"1","account":"123456789012","source":"shop.orders","time":"2026-11-26T12:00:00Z","region":"us-east-1","resources":[],"detail-type":"OrderCreated","detail":{"total":12}}"#;
@@ -16,7 +18,7 @@ const EVENT: &str = r#"{"id":"1","account":"123456789012","source":"shop.orders"
 async fn event_buses_are_listed(emulator: Emulator) {
     let app = spawn_app(emulator).await;
     let orders = app.create_bus("orders").await;
-    let all = app.get("/api/event-buses").await;
+    let all = app.call(Operation::ListEventBuses, &[], None).await;
     assert_eq!(all.status, 200, "{}", all.body);
     let names = all.names("eventBuses");
     assert!(
@@ -24,14 +26,16 @@ async fn event_buses_are_listed(emulator: Emulator) {
         "{names:?}"
     );
     assert_eq!(app.bus_arn("orders").await, orders);
-    let filtered = app.get("/api/event-buses?namePrefix=ord").await;
+    let filtered = app
+        .call_query(Operation::ListEventBuses, &[], "namePrefix=ord", None)
+        .await;
     assert_eq!(
         filtered.body["eventBuses"].as_array().map(Vec::len),
         Some(1),
         "{}",
         filtered.body
     );
-    app.get("/api/event-buses?limit=0")
+    app.call_query(Operation::ListEventBuses, &[], "limit=0", None)
         .await
         .assert_error(400, "ValidationError", Some("limit"));
 }
@@ -39,9 +43,9 @@ async fn event_buses_are_listed(emulator: Emulator) {
 async fn rules_of_a_bus_are_listed(emulator: Emulator) {
     let app = spawn_app(emulator).await;
     app.create_bus("orders").await;
-    app.create_rule("orders", "order-created", r#"{"source":["shop.orders"]}"#)
+    app.create_rule("orders", "order-created", SHOP_ORDERS)
         .await;
-    let rules = app.get("/api/event-buses/orders/rules").await;
+    let rules = app.call(Operation::ListRules, &["orders"], None).await;
     assert_eq!(rules.status, 200, "{}", rules.body);
     let rule = rules.body["rules"]
         .as_array()
@@ -54,7 +58,7 @@ async fn rules_of_a_bus_are_listed(emulator: Emulator) {
             .as_str()
             .is_some_and(|p| p.contains("shop.orders"))
     );
-    app.get("/api/event-buses/bad%20bus/rules")
+    app.call(Operation::ListRules, &["bad bus"], None)
         .await
         .assert_error(400, "ValidationError", Some("name"));
 }
@@ -70,77 +74,65 @@ async fn rules_of_a_partner_bus_are_listed() {
     app.create_bus(bus).await;
     app.create_rule(bus, "partner-orders", r#"{"source":["vendor.example"]}"#)
         .await;
-    // What the console's `api::path(&["event-buses", bus, "rules"])` sends.
-    let rules = app
-        .get("/api/event-buses/aws.partner%2Fvendor.example%2Forders/rules")
-        .await;
+    // What the console sends: the bus's name as one percent-encoded segment
+    // (`aws.partner%2Fvendor.example%2Forders`), built as it builds it.
+    let rules = app.call(Operation::ListRules, &[bus], None).await;
     assert_eq!(rules.status, 200, "{}", rules.body);
     let names = rules.names("rules");
     assert_eq!(names, ["partner-orders"], "{}", rules.body);
 }
 
-async fn event_patterns_are_tested(emulator: Emulator) {
+async fn test_pattern(app: &TestApp, pattern: &str, event: &str) -> testkit::app::Reply {
+    let body = json!({"eventPattern": pattern, "event": event});
+    app.call(Operation::TestEventPattern, &[], Some(&body))
+        .await
+}
+
+/// Our own validation answers on every emulator.
+async fn event_patterns_are_validated(emulator: Emulator) {
     let app = spawn_app(emulator).await;
-    // Our own validation answers on every emulator.
-    app.post(
-        "/api/event-patterns/test",
-        &json!({"eventPattern": "{", "event": EVENT}),
-    )
-    .await
-    .assert_error(400, "InvalidEventPattern", Some("eventPattern"));
-    app.post(
-        "/api/event-patterns/test",
-        &json!({"eventPattern": r#"{"source":["a"]}"#, "event": "{}"}),
-    )
-    .await
-    .assert_error(400, "ValidationError", Some("event"));
-    if skip_on(
-        emulator,
-        Emulator::Moto,
-        "moto 5.2.5 does not implement TestEventPattern (always false)",
-    ) {
-        return;
-    }
-    let matching = app
-        .post(
-            "/api/event-patterns/test",
-            &json!({"eventPattern": r#"{"source":["shop.orders"]}"#, "event": EVENT}),
-        )
-        .await;
+    test_pattern(&app, "{", EVENT).await.assert_error(
+        400,
+        "InvalidEventPattern",
+        Some("eventPattern"),
+    );
+    test_pattern(&app, r#"{"source":["a"]}"#, "{}")
+        .await
+        .assert_error(400, "ValidationError", Some("event"));
+}
+
+async fn event_patterns_are_matched(emulator: Emulator) {
+    let app = spawn_app(emulator).await;
+    let matching = test_pattern(&app, SHOP_ORDERS, EVENT).await;
     assert_eq!(matching.status, 200, "{}", matching.body);
     assert_eq!(matching.body, json!({"matches": true}));
-    let other = app
-        .post(
-            "/api/event-patterns/test",
-            &json!({"eventPattern": r#"{"source":["billing"]}"#, "event": EVENT}),
-        )
-        .await;
+    let other = test_pattern(&app, r#"{"source":["billing"]}"#, EVENT).await;
     assert_eq!(other.body, json!({"matches": false}));
 }
 
 async fn health_and_openapi(emulator: Emulator) {
     let app = spawn_app(emulator).await;
-    assert_eq!(app.get("/api/health").await.body, json!({"status": "ok"}));
-    let doc = app.get("/api/openapi.json").await;
+    assert_eq!(app.get(HEALTH).await.body, json!({"status": "ok"}));
+    let doc = app.get(OPENAPI).await;
     assert_eq!(doc.status, 200);
     assert!(
         doc.body["openapi"]
             .as_str()
             .is_some_and(|v| v.starts_with("3.1"))
     );
-    for path in [
-        "/api/archives",
-        "/api/archives/{name}",
-        "/api/replays",
-        "/api/replays/{name}",
-        "/api/replays/{name}/cancel",
-        "/api/event-buses",
-        "/api/event-buses/{name}/rules",
-        "/api/event-patterns/test",
-        "/api/health",
-        "/api/openapi.json",
-        "/api/me",
-    ] {
+    let operations = [
+        Operation::ListArchives,
+        Operation::DescribeArchive,
+        Operation::ListReplays,
+        Operation::DescribeReplay,
+        Operation::CancelReplay,
+        Operation::ListEventBuses,
+        Operation::ListRules,
+        Operation::TestEventPattern,
+        Operation::Me,
+    ];
+    let paths = operations.map(Operation::path_template);
+    for path in paths.into_iter().chain([HEALTH, OPENAPI]) {
         assert!(
             doc.body["paths"].get(path).is_some(),
             "{path} missing from the OpenAPI document"

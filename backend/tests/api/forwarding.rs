@@ -3,26 +3,26 @@
 //! archive's bus whose only target is the receiving bus, gone once the replay is over and
 //! after every refusal; admins only; the receiving bus in the caller's scope.
 
-use crate::routing::{orders, queue, replayed_messages};
+use crate::replays::completed;
+use crate::routing::{PREVIEW_AND_START, orders, preview, replayed_messages, start};
 use serde_json::{Value, json};
-use std::time::Duration;
-use testkit::app::{Emulator, TestApp, minutes_from_now, spawn_app, spawn_app_with};
+use shared::roles::Role;
+use testkit::app::{
+    Emulator, Operation, SHOP_ORDERS, SHOP_ORDERS_NOT_REPLAYED, TestApp, spawn_app, spawn_app_with,
+    teams,
+};
 
 /// Bus `orders-staging` with rule `staging-orders` (target: a queue) and rule
 /// `staging-no-replays`, which opts out of replays. Returns the bus ARN and queue URL.
 async fn staging(app: &TestApp) -> (String, String) {
     let bus = app.create_bus("orders-staging").await;
-    let (url, arn) = queue(app, "staging-q").await;
-    app.create_rule(
-        "orders-staging",
-        "staging-orders",
-        r#"{"source":["shop.orders"]}"#,
-    )
-    .await;
+    let (url, arn) = app.create_queue("staging-q").await;
+    app.create_rule("orders-staging", "staging-orders", SHOP_ORDERS)
+        .await;
     app.create_rule(
         "orders-staging",
         "staging-no-replays",
-        r#"{"source":["shop.orders"],"replay-name":[{"exists":false}]}"#,
+        SHOP_ORDERS_NOT_REPLAYED,
     )
     .await;
     app.sdk
@@ -43,14 +43,22 @@ async fn staging(app: &TestApp) -> (String, String) {
 }
 
 fn forward_body(name: &str, archive: &str, bus: &str, to: Value) -> Value {
-    json!({
-        "replayName": name,
-        "eventSourceArn": archive,
-        "eventStartTime": minutes_from_now(-60),
-        "eventEndTime": minutes_from_now(1),
-        "destination": {"arn": bus},
-        "routing": {"forwardTo": to},
-    })
+    let mut body = testkit::app::replay_body(name, archive, bus, (-60, 1));
+    body["routing"] = json!({"forwardTo": to});
+    body
+}
+
+/// Previewing and starting `body` are both refused with 403 on `routing.forwardTo`, and
+/// leave no rule on `orders`.
+async fn refused_both_ways(app: &TestApp, body: &Value) {
+    for op in PREVIEW_AND_START {
+        app.call(op, &[], Some(body)).await.assert_error(
+            403,
+            "Forbidden",
+            Some("routing.forwardTo"),
+        );
+    }
+    assert!(app.temporary_rules("orders").await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -60,12 +68,7 @@ async fn a_forward_fills_a_queue_on_the_staging_bus() {
     let (staging_bus, url) = staging(&app).await;
     let to = json!({"eventBusArn": staging_bus});
 
-    let preview = app
-        .post(
-            "/api/replays/preview",
-            &forward_body("forwarded", &archive, &bus, to.clone()),
-        )
-        .await;
+    let preview = preview(&app, &forward_body("forwarded", &archive, &bus, to.clone())).await;
     assert_eq!(preview.status, 200, "{}", preview.body);
     let there = &preview.body["forwardedTo"];
     assert_eq!(
@@ -102,12 +105,7 @@ async fn a_forward_fills_a_queue_on_the_staging_bus() {
         "a preview makes nothing"
     );
 
-    let started = app
-        .post(
-            "/api/replays",
-            &forward_body("forwarded", &archive, &bus, to),
-        )
-        .await;
+    let started = start(&app, &forward_body("forwarded", &archive, &bus, to)).await;
     assert_eq!(started.status, 201, "{}", started.body);
     let bodies = replayed_messages(&app, &url, 3).await;
     assert_eq!(
@@ -116,14 +114,9 @@ async fn a_forward_fills_a_queue_on_the_staging_bus() {
         "every event of the window reached the staging queue"
     );
     assert!(bodies.iter().all(|b| b["replay-name"] == "forwarded"));
-    for _ in 0..50 {
-        let replay = app.get("/api/replays/forwarded").await;
-        if replay.body["state"] == "COMPLETED" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    app.get("/api/replays/forwarded").await;
+    completed(&app, "forwarded").await;
+    app.call(Operation::DescribeReplay, &["forwarded"], None)
+        .await;
     assert!(
         app.temporary_rules("orders").await.is_empty(),
         "the forwarding rule is gone"
@@ -132,14 +125,14 @@ async fn a_forward_fills_a_queue_on_the_staging_bus() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_forwards_leave_nothing_behind() {
-    let app = spawn_app_with(
-        Emulator::Ministack,
-        "/nonexistent",
-        &[(
-            "REWIND_ALLOWED_TARGET_ARNS",
-            "arn:aws:events:us-east-1:210987654321:event-bus/allowed-*",
-        )],
-    )
+    let app = spawn_app_with(Emulator::Ministack, |s| {
+        s.allowed_target_arns =
+            vec!["arn:aws:events:us-east-1:210987654321:event-bus/allowed-*".to_owned()];
+        s.forward_role_arns = vec![
+            "arn:aws:iam::111122223333:role/forwarder".to_owned(),
+            "arn:aws:iam::210987654321:role/forwarder".to_owned(),
+        ];
+    })
     .await;
     let (bus, archive, _) = orders(&app, 1).await;
     let (staging_bus, _) = staging(&app).await;
@@ -188,9 +181,9 @@ async fn refused_forwards_leave_nothing_behind() {
         if what == "targets too" {
             body["routing"]["targets"] = json!([{"rule": "fulfil", "targetId": "chosen"}]);
         }
-        for path in ["/api/replays/preview", "/api/replays"] {
-            let reply = app.post(path, &body).await;
-            assert_eq!(reply.status, status, "{what} at {path}: {}", reply.body);
+        for op in PREVIEW_AND_START {
+            let reply = app.call(op, &[], Some(&body)).await;
+            assert_eq!(reply.status, status, "{what} at {op:?}: {}", reply.body);
             reply.assert_error(status, code, Some("routing.forwardTo"));
         }
         assert!(
@@ -200,12 +193,7 @@ async fn refused_forwards_leave_nothing_behind() {
     }
     // An allowed account's bus passes the checks (the emulator then forwards nowhere).
     let allowed = json!({"eventBusArn": "arn:aws:events:us-east-1:210987654321:event-bus/allowed-staging", "roleArn": "arn:aws:iam::210987654321:role/forwarder"});
-    let preview = app
-        .post(
-            "/api/replays/preview",
-            &forward_body("ok", &archive, &bus, allowed),
-        )
-        .await;
+    let preview = preview(&app, &forward_body("ok", &archive, &bus, allowed)).await;
     assert_eq!(preview.status, 200, "{}", preview.body);
     assert!(
         preview.body["warnings"]
@@ -215,42 +203,21 @@ async fn refused_forwards_leave_nothing_behind() {
         preview.body
     );
     // A taken name refuses the start before any rule is made.
-    let plain = json!({
-        "replayName": "taken", "eventSourceArn": archive,
-        "eventStartTime": minutes_from_now(-30), "eventEndTime": minutes_from_now(-1),
-        "destination": {"arn": bus},
-    });
-    assert_eq!(app.post("/api/replays", &plain).await.status, 201);
-    app.post(
-        "/api/replays",
-        &forward_body("taken", &archive, &bus, json!({"eventBusArn": staging_bus})),
-    )
-    .await
-    .assert_error(409, "AlreadyExists", None);
+    let plain = testkit::app::replay_body("taken", &archive, &bus, (-30, -1));
+    assert_eq!(start(&app, &plain).await.status, 201);
+    let to = json!({"eventBusArn": staging_bus});
+    start(&app, &forward_body("taken", &archive, &bus, to))
+        .await
+        .assert_error(409, "AlreadyExists", None);
     assert!(app.temporary_rules("orders").await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forwarding_is_for_admins_and_inside_the_teams_buses() {
-    let app = spawn_app_with(
-        Emulator::Ministack,
-        "/nonexistent",
-        &[("REWIND_LOCAL_ROLE", "operator")],
-    )
-    .await;
+    let app = spawn_app_with(Emulator::Ministack, |s| s.local_role = Role::Operator).await;
     // An operator may not create archives: the archive is made directly.
     let bus = app.create_bus("orders").await;
-    let archive = app
-        .sdk
-        .create_archive()
-        .archive_name("orders-all")
-        .event_source_arn(&bus)
-        .send()
-        .await
-        .expect("archive")
-        .archive_arn()
-        .map(str::to_owned)
-        .expect("archive arn");
+    let archive = app.create_archive_directly("orders-all", &bus).await;
     let (staging_bus, _) = staging(&app).await;
     let body = forward_body(
         "by-operator",
@@ -258,34 +225,20 @@ async fn forwarding_is_for_admins_and_inside_the_teams_buses() {
         &bus,
         json!({"eventBusArn": staging_bus}),
     );
-    for path in ["/api/replays/preview", "/api/replays"] {
-        app.post(path, &body)
-            .await
-            .assert_error(403, "Forbidden", Some("routing.forwardTo"));
-    }
-    assert!(app.temporary_rules("orders").await.is_empty());
+    refused_both_ways(&app, &body).await;
 
-    let teams = spawn_app_with(
-        Emulator::Ministack,
-        "/nonexistent",
-        &[
-            ("REWIND_TEAMS", "shop=orders"),
-            ("REWIND_LOCAL_TEAMS", "shop"),
-        ],
-    )
+    let member = spawn_app_with(Emulator::Ministack, |s| {
+        s.roles.teams = Some(teams("shop=orders"));
+        s.local_teams = vec!["shop".to_owned()];
+    })
     .await;
-    let (bus, archive, _) = orders(&teams, 1).await;
-    let (staging_bus, _) = staging(&teams).await;
+    let (bus, archive, _) = orders(&member, 1).await;
+    let (staging_bus, _) = staging(&member).await;
     let body = forward_body(
         "out-of-scope",
         &archive,
         &bus,
         json!({"eventBusArn": staging_bus}),
     );
-    teams.post("/api/replays", &body).await.assert_error(
-        403,
-        "Forbidden",
-        Some("routing.forwardTo"),
-    );
-    assert!(teams.temporary_rules("orders").await.is_empty());
+    refused_both_ways(&member, &body).await;
 }

@@ -8,10 +8,12 @@
 use crate::routing::{orders, replay_state, routed_body};
 use serde_json::{Value, json};
 use std::time::Duration;
-use testkit::app::{Emulator, TestApp, minutes_from_now, spawn_app, spawn_app_with};
+use testkit::app::{
+    Emulator, Operation, Reply, TestApp, minutes_from_now, path, spawn_app, spawn_app_with, teams,
+};
 
 /// A 60-minute window ending on the next whole minute (events put now fall in it).
-fn window() -> (String, String) {
+pub(crate) fn window() -> (String, String) {
     let now = time::OffsetDateTime::now_utc();
     let end = now
         .replace_second(0)
@@ -25,34 +27,36 @@ fn window() -> (String, String) {
     )
 }
 
-fn job_body(name: &str, archive: &str, bus: &str, slice: i64, gap: i64) -> Value {
-    let (start, end) = window();
-    json!({
-        "jobName": name,
-        "eventSourceArn": archive,
-        "eventStartTime": start,
-        "eventEndTime": end,
-        "destination": {"arn": bus},
-        "pacing": {"sliceMinutes": slice, "gapSeconds": gap},
-    })
+/// A job `name` replaying `archive` into `bus` over [`window`], in slices of `slice`
+/// minutes `gap` seconds apart.
+pub(crate) fn job_body(name: &str, archive: &str, bus: &str, slice: i64, gap: i64) -> Value {
+    testkit::app::job_body(name, archive, bus, window(), (slice, gap))
 }
 
 /// Reads the job until `done` says so (or 60 s pass); returns the last answer.
-async fn job_until(app: &TestApp, name: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..240 {
-        let reply = app.get(&format!("/api/replay-jobs/{name}")).await;
-        assert_eq!(reply.status, 200, "{}", reply.body);
-        last = reply.body;
-        if done(&last) {
-            return last;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    panic!("job {name} never got there: {last}");
+pub(crate) async fn job_until(app: &TestApp, name: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let timing = (Duration::from_secs(60), Duration::from_millis(250));
+    app.read_until(Operation::DescribeReplayJob, &[name], timing, done)
+        .await
 }
 
-fn slice_states(job: &Value) -> Vec<String> {
+/// Starts a replay job.
+pub(crate) async fn start_job(app: &TestApp, body: &Value) -> Reply {
+    app.call(Operation::StartReplayJob, &[], Some(body)).await
+}
+
+/// Pauses, resumes or cancels job `name` (`op`: one of [`JOB_ACTIONS`]).
+pub(crate) async fn job_action(app: &TestApp, op: Operation, name: &str) -> Reply {
+    app.call(op, &[name], Some(&json!({}))).await
+}
+
+pub(crate) const JOB_ACTIONS: [Operation; 3] = [
+    Operation::PauseReplayJob,
+    Operation::ResumeReplayJob,
+    Operation::CancelReplayJob,
+];
+
+pub(crate) fn slice_states(job: &Value) -> Vec<String> {
     job["slices"]
         .as_array()
         .map(|s| {
@@ -61,6 +65,33 @@ fn slice_states(job: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The replay names of a job's slices, as it lists them.
+pub(crate) fn slice_names(job: &Value) -> Vec<String> {
+    job["slices"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .map(|s| s["replayName"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `{job}-{16 hex digits}-{k:03}`: the job's name, its key, the slice's number.
+fn assert_slice_name(name: &str, job: &str, k: usize) {
+    let rest = name
+        .strip_prefix(&format!("{job}-"))
+        .unwrap_or_else(|| panic!("{name} is not a slice of {job}"));
+    let (key, number) = rest.split_once('-').expect("key-number");
+    assert_eq!(key.len(), 16, "{name}");
+    assert!(
+        key.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+        "{name}"
+    );
+    assert_eq!(number, format!("{:03}", k + 1), "{name}");
 }
 
 fn time_of(value: &Value) -> time::OffsetDateTime {
@@ -73,19 +104,14 @@ async fn a_job_replays_its_window_in_slices_one_after_another() {
     let (bus, archive, chosen_url) = orders(&app, 3).await;
     let _ = app.sqs().purge_queue().queue_url(&chosen_url).send().await;
 
-    let created = app
-        .post(
-            "/api/replay-jobs",
-            &job_body("paced", &archive, &bus, 15, 60),
-        )
-        .await;
+    let created = start_job(&app, &job_body("paced", &archive, &bus, 15, 60)).await;
     assert_eq!(created.status, 201, "{}", created.body);
     assert_eq!(
         created
             .headers
             .get("location")
             .and_then(|v| v.to_str().ok()),
-        Some("/api/replay-jobs/paced")
+        Some(path(Operation::DescribeReplayJob, &["paced"]).as_str())
     );
     assert_eq!(created.body["slicesTotal"], 4);
     assert_eq!(
@@ -102,9 +128,10 @@ async fn a_job_replays_its_window_in_slices_one_after_another() {
     // The slices tile the window exactly, and each is a replay of that window.
     assert_eq!(slices[0]["eventStartTime"], job["eventStartTime"]);
     assert_eq!(slices[3]["eventEndTime"], job["eventEndTime"]);
+    let names = slice_names(&job);
     for (k, slice) in slices.iter().enumerate() {
-        let name = format!("paced-{:03}", k + 1);
-        assert_eq!(slice["replayName"], name.as_str());
+        let name = names[k].clone();
+        assert_slice_name(&name, "paced", k);
         assert_eq!(slice["state"], "COMPLETED");
         let minutes =
             (time_of(&slice["eventEndTime"]) - time_of(&slice["eventStartTime"])).whole_minutes();
@@ -135,23 +162,27 @@ async fn a_job_replays_its_window_in_slices_one_after_another() {
         );
     }
     // The list shows it, and the replays list marks the slices as the job's.
-    let list = app.get("/api/replay-jobs").await;
+    let list = app.call(Operation::ListReplayJobs, &[], None).await;
     assert_eq!(list.status, 200, "{}", list.body);
     assert_eq!(list.body["jobs"][0]["jobName"], "paced");
     assert_eq!(list.body["jobs"][0]["state"], "COMPLETED");
-    let done = app.get("/api/replay-jobs?state=COMPLETED").await;
+    let done = app
+        .call_query(Operation::ListReplayJobs, &[], "state=COMPLETED", None)
+        .await;
     assert_eq!(done.body["jobs"].as_array().map(Vec::len), Some(1));
-    let running = app.get("/api/replay-jobs?state=RUNNING").await;
+    let running = app
+        .call_query(Operation::ListReplayJobs, &[], "state=RUNNING", None)
+        .await;
     assert_eq!(
         running.body["jobs"].as_array().map(Vec::len),
         Some(0),
         "{}",
         running.body
     );
-    let replays = app.get("/api/replays").await;
+    let replays = app.call(Operation::ListReplays, &[], None).await;
     let slice = replays.body["replays"]
         .as_array()
-        .and_then(|r| r.iter().find(|r| r["replayName"] == "paced-002"))
+        .and_then(|r| r.iter().find(|r| r["replayName"] == names[1].as_str()))
         .cloned()
         .expect("slice listed");
     assert_eq!(slice["job"], "paced", "{slice}");
@@ -162,33 +193,34 @@ async fn pause_resume_and_cancel() {
     let app = spawn_app(Emulator::Ministack).await;
     let (bus, archive, _) = orders(&app, 1).await;
     // A 3,600 s gap (36 s scaled): the job waits between slices long enough to act.
-    let created = app
-        .post(
-            "/api/replay-jobs",
-            &job_body("steady", &archive, &bus, 15, 3600),
-        )
-        .await;
+    let created = start_job(&app, &job_body("steady", &archive, &bus, 15, 3600)).await;
     assert_eq!(created.status, 201, "{}", created.body);
     job_until(&app, "steady", |j| slice_states(j)[0] == "COMPLETED").await;
 
-    let paused = app.post("/api/replay-jobs/steady/pause", &json!({})).await;
+    let paused = job_action(&app, Operation::PauseReplayJob, "steady").await;
     assert_eq!(paused.status, 200, "{}", paused.body);
     assert_eq!(paused.body["state"], "PAUSED", "{}", paused.body);
-    app.post("/api/replay-jobs/steady/pause", &json!({}))
+    job_action(&app, Operation::PauseReplayJob, "steady")
         .await
         .assert_error(409, "IllegalStatus", None);
     // No new slice while paused.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let still = app.get("/api/replay-jobs/steady").await;
+    let still = app
+        .call(Operation::DescribeReplayJob, &["steady"], None)
+        .await;
     assert_eq!(still.body["state"], "PAUSED");
     assert_eq!(
         slice_states(&still.body),
         ["COMPLETED", "PENDING", "PENDING", "PENDING"]
     );
-    assert!(replay_state(&app, "steady-002").await.is_empty());
+    assert!(
+        replay_state(&app, &slice_names(&still.body)[1])
+            .await
+            .is_empty()
+    );
 
     // Resume: the next slice runs.
-    let resumed = app.post("/api/replay-jobs/steady/resume", &json!({})).await;
+    let resumed = job_action(&app, Operation::ResumeReplayJob, "steady").await;
     assert_eq!(resumed.status, 200, "{}", resumed.body);
     assert!(
         matches!(resumed.body["state"].as_str(), Some("RUNNING" | "QUEUED")),
@@ -198,41 +230,36 @@ async fn pause_resume_and_cancel() {
     job_until(&app, "steady", |j| slice_states(j)[1] == "COMPLETED").await;
 
     // Cancel: nothing more starts, and a cancelled job does not resume.
-    let cancelled = app.post("/api/replay-jobs/steady/cancel", &json!({})).await;
+    let cancelled = job_action(&app, Operation::CancelReplayJob, "steady").await;
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);
     assert_eq!(cancelled.body["state"], "CANCELLED", "{}", cancelled.body);
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let after = app.get("/api/replay-jobs/steady").await;
+    let after = app
+        .call(Operation::DescribeReplayJob, &["steady"], None)
+        .await;
     assert_eq!(after.body["state"], "CANCELLED");
     assert_eq!(
         slice_states(&after.body),
         ["COMPLETED", "COMPLETED", "PENDING", "PENDING"]
     );
-    app.post("/api/replay-jobs/steady/resume", &json!({}))
+    job_action(&app, Operation::ResumeReplayJob, "steady")
         .await
         .assert_error(409, "IllegalStatus", None);
-    app.post("/api/replay-jobs/steady/cancel", &json!({}))
+    job_action(&app, Operation::CancelReplayJob, "steady")
         .await
         .assert_error(409, "IllegalStatus", None);
 
     // A paused job can be cancelled too: its cancel is a run of its own.
-    let created = app
-        .post(
-            "/api/replay-jobs",
-            &job_body("resting", &archive, &bus, 30, 3600),
-        )
-        .await;
+    let created = start_job(&app, &job_body("resting", &archive, &bus, 30, 3600)).await;
     assert_eq!(created.status, 201, "{}", created.body);
     job_until(&app, "resting", |j| slice_states(j)[0] == "COMPLETED").await;
     assert_eq!(
-        app.post("/api/replay-jobs/resting/pause", &json!({}))
+        job_action(&app, Operation::PauseReplayJob, "resting")
             .await
             .body["state"],
         "PAUSED"
     );
-    let cancelled = app
-        .post("/api/replay-jobs/resting/cancel", &json!({}))
-        .await;
+    let cancelled = job_action(&app, Operation::CancelReplayJob, "resting").await;
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);
     assert!(
         matches!(
@@ -254,7 +281,7 @@ async fn a_routed_jobs_rules_live_while_it_runs_and_are_gone_after() {
     let routing = body["routing"].clone();
     body = job_body("routed-job", &archive, &bus, 20, 3600);
     body["routing"] = routing;
-    let created = app.post("/api/replay-jobs", &body).await;
+    let created = start_job(&app, &body).await;
     assert_eq!(created.status, 201, "{}", created.body);
     assert_eq!(
         created.body["routing"]["targets"],
@@ -264,29 +291,24 @@ async fn a_routed_jobs_rules_live_while_it_runs_and_are_gone_after() {
     let rules = app.temporary_rules("orders").await;
     assert_eq!(rules.len(), 1, "{rules:?}");
     let pattern: Value = serde_json::from_str(&rules[0].1).expect("pattern");
-    assert_eq!(
-        pattern["replay-name"],
-        json!(["routed-job-001", "routed-job-002", "routed-job-003"])
-    );
+    assert_eq!(pattern["replay-name"], json!(slice_names(&created.body)));
+    for (k, name) in slice_names(&created.body).iter().enumerate() {
+        assert_slice_name(name, "routed-job", k);
+    }
     let job = job_until(&app, "routed-job", |j| slice_states(j)[0] == "COMPLETED").await;
-    assert_eq!(
-        job["destination"]["filterArns"].as_array().map(Vec::len),
-        Some(1)
-    );
+    // Its filterArns are its own temporary rules: not shown to readers.
+    assert_eq!(job["destination"]["filterArns"], json!([]), "{job}");
     // Paused, it keeps them; cancelled, they go.
-    app.post("/api/replay-jobs/routed-job/pause", &json!({}))
-        .await;
+    job_action(&app, Operation::PauseReplayJob, "routed-job").await;
     assert_eq!(app.temporary_rules("orders").await.len(), 1);
-    let cancelled = app
-        .post("/api/replay-jobs/routed-job/cancel", &json!({}))
-        .await;
+    let cancelled = job_action(&app, Operation::CancelReplayJob, "routed-job").await;
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);
     assert!(app.temporary_rules("orders").await.is_empty());
 
     // A job that completes: its rules are gone once it is seen over.
     let mut body = job_body("routed-done", &archive, &bus, 30, 0);
     body["routing"] = json!({"targets": [{"rule": "fulfil", "targetId": "chosen"}]});
-    let created = app.post("/api/replay-jobs", &body).await;
+    let created = start_job(&app, &body).await;
     assert_eq!(created.status, 201, "{}", created.body);
     job_until(&app, "routed-done", |j| j["state"] == "COMPLETED").await;
     assert!(app.temporary_rules("orders").await.is_empty());
@@ -308,8 +330,8 @@ async fn every_field_is_checked_and_names_are_kept() {
             Some("jobName"),
         ),
         (
-            "jobName 57",
-            Box::new(|b| b["jobName"] = json!("j".repeat(57))),
+            "jobName 44",
+            Box::new(|b| b["jobName"] = json!("j".repeat(44))),
             400,
             "ValidationError",
             Some("jobName"),
@@ -425,56 +447,48 @@ async fn every_field_is_checked_and_names_are_kept() {
     for (what, change, status, code, field) in cases {
         let mut body = job_body("checked", &archive, &bus, 15, 0);
         change(&mut body);
-        let reply = app.post("/api/replay-jobs", &body).await;
+        let reply = start_job(&app, &body).await;
         assert_eq!(reply.status, status, "{what}: {}", reply.body);
         reply.assert_error(status, code, field);
     }
     // Nothing was made by any refusal.
-    assert_eq!(app.get("/api/replay-jobs").await.body["jobs"], json!([]));
+    assert_eq!(
+        app.call(Operation::ListReplayJobs, &[], None).await.body["jobs"],
+        json!([])
+    );
     assert!(app.temporary_rules("orders").await.is_empty());
 
     // Unknown jobs are 404 on every route; a bad name in the path is 400.
-    app.get("/api/replay-jobs/nothing")
+    app.call(Operation::DescribeReplayJob, &["nothing"], None)
         .await
         .assert_error(404, "NotFound", None);
-    for action in ["pause", "resume", "cancel"] {
-        app.post(&format!("/api/replay-jobs/nothing/{action}"), &json!({}))
+    for action in JOB_ACTIONS {
+        job_action(&app, action, "nothing")
             .await
             .assert_error(404, "NotFound", None);
     }
-    app.get("/api/replay-jobs/a%20b")
+    app.call(Operation::DescribeReplayJob, &["a b"], None)
         .await
         .assert_error(400, "ValidationError", Some("jobName"));
-    app.get("/api/replay-jobs?state=DONE").await.assert_error(
-        400,
-        "ValidationError",
-        Some("state"),
-    );
+    app.call_query(Operation::ListReplayJobs, &[], "state=DONE", None)
+        .await
+        .assert_error(400, "ValidationError", Some("state"));
 
-    // A job's name is taken once used; so is a name whose slices' replays exist.
-    let first = app
-        .post("/api/replay-jobs", &job_body("once", &archive, &bus, 30, 0))
-        .await;
+    // A job's name is taken once used.
+    let first = start_job(&app, &job_body("once", &archive, &bus, 30, 0)).await;
     assert_eq!(first.status, 201, "{}", first.body);
-    app.post("/api/replay-jobs", &job_body("once", &archive, &bus, 30, 0))
+    start_job(&app, &job_body("once", &archive, &bus, 30, 0))
         .await
         .assert_error(409, "AlreadyExists", Some("jobName"));
-    let replay = json!({
-        "replayName": "taken-001", "eventSourceArn": archive,
-        "eventStartTime": minutes_from_now(-30), "eventEndTime": minutes_from_now(-1),
-        "destination": {"arn": bus},
-    });
-    assert_eq!(app.post("/api/replays", &replay).await.status, 201);
-    app.post(
-        "/api/replay-jobs",
-        &job_body("taken", &archive, &bus, 30, 0),
-    )
-    .await
-    .assert_error(409, "AlreadyExists", Some("jobName"));
+    // The longest job name still names its slices within 64 characters.
+    let longest = "j".repeat(43);
+    let created = start_job(&app, &job_body(&longest, &archive, &bus, 30, 0)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert!(slice_names(&created.body).iter().all(|n| n.len() == 64));
     // A completed job cannot be paused, resumed or cancelled.
     job_until(&app, "once", |j| j["state"] == "COMPLETED").await;
-    for action in ["pause", "resume", "cancel"] {
-        app.post(&format!("/api/replay-jobs/once/{action}"), &json!({}))
+    for action in JOB_ACTIONS {
+        job_action(&app, action, "once")
             .await
             .assert_error(409, "IllegalStatus", None);
     }
@@ -482,72 +496,44 @@ async fn every_field_is_checked_and_names_are_kept() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_has_its_slots() {
-    let app = spawn_app_with(
-        Emulator::Ministack,
-        "/nonexistent",
-        &[
-            ("REWIND_TEAMS", "shop=orders"),
-            ("REWIND_TEAM_MAX_ACTIVE_REPLAYS", "3"),
-        ],
-    )
+    let app = spawn_app_with(Emulator::Ministack, |s| {
+        s.roles.teams = Some(teams("shop=orders"));
+        s.team_max_active_replays = 3;
+    })
     .await;
     let (bus, archive, _) = orders(&app, 1).await;
     // Three jobs waiting between slices hold three slots.
     for name in ["slot-a", "slot-b", "slot-c"] {
-        let reply = app
-            .post(
-                "/api/replay-jobs",
-                &job_body(name, &archive, &bus, 30, 3600),
-            )
-            .await;
+        let reply = start_job(&app, &job_body(name, &archive, &bus, 30, 3600)).await;
         assert_eq!(reply.status, 201, "{name}: {}", reply.body);
     }
-    let fourth = app
-        .post(
-            "/api/replay-jobs",
-            &job_body("slot-d", &archive, &bus, 30, 3600),
-        )
-        .await;
-    let body = fourth.assert_error(409, "LimitExceeded", None);
+    let fourth = start_job(&app, &job_body("slot-d", &archive, &bus, 30, 3600)).await;
+    fourth.assert_error(409, "LimitExceeded", None);
     assert!(
-        body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("Team shop has 3 of its 3")),
-        "{body}"
+        fourth.message().contains("Team shop has 3 of its 3"),
+        "{}",
+        fourth.body
     );
     // An interactive replay of the team's bus is refused too.
-    let replay = json!({
-        "replayName": "one-more", "eventSourceArn": archive,
-        "eventStartTime": minutes_from_now(-30), "eventEndTime": minutes_from_now(-1),
-        "destination": {"arn": bus},
-    });
-    app.post("/api/replays", &replay)
+    let replay = testkit::app::replay_body("one-more", &archive, &bus, (-30, -1));
+    app.call(Operation::StartReplay, &[], Some(&replay))
         .await
         .assert_error(409, "LimitExceeded", None);
-    // A paused job gives its slot back; resuming it over the cap is refused.
+    // A paused job gives its slot back: a fourth job takes it, and then resuming the
+    // paused one is refused.
     job_until(&app, "slot-a", |j| slice_states(j)[0] == "COMPLETED").await;
     assert_eq!(
-        app.post("/api/replay-jobs/slot-a/pause", &json!({}))
+        job_action(&app, Operation::PauseReplayJob, "slot-a")
             .await
             .body["state"],
         "PAUSED"
     );
-    let started = app.post("/api/replays", &replay).await;
-    assert_eq!(started.status, 201, "{}", started.body);
-    // The replay finishes at once on ministack; a fourth job takes its slot, and then
-    // the resume finds the team full.
-    let reply = app
-        .post(
-            "/api/replay-jobs",
-            &job_body("slot-d", &archive, &bus, 30, 3600),
-        )
-        .await;
+    let reply = start_job(&app, &job_body("slot-d", &archive, &bus, 30, 3600)).await;
     assert_eq!(reply.status, 201, "{}", reply.body);
-    app.post("/api/replay-jobs/slot-a/resume", &json!({}))
+    job_action(&app, Operation::ResumeReplayJob, "slot-a")
         .await
         .assert_error(409, "LimitExceeded", None);
     for name in ["slot-a", "slot-b", "slot-c", "slot-d"] {
-        app.post(&format!("/api/replay-jobs/{name}/cancel"), &json!({}))
-            .await;
+        job_action(&app, Operation::CancelReplayJob, name).await;
     }
 }

@@ -12,27 +12,21 @@ use lambda_http::{Adapter, Context, LambdaEvent, Service};
 use serde_json::{Value, json};
 use shared::roles::{Operation, Role};
 use std::sync::{Arc, Mutex};
-use testkit::app::{Emulator, EmulatorProcess};
+use testkit::app::{Emulator, EmulatorProcess, HEALTH, OPENAPI, Route, route, test_settings};
 
-pub fn event(
-    method: &str,
-    path: &str,
-    claims: Option<Value>,
-    body: Option<Value>,
-) -> LambdaRequest {
-    event_for_api("abc123", method, path, claims, body)
+pub fn event(route: Route, claims: Option<Value>, body: Option<Value>) -> LambdaRequest {
+    event_for_api("abc123", route, claims, body)
 }
 
 /// An event as API Gateway `api_id` hands it over.
 pub fn event_for_api(
     api_id: &str,
-    method: &str,
-    path: &str,
+    route: Route,
     claims: Option<Value>,
     body: Option<Value>,
 ) -> LambdaRequest {
     let body = body.map(|b| b.to_string());
-    serde_json::from_value(event_json(api_id, "req-42", method, path, claims, body))
+    serde_json::from_value(event_json(api_id, "req-42", &route, claims, body))
         .expect("a payload 2.0 event")
 }
 
@@ -40,11 +34,11 @@ pub fn event_for_api(
 pub fn event_json(
     api_id: &str,
     request_id: &str,
-    method: &str,
-    path: &str,
+    route: &Route,
     claims: Option<Value>,
     body: Option<String>,
 ) -> Value {
+    let (method, path) = (route.method, route.path.as_str());
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
     let mut context = json!({
         "accountId": "123456789012", "apiId": api_id, "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
@@ -95,28 +89,32 @@ pub async fn invoke(router: &axum::Router, request: LambdaRequest) -> (u16, Valu
     (status, body)
 }
 
-async fn deployed_router(
-    emulator: &EmulatorProcess,
-) -> (axum::Router, Arc<Mutex<Vec<AuditRecord>>>) {
-    deployed_router_with(emulator, &[]).await
+/// [`event`] sent through `router` as Lambda does; returns (status, body).
+pub async fn ask(
+    router: &axum::Router,
+    route: Route,
+    claims: Option<Value>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    invoke(router, event(route, claims, body)).await
 }
 
-/// The router as deployed, with more settings (`REWIND_TEAMS`, …).
+/// The settings of a deployment (`REWIND_AUTH=jwt`) on `endpoint`: [`test_settings`]
+/// checking tokens, changed by `configure`.
+pub fn deployed_settings(endpoint: &str, configure: impl FnOnce(&mut Settings)) -> Settings {
+    let mut settings = test_settings(endpoint);
+    settings.auth = AuthMode::Jwt;
+    configure(&mut settings);
+    settings
+}
+
+/// The router as deployed, on `endpoint`, with its settings changed by `configure`
+/// (teams, the authorizer it expects, …), and the audit records it writes.
 pub async fn deployed_router_with(
-    emulator: &EmulatorProcess,
-    more: &[(&str, &str)],
+    endpoint: &str,
+    configure: impl FnOnce(&mut Settings),
 ) -> (axum::Router, Arc<Mutex<Vec<AuditRecord>>>) {
-    let endpoint = emulator.endpoint();
-    let settings = Settings::from_lookup(|name| match name {
-        "REWIND_EVENTBRIDGE_ENDPOINT" => Some(endpoint.clone()),
-        "REWIND_AUTH" => Some("jwt".to_owned()),
-        other => more
-            .iter()
-            .find(|(k, _)| *k == other)
-            .map(|(_, v)| (*v).to_owned()),
-    })
-    .expect("settings");
-    assert_eq!(settings.auth, AuthMode::Jwt);
+    let settings = deployed_settings(endpoint, configure);
     let (audit, records) = AuditLog::in_memory();
     let state = AppState {
         audit,
@@ -125,58 +123,47 @@ pub async fn deployed_router_with(
     (api_router(state), records)
 }
 
+async fn deployed_router(
+    emulator: &EmulatorProcess,
+) -> (axum::Router, Arc<Mutex<Vec<AuditRecord>>>) {
+    deployed_router_with(&emulator.endpoint(), |_| {}).await
+}
+
 #[tokio::test]
 async fn jwt_mode_needs_the_authorizers_claims() {
     let emulator = EmulatorProcess::start(Emulator::Ministack).await;
     let (router, _) = deployed_router(&emulator).await;
 
-    let (status, body) = invoke(
-        &router,
-        event(
-            "GET",
-            "/api/archives",
-            Some(claims("[rewind-viewers]")),
-            None,
-        ),
-    )
-    .await;
+    let archives = || route(Operation::ListArchives, &[]);
+    let (status, body) = ask(&router, archives(), Some(claims("[rewind-viewers]")), None).await;
     assert_eq!(status, 200, "{body}");
     assert!(body["archives"].is_array());
-    let (status, body) = invoke(&router, event("GET", "/api/archives", None, None)).await;
+    let (status, body) = ask(&router, archives(), None, None).await;
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["error"]["code"], "Unauthenticated");
     // Claims without a subject are no identity.
-    let (status, _) = invoke(
+    let (status, _) = ask(
         &router,
-        event(
-            "DELETE",
-            "/api/archives/x",
-            Some(json!({"email": "x@example.com"})),
-            None,
-        ),
+        route(Operation::DeleteArchive, &["x"]),
+        Some(json!({"email": "x@example.com"})),
+        None,
     )
     .await;
     assert_eq!(status, 401);
-    for public in ["/api/health", "/api/openapi.json"] {
-        let (status, body) = invoke(&router, event("GET", public, None, None)).await;
+    for public in [HEALTH, OPENAPI] {
+        let (status, body) = ask(&router, Route::raw("GET", public), None, None).await;
         assert_eq!(status, 200, "{public}: {body}");
     }
-    let (status, _) = invoke(&router, event("GET", "/api/nowhere", None, None)).await;
+    let nowhere = || Route::raw("GET", "/api/nowhere");
+    let (status, _) = ask(&router, nowhere(), None, None).await;
     assert_eq!(status, 401);
-    let (status, body) = invoke(
-        &router,
-        event("GET", "/api/nowhere", Some(claims("[rewind-admins]")), None),
-    )
-    .await;
+    let (status, body) = ask(&router, nowhere(), Some(claims("[rewind-admins]")), None).await;
     assert_eq!(status, 404, "{body}");
-    let (status, body) = invoke(
+    let (status, body) = ask(
         &router,
-        event(
-            "GET",
-            "/api/me",
-            Some(claims("[rewind-operators rewind-viewers]")),
-            None,
-        ),
+        route(Operation::Me, &[]),
+        Some(claims("[rewind-operators rewind-viewers]")),
+        None,
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -222,15 +209,18 @@ async fn each_route_for_each_role() {
         let Some(action) = route.operation() else {
             continue;
         };
-        let method = route.method;
-        let path = route.path.replace("{name}", "x");
+        let method = action.method().as_str();
+        let params = action
+            .path_template()
+            .matches('{')
+            .map(|_| "x")
+            .collect::<Vec<_>>();
+        let path = testkit::app::path(action, &params);
+        let request = || Route::raw(method, path.clone());
         let body = (method != "GET" && method != "DELETE").then(|| json!({}));
         for role in Role::ALL {
-            let (status, reply) = invoke(
-                &router,
-                event(method, &path, Some(claims(&group(role))), body.clone()),
-            )
-            .await;
+            let (status, reply) =
+                ask(&router, request(), Some(claims(&group(role))), body.clone()).await;
             if role.can(action) {
                 assert!(
                     status != 403 && status != 401,
@@ -247,9 +237,11 @@ async fn each_route_for_each_role() {
             }
         }
         // In no group: refused everywhere.
-        let (status, _) = invoke(
+        let (status, _) = ask(
             &router,
-            event(method, &path, Some(claims("[someone-else]")), body.clone()),
+            request(),
+            Some(claims("[someone-else]")),
+            body.clone(),
         )
         .await;
         assert_eq!(status, 403, "no group {method} {path}");
@@ -261,9 +253,11 @@ async fn replays_name_their_starter() {
     let emulator = EmulatorProcess::start(Emulator::Ministack).await;
     let (router, records) = deployed_router(&emulator).await;
     let admin = Some(claims("[rewind-admins]"));
-    let (_, buses) = invoke(
+    let (_, buses) = ask(
         &router,
-        event("GET", "/api/event-buses", admin.clone(), None),
+        route(Operation::ListEventBuses, &[]),
+        admin.clone(),
+        None,
     )
     .await;
     let bus = buses["eventBuses"][0]["arn"]
@@ -271,51 +265,48 @@ async fn replays_name_their_starter() {
         .unwrap_or_default()
         .to_owned();
 
-    let (status, created) = invoke(
+    let (status, created) = ask(
         &router,
-        event(
-            "POST",
-            "/api/archives",
-            admin.clone(),
-            Some(json!({"archiveName": "audited", "eventSourceArn": bus})),
-        ),
+        route(Operation::CreateArchive, &[]),
+        admin.clone(),
+        Some(json!({"archiveName": "audited", "eventSourceArn": bus})),
     )
     .await;
     assert_eq!(status, 201, "{created}");
-    let (status, _) = invoke(
+    let (status, _) = ask(
         &router,
-        event("DELETE", "/api/archives/ghost", admin.clone(), None),
+        route(Operation::DeleteArchive, &["ghost"]),
+        admin.clone(),
+        None,
     )
     .await;
     assert_eq!(status, 404);
-    let (status, _) = invoke(
+    let (status, _) = ask(
         &router,
-        event(
-            "DELETE",
-            "/api/archives/audited",
-            Some(claims("[rewind-viewers]")),
-            None,
-        ),
+        route(Operation::DeleteArchive, &["audited"]),
+        Some(claims("[rewind-viewers]")),
+        None,
     )
     .await;
     assert_eq!(status, 403);
 
     // An operator's replay without a description says who started it.
     let operator = Some(claims("[rewind-operators]"));
-    let start = json!({
-        "replayName": "audited-replay", "eventSourceArn": created["archiveArn"],
-        "eventStartTime": testkit::app::minutes_from_now(-30), "eventEndTime": testkit::app::minutes_from_now(0),
-        "destination": {"arn": bus},
-    });
-    let (status, reply) = invoke(
+    let archive = created["archiveArn"].as_str().unwrap_or_default();
+    let start = testkit::app::replay_body("audited-replay", archive, &bus, (-30, 0));
+    let (status, reply) = ask(
         &router,
-        event("POST", "/api/replays", operator.clone(), Some(start)),
+        route(Operation::StartReplay, &[]),
+        operator.clone(),
+        Some(start),
     )
     .await;
     assert_eq!(status, 201, "{reply}");
-    let (_, replay) = invoke(
+    let (_, replay) = ask(
         &router,
-        event("GET", "/api/replays/audited-replay", operator, None),
+        route(Operation::DescribeReplay, &["audited-replay"]),
+        operator,
+        None,
     )
     .await;
     assert_eq!(
@@ -334,35 +325,32 @@ async fn replays_name_their_starter() {
 #[tokio::test]
 async fn a_context_not_from_this_stacks_authorizer_is_refused() {
     let emulator = EmulatorProcess::start(Emulator::Ministack).await;
-    let (router, _) = deployed_router_with(
-        &emulator,
-        &[
-            ("REWIND_TOKEN_ISSUER", "https://issuer.example/pool-1"),
-            ("REWIND_TOKEN_AUDIENCE", "console-client"),
-            ("REWIND_API_ID", "abc123"),
-        ],
-    )
+    let (router, _) = deployed_router_with(&emulator.endpoint(), |s| {
+        s.roles.expected.issuer = Some("https://issuer.example/pool-1".to_owned());
+        s.roles.expected.audience = Some("console-client".to_owned());
+        s.roles.expected.api_id = Some("abc123".to_owned());
+    })
     .await;
     let claims = |iss: &str, audience: (&str, &str)| {
         let mut c = json!({"sub": "ana", "cognito:groups": "[rewind-viewers]", "iss": iss});
         c[audience.0] = json!(audience.1);
         c
     };
+    let me = || route(Operation::Me, &[]);
     let good = claims("https://issuer.example/pool-1", ("aud", "console-client"));
-    let (status, body) = invoke(&router, event("GET", "/api/me", Some(good.clone()), None)).await;
+    let (status, body) = ask(&router, me(), Some(good.clone()), None).await;
     assert_eq!(status, 200, "{body}");
     let access_token = claims(
         "https://issuer.example/pool-1",
         ("client_id", "console-client"),
     );
-    let (status, _) = invoke(&router, event("GET", "/api/me", Some(access_token), None)).await;
+    let (status, _) = ask(&router, me(), Some(access_token), None).await;
     assert_eq!(status, 200);
     for (what, request) in [
         (
             "another issuer",
             event(
-                "GET",
-                "/api/me",
+                me(),
                 Some(claims(
                     "https://evil.example/pool",
                     ("aud", "console-client"),
@@ -373,8 +361,7 @@ async fn a_context_not_from_this_stacks_authorizer_is_refused() {
         (
             "another audience",
             event(
-                "GET",
-                "/api/me",
+                me(),
                 Some(claims(
                     "https://issuer.example/pool-1",
                     ("aud", "other-client"),
@@ -384,29 +371,33 @@ async fn a_context_not_from_this_stacks_authorizer_is_refused() {
         ),
         (
             "another API",
-            event_for_api("zzz999", "GET", "/api/me", Some(good.clone()), None),
+            event_for_api("zzz999", me(), Some(good.clone()), None),
         ),
     ] {
         let (status, body) = invoke(&router, request).await;
         assert_eq!(status, 401, "{what}: {body}");
     }
-    // Path tricks without claims never reach a signed-in handler.
+    // Path tricks without claims never reach a signed-in handler: the open paths and a
+    // signed-in one, each bent (a dot segment, a trailing slash, another case, a
+    // percent-encoded letter) or asked with another method.
+    let archives = route(Operation::ListArchives, &[]).path;
+    let bent = |path: &str, word: &str, to: &str| path.replacen(word, to, 1);
     for (method, path) in [
-        ("GET", "/api/health/../archives"),
-        ("GET", "/api/health/"),
-        ("GET", "/api/Health"),
-        ("GET", "/api/%68ealth"),
-        ("GET", "/api/openapi.json/"),
-        ("GET", "/api/archives/"),
-        ("GET", "/api/Archives"),
-        ("GET", "/api/%61rchives"),
-        ("HEAD", "/api/archives"),
-        ("OPTIONS", "/api/archives"),
-        ("OPTIONS", "/api/health"),
-        ("POST", "/api/health"),
-        ("DELETE", "/api/archives/x"),
+        ("GET", format!("{HEALTH}/../archives")),
+        ("GET", format!("{HEALTH}/")),
+        ("GET", bent(HEALTH, "health", "Health")),
+        ("GET", bent(HEALTH, "health", "%68ealth")),
+        ("GET", format!("{OPENAPI}/")),
+        ("GET", format!("{archives}/")),
+        ("GET", bent(&archives, "archives", "Archives")),
+        ("GET", bent(&archives, "archives", "%61rchives")),
+        ("HEAD", archives.clone()),
+        ("OPTIONS", archives.clone()),
+        ("OPTIONS", HEALTH.to_owned()),
+        ("POST", HEALTH.to_owned()),
+        ("DELETE", route(Operation::DeleteArchive, &["x"]).path),
     ] {
-        let (status, body) = invoke(&router, event(method, path, None, None)).await;
+        let (status, body) = ask(&router, Route::raw(method, path.clone()), None, None).await;
         assert!(
             status == 401 || status == 404 && body["error"]["code"] == "Unauthenticated",
             "{method} {path}: {status} {body}"

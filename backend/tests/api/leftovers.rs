@@ -4,9 +4,10 @@
 //! did not make. Deployed, the template's schedule invokes the function with a
 //! Scheduled Event: the same binary sweeps, and audits each removal as `rewind-sweep`.
 
-use crate::routing::{orders, routed_body};
+use crate::jobs::{job_action, start_job};
+use crate::lambda::deployed_settings;
+use crate::routing::{eventually, orders, routed_body, start};
 use backend::audit::AuditLog;
-use backend::configuration::Settings;
 use backend::http::lambda::LambdaHandler;
 use backend::state::AppState;
 use lambda_http::{Context, LambdaEvent};
@@ -14,7 +15,7 @@ use serde_json::{Value, json};
 use shared::routing::TemporaryRule;
 use std::collections::HashMap;
 use std::time::Duration;
-use testkit::app::{Emulator, TestApp, spawn_app_with};
+use testkit::app::{Emulator, Operation, TestApp, route, spawn_app, spawn_app_with};
 
 /// A `rewind-` rule on `orders` that looks like a leftover of replay `gone` (made two
 /// days ago), tagged with `instance` (none: untagged); returns its ARN.
@@ -67,6 +68,16 @@ async fn leftover_queue(app: &TestApp, name: &str, tags: &[(&str, String)]) -> S
         .to_owned()
 }
 
+/// The tags of a peek queue of `instance`, made `days` ago, of bus `bus`.
+fn peek_tags(instance: &str, days: i64, bus: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut tags = vec![
+        ("rewind:instance", instance.to_owned()),
+        ("createdAt", days_ago(days)),
+    ];
+    tags.extend(bus.map(|bus| ("bus", bus.to_owned())));
+    tags
+}
+
 fn days_ago(days: i64) -> String {
     shared::timestamp::format(time::OffsetDateTime::now_utc() - time::Duration::days(days))
 }
@@ -94,14 +105,10 @@ async fn queue_names(app: &TestApp) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sweep_runs_on_its_schedule_and_removes_only_its_own() {
-    let app = spawn_app_with(
-        Emulator::Ministack,
-        "/nonexistent",
-        &[
-            ("REWIND_SWEEP_SECONDS", "1"),
-            ("REWIND_INSTANCE", "stack-a"),
-        ],
-    )
+    let app = spawn_app_with(Emulator::Ministack, |s| {
+        s.sweep_every = Duration::from_secs(1);
+        s.instance = "stack-a".to_owned();
+    })
     .await;
     let (bus, archive, _) = orders(&app, 2).await;
     // Not this instance's, or not made by Rewind at all: all spared.
@@ -112,51 +119,27 @@ async fn the_sweep_runs_on_its_schedule_and_removes_only_its_own() {
     leftover_queue(
         &app,
         "rewind-peek-00000000000000bb",
-        &[
-            ("rewind:instance", "stack-b".into()),
-            ("createdAt", days_ago(2)),
-            ("bus", "orders".into()),
-        ],
+        &peek_tags("stack-b", 2, Some("orders")),
     )
     .await;
     leftover_queue(
         &app,
         "rewind-peek-00000000000000dd",
-        &[
-            ("rewind:instance", "stack-a".into()),
-            ("createdAt", days_ago(0)),
-            ("bus", "orders".into()),
-        ],
+        &peek_tags("stack-a", 0, Some("orders")),
     )
     .await;
-    leftover_queue(
-        &app,
-        "rewind-peek-mine",
-        &[
-            ("rewind:instance", "stack-a".into()),
-            ("createdAt", days_ago(2)),
-        ],
-    )
-    .await;
+    leftover_queue(&app, "rewind-peek-mine", &peek_tags("stack-a", 2, None)).await;
     // This instance's: a rule of a replay that never started, a peek left for two days,
     // and a routed replay that ends with nobody watching.
     leftover_rule(&app, "rewind-00000000000000cc-0-gone", Some("stack-a")).await;
     leftover_queue(
         &app,
         "rewind-peek-00000000000000cc",
-        &[
-            ("rewind:instance", "stack-a".into()),
-            ("createdAt", days_ago(2)),
-            ("bus", "orders".into()),
-        ],
+        &peek_tags("stack-a", 2, Some("orders")),
     )
     .await;
-    let started = app
-        .post(
-            "/api/replays",
-            &routed_body("unwatched", &archive, &bus, &[("fulfil", "other")], None),
-        )
-        .await;
+    let body = routed_body("unwatched", &archive, &bus, &[("fulfil", "other")], None);
+    let started = start(&app, &body).await;
     assert_eq!(started.status, 201, "{}", started.body);
 
     let spared_rules = [
@@ -171,35 +154,23 @@ async fn the_sweep_runs_on_its_schedule_and_removes_only_its_own() {
         "rewind-peek-mine",
     ];
     // No request is made: only the schedule can remove anything.
-    let (mut rules, mut queues) = (Vec::new(), Vec::new());
-    for _ in 0..150 {
-        rules = rule_names(&app).await;
-        queues = queue_names(&app).await;
-        if rules == spared_rules && queues == spared_queues {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(rules, spared_rules);
-    assert_eq!(queues, spared_queues);
+    eventually(150, Duration::from_millis(100), || async {
+        rule_names(&app).await == spared_rules && queue_names(&app).await == spared_queues
+    })
+    .await;
+    assert_eq!(rule_names(&app).await, spared_rules);
+    assert_eq!(queue_names(&app).await, spared_queues);
 }
 
 /// Deployed: the schedule's event reaches the same handler as API Gateway's; it sweeps
 /// and audits each removal (intent, then outcome) as `rewind-sweep`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_scheduled_event_sweeps_and_is_audited_as_rewind_sweep() {
-    let app = spawn_app_with(Emulator::Ministack, "/nonexistent", &[]).await;
+    let app = spawn_app(Emulator::Ministack).await;
     orders(&app, 1).await;
     let theirs = leftover_rule(&app, "rewind-00000000000000aa-0-gone", Some("stack-b")).await;
     let ours = leftover_rule(&app, "rewind-00000000000000cc-0-gone", Some("stack-z")).await;
-    let endpoint = app.emulator.as_ref().expect("emulator").endpoint();
-    let settings = Settings::from_lookup(|name| match name {
-        "REWIND_EVENTBRIDGE_ENDPOINT" => Some(endpoint.clone()),
-        "REWIND_AUTH" => Some("jwt".to_owned()),
-        "REWIND_INSTANCE" => Some("stack-z".to_owned()),
-        _ => None,
-    })
-    .expect("settings");
+    let settings = deployed_settings(&app.endpoint, |s| s.instance = "stack-z".to_owned());
     let (audit, records) = AuditLog::in_memory();
     let handler = LambdaHandler::new(AppState {
         audit,
@@ -242,8 +213,7 @@ async fn the_scheduled_event_sweeps_and_is_audited_as_rewind_sweep() {
     let http = crate::lambda::event_json(
         "abc123",
         "req-1",
-        "GET",
-        "/api/me",
+        &route(Operation::Me, &[]),
         Some(json!({"sub": "ana", "cognito:groups": "[rewind-viewers]"})),
         None,
     );
@@ -259,39 +229,19 @@ async fn the_scheduled_event_sweeps_and_is_audited_as_rewind_sweep() {
 /// creation failed (no such job, made a day ago) goes too; a running job's stays.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sweep_removes_the_rules_of_jobs_that_ended_unwatched() {
-    let app = spawn_app_with(
-        Emulator::Ministack,
-        "/nonexistent",
-        &[("REWIND_SWEEP_SECONDS", "1")],
-    )
+    let app = spawn_app_with(Emulator::Ministack, |s| {
+        s.sweep_every = Duration::from_secs(1);
+    })
     .await;
     let (bus, archive, _) = orders(&app, 1).await;
-    let job = |name: &str, gap: u32| {
-        let mut body = routed_body(name, &archive, &bus, &[("fulfil", "chosen")], None);
-        let routing = body["routing"].clone();
-        body = json!({
-            "jobName": name, "eventSourceArn": archive,
-            "eventStartTime": testkit::app::minutes_from_now(-60),
-            "eventEndTime": testkit::app::minutes_from_now(-1),
-            "destination": {"arn": bus},
-            "routing": routing,
-            "pacing": {"sliceMinutes": 30, "gapSeconds": gap},
-        });
+    let job = |name: &str, gap: i64| {
+        let mut body = crate::jobs::job_body(name, &archive, &bus, 30, gap);
+        body["routing"] = json!({"targets": [{"rule": "fulfil", "targetId": "chosen"}]});
         body
     };
-    assert_eq!(
-        app.post("/api/replay-jobs", &job("unwatched", 0))
-            .await
-            .status,
-        201
-    );
+    assert_eq!(start_job(&app, &job("unwatched", 0)).await.status, 201);
     // One hour between slices (36 s scaled): still running while the sweep runs.
-    assert_eq!(
-        app.post("/api/replay-jobs", &job("still-going", 3600))
-            .await
-            .status,
-        201
-    );
+    assert_eq!(start_job(&app, &job("still-going", 3600)).await.status, 201);
     // A job rule whose job never started (its creation failed after the rule was made).
     let ghost = TemporaryRule {
         replay: TemporaryRule::job_label("ghost"),
@@ -315,26 +265,17 @@ async fn the_sweep_removes_the_rules_of_jobs_that_ended_unwatched() {
         .await
         .expect("ghost rule");
     // Nobody reads the jobs through the API from here on: only the schedule sweeps.
-    let mut names = Vec::new();
-    for _ in 0..100 {
-        names = app
-            .temporary_rules("orders")
-            .await
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect();
-        if names.len() == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    eventually(100, Duration::from_millis(200), || async {
+        rule_names(&app).await.len() == 1
+    })
+    .await;
+    let names = rule_names(&app).await;
     assert_eq!(
         names.len(),
         1,
         "the ended job's and the ghost's rules are swept: {names:?}"
     );
-    assert!(names[0].ends_with("still-going-001"), "{names:?}");
-    app.post("/api/replay-jobs/still-going/cancel", &json!({}))
-        .await;
+    assert!(names[0].ends_with("-still-going"), "{names:?}");
+    job_action(&app, Operation::CancelReplayJob, "still-going").await;
     assert!(app.temporary_rules("orders").await.is_empty());
 }

@@ -1,7 +1,7 @@
 //! The local server: only its own Host names, nothing changed by another site's page,
 //! and never an implicit admin under Lambda.
 
-use testkit::app::{Emulator, spawn_app};
+use testkit::app::{Emulator, HEALTH, Operation, spawn_app};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_foreign_host_and_a_cross_site_change_are_refused() {
@@ -9,8 +9,7 @@ async fn a_foreign_host_and_a_cross_site_change_are_refused() {
     // DNS rebinding: a name of the attacker's that resolves to 127.0.0.1.
     let rebound = app
         .send(
-            app.http
-                .get(app.url("/api/archives"))
+            app.request(Operation::ListArchives, &[])
                 .header("host", "evil.example:3000"),
         )
         .await;
@@ -27,15 +26,14 @@ async fn a_foreign_host_and_a_cross_site_change_are_refused() {
     let port = app.address.rsplit(':').next().unwrap_or_default();
     for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}")] {
         let ok = app
-            .send(app.http.get(app.url("/api/health")).header("host", &host))
+            .send(app.http.get(app.url(HEALTH)).header("host", &host))
             .await;
         assert_eq!(ok.status, 200, "{host}");
     }
     // A form on another site posting a cancel: refused before any handler.
     let cross = app
         .send(
-            app.http
-                .post(app.url("/api/replays/r1/cancel"))
+            app.request(Operation::CancelReplay, &["r1"])
                 .header("sec-fetch-site", "cross-site"),
         )
         .await;
@@ -43,16 +41,14 @@ async fn a_foreign_host_and_a_cross_site_change_are_refused() {
     // Reads from anywhere, and the console's own changes, go through.
     let read = app
         .send(
-            app.http
-                .get(app.url("/api/archives"))
+            app.request(Operation::ListArchives, &[])
                 .header("sec-fetch-site", "cross-site"),
         )
         .await;
     assert_eq!(read.status, 200, "{}", read.body);
     let own = app
         .send(
-            app.http
-                .post(app.url("/api/replays/r1/cancel"))
+            app.request(Operation::CancelReplay, &["r1"])
                 .header("sec-fetch-site", "same-origin"),
         )
         .await;

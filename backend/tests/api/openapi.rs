@@ -2,7 +2,13 @@
 //! diff of `backend/tests/openapi.json`. After a deliberate change, refresh the snapshot
 //! with `REWIND_UPDATE_SNAPSHOT=1 cargo test -p rewind-backend --test api openapi`.
 
-use testkit::app::workspace_root;
+use shared::roles::Operation;
+use testkit::app::{HEALTH, OPENAPI, workspace_root};
+
+/// Whether the document's path `path` lies below the collection `collection` lists.
+fn below(path: &str, collection: Operation) -> bool {
+    path.starts_with(&format!("{}/", collection.path_template()))
+}
 
 #[test]
 fn the_document_matches_its_snapshot() {
@@ -35,7 +41,6 @@ fn the_document_matches_its_snapshot() {
 /// every operation, method and path of one is in the other.
 #[test]
 fn the_endpoint_table_and_the_served_routes_agree_both_ways() {
-    use shared::roles::Operation;
     use std::collections::BTreeSet;
     let document = backend::http::openapi::document_json().clone();
     let mut served = BTreeSet::new();
@@ -45,7 +50,7 @@ fn the_endpoint_table_and_the_served_routes_agree_both_ways() {
                 continue;
             }
             // The two open routes are not operations behind sign-in.
-            if matches!(path.as_str(), "/api/health" | "/api/openapi.json") {
+            if path == HEALTH || path == OPENAPI {
                 continue;
             }
             served.insert((
@@ -85,8 +90,8 @@ fn the_endpoint_table_and_the_served_routes_agree_both_ways() {
 #[test]
 fn links_lead_to_operations_that_exist() {
     let document = backend::http::openapi::document_json();
-    let links =
-        &document["paths"]["/api/archives/{name}/peeks"]["post"]["responses"]["201"]["links"];
+    let links = &document["paths"][Operation::StartPeek.path_template()]["post"]["responses"]["201"]
+        ["links"];
     assert_eq!(links["readPeek"]["operationId"], "readPeek", "{links}");
     assert_eq!(
         links["readPeek"]["parameters"]["peekId"],
@@ -107,10 +112,7 @@ fn links_lead_to_operations_that_exist() {
                     .flat_map(|l| l.values())
                 {
                     let id = link["operationId"].as_str().unwrap_or_default();
-                    assert!(
-                        shared::roles::Operation::from_operation_id(id).is_some(),
-                        "a link to {id}"
-                    );
+                    assert!(Operation::from_operation_id(id).is_some(), "a link to {id}");
                     count += 1;
                 }
             }
@@ -147,7 +149,9 @@ fn declared_limits_are_the_parsers_constants() {
     let longest = |at: &str, field: &str| -> Option<usize> {
         Some(match (field, at) {
             ("archiveName", _) => ArchiveName::MAX_LEN,
-            ("namePrefix", "/api/event-buses") => EventBusName::MAX_LEN,
+            ("namePrefix", p) if p == Operation::ListEventBuses.path_template() => {
+                EventBusName::MAX_LEN
+            }
             ("namePrefix", p) if p.ends_with("/rules") => RuleName::MAX_LEN,
             ("replayName", _) | ("namePrefix", _) => ReplayName::MAX_LEN,
             ("description", _) => Description::MAX_LEN,
@@ -155,9 +159,9 @@ fn declared_limits_are_the_parsers_constants() {
             ("kmsKeyIdentifier", _) => KmsKeyIdentifier::MAX_LEN,
             ("nextToken", _) => NextToken::MAX_LEN,
             ("rule", _) => RuleName::MAX_LEN,
-            ("name", p) if p.starts_with("/api/archives/") => ArchiveName::MAX_LEN,
-            ("name", p) if p.starts_with("/api/replays/") => ReplayName::MAX_LEN,
-            ("name", p) if p.starts_with("/api/event-buses/") => EventBusName::MAX_LEN,
+            ("name", p) if below(p, Operation::ListArchives) => ArchiveName::MAX_LEN,
+            ("name", p) if below(p, Operation::ListReplays) => ReplayName::MAX_LEN,
+            ("name", p) if below(p, Operation::ListEventBuses) => EventBusName::MAX_LEN,
             ("peekId", _) => 16,
             _ => return None,
         })

@@ -4,7 +4,10 @@
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::time::Duration;
-use testkit::app::{Emulator, FaultyProxy, ProxyFaults, TestApp, minutes_from_now, spawn_app_with};
+use testkit::app::{
+    Emulator, FaultyProxy, Operation, ProxyFaults, Reply, TestApp, minutes_from_now, path, route,
+    spawn_app, spawn_app_with,
+};
 
 /// Peek queues left on the emulator.
 pub(crate) async fn peek_queues(app: &TestApp) -> Vec<String> {
@@ -41,6 +44,26 @@ pub(crate) async fn orders(app: &TestApp) {
         .expect("put events");
 }
 
+/// Starts a peek of `orders-all` with `body`: the answer (201 checked) and the peek's id.
+async fn start_peek(app: &TestApp, body: &Value) -> (Reply, String) {
+    let started = app
+        .call(Operation::StartPeek, &["orders-all"], Some(body))
+        .await;
+    assert_eq!(started.status, 201, "{}", started.body);
+    let id = started.body["peekId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    (started, id)
+}
+
+/// [`peek_body`] with `maxEvents`.
+fn at_most(events: u32) -> Value {
+    let mut body = peek_body(None);
+    body["maxEvents"] = json!(events);
+    body
+}
+
 pub(crate) fn peek_body(pattern: Option<&str>) -> Value {
     let mut body = json!({
         "eventStartTime": minutes_from_now(-10),
@@ -63,7 +86,7 @@ async fn read_all(
     let mut events = Vec::new();
     let mut ack: Option<String> = None;
     for round in 0..120 {
-        let mut url = format!("{base}/api/peeks/{id}");
+        let mut url = format!("{base}{}", path(Operation::ReadPeek, &[id]));
         if let Some(a) = &ack {
             url = format!("{url}?ack={}", percent(a));
         }
@@ -110,26 +133,17 @@ fn ids(events: &[Value]) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peek_returns_exactly_its_events_once_and_leaves_nothing() {
-    let app = spawn_app_with(Emulator::Ministack, "/nonexistent", &[]).await;
+    let app = spawn_app(Emulator::Ministack).await;
     orders(&app).await;
-    let started = app
-        .post(
-            "/api/archives/orders-all/peeks",
-            &peek_body(Some(r#"{"detail-type":["OrderCreated"]}"#)),
-        )
-        .await;
-    assert_eq!(started.status, 201, "{}", started.body);
-    let id = started.body["peekId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let created_only = peek_body(Some(r#"{"detail-type":["OrderCreated"]}"#));
+    let (started, id) = start_peek(&app, &created_only).await;
     assert_eq!(started.body["maxEvents"], 200);
     assert_eq!(started.body["replayName"], format!("rewind-peek-{id}"));
     assert!(
         started
             .headers
             .get("location")
-            .is_some_and(|l| l == &format!("/api/peeks/{id}"))
+            .is_some_and(|l| l == &path(Operation::ReadPeek, &[&id]))
     );
     assert_eq!(app.temporary_rules("orders").await.len(), 1);
 
@@ -143,7 +157,7 @@ async fn a_peek_returns_exactly_its_events_once_and_leaves_nothing() {
     let unique: HashSet<String> = ids(&events).into_iter().collect();
     assert_eq!(unique.len(), 4, "an event came twice");
 
-    let stopped = app.delete(&format!("/api/peeks/{id}")).await;
+    let stopped = app.call(Operation::StopPeek, &[&id], None).await;
     assert_eq!(stopped.status, 204, "{}", stopped.body);
     assert!(
         app.temporary_rules("orders").await.is_empty(),
@@ -153,28 +167,16 @@ async fn a_peek_returns_exactly_its_events_once_and_leaves_nothing() {
         peek_queues(&app).await.is_empty(),
         "the peek's queue stayed"
     );
-    app.get(&format!("/api/peeks/{id}"))
+    app.call(Operation::ReadPeek, &[&id], None)
         .await
         .assert_error(404, "NotFound", None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_response_loses_nothing() {
-    let app = spawn_app_with(
-        Emulator::Ministack,
-        "/nonexistent",
-        &[("REWIND_PEEK_REDELIVERY_SECONDS", "2")],
-    )
-    .await;
+    let app = spawn_app_with(Emulator::Ministack, |s| s.peek_redelivery_seconds = 2).await;
     orders(&app).await;
-    let started = app
-        .post("/api/archives/orders-all/peeks", &peek_body(None))
-        .await;
-    assert_eq!(started.status, 201, "{}", started.body);
-    let id = started.body["peekId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let (_, id) = start_peek(&app, &peek_body(None)).await;
     // Every event is in the queue before the first read, so that read carries them all…
     filled_queue(&app, &id, 6).await;
     // …and its response is cut off on its way to the console.
@@ -191,18 +193,13 @@ async fn a_lost_response_loses_nothing() {
     let unique: HashSet<String> = ids(&events).into_iter().collect();
     assert_eq!(unique.len(), 6, "{events:?}");
     assert_eq!(events.len(), 6, "delivered twice: {events:?}");
-    app.delete(&format!("/api/peeks/{id}")).await;
+    app.call(Operation::StopPeek, &[&id], None).await;
     assert!(peek_queues(&app).await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_peeks_are_refused_and_leave_nothing() {
-    let app = spawn_app_with(
-        Emulator::Ministack,
-        "/nonexistent",
-        &[("REWIND_PEEK_MAX_MINUTES", "30")],
-    )
-    .await;
+    let app = spawn_app_with(Emulator::Ministack, |s| s.peek_max_minutes = 30).await;
     orders(&app).await;
     let long =
         json!({"eventStartTime": minutes_from_now(-40), "eventEndTime": minutes_from_now(-5)});
@@ -214,26 +211,8 @@ async fn bad_peeks_are_refused_and_leave_nothing() {
             "ValidationError",
             "eventEndTime",
         ),
-        (
-            {
-                let mut b = peek_body(None);
-                b["maxEvents"] = json!(0);
-                b
-            },
-            400,
-            "ValidationError",
-            "maxEvents",
-        ),
-        (
-            {
-                let mut b = peek_body(None);
-                b["maxEvents"] = json!(1001);
-                b
-            },
-            400,
-            "ValidationError",
-            "maxEvents",
-        ),
+        (at_most(0), 400, "ValidationError", "maxEvents"),
+        (at_most(1001), 400, "ValidationError", "maxEvents"),
         (
             peek_body(Some("{")),
             400,
@@ -248,20 +227,20 @@ async fn bad_peeks_are_refused_and_leave_nothing() {
         ),
     ];
     for (body, status, code, field) in cases {
-        app.post("/api/archives/orders-all/peeks", &body)
+        app.call(Operation::StartPeek, &["orders-all"], Some(&body))
             .await
             .assert_error(status, code, Some(field));
     }
-    app.post("/api/archives/ghost/peeks", &peek_body(None))
+    app.call(Operation::StartPeek, &["ghost"], Some(&peek_body(None)))
         .await
         .assert_error(404, "NotFound", None);
-    app.get("/api/peeks/not-an-id")
+    app.call(Operation::ReadPeek, &["not-an-id"], None)
         .await
         .assert_error(400, "ValidationError", Some("peekId"));
-    app.get("/api/peeks/0123456789abcdef")
+    app.call(Operation::ReadPeek, &["0123456789abcdef"], None)
         .await
         .assert_error(404, "NotFound", None);
-    app.delete("/api/peeks/0123456789abcdef")
+    app.call(Operation::StopPeek, &["0123456789abcdef"], None)
         .await
         .assert_error(404, "NotFound", None);
     assert!(app.temporary_rules("orders").await.is_empty());
@@ -270,19 +249,12 @@ async fn bad_peeks_are_refused_and_leave_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peek_stops_at_max_events() {
-    let app = spawn_app_with(Emulator::Ministack, "/nonexistent", &[]).await;
+    let app = spawn_app(Emulator::Ministack).await;
     orders(&app).await;
-    let mut body = peek_body(None);
-    body["maxEvents"] = json!(2);
-    let started = app.post("/api/archives/orders-all/peeks", &body).await;
-    assert_eq!(started.status, 201, "{}", started.body);
-    let id = started.body["peekId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let (_, id) = start_peek(&app, &at_most(2)).await;
     let events = read_all(&app, &app.address, &id, |_| false).await;
     assert_eq!(events.len(), 2, "{events:?}");
-    let last = app.get(&format!("/api/peeks/{id}")).await;
+    let last = app.call(Operation::ReadPeek, &[&id], None).await;
     assert_eq!(last.body["peek"]["eventsDelivered"], 2, "{}", last.body);
     assert_eq!(last.body["done"], true);
     assert!(
@@ -293,7 +265,7 @@ async fn a_peek_stops_at_max_events() {
         "{}",
         last.body
     );
-    let stopped = app.delete(&format!("/api/peeks/{id}")).await;
+    let stopped = app.call(Operation::StopPeek, &[&id], None).await;
     assert_eq!(stopped.status, 204, "{}", stopped.body);
     assert!(peek_queues(&app).await.is_empty());
 }
@@ -331,21 +303,9 @@ async fn filled_queue(app: &TestApp, id: &str, messages: u32) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn max_events_bounds_what_is_handed_out_acknowledged_or_not() {
-    let app = spawn_app_with(
-        Emulator::Ministack,
-        "/nonexistent",
-        &[("REWIND_PEEK_REDELIVERY_SECONDS", "1")],
-    )
-    .await;
+    let app = spawn_app_with(Emulator::Ministack, |s| s.peek_redelivery_seconds = 1).await;
     orders(&app).await;
-    let mut body = peek_body(None);
-    body["maxEvents"] = json!(2);
-    let started = app.post("/api/archives/orders-all/peeks", &body).await;
-    assert_eq!(started.status, 201, "{}", started.body);
-    let id = started.body["peekId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let (_, id) = start_peek(&app, &at_most(2)).await;
     let queue = filled_queue(&app, &id, 6).await;
 
     // The queue is encrypted at rest and carries its instance and its creator.
@@ -382,13 +342,13 @@ async fn max_events_bounds_what_is_handed_out_acknowledged_or_not() {
     // visible again, yet no more than maxEvents are ever handed out.
     let mut handed_out = 0;
     for _ in 0..6 {
-        let read = app.get(&format!("/api/peeks/{id}")).await;
+        let read = app.call(Operation::ReadPeek, &[&id], None).await;
         assert_eq!(read.status, 200, "{}", read.body);
         handed_out += read.body["events"].as_array().map_or(0, Vec::len);
         tokio::time::sleep(Duration::from_millis(700)).await;
     }
     assert_eq!(handed_out, 2, "six events waited; maxEvents is 2");
-    let stopped = app.delete(&format!("/api/peeks/{id}")).await;
+    let stopped = app.call(Operation::StopPeek, &[&id], None).await;
     assert_eq!(stopped.status, 204, "{}", stopped.body);
     assert!(peek_queues(&app).await.is_empty());
     assert!(app.temporary_rules("orders").await.is_empty());
@@ -400,9 +360,9 @@ async fn max_events_bounds_what_is_handed_out_acknowledged_or_not() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peek_belongs_to_its_creator() {
     use crate::lambda::{deployed_router_with, event, invoke};
-    let app = spawn_app_with(Emulator::Ministack, "/nonexistent", &[]).await;
+    let app = spawn_app(Emulator::Ministack).await;
     orders(&app).await;
-    let (router, _) = deployed_router_with(app.emulator.as_ref().expect("emulator"), &[]).await;
+    let (router, _) = deployed_router_with(&app.endpoint, |_| {}).await;
     let person = |sub: &str, issuer: &str, group: &str| {
         Some(json!({"sub": sub, "iss": issuer, "cognito:groups": format!("[{group}]")}))
     };
@@ -412,32 +372,34 @@ async fn a_peek_belongs_to_its_creator() {
     let carol = person("carol", "https://issuer.example/one", "rewind-admins");
     let start = |who: &Option<Value>| {
         event(
-            "POST",
-            "/api/archives/orders-all/peeks",
+            route(Operation::StartPeek, &["orders-all"]),
             who.clone(),
             Some(peek_body(None)),
         )
     };
+    let read =
+        |id: &str, who: &Option<Value>| event(route(Operation::ReadPeek, &[id]), who.clone(), None);
+    let stop =
+        |id: &str, who: &Option<Value>| event(route(Operation::StopPeek, &[id]), who.clone(), None);
     let (status, body) = invoke(&router, start(&ana)).await;
     assert_eq!(status, 201, "{body}");
     let first = body["peekId"].as_str().unwrap_or_default().to_owned();
-    let path = format!("/api/peeks/{first}");
 
     for (who, name) in [
         (&bob, "bob"),
         (&ana_elsewhere, "ana of another issuer"),
         (&carol, "an admin"),
     ] {
-        let (status, body) = invoke(&router, event("GET", &path, who.clone(), None)).await;
+        let (status, body) = invoke(&router, read(&first, who)).await;
         assert_eq!(
             (status, body["error"]["code"].clone()),
             (404, json!("NotFound")),
             "{name} read it: {body}"
         );
     }
-    let (status, _) = invoke(&router, event("DELETE", &path, bob.clone(), None)).await;
+    let (status, _) = invoke(&router, stop(&first, &bob)).await;
     assert_eq!(status, 404, "bob stopped it");
-    let (status, body) = invoke(&router, event("GET", &path, ana.clone(), None)).await;
+    let (status, body) = invoke(&router, read(&first, &ana)).await;
     assert_eq!(status, 200, "{body}");
 
     // Two at once per person; the third is refused, someone else's is not.
@@ -462,18 +424,14 @@ async fn a_peek_belongs_to_its_creator() {
     let bobs = body["peekId"].as_str().unwrap_or_default().to_owned();
 
     // An admin may stop anyone's; then Ana has room again.
-    let (status, body) = invoke(&router, event("DELETE", &path, carol.clone(), None)).await;
+    let (status, body) = invoke(&router, stop(&first, &carol)).await;
     assert_eq!(status, 204, "{body}");
     let (status, body) = invoke(&router, start(&ana)).await;
     assert_eq!(status, 201, "{body}");
     let third = body["peekId"].as_str().unwrap_or_default().to_owned();
 
     for (id, who) in [(&second, &ana), (&third, &ana), (&bobs, &bob)] {
-        let (status, body) = invoke(
-            &router,
-            event("DELETE", &format!("/api/peeks/{id}"), who.clone(), None),
-        )
-        .await;
+        let (status, body) = invoke(&router, stop(id, who)).await;
         assert_eq!(status, 204, "{body}");
     }
     assert!(peek_queues(&app).await.is_empty(), "a peek queue stayed");

@@ -4,16 +4,21 @@ use aws_sdk_eventbridge::types::{
     DeadLetterConfig, InputTransformer, RetryPolicy, RuleState, Target,
 };
 use serde_json::{Value, json};
-use testkit::app::{Emulator, TestApp, minutes_from_now, skip_on, spawn_app};
+use shared::roles::Role;
+use testkit::app::{
+    Emulator, Operation, Reply, SHOP_ORDERS, SHOP_ORDERS_NOT_REPLAYED, TestApp, spawn_app,
+    spawn_app_with,
+};
 use testkit::on_both_emulators;
 
 on_both_emulators!(
     preview_classifies_every_rule_and_changes_nothing,
     opt_out_changes_only_the_pattern,
-    opt_out_refusals,
+    opt_out_refusals;
+    // ministack 1.5.33 makes no Events-Archive- rule for an archive.
+    moto_only: an_archives_own_rule_is_not_opted_out,
 );
 
-const SHOP: &str = r#"{"source":["shop.orders"]}"#;
 const BUS: &str = "default";
 
 /// An ARN for a target: EventBridge does not check that targets exist.
@@ -70,7 +75,7 @@ async fn bus_state(app: &TestApp, bus: &str) -> String {
 /// one, and one left outside `filterArns`.
 async fn test_bus(app: &TestApp) -> (String, String) {
     let bus = app.bus_arn(BUS).await;
-    app.create_rule(BUS, "fulfil", SHOP).await;
+    app.create_rule(BUS, "fulfil", SHOP_ORDERS).await;
     put_targets(
         app,
         BUS,
@@ -99,12 +104,8 @@ async fn test_bus(app: &TestApp) -> (String, String) {
         ],
     )
     .await;
-    app.create_rule(
-        BUS,
-        "emails",
-        r#"{"source":["shop.orders"],"replay-name":[{"exists":false}]}"#,
-    )
-    .await;
+    app.create_rule(BUS, "emails", SHOP_ORDERS_NOT_REPLAYED)
+        .await;
     put_targets(
         app,
         BUS,
@@ -116,13 +117,13 @@ async fn test_bus(app: &TestApp) -> (String, String) {
         .put_rule()
         .name("paused")
         .event_bus_name(BUS)
-        .event_pattern(SHOP)
+        .event_pattern(SHOP_ORDERS)
         .state(RuleState::Disabled)
         .send()
         .await
         .expect("disabled rule");
     app.create_scheduled_rule("nightly").await;
-    app.create_rule(BUS, "audit", SHOP).await;
+    app.create_rule(BUS, "audit", SHOP_ORDERS).await;
     put_targets(
         app,
         BUS,
@@ -135,17 +136,25 @@ async fn test_bus(app: &TestApp) -> (String, String) {
 }
 
 fn body(archive: &str, bus: &str, filter: Option<Vec<String>>) -> Value {
-    let mut destination = json!({"arn": bus});
+    let mut body = testkit::app::replay_body("fix-orders", archive, bus, (-120, -10));
     if let Some(filter) = filter {
-        destination["filterArns"] = json!(filter);
+        body["destination"]["filterArns"] = json!(filter);
     }
-    json!({
-        "replayName": "fix-orders",
-        "eventSourceArn": archive,
-        "eventStartTime": minutes_from_now(-120),
-        "eventEndTime": minutes_from_now(-10),
-        "destination": destination,
-    })
+    body
+}
+
+async fn preview_of(app: &TestApp, body: &Value) -> Reply {
+    app.call(Operation::PreviewReplay, &[], Some(body)).await
+}
+
+/// Opts rule `rule` of `bus` out of replays.
+async fn opt_out(app: &TestApp, bus: &str, rule: &str) -> Reply {
+    app.call(
+        Operation::OptRuleOutOfReplays,
+        &[bus, rule],
+        Some(&json!({})),
+    )
+    .await
 }
 
 fn deliveries(preview: &Value) -> Vec<(String, String)> {
@@ -173,9 +182,7 @@ async fn preview_classifies_every_rule_and_changes_nothing(emulator: Emulator) {
         .map(rule_arn)
         .to_vec();
 
-    let reply = app
-        .post("/api/replays/preview", &body(&archive, &bus, Some(chosen)))
-        .await;
+    let reply = preview_of(&app, &body(&archive, &bus, Some(chosen))).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     let preview = &reply.body;
     let mut expected: Vec<(String, String)> = [
@@ -240,9 +247,7 @@ async fn preview_classifies_every_rule_and_changes_nothing(emulator: Emulator) {
     );
 
     // Every rule: the audit rule's log group too.
-    let all = app
-        .post("/api/replays/preview", &body(&archive, &bus, None))
-        .await;
+    let all = preview_of(&app, &body(&archive, &bus, None)).await;
     assert_eq!(all.status, 200, "{}", all.body);
     assert_eq!(
         (
@@ -261,7 +266,9 @@ async fn preview_classifies_every_rule_and_changes_nothing(emulator: Emulator) {
 }
 
 async fn opt_out_changes_only_the_pattern(emulator: Emulator) {
-    let app = spawn_app(emulator).await;
+    // The rule's role is one the deployment may pass again (TargetRoleArns).
+    let role = arn("iam", "role/emails");
+    let app = spawn_app_with(emulator, |s| s.target_role_arns = vec![role.clone()]).await;
     app.create_bus("orders").await;
     let pattern = r#"{"source":["shop.orders"],"detail-type":["OrderCreated"],"detail":{"total":[{"numeric":[">",100]}]}}"#;
     app.sdk
@@ -294,12 +301,7 @@ async fn opt_out_changes_only_the_pattern(emulator: Emulator) {
     let before = describe().await;
     let targets_before = bus_state(&app, "orders").await;
 
-    let reply = app
-        .post(
-            "/api/event-buses/orders/rules/emails/replay-opt-out",
-            &json!({}),
-        )
-        .await;
+    let reply = opt_out(&app, "orders", "emails").await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["name"], "emails");
     let after = describe().await;
@@ -336,12 +338,7 @@ async fn opt_out_changes_only_the_pattern(emulator: Emulator) {
     assert!(targets_before.contains(&format!("{:?}", targets.targets())));
 
     // Twice is once.
-    let again = app
-        .post(
-            "/api/event-buses/orders/rules/emails/replay-opt-out",
-            &json!({}),
-        )
-        .await;
+    let again = opt_out(&app, "orders", "emails").await;
     assert_eq!(again.status, 200, "{}", again.body);
     assert_eq!(again.body, reply.body);
     assert_eq!(describe().await.event_pattern(), after.event_pattern());
@@ -349,9 +346,7 @@ async fn opt_out_changes_only_the_pattern(emulator: Emulator) {
     // The preview now calls it opted out.
     let bus = app.bus_arn("orders").await;
     let archive = app.create_archive("orders-all", &bus, json!({})).await;
-    let preview = app
-        .post("/api/replays/preview", &body(&archive, &bus, None))
-        .await;
+    let preview = preview_of(&app, &body(&archive, &bus, None)).await;
     assert!(
         deliveries(&preview.body).contains(&("emails".to_owned(), "optedOut".to_owned())),
         "{}",
@@ -362,26 +357,17 @@ async fn opt_out_changes_only_the_pattern(emulator: Emulator) {
 async fn opt_out_refusals(emulator: Emulator) {
     let app = spawn_app(emulator).await;
     app.create_bus("orders").await;
-    app.create_rule("orders", "emails", SHOP).await;
+    app.create_rule("orders", "emails", SHOP_ORDERS).await;
     app.create_scheduled_rule("nightly").await;
-    app.post(
-        "/api/event-buses/default/rules/nightly/replay-opt-out",
-        &json!({}),
-    )
-    .await
-    .assert_error(400, "ValidationError", Some("rule"));
-    app.post(
-        "/api/event-buses/orders/rules/ghost/replay-opt-out",
-        &json!({}),
-    )
-    .await
-    .assert_error(404, "NotFound", Some("rule"));
-    app.post(
-        "/api/event-buses/orders/rules/bad%20name/replay-opt-out",
-        &json!({}),
-    )
-    .await
-    .assert_error(400, "ValidationError", Some("rule"));
+    opt_out(&app, "default", "nightly")
+        .await
+        .assert_error(400, "ValidationError", Some("rule"));
+    opt_out(&app, "orders", "ghost")
+        .await
+        .assert_error(404, "NotFound", Some("rule"));
+    opt_out(&app, "orders", "bad name")
+        .await
+        .assert_error(400, "ValidationError", Some("rule"));
     // A pattern that already tests replay-name another way is left to a person.
     app.create_rule(
         "orders",
@@ -389,54 +375,16 @@ async fn opt_out_refusals(emulator: Emulator) {
         r#"{"replay-name":[{"exists":true}]}"#,
     )
     .await;
-    app.post(
-        "/api/event-buses/orders/rules/replays-only/replay-opt-out",
-        &json!({}),
-    )
-    .await
-    .assert_error(400, "ValidationError", Some("rule"));
-
-    // An archive's own rule belongs to EventBridge (moto makes one, as AWS does).
-    if !skip_on(
-        emulator,
-        Emulator::Ministack,
-        "ministack 1.5.33 makes no Events-Archive- rule for an archive",
-    ) {
-        let bus = app.bus_arn("orders").await;
-        app.create_archive("orders-all", &bus, json!({})).await;
-        let managed = app
-            .post(
-                "/api/event-buses/orders/rules/Events-Archive-orders-all/replay-opt-out",
-                &json!({}),
-            )
-            .await;
-        managed.assert_error(403, "Forbidden", Some("rule"));
-    }
+    opt_out(&app, "orders", "replays-only").await.assert_error(
+        400,
+        "ValidationError",
+        Some("rule"),
+    );
 
     // Below admin: refused before anything is read.
-    let emulator_endpoint = app
-        .emulator
-        .as_ref()
-        .map(|e| e.endpoint())
-        .unwrap_or_default();
-    for role in ["viewer", "operator"] {
-        let (address, _) = testkit::app::spawn_backend_with(
-            &emulator_endpoint,
-            "/nonexistent",
-            &[("REWIND_LOCAL_ROLE", role)],
-        )
-        .await;
-        let lesser = TestApp {
-            address,
-            http: reqwest::Client::new(),
-            sdk: app.sdk.clone(),
-            emulator: None,
-        };
-        lesser
-            .post(
-                "/api/event-buses/orders/rules/emails/replay-opt-out",
-                &json!({}),
-            )
+    for role in [Role::Viewer, Role::Operator] {
+        let lesser = app.another(|s| s.local_role = role).await;
+        opt_out(&lesser, "orders", "emails")
             .await
             .assert_error(403, "Forbidden", None);
     }
@@ -448,5 +396,21 @@ async fn opt_out_refusals(emulator: Emulator) {
         .send()
         .await
         .expect("rule");
-    assert_eq!(unchanged.event_pattern(), Some(SHOP));
+    assert_eq!(unchanged.event_pattern(), Some(SHOP_ORDERS));
+}
+
+/// An archive's own rule belongs to EventBridge (moto makes one, as AWS does).
+async fn an_archives_own_rule_is_not_opted_out(emulator: Emulator) {
+    let app = spawn_app(emulator).await;
+    let bus = app.create_bus("orders").await;
+    app.create_archive("orders-all", &bus, json!({})).await;
+    let rules = app.call(Operation::ListRules, &["orders"], None).await;
+    assert!(
+        rules.names("rules").contains(&"Events-Archive-orders-all"),
+        "{}",
+        rules.body
+    );
+    opt_out(&app, "orders", "Events-Archive-orders-all")
+        .await
+        .assert_error(403, "Forbidden", Some("rule"));
 }

@@ -3,18 +3,12 @@
 //! PutMetricData into `AWS/Events` (which ministack accepts), and records in EventBridge's
 //! bus-log schema into a log group wired to the bus through the Logs delivery APIs.
 
-use crate::routing::{orders, routed_body};
+use crate::jobs::{job_body, job_until};
+use crate::replays::completed;
+use crate::routing::{orders, routed_body, start};
 use serde_json::{Value, json};
-use std::time::Duration;
-use testkit::app::{Emulator, TestApp, minutes_from_now, spawn_app};
+use testkit::app::{Emulator, Operation, SHOP_ORDERS_NOT_REPLAYED, TestApp, spawn_app};
 use testkit::figures;
-
-fn endpoint(app: &TestApp) -> String {
-    app.emulator
-        .as_ref()
-        .map(|e| e.endpoint())
-        .unwrap_or_default()
-}
 
 /// SEEDED (`testkit::figures`): `AWS/Events` figures for `rule` of bus `orders`.
 async fn seed_metrics(
@@ -23,17 +17,17 @@ async fn seed_metrics(
     at: time::OffsetDateTime,
     points: &[(&str, i64, f64)],
 ) {
-    figures::metrics(&endpoint(app), "orders", rule, at, points)
+    figures::metrics(&app.endpoint, "orders", rule, at, points)
         .await
         .expect("seed metrics");
 }
 
 /// SEEDED (`testkit::figures`): bus `orders` logs at INFO, and these records are in it.
 async fn seed_bus_logs(app: &TestApp, bus_arn: &str, records: &[Value]) {
-    figures::bus_logging(&endpoint(app), &app.sdk, "orders", bus_arn)
+    figures::bus_logging(&app.endpoint, &app.sdk, "orders", bus_arn)
         .await
         .expect("bus logging");
-    figures::bus_log_records(&endpoint(app), "orders", records)
+    figures::bus_log_records(&app.endpoint, "orders", records)
         .await
         .expect("records");
 }
@@ -55,17 +49,6 @@ fn record(
     )
 }
 
-async fn finished(app: &TestApp, name: &str) -> Value {
-    for _ in 0..100 {
-        let reply = app.get(&format!("/api/replays/{name}")).await;
-        if reply.body["state"] == "COMPLETED" {
-            return reply.body;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("replay {name} did not complete");
-}
-
 fn time_of(value: &Value) -> time::OffsetDateTime {
     shared::timestamp::parse(value.as_str().unwrap_or_default()).expect("a timestamp")
 }
@@ -74,14 +57,10 @@ fn time_of(value: &Value) -> time::OffsetDateTime {
 async fn a_routed_replays_report_shows_its_removed_rule_with_the_seeded_figures() {
     let app = spawn_app(Emulator::Ministack).await;
     let (bus, archive, _) = orders(&app, 3).await;
-    let started = app
-        .post(
-            "/api/replays",
-            &routed_body("reported", &archive, &bus, &[("fulfil", "chosen")], None),
-        )
-        .await;
+    let body = routed_body("reported", &archive, &bus, &[("fulfil", "chosen")], None);
+    let started = start(&app, &body).await;
     assert_eq!(started.status, 201, "{}", started.body);
-    let replay = finished(&app, "reported").await;
+    let replay = completed(&app, "reported").await;
     // The replay is over: its temporary rule is gone, and still reported.
     assert!(app.temporary_rules("orders").await.is_empty());
     let rule_arn = replay["destination"]["filterArns"][0]
@@ -132,7 +111,7 @@ async fn a_routed_replays_report_shows_its_removed_rule_with_the_seeded_figures(
     )
     .await;
 
-    let report = app.get("/api/replays/reported/report").await;
+    let report = app.call(Operation::ReplayReport, &["reported"], None).await;
     assert_eq!(report.status, 200, "{}", report.body);
     let body = &report.body;
     assert_eq!(body["replayName"], "reported");
@@ -183,19 +162,11 @@ async fn an_in_place_replay_reports_its_receiving_rules_and_says_how_to_log() {
     let app = spawn_app(Emulator::Ministack).await;
     let (bus, archive, _) = orders(&app, 1).await;
     // A rule that opted out of replays does not receive it, so it is not reported.
-    app.create_rule(
-        "orders",
-        "no-replays",
-        r#"{"source":["shop.orders"],"replay-name":[{"exists":false}]}"#,
-    )
-    .await;
-    let body = json!({
-        "replayName": "in-place", "eventSourceArn": archive,
-        "eventStartTime": minutes_from_now(-30), "eventEndTime": minutes_from_now(-1),
-        "destination": {"arn": bus},
-    });
-    assert_eq!(app.post("/api/replays", &body).await.status, 201);
-    let replay = finished(&app, "in-place").await;
+    app.create_rule("orders", "no-replays", SHOP_ORDERS_NOT_REPLAYED)
+        .await;
+    let body = testkit::app::replay_body("in-place", &archive, &bus, (-30, -1));
+    assert_eq!(start(&app, &body).await.status, 201);
+    let replay = completed(&app, "in-place").await;
     seed_metrics(
         &app,
         "fulfil",
@@ -203,7 +174,7 @@ async fn an_in_place_replay_reports_its_receiving_rules_and_says_how_to_log() {
         &[("Invocations", 1, 5.0)],
     )
     .await;
-    let report = app.get("/api/replays/in-place/report").await;
+    let report = app.call(Operation::ReplayReport, &["in-place"], None).await;
     assert_eq!(report.status, 200, "{}", report.body);
     let rules = report.body["rules"].as_array().cloned().unwrap_or_default();
     let names: Vec<&str> = rules.iter().filter_map(|r| r["rule"].as_str()).collect();
@@ -218,34 +189,21 @@ async fn an_in_place_replay_reports_its_receiving_rules_and_says_how_to_log() {
         notes.contains("aws events update-event-bus --name orders --log-config Level=INFO"),
         "{notes}"
     );
-    app.get("/api/replays/nothing/report")
-        .await
-        .assert_error(404, "NotFound", None);
-    app.get("/api/replay-jobs/nothing/report")
-        .await
-        .assert_error(404, "NotFound", None);
+    for op in [Operation::ReplayReport, Operation::ReplayJobReport] {
+        app.call(op, &["nothing"], None)
+            .await
+            .assert_error(404, "NotFound", None);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_jobs_report_adds_its_slices() {
     let app = spawn_app(Emulator::Ministack).await;
     let (bus, archive, _) = orders(&app, 1).await;
-    let body = json!({
-        "jobName": "reported-job", "eventSourceArn": archive,
-        "eventStartTime": minutes_from_now(-60), "eventEndTime": minutes_from_now(-1),
-        "destination": {"arn": bus},
-        "pacing": {"sliceMinutes": 30, "gapSeconds": 0},
-    });
-    assert_eq!(app.post("/api/replay-jobs", &body).await.status, 201);
-    let mut job = Value::Null;
-    for _ in 0..200 {
-        job = app.get("/api/replay-jobs/reported-job").await.body;
-        if job["state"] == "COMPLETED" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(job["state"], "COMPLETED", "{job}");
+    let body = job_body("reported-job", &archive, &bus, 30, 0);
+    let created = app.call(Operation::StartReplayJob, &[], Some(&body)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let job = job_until(&app, "reported-job", |j| j["state"] == "COMPLETED").await;
     let first = time_of(&job["slices"][0]["replayStartTime"]);
     let last_end = time_of(&job["slices"][1]["replayEndTime"]);
     seed_metrics(
@@ -255,7 +213,9 @@ async fn a_jobs_report_adds_its_slices() {
         &[("Invocations", 1, 2.0), ("Invocations", 2, 3.0)],
     )
     .await;
-    let report = app.get("/api/replay-jobs/reported-job/report").await;
+    let report = app
+        .call(Operation::ReplayJobReport, &["reported-job"], None)
+        .await;
     assert_eq!(report.status, 200, "{}", report.body);
     assert_eq!(report.body["replayName"], "reported-job");
     // The window covers every slice: first start to last end + 5 minutes.

@@ -6,81 +6,54 @@
 use aws_sdk_eventbridge::types::{DeadLetterConfig, InputTransformer, RetryPolicy, Target};
 use serde_json::{Value, json};
 use std::time::Duration;
-use testkit::app::{Emulator, TestApp, minutes_from_now, spawn_app, spawn_app_with};
+use testkit::app::{
+    Emulator, Operation, Reply, SHOP_ORDERS, SHOP_ORDERS_NOT_REPLAYED, TestApp, spawn_app,
+    spawn_app_with,
+};
 
-const SHOP: &str = r#"{"source":["shop.orders"]}"#;
+/// Starting and previewing a replay check its routing alike.
+pub(crate) const PREVIEW_AND_START: [Operation; 2] =
+    [Operation::PreviewReplay, Operation::StartReplay];
 
-/// Queue URL and ARN of a new queue.
-pub(crate) async fn queue(app: &TestApp, name: &str) -> (String, String) {
-    let sqs = app.sqs();
-    let url = sqs
-        .create_queue()
-        .queue_name(name)
-        .send()
-        .await
-        .expect("queue")
-        .queue_url()
-        .map(str::to_owned)
-        .expect("url");
-    let arn = sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("attributes")
-        .attributes()
-        .and_then(|a| {
-            a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-                .cloned()
-        })
-        .expect("arn");
-    (url, arn)
+/// Starts a replay.
+pub(crate) async fn start(app: &TestApp, body: &Value) -> Reply {
+    app.call(Operation::StartReplay, &[], Some(body)).await
+}
+
+/// Previews a replay.
+pub(crate) async fn preview(app: &TestApp, body: &Value) -> Reply {
+    app.call(Operation::PreviewReplay, &[], Some(body)).await
+}
+
+/// Polls `check` every `every` until it holds, `times` times at most; true if it did.
+pub(crate) async fn eventually<F: std::future::Future<Output = bool>>(
+    times: usize,
+    every: Duration,
+    mut check: impl FnMut() -> F,
+) -> bool {
+    for _ in 0..times {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(every).await;
+    }
+    false
 }
 
 /// Receives (and deletes) until `want` messages whose body has `replay-name` arrived, or
 /// time is up; returns their bodies.
 pub(crate) async fn replayed_messages(app: &TestApp, url: &str, want: usize) -> Vec<Value> {
-    let sqs = app.sqs();
-    let mut bodies = Vec::new();
-    for _ in 0..40 {
-        let out = sqs
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .expect("receive");
-        for message in out.messages() {
-            let body: Value =
-                serde_json::from_str(message.body().unwrap_or("{}")).unwrap_or_default();
-            if body.get("replay-name").is_some() {
-                bodies.push(body);
-            }
-            if let Some(handle) = message.receipt_handle() {
-                let _ = sqs
-                    .delete_message()
-                    .queue_url(url)
-                    .receipt_handle(handle)
-                    .send()
-                    .await;
-            }
-        }
-        if bodies.len() >= want {
-            break;
-        }
-    }
-    bodies
+    app.receive(url, want, |body| body.get("replay-name").is_some())
+        .await
 }
 
 /// Bus `orders`, rule `fulfil` with three SQS targets (one with a role, retries and a
 /// dead-letter queue, one with an input transformer), an archive and `events` events.
 pub(crate) async fn orders(app: &TestApp, events: u32) -> (String, String, String) {
     let bus = app.create_bus("orders").await;
-    let (chosen_url, chosen) = queue(app, "chosen").await;
-    let (_, other) = queue(app, "other").await;
-    app.create_rule("orders", "fulfil", SHOP).await;
+    let (chosen_url, chosen) = app.create_queue("chosen").await;
+    let (_, other) = app.create_queue("other").await;
+    app.create_rule("orders", "fulfil", SHOP_ORDERS).await;
     let targets = vec![
         Target::builder()
             .id("chosen")
@@ -134,14 +107,22 @@ pub(crate) fn routed_body(
     if let Some(pattern) = pattern {
         routing["eventPattern"] = json!(pattern);
     }
-    json!({
-        "replayName": name,
-        "eventSourceArn": archive,
-        "eventStartTime": minutes_from_now(-60),
-        "eventEndTime": minutes_from_now(1),
-        "destination": {"arn": bus},
-        "routing": routing,
+    let mut body = testkit::app::replay_body(name, archive, bus, (-60, 1));
+    body["routing"] = routing;
+    body
+}
+
+/// Reads each of `replays` until no temporary rule is left on `orders` (5 s at most):
+/// a read that finds its replay over removes its rule. True if none is left.
+async fn read_until_tidy(app: &TestApp, replays: &[&str]) -> bool {
+    eventually(50, Duration::from_millis(100), || async {
+        for name in replays {
+            let replay = app.call(Operation::DescribeReplay, &[name], None).await;
+            assert_eq!(replay.status, 200, "{}", replay.body);
+        }
+        app.temporary_rules("orders").await.is_empty()
     })
+    .await
 }
 
 pub(crate) async fn targets_of(app: &TestApp, rule: &str) -> Vec<Target> {
@@ -183,7 +164,7 @@ async fn a_routed_replay_reaches_the_chosen_targets_through_a_temporary_rule() {
         &[("fulfil", "chosen"), ("fulfil", "shaped")],
         None,
     );
-    let preview = app.post("/api/replays/preview", &body).await;
+    let preview = preview(&app, &body).await;
     assert_eq!(preview.status, 200, "{}", preview.body);
     let rules = preview.body["rules"]
         .as_array()
@@ -214,7 +195,7 @@ async fn a_routed_replay_reaches_the_chosen_targets_through_a_temporary_rule() {
         "a preview made a rule"
     );
 
-    let started = app.post("/api/replays", &body).await;
+    let started = start(&app, &body).await;
     assert_eq!(started.status, 201, "{}", started.body);
     // Until a request sees it over, the temporary rule is there, with exact copies.
     let temporary = app.temporary_rules("orders").await;
@@ -241,25 +222,26 @@ async fn a_routed_replay_reaches_the_chosen_targets_through_a_temporary_rule() {
     assert!(replayed_messages(&app, &chosen_url, 3).await.len() >= 3);
 
     // The replay page while it runs says where it was routed; once over, the rule goes.
-    let mut over = false;
-    for _ in 0..100 {
-        let replay = app.get("/api/replays/routed-1").await;
+    let over = eventually(100, Duration::from_millis(100), || async {
+        let replay = app
+            .call(Operation::DescribeReplay, &["routed-1"], None)
+            .await;
         assert_eq!(replay.status, 200, "{}", replay.body);
-        if matches!(
+        let ended = matches!(
             replay.body["state"].as_str(),
             Some("COMPLETED" | "FAILED" | "CANCELLED")
-        ) {
-            over = true;
-            break;
-        }
-        assert_eq!(
-            replay.body["routing"]["targets"].as_array().map(Vec::len),
-            Some(2),
-            "{}",
-            replay.body
         );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        if !ended {
+            assert_eq!(
+                replay.body["routing"]["targets"].as_array().map(Vec::len),
+                Some(2),
+                "{}",
+                replay.body
+            );
+        }
+        ended
+    })
+    .await;
     assert!(over, "the replay did not end");
     assert!(
         app.temporary_rules("orders").await.is_empty(),
@@ -269,51 +251,37 @@ async fn a_routed_replay_reaches_the_chosen_targets_through_a_temporary_rule() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_scheduled_sweep_removes_the_rules_of_a_replay_that_ended_unwatched() {
-    let app = spawn_app_with(
-        Emulator::Ministack,
-        "/nonexistent",
-        &[("REWIND_SWEEP_SECONDS", "1")],
-    )
+    let app = spawn_app_with(Emulator::Ministack, |s| {
+        s.sweep_every = Duration::from_secs(1);
+    })
     .await;
     let (bus, archive, _) = orders(&app, 2).await;
-    let started = app
-        .post(
-            "/api/replays",
-            &routed_body("unwatched", &archive, &bus, &[("fulfil", "other")], None),
-        )
-        .await;
+    let body = routed_body("unwatched", &archive, &bus, &[("fulfil", "other")], None);
+    let started = start(&app, &body).await;
     assert_eq!(started.status, 201, "{}", started.body);
     // Nobody asks Rewind about it, nobody uses the console: the sweep's schedule alone
     // removes its rule once it is over.
-    let mut left = app.temporary_rules("orders").await.len();
-    for _ in 0..100 {
-        left = app.temporary_rules("orders").await.len();
-        if left == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let swept = eventually(100, Duration::from_millis(100), || async {
+        app.temporary_rules("orders").await.is_empty()
+    })
+    .await;
     assert_eq!(replay_state(&app, "unwatched").await, "COMPLETED");
-    assert_eq!(left, 0, "not swept");
+    assert!(swept, "not swept");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_routings_leave_nothing_behind() {
     let app = spawn_app(Emulator::Ministack).await;
     let (bus, archive, _) = orders(&app, 1).await;
-    app.create_rule(
-        "orders",
-        "receipts",
-        r#"{"source":["shop.orders"],"replay-name":[{"exists":false}]}"#,
-    )
-    .await;
+    app.create_rule("orders", "receipts", SHOP_ORDERS_NOT_REPLAYED)
+        .await;
     app.create_rule(
         "orders",
         "picky",
         r#"{"source":["shop.orders"],"replay-name":[{"cidr":"10.0.0.0/24"}]}"#,
     )
     .await;
-    app.create_rule("orders", "paused", SHOP).await;
+    app.create_rule("orders", "paused", SHOP_ORDERS).await;
     app.sdk
         .disable_rule()
         .event_bus_name("orders")
@@ -419,45 +387,42 @@ async fn refused_routings_leave_nothing_behind() {
         ),
     ];
     for (body, status, code, field) in cases {
-        for path in ["/api/replays/preview", "/api/replays"] {
-            let reply = app.post(path, &body).await;
+        for op in PREVIEW_AND_START {
+            let reply = app.call(op, &[], Some(&body)).await;
             reply.assert_error(status, code, Some(field));
             assert!(
                 app.temporary_rules("orders").await.is_empty(),
-                "{path} {body} left a rule"
+                "{op:?} {body} left a rule"
             );
         }
     }
     // Every chosen rule and target is read before any rule is made.
-    app.create_rule("orders", "second", SHOP).await;
-    let reply = app
-        .post(
-            "/api/replays",
-            &routed_body(
-                "r8",
-                &archive,
-                &bus,
-                &[("fulfil", "chosen"), ("second", "none")],
-                None,
-            ),
-        )
-        .await;
+    app.create_rule("orders", "second", SHOP_ORDERS).await;
+    let reply = start(
+        &app,
+        &routed_body(
+            "r8",
+            &archive,
+            &bus,
+            &[("fulfil", "chosen"), ("second", "none")],
+            None,
+        ),
+    )
+    .await;
     reply.assert_error(404, "NotFound", Some("routing.targets"));
     assert!(app.temporary_rules("orders").await.is_empty());
     // A name already taken is refused before any rule is made.
-    let first = app
-        .post(
-            "/api/replays",
-            &routed_body("taken", &archive, &bus, &[("fulfil", "chosen")], None),
-        )
-        .await;
+    let first = start(
+        &app,
+        &routed_body("taken", &archive, &bus, &[("fulfil", "chosen")], None),
+    )
+    .await;
     assert_eq!(first.status, 201, "{}", first.body);
-    let again = app
-        .post(
-            "/api/replays",
-            &routed_body("taken", &archive, &bus, &[("fulfil", "other")], None),
-        )
-        .await;
+    let again = start(
+        &app,
+        &routed_body("taken", &archive, &bus, &[("fulfil", "other")], None),
+    )
+    .await;
     again.assert_error(409, "AlreadyExists", Some("replayName"));
     let left = app.temporary_rules("orders").await;
     assert_eq!(left.len(), 1, "only the first replay's rule: {left:?}");
@@ -498,8 +463,8 @@ async fn look_alike_replay_names_get_rules_of_their_own() {
     let app = spawn_app(Emulator::Ministack).await;
     let (bus, archive, _) = orders(&app, 2).await;
     // B goes to a catch-all rule's target; A to fulfil's `chosen`.
-    let (_, audit_queue) = queue(&app, "audit").await;
-    app.create_rule("orders", "audit-all", SHOP).await;
+    let (_, audit_queue) = app.create_queue("audit").await;
+    app.create_rule("orders", "audit-all", SHOP_ORDERS).await;
     app.sdk
         .put_targets()
         .event_bus_name("orders")
@@ -515,12 +480,7 @@ async fn look_alike_replay_names_get_rules_of_their_own() {
         .await
         .expect("targets");
     for (name, target) in [(&a, ("fulfil", "chosen")), (&b, ("audit-all", "chosen"))] {
-        let started = app
-            .post(
-                "/api/replays",
-                &routed_body(name, &archive, &bus, &[target], None),
-            )
-            .await;
+        let started = start(&app, &routed_body(name, &archive, &bus, &[target], None)).await;
         assert_eq!(started.status, 201, "{}", started.body);
     }
     let temporary = app.temporary_rules("orders").await;
@@ -540,17 +500,7 @@ async fn look_alike_replay_names_get_rules_of_their_own() {
         }
     }
     // Once each is seen over, its rule goes: nothing Rewind made outlives the test.
-    for _ in 0..50 {
-        for name in [&a, &b] {
-            let replay = app.get(&format!("/api/replays/{name}")).await;
-            assert_eq!(replay.status, 200, "{}", replay.body);
-        }
-        if app.temporary_rules("orders").await.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(app.temporary_rules("orders").await.is_empty());
+    assert!(read_until_tidy(&app, &[&a, &b]).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -558,10 +508,7 @@ async fn a_concurrent_double_submit_keeps_the_winners_rules() {
     let app = spawn_app(Emulator::Ministack).await;
     let (bus, archive, _) = orders(&app, 2).await;
     let body = routed_body("twice", &archive, &bus, &[("fulfil", "chosen")], None);
-    let (first, second) = tokio::join!(
-        app.post("/api/replays", &body),
-        app.post("/api/replays", &body)
-    );
+    let (first, second) = tokio::join!(start(&app, &body), start(&app, &body));
     let mut statuses = [first.status, second.status];
     statuses.sort_unstable();
     assert_eq!(statuses, [201, 409], "{} {}", first.body, second.body);
@@ -593,13 +540,5 @@ async fn a_concurrent_double_submit_keeps_the_winners_rules() {
         "{tags:?}"
     );
     // Once seen over, it goes: nothing Rewind made outlives the test.
-    for _ in 0..50 {
-        let replay = app.get("/api/replays/twice").await;
-        assert_eq!(replay.status, 200, "{}", replay.body);
-        if app.temporary_rules("orders").await.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(app.temporary_rules("orders").await.is_empty());
+    assert!(read_until_tidy(&app, &["twice"]).await);
 }

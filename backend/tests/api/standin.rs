@@ -1,9 +1,69 @@
 //! Behaviour only real AWS shows, tested against the stand-in (`testkit::standin`), in
 //! addition to the emulator tests.
 
-use serde_json::json;
-use testkit::app::Reply;
-use testkit::standin::{ARCHIVE, BUS, Script, StandinRule, calls, spawn_with_standin};
+use serde_json::{Value, json};
+use testkit::app::{Operation, Reply, TestApp};
+use testkit::standin::{ARCHIVE, BUS, Script, Shared, StandinRule, calls};
+
+async fn spawn_with_standin(script: Script) -> (TestApp, Shared) {
+    testkit::standin::spawn_with_standin(script, |_| {}).await
+}
+
+/// A replay of the stand-in's archive into its bus, over an hour of its past.
+fn replay(name: &str) -> Value {
+    json!({
+        "replayName": name, "eventSourceArn": ARCHIVE,
+        "eventStartTime": "2026-11-26T12:00:00Z", "eventEndTime": "2026-11-26T13:00:00Z",
+        "destination": {"arn": BUS},
+    })
+}
+
+/// [`replay`] routed to the target `queue` of rule `fulfil`.
+fn routed_replay(name: &str) -> Value {
+    let mut body = replay(name);
+    body["routing"] = json!({"targets": [{"rule": "fulfil", "targetId": "queue"}]});
+    body
+}
+
+/// The stand-in keeping rule `fulfil` of bus `orders` with these targets.
+fn fulfil_with(targets: Vec<Value>) -> Script {
+    Script {
+        stateful_rules: true,
+        rules: vec![StandinRule {
+            bus: "orders".into(),
+            name: "fulfil".into(),
+            pattern: r#"{"source":["shop"]}"#.into(),
+            targets,
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+/// The stand-in answering every call with the AWS error `code`.
+fn failing(code: &'static str) -> Script {
+    Script {
+        fail_with: Some(code),
+        ..Default::default()
+    }
+}
+
+/// The stand-in whose first CreateArchive and StartReplay answer past the backend's
+/// attempt timeout (having created what they were asked).
+fn slow_first_create() -> Script {
+    Script {
+        slow_first_create: Some(std::time::Duration::from_secs(3)),
+        ..Default::default()
+    }
+}
+
+/// The names of the rules the stand-in keeps.
+fn rules_left(shared: &Shared) -> Vec<String> {
+    shared
+        .lock()
+        .map(|s| s.rules.iter().map(|r| r.name.clone()).collect())
+        .unwrap_or_default()
+}
 
 fn names(reply: &Reply) -> Vec<String> {
     reply.body["archives"]
@@ -24,15 +84,17 @@ async fn standin_paging_passes_limit_and_token_through() {
     })
     .await;
     let mut seen = Vec::new();
-    let mut path = "/api/archives?limit=100".to_owned();
+    let mut query = "limit=100".to_owned();
     let mut pages = 0;
     loop {
-        let reply = app.get(&path).await;
+        let reply = app
+            .call_query(Operation::ListArchives, &[], &query, None)
+            .await;
         assert_eq!(reply.status, 200, "{}", reply.body);
         seen.extend(names(&reply));
         pages += 1;
         match reply.body["nextToken"].as_str() {
-            Some(token) => path = format!("/api/archives?limit=100&nextToken={token}"),
+            Some(token) => query = format!("limit=100&nextToken={token}"),
             None => break,
         }
     }
@@ -50,7 +112,9 @@ async fn standin_paging_passes_limit_and_token_through() {
 #[tokio::test]
 async fn standin_running_replay_reports_progress() {
     let (app, _) = spawn_with_standin(Script::default()).await;
-    let replay = app.get("/api/replays/running").await;
+    let replay = app
+        .call(Operation::DescribeReplay, &["running"], None)
+        .await;
     assert_eq!(replay.status, 200, "{}", replay.body);
     assert_eq!(replay.body["state"], "RUNNING");
     assert_eq!(replay.body["progress"], 0.5);
@@ -59,14 +123,16 @@ async fn standin_running_replay_reports_progress() {
             .as_str()
             .is_some_and(|t| t.ends_with('Z'))
     );
-    let list = app.get("/api/replays").await;
+    let list = app.call(Operation::ListReplays, &[], None).await;
     assert_eq!(list.body["replays"][0]["progress"], 0.25);
 }
 
 #[tokio::test]
 async fn standin_cancelling_a_running_replay() {
     let (app, shared) = spawn_with_standin(Script::default()).await;
-    let reply = app.post("/api/replays/running/cancel", &json!({})).await;
+    let reply = app
+        .call(Operation::CancelReplay, &["running"], Some(&json!({})))
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["state"], "CANCELLING");
     assert!(
@@ -80,7 +146,7 @@ async fn standin_cancelling_a_running_replay() {
 #[tokio::test]
 async fn standin_cancelling_a_finished_replay_is_illegal_status() {
     let (app, _) = spawn_with_standin(Script::default()).await;
-    app.post("/api/replays/done/cancel", &json!({}))
+    app.call(Operation::CancelReplay, &["done"], Some(&json!({})))
         .await
         .assert_error(409, "IllegalStatus", None);
 }
@@ -88,12 +154,7 @@ async fn standin_cancelling_a_finished_replay_is_illegal_status() {
 #[tokio::test]
 async fn standin_an_eleventh_active_replay_is_limit_exceeded() {
     let (app, shared) = spawn_with_standin(Script::default()).await;
-    let body = json!({
-        "replayName": "eleventh", "eventSourceArn": ARCHIVE,
-        "eventStartTime": "2026-11-26T10:00:00Z", "eventEndTime": "2026-11-26T11:00:00Z",
-        "destination": {"arn": BUS},
-    });
-    app.post("/api/replays", &body)
+    app.call(Operation::StartReplay, &[], Some(&replay("eleventh")))
         .await
         .assert_error(409, "LimitExceeded", None);
     // The destination was checked against the archive first.
@@ -104,19 +165,19 @@ async fn standin_an_eleventh_active_replay_is_limit_exceeded() {
 #[tokio::test]
 async fn standin_concurrent_modification_is_409() {
     let (app, _) = spawn_with_standin(Script::default()).await;
-    app.patch("/api/archives/orders-all", &json!({"retentionDays": 1}))
-        .await
-        .assert_error(409, "ConcurrentModification", None);
+    app.call(
+        Operation::UpdateArchive,
+        &["orders-all"],
+        Some(&json!({"retentionDays": 1})),
+    )
+    .await
+    .assert_error(409, "ConcurrentModification", None);
 }
 
 #[tokio::test]
 async fn standin_persistent_throttling_is_429_after_retries() {
-    let (app, shared) = spawn_with_standin(Script {
-        fail_with: Some("ThrottlingException"),
-        ..Default::default()
-    })
-    .await;
-    app.get("/api/archives")
+    let (app, shared) = spawn_with_standin(failing("ThrottlingException")).await;
+    app.call(Operation::ListArchives, &[], None)
         .await
         .assert_error(429, "Throttled", None);
     assert_eq!(
@@ -128,24 +189,16 @@ async fn standin_persistent_throttling_is_429_after_retries() {
 
 #[tokio::test]
 async fn standin_access_denied_is_403() {
-    let (app, _) = spawn_with_standin(Script {
-        fail_with: Some("AccessDeniedException"),
-        ..Default::default()
-    })
-    .await;
-    app.delete("/api/archives/orders-all")
+    let (app, _) = spawn_with_standin(failing("AccessDeniedException")).await;
+    app.call(Operation::DeleteArchive, &["orders-all"], None)
         .await
         .assert_error(403, "Forbidden", None);
 }
 
 #[tokio::test]
 async fn standin_internal_error_is_502() {
-    let (app, _) = spawn_with_standin(Script {
-        fail_with: Some("InternalException"),
-        ..Default::default()
-    })
-    .await;
-    app.get("/api/archives/orders-all")
+    let (app, _) = spawn_with_standin(failing("InternalException")).await;
+    app.call(Operation::DescribeArchive, &["orders-all"], None)
         .await
         .assert_error(502, "UpstreamError", None);
 }
@@ -157,7 +210,7 @@ async fn standin_unreadable_answer_is_502() {
         ..Default::default()
     })
     .await;
-    app.get("/api/archives")
+    app.call(Operation::ListArchives, &[], None)
         .await
         .assert_error(502, "UpstreamError", None);
 }
@@ -166,16 +219,12 @@ async fn standin_unreadable_answer_is_502() {
 /// the SDK retries and meets AlreadyExists. The user is told the truth: created.
 #[tokio::test]
 async fn standin_create_that_timed_out_after_succeeding_is_reported_created() {
-    let (app, shared) = spawn_with_standin(Script {
-        slow_first_create: Some(std::time::Duration::from_secs(3)),
-        ..Default::default()
-    })
-    .await;
+    let (app, shared) = spawn_with_standin(slow_first_create()).await;
     let body = json!({
         "archiveName": "orders-retried", "eventSourceArn": BUS,
         "eventPattern": "{\"source\": [\"shop.orders\"]}", "retentionDays": 7,
     });
-    let reply = app.post("/api/archives", &body).await;
+    let reply = app.call(Operation::CreateArchive, &[], Some(&body)).await;
     assert_eq!(reply.status, 201, "{}", reply.body);
     assert_eq!(
         reply.body["archiveArn"],
@@ -194,22 +243,22 @@ async fn standin_create_that_timed_out_after_succeeding_is_reported_created() {
     );
 
     // A create that simply meets an existing archive is still AlreadyExists.
-    let again = app.post("/api/archives", &body).await;
+    let again = app.call(Operation::CreateArchive, &[], Some(&body)).await;
     again.assert_error(409, "AlreadyExists", None);
     // As is a retry that finds an archive of that name with other settings.
     let (app, _) = spawn_with_standin(Script {
-        slow_first_create: Some(std::time::Duration::from_secs(3)),
         created: vec![(
             "CreateArchive".to_owned(),
             json!({"ArchiveName": "taken", "EventSourceArn": BUS, "RetentionDays": 1}),
         )],
-        ..Default::default()
+        ..slow_first_create()
     })
     .await;
     let reply = app
-        .post(
-            "/api/archives",
-            &json!({"archiveName": "taken", "eventSourceArn": BUS}),
+        .call(
+            Operation::CreateArchive,
+            &[],
+            Some(&json!({"archiveName": "taken", "eventSourceArn": BUS})),
         )
         .await;
     reply.assert_error(409, "AlreadyExists", None);
@@ -217,20 +266,9 @@ async fn standin_create_that_timed_out_after_succeeding_is_reported_created() {
 
 #[tokio::test]
 async fn standin_replay_that_timed_out_after_starting_is_reported_started() {
-    let (app, shared) = spawn_with_standin(Script {
-        slow_first_create: Some(std::time::Duration::from_secs(3)),
-        ..Default::default()
-    })
-    .await;
+    let (app, shared) = spawn_with_standin(slow_first_create()).await;
     let reply = app
-        .post(
-            "/api/replays",
-            &json!({
-                "replayName": "retried", "eventSourceArn": ARCHIVE,
-                "eventStartTime": "2026-11-20T10:00:00Z", "eventEndTime": "2026-11-20T11:00:00Z",
-                "destination": {"arn": BUS},
-            }),
-        )
+        .call(Operation::StartReplay, &[], Some(&replay("retried")))
         .await;
     assert_eq!(reply.status, 201, "{}", reply.body);
     assert_eq!(
@@ -251,12 +289,9 @@ async fn standin_preview_lists_300_rules_with_every_target() {
         ..Default::default()
     })
     .await;
-    let body = json!({
-        "replayName": "fix", "eventSourceArn": ARCHIVE,
-        "eventStartTime": "2026-11-26T12:00:00Z", "eventEndTime": "2026-11-26T13:00:00Z",
-        "destination": {"arn": BUS},
-    });
-    let reply = app.post("/api/replays/preview", &body).await;
+    let reply = app
+        .call(Operation::PreviewReplay, &[], Some(&replay("fix")))
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     let rules = reply.body["rules"].as_array().cloned().unwrap_or_default();
     assert_eq!(rules.len(), 300);
@@ -305,30 +340,14 @@ async fn standin_preview_lists_300_rules_with_every_target() {
 #[tokio::test]
 async fn standin_routed_replay_sends_its_temporary_rule_as_filter_arns_and_cleans_up_on_failure() {
     let chosen = json!({"Id": "queue", "Arn": "arn:aws:sqs:us-east-1:123456789012:fulfil",
-        "RoleArn": "arn:aws:iam::123456789012:role/r", "InputPath": "$.detail",
+        "RoleArn": testkit::app::TEST_TARGET_ROLE, "InputPath": "$.detail",
         "RetryPolicy": {"MaximumRetryAttempts": 2}});
-    let (app, shared) = spawn_with_standin(Script {
-        stateful_rules: true,
-        rules: vec![StandinRule {
-            bus: "orders".into(),
-            name: "fulfil".into(),
-            pattern: r#"{"source":["shop"]}"#.into(),
-            targets: vec![
-                chosen.clone(),
-                json!({"Id": "other", "Arn": "arn:aws:sqs:us-east-1:123456789012:other"}),
-            ],
-            ..Default::default()
-        }],
-        ..Default::default()
-    })
+    let (app, shared) = spawn_with_standin(fulfil_with(vec![
+        chosen.clone(),
+        json!({"Id": "other", "Arn": "arn:aws:sqs:us-east-1:123456789012:other"}),
+    ]))
     .await;
-    let body = json!({
-        "replayName": "fix", "eventSourceArn": ARCHIVE,
-        "eventStartTime": "2026-11-26T12:00:00Z", "eventEndTime": "2026-11-26T13:00:00Z",
-        "destination": {"arn": BUS},
-        "routing": {"targets": [{"rule": "fulfil", "targetId": "queue"}]},
-    });
-    app.post("/api/replays", &body)
+    app.call(Operation::StartReplay, &[], Some(&routed_replay("fix")))
         .await
         .assert_error(409, "LimitExceeded", None);
     let put_rule = calls(&shared, "PutRule");
@@ -350,11 +369,11 @@ async fn standin_routed_replay_sends_its_temporary_rule_as_filter_arns_and_clean
             "arn:aws:events:us-east-1:123456789012:rule/orders/{temporary}"
         )])
     );
-    let left: Vec<String> = shared
-        .lock()
-        .map(|s| s.rules.iter().map(|r| r.name.clone()).collect())
-        .unwrap_or_default();
-    assert_eq!(left, ["fulfil"], "the temporary rule was left behind");
+    assert_eq!(
+        rules_left(&shared),
+        ["fulfil"],
+        "the temporary rule was left behind"
+    );
     assert_eq!(calls(&shared, "DeleteRule")[0]["Name"], temporary.as_str());
 }
 
@@ -365,27 +384,15 @@ async fn standin_routed_replay_sends_its_temporary_rule_as_filter_arns_and_clean
 async fn standin_a_temporary_rule_whose_targets_are_not_exactly_the_planned_ones_is_removed() {
     let chosen = json!({"Id": "queue", "Arn": "arn:aws:sqs:us-east-1:123456789012:fulfil"});
     let (app, shared) = spawn_with_standin(Script {
-        stateful_rules: true,
-        rules: vec![StandinRule {
-            bus: "orders".into(),
-            name: "fulfil".into(),
-            pattern: r#"{"source":["shop"]}"#.into(),
-            targets: vec![chosen],
-            ..Default::default()
-        }],
         put_targets_also_adds: Some(
             json!({"Id": "intruder", "Arn": "arn:aws:events:us-east-1:999999999999:event-bus/elsewhere"}),
         ),
-        ..Default::default()
+        ..fulfil_with(vec![chosen])
     })
     .await;
-    let body = json!({
-        "replayName": "fix", "eventSourceArn": ARCHIVE,
-        "eventStartTime": "2026-11-26T12:00:00Z", "eventEndTime": "2026-11-26T13:00:00Z",
-        "destination": {"arn": BUS},
-        "routing": {"targets": [{"rule": "fulfil", "targetId": "queue"}]},
-    });
-    let reply = app.post("/api/replays", &body).await;
+    let reply = app
+        .call(Operation::StartReplay, &[], Some(&routed_replay("fix")))
+        .await;
     reply.assert_error(502, "UpstreamError", None);
     assert!(
         reply.body["error"]["message"]
@@ -398,9 +405,9 @@ async fn standin_a_temporary_rule_whose_targets_are_not_exactly_the_planned_ones
         calls(&shared, "StartReplay").is_empty(),
         "a replay was started"
     );
-    let left: Vec<String> = shared
-        .lock()
-        .map(|s| s.rules.iter().map(|r| r.name.clone()).collect())
-        .unwrap_or_default();
-    assert_eq!(left, ["fulfil"], "the temporary rule was left behind");
+    assert_eq!(
+        rules_left(&shared),
+        ["fulfil"],
+        "the temporary rule was left behind"
+    );
 }

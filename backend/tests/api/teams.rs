@@ -3,10 +3,10 @@
 //! `REWIND_TEAMS` unset every other test runs as before.) Paging through a sparse scope
 //! is proven on the stand-in.
 
-use crate::lambda::{deployed_router_with, event, invoke};
+use crate::lambda::{ask, deployed_router_with};
 use serde_json::{Value, json};
-use testkit::app::{Emulator, EmulatorProcess};
-use testkit::standin::{Script, calls, spawn_with_standin_using};
+use testkit::app::{Emulator, EmulatorProcess, Operation, route, spawn_app_with, teams};
+use testkit::standin::{Script, calls, spawn_with_standin};
 
 const TEAMS: &str = "payments=payments-*,ledger;search=search-*";
 
@@ -17,8 +17,7 @@ fn claims(groups: &str) -> Value {
 /// Buses payments-eu, ledger, orders and search-a, an archive on each (two on
 /// payments-eu), and a replay of the payments and of the orders archive.
 async fn account(emulator: &EmulatorProcess) -> (String, String) {
-    let endpoint = emulator.endpoint();
-    let (_, sdk) = testkit::app::spawn_backend_serving(&endpoint, "/nonexistent").await;
+    let sdk = testkit::app::eventbridge_client(&emulator.endpoint(), "test");
     let mut buses = Vec::new();
     for bus in ["payments-eu", "ledger", "orders", "search-a"] {
         let arn = sdk.create_event_bus().name(bus).send().await.expect("bus");
@@ -64,17 +63,24 @@ async fn account(emulator: &EmulatorProcess) -> (String, String) {
     (buses[2].clone(), archives[3].clone())
 }
 
-/// Every item of a list through every page, checking no page is empty while it says
-/// there is more.
-async fn all_pages(router: &axum::Router, path: &str, list: &str, groups: &str) -> Vec<String> {
+/// Every item of the list `list` that `op` answers, `limit` to a page, through every
+/// page, checking no page is empty while it says there is more.
+async fn all_pages(
+    router: &axum::Router,
+    (op, limit): (Operation, u32),
+    list: &str,
+    groups: &str,
+) -> Vec<String> {
     let mut names = Vec::new();
     let mut token: Option<String> = None;
     for _ in 0..50 {
-        let url = match &token {
-            Some(t) => format!("{path}&nextToken={t}"),
-            None => path.to_owned(),
+        let query = match &token {
+            Some(t) => format!("limit={limit}&nextToken={t}"),
+            None => format!("limit={limit}"),
         };
-        let (status, body) = invoke(router, event("GET", &url, Some(claims(groups)), None)).await;
+        let request = route(op, &[]).query(&query);
+        let url = request.path.clone();
+        let (status, body) = ask(router, request, Some(claims(groups)), None).await;
         assert_eq!(status, 200, "{url}: {body}");
         let items = body[list].as_array().cloned().unwrap_or_default();
         token = body["nextToken"].as_str().map(str::to_owned);
@@ -101,7 +107,10 @@ async fn all_pages(router: &axum::Router, path: &str, list: &str, groups: &str) 
 async fn each_team_sees_and_acts_on_its_own_buses_only() {
     let emulator = EmulatorProcess::start(Emulator::Ministack).await;
     let (orders_bus, orders_archive) = account(&emulator).await;
-    let (router, _audit) = deployed_router_with(&emulator, &[("REWIND_TEAMS", TEAMS)]).await;
+    let (router, _audit) = deployed_router_with(&emulator.endpoint(), |s| {
+        s.roles.teams = Some(teams(TEAMS));
+    })
+    .await;
     let payments_operator = "[rewind-operators rewind-team-payments]";
     let payments_admin = "[rewind-admins rewind-team-payments]";
 
@@ -109,7 +118,7 @@ async fn each_team_sees_and_acts_on_its_own_buses_only() {
     assert_eq!(
         all_pages(
             &router,
-            "/api/archives?limit=1",
+            (Operation::ListArchives, 1),
             "archives",
             payments_operator
         )
@@ -119,7 +128,7 @@ async fn each_team_sees_and_acts_on_its_own_buses_only() {
     assert_eq!(
         all_pages(
             &router,
-            "/api/replays?limit=1",
+            (Operation::ListReplays, 1),
             "replays",
             payments_operator
         )
@@ -129,7 +138,7 @@ async fn each_team_sees_and_acts_on_its_own_buses_only() {
     assert_eq!(
         all_pages(
             &router,
-            "/api/event-buses?limit=1",
+            (Operation::ListEventBuses, 1),
             "eventBuses",
             payments_operator
         )
@@ -137,30 +146,24 @@ async fn each_team_sees_and_acts_on_its_own_buses_only() {
         ["ledger", "payments-eu"]
     );
     // Another team's resources by name: not found.
-    for path in [
-        "/api/archives/ord-1",
-        "/api/replays/ord-replay",
-        "/api/event-buses/orders/rules",
+    for request in [
+        route(Operation::DescribeArchive, &["ord-1"]),
+        route(Operation::DescribeReplay, &["ord-replay"]),
+        route(Operation::ListRules, &["orders"]),
     ] {
-        let (status, body) = invoke(
-            &router,
-            event("GET", path, Some(claims(payments_operator)), None),
-        )
-        .await;
+        let path = request.path.clone();
+        let (status, body) = ask(&router, request, Some(claims(payments_operator)), None).await;
         assert_eq!(
             (status, body["error"]["code"].clone()),
             (404, json!("NotFound")),
             "{path}: {body}"
         );
     }
-    let (status, _) = invoke(
+    let (status, _) = ask(
         &router,
-        event(
-            "POST",
-            "/api/replays/ord-replay/cancel",
-            Some(claims(payments_operator)),
-            None,
-        ),
+        route(Operation::CancelReplay, &["ord-replay"]),
+        Some(claims(payments_operator)),
+        None,
     )
     .await;
     assert_eq!(status, 404);
@@ -170,32 +173,26 @@ async fn each_team_sees_and_acts_on_its_own_buses_only() {
         "eventStartTime": "2026-11-28T10:00:00Z", "eventEndTime": "2026-11-28T11:00:00Z",
         "destination": {"arn": orders_bus},
     });
-    for path in ["/api/replays", "/api/replays/preview"] {
-        let (status, body) = invoke(
+    for op in [Operation::StartReplay, Operation::PreviewReplay] {
+        let (status, body) = ask(
             &router,
-            event(
-                "POST",
-                path,
-                Some(claims(payments_operator)),
-                Some(start.clone()),
-            ),
+            route(op, &[]),
+            Some(claims(payments_operator)),
+            Some(start.clone()),
         )
         .await;
         assert_eq!(
             (status, body["error"]["field"].clone()),
             (403, json!("destination.arn")),
-            "{path}: {body}"
+            "{op:?}: {body}"
         );
     }
     let create = json!({"archiveName": "sneaky", "eventSourceArn": orders_bus});
-    let (status, body) = invoke(
+    let (status, body) = ask(
         &router,
-        event(
-            "POST",
-            "/api/archives",
-            Some(claims(payments_admin)),
-            Some(create),
-        ),
+        route(Operation::CreateArchive, &[]),
+        Some(claims(payments_admin)),
+        Some(create),
     )
     .await;
     assert_eq!(
@@ -209,14 +206,11 @@ async fn each_team_sees_and_acts_on_its_own_buses_only() {
             .is_some_and(|m| m.contains("payments — buses payments-*, ledger")),
         "{body}"
     );
-    let (status, body) = invoke(
+    let (status, body) = ask(
         &router,
-        event(
-            "POST",
-            "/api/event-buses/orders/rules/r/replay-opt-out",
-            Some(claims(payments_admin)),
-            None,
-        ),
+        route(Operation::OptRuleOutOfReplays, &["orders", "r"]),
+        Some(claims(payments_admin)),
+        None,
     )
     .await;
     assert_eq!(
@@ -224,22 +218,19 @@ async fn each_team_sees_and_acts_on_its_own_buses_only() {
         (403, json!("name")),
         "{body}"
     );
-    for path in ["/api/archives/ord-1"] {
-        let (status, _) = invoke(
-            &router,
-            event("DELETE", path, Some(claims(payments_admin)), None),
-        )
-        .await;
-        assert_eq!(status, 404, "{path}");
-    }
-    let (status, _) = invoke(
+    let (status, _) = ask(
         &router,
-        event(
-            "GET",
-            "/api/archives/ord-1",
-            Some(claims("[rewind-admins rewind-all-buses]")),
-            None,
-        ),
+        route(Operation::DeleteArchive, &["ord-1"]),
+        Some(claims(payments_admin)),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404, "another team deleted ord-1");
+    let (status, _) = ask(
+        &router,
+        route(Operation::DescribeArchive, &["ord-1"]),
+        Some(claims("[rewind-admins rewind-all-buses]")),
+        None,
     )
     .await;
     assert_eq!(
@@ -247,9 +238,11 @@ async fn each_team_sees_and_acts_on_its_own_buses_only() {
         "the orders archive was deleted by another team"
     );
     // Who am I.
-    let (_, me) = invoke(
+    let (_, me) = ask(
         &router,
-        event("GET", "/api/me", Some(claims(payments_operator)), None),
+        route(Operation::Me, &[]),
+        Some(claims(payments_operator)),
+        None,
     )
     .await;
     assert_eq!(me["scope"], "teams");
@@ -262,21 +255,18 @@ async fn each_team_sees_and_acts_on_its_own_buses_only() {
     assert_eq!(
         all_pages(
             &router,
-            "/api/archives?limit=2",
+            (Operation::ListArchives, 2),
             "archives",
             "[rewind-viewers rewind-all-buses]"
         )
         .await,
         ["ledger-1", "ord-1", "pay-1", "pay-2", "search-1"]
     );
-    let (_, me) = invoke(
+    let (_, me) = ask(
         &router,
-        event(
-            "GET",
-            "/api/me",
-            Some(claims("[rewind-viewers rewind-all-buses]")),
-            None,
-        ),
+        route(Operation::Me, &[]),
+        Some(claims("[rewind-viewers rewind-all-buses]")),
+        None,
     )
     .await;
     assert_eq!(
@@ -287,16 +277,18 @@ async fn each_team_sees_and_acts_on_its_own_buses_only() {
     assert!(
         all_pages(
             &router,
-            "/api/archives?limit=2",
+            (Operation::ListArchives, 2),
             "archives",
             "[rewind-viewers]"
         )
         .await
         .is_empty()
     );
-    let (_, me) = invoke(
+    let (_, me) = ask(
         &router,
-        event("GET", "/api/me", Some(claims("[rewind-viewers]")), None),
+        route(Operation::Me, &[]),
+        Some(claims("[rewind-viewers]")),
+        None,
     )
     .await;
     assert_eq!(
@@ -310,24 +302,26 @@ async fn each_team_sees_and_acts_on_its_own_buses_only() {
 /// 100 upstream pages. (STAND-IN: paging as AWS does it.)
 #[tokio::test]
 async fn standin_a_sparse_scope_still_fills_its_pages() {
-    let (app, shared) = spawn_with_standin_using(
+    let (app, shared) = spawn_with_standin(
         Script {
             archive_count: 10_000,
             archive_bus_every: Some(100),
             ..Default::default()
         },
-        &[
-            ("REWIND_TEAMS", "payments=payments"),
-            ("REWIND_LOCAL_TEAMS", "payments"),
-        ],
+        |s| {
+            s.roles.teams = Some(teams("payments=payments"));
+            s.local_teams = vec!["payments".to_owned()];
+        },
     )
     .await;
     let mut seen = Vec::new();
-    let mut path = "/api/archives?limit=10".to_owned();
+    let mut query = "limit=10".to_owned();
     let mut pages = 0;
     loop {
         let before = calls(&shared, "ListArchives").len();
-        let reply = app.get(&path).await;
+        let reply = app
+            .call_query(Operation::ListArchives, &[], &query, None)
+            .await;
         assert_eq!(reply.status, 200, "{}", reply.body);
         let upstream = calls(&shared, "ListArchives").len() - before;
         assert!(upstream <= 100, "{upstream} upstream pages for one request");
@@ -345,7 +339,7 @@ async fn standin_a_sparse_scope_still_fills_its_pages() {
         seen.extend(names);
         pages += 1;
         match token {
-            Some(t) => path = format!("/api/archives?limit=10&nextToken={t}"),
+            Some(t) => query = format!("limit=10&nextToken={t}"),
             None => break,
         }
     }
@@ -359,23 +353,12 @@ async fn standin_a_sparse_scope_still_fills_its_pages() {
 /// cap, by the start and the preview alike.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replay_window_cap_is_enforced() {
-    let app = testkit::app::spawn_app_with(
-        Emulator::Ministack,
-        "/nonexistent",
-        &[("REWIND_MAX_REPLAY_HOURS", "1")],
-    )
-    .await;
+    let app = spawn_app_with(Emulator::Ministack, |s| s.max_replay_hours = Some(1)).await;
     let bus = app.create_bus("orders").await;
     let archive = app.create_archive("orders-all", &bus, json!({})).await;
-    let body = |minutes: i64| {
-        json!({
-            "replayName": "capped", "eventSourceArn": archive,
-            "eventStartTime": testkit::app::minutes_from_now(-minutes), "eventEndTime": testkit::app::minutes_from_now(0),
-            "destination": {"arn": bus},
-        })
-    };
-    for path in ["/api/replays/preview", "/api/replays"] {
-        let refused = app.post(path, &body(61)).await;
+    let body = |minutes: i64| testkit::app::replay_body("capped", &archive, &bus, (-minutes, 0));
+    for op in crate::routing::PREVIEW_AND_START {
+        let refused = app.call(op, &[], Some(&body(61))).await;
         refused.assert_error(400, "ValidationError", Some("eventEndTime"));
         assert!(
             refused.body["error"]["message"]
@@ -385,6 +368,6 @@ async fn a_replay_window_cap_is_enforced() {
             refused.body
         );
     }
-    let within = app.post("/api/replays", &body(59)).await;
+    let within = app.call(Operation::StartReplay, &[], Some(&body(59))).await;
     assert_eq!(within.status, 201, "{}", within.body);
 }

@@ -2,214 +2,171 @@
 
 use fantoccini::Locator;
 use serde_json::json;
-use testkit::app::{Emulator, spawn_app_serving};
-use testkit::console::{Browser, Theme, dist, with_browser};
-use testkit::standin::{Script, calls, spawn_with_standin_serving};
+use testkit::app::{Emulator, Operation, SHOP_ORDERS, path, spawn_app_with};
+use testkit::console::{dist, fetch_json};
+use testkit::standin::{Script, calls, spawn_with_standin};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_open_edit_and_delete_an_archive() {
-    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let app = spawn_app_with(Emulator::Ministack, |s| s.static_dir = dist()).await;
     app.create_bus("orders").await;
-    let api = app.address.clone();
-    with_browser(
-        &app.address,
-        "archive-lifecycle",
-        Theme::Light,
-        move |b: Browser| async move {
-            b.goto("/archives/new").await;
-            b.wait_heading("Create archive").await;
-            let bus = b.field("Event bus").await;
-            b.eventually("the orders bus to be offered", |b| async move {
-                b.texts("#event-bus option")
-                    .await
-                    .contains(&"orders".to_owned())
-            })
-            .await;
-            bus.select_by_label("orders").await.expect("choose bus");
-            b.type_into("Name", "orders-browser").await;
-            b.type_into("Description", "Made in the browser test").await;
-            b.type_into("Retention (days)", "7").await;
-            b.type_into("Event pattern", r#"{"source":["shop.orders"]}"#)
-                .await;
-            b.click(b.button("Create archive").await).await;
-
-            b.wait_heading("orders-browser").await;
-            assert_eq!(b.detail("Retention").await, "7 days");
-            assert_eq!(b.detail("Description").await, "Made in the browser test");
-
-            // It is listed.
-            b.goto("/archives").await;
-            b.wait_text("table a", "orders-browser").await;
-            b.click(b.find(Locator::LinkText("orders-browser")).await)
-                .await;
-            b.wait_heading("orders-browser").await;
-
-            // Edit retention back to indefinite.
-            b.click(b.button("Edit").await).await;
-            b.click(b.choice("Keep events indefinitely").await).await;
-            b.click(b.button("Save changes").await).await;
-            b.eventually("retention to read Indefinite", |b| async move {
-                b.detail("Retention").await == "Indefinite"
-            })
-            .await;
-            let stored: serde_json::Value =
-                reqwest::get(format!("{api}/api/archives/orders-browser"))
-                    .await
-                    .expect("get")
-                    .json()
-                    .await
-                    .expect("json");
-            assert_eq!(stored["retentionDays"], 0, "{stored}");
-
-            // Delete through the dialog, which wants the name typed.
-            b.click(b.button("Delete archive").await).await;
-            let confirm = b.dialog_button("Delete archive").await;
-            assert!(
-                !confirm.is_enabled().await.unwrap_or(true),
-                "enabled before the name is typed"
-            );
-            b.type_into("Type orders-browser to confirm", "orders-browser")
-                .await;
-            b.click(confirm).await;
-            b.wait_heading("Archives").await;
-            assert_eq!(b.path().await, "/archives");
-            let gone = reqwest::get(format!("{api}/api/archives/orders-browser"))
+    let api = app.url(&path(Operation::DescribeArchive, &["orders-browser"]));
+    app.in_browser("archive-lifecycle", move |b| async move {
+        b.open("/archives/new", "Create archive").await;
+        let bus = b.field("Event bus").await;
+        b.eventually("the orders bus to be offered", |b| async move {
+            b.texts("#event-bus option")
                 .await
-                .expect("get");
-            assert_eq!(gone.status(), 404);
-        },
-    )
+                .contains(&"orders".to_owned())
+        })
+        .await;
+        bus.select_by_label("orders").await.expect("choose bus");
+        b.type_into("Name", "orders-browser").await;
+        b.type_into("Description", "Made in the browser test").await;
+        b.type_into("Retention (days)", "7").await;
+        b.type_into("Event pattern", SHOP_ORDERS).await;
+        b.click(b.button("Create archive").await).await;
+
+        b.wait_heading("orders-browser").await;
+        assert_eq!(b.detail("Retention").await, "7 days");
+        assert_eq!(b.detail("Description").await, "Made in the browser test");
+
+        // It is listed.
+        b.goto("/archives").await;
+        b.wait_text("table a", "orders-browser").await;
+        b.click(b.find(Locator::LinkText("orders-browser")).await)
+            .await;
+        b.wait_heading("orders-browser").await;
+
+        // Edit retention back to indefinite.
+        b.click(b.button("Edit").await).await;
+        b.click(b.choice("Keep events indefinitely").await).await;
+        b.click(b.button("Save changes").await).await;
+        b.eventually("retention to read Indefinite", |b| async move {
+            b.detail("Retention").await == "Indefinite"
+        })
+        .await;
+        let stored: serde_json::Value = fetch_json(&api).await;
+        assert_eq!(stored["retentionDays"], 0, "{stored}");
+
+        // Delete through the dialog, which wants the name typed.
+        b.click(b.button("Delete archive").await).await;
+        let confirm = b.dialog_button("Delete archive").await;
+        assert!(
+            !confirm.is_enabled().await.unwrap_or(true),
+            "enabled before the name is typed"
+        );
+        b.type_into("Type orders-browser to confirm", "orders-browser")
+            .await;
+        b.click(confirm).await;
+        b.wait_heading("Archives").await;
+        assert_eq!(b.path().await, "/archives");
+        let gone = reqwest::get(&api).await.expect("get");
+        assert_eq!(gone.status(), 404);
+    })
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn field_errors_keep_what_was_typed() {
-    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let app = spawn_app_with(Emulator::Ministack, |s| s.static_dir = dist()).await;
     let bus = app.bus_arn("default").await;
     app.create_archive("taken", &bus, json!({})).await;
-    with_browser(
-        &app.address,
-        "archive-field-errors",
-        Theme::Light,
-        |b: Browser| async move {
-            b.goto("/archives/new").await;
-            b.wait_heading("Create archive").await;
-            b.eventually("buses to load", |b| async move {
-                !b.texts("#event-bus option").await.is_empty()
-            })
+    app.in_browser("archive-field-errors", |b| async move {
+        b.open("/archives/new", "Create archive").await;
+        b.eventually("buses to load", |b| async move {
+            !b.texts("#event-bus option").await.is_empty()
+        })
+        .await;
+
+        b.type_into("Name", "bad name").await;
+        b.wait_text(".field-error", "not allowed").await;
+        b.type_into("Event pattern", "{\"source\": \"orders\"")
             .await;
+        b.wait_text(".field-error", "not valid JSON").await;
+        let submit = b.button("Create archive").await;
+        assert!(!submit.is_enabled().await.unwrap_or(true));
+        b.wait_text(".why", "To create it").await;
+        assert_eq!(b.value_of("Name").await, "bad name");
+        assert_eq!(b.value_of("Event pattern").await, "{\"source\": \"orders\"");
 
-            b.type_into("Name", "bad name").await;
-            b.wait_text(".field-error", "not allowed").await;
-            b.type_into("Event pattern", "{\"source\": \"orders\"")
-                .await;
-            b.wait_text(".field-error", "not valid JSON").await;
-            let submit = b.button("Create archive").await;
-            assert!(!submit.is_enabled().await.unwrap_or(true));
-            b.wait_text(".why", "To create it").await;
-            assert_eq!(b.value_of("Name").await, "bad name");
-            assert_eq!(b.value_of("Event pattern").await, "{\"source\": \"orders\"");
-
-            // A name the server refuses (it exists): the banner says so, the form keeps its values.
-            b.type_into("Name", "taken").await;
-            b.type_into("Event pattern", "").await;
-            b.type_into("Description", "second try").await;
-            b.click(b.button("Create archive").await).await;
-            b.wait_text("[role='alert']", "already exists").await;
-            assert_eq!(b.value_of("Name").await, "taken");
-            assert_eq!(b.value_of("Description").await, "second try");
-        },
-    )
+        // A name the server refuses (it exists): the banner says so, the form keeps its values.
+        b.type_into("Name", "taken").await;
+        b.type_into("Event pattern", "").await;
+        b.type_into("Description", "second try").await;
+        b.click(b.button("Create archive").await).await;
+        b.wait_text("[role='alert']", "already exists").await;
+        assert_eq!(b.value_of("Name").await, "taken");
+        assert_eq!(b.value_of("Description").await, "second try");
+    })
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deep_link_with_a_filter() {
-    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let app = spawn_app_with(Emulator::Ministack, |s| s.static_dir = dist()).await;
     let bus = app.bus_arn("default").await;
     for name in ["alpha-1", "alpha-2", "beta-1"] {
         app.create_archive(name, &bus, json!({})).await;
     }
-    with_browser(
-        &app.address,
-        "archives-deep-link",
-        Theme::Light,
-        |b: Browser| async move {
-            b.goto("/archives?namePrefix=alpha").await;
-            b.wait_text("table a", "alpha-1").await;
-            let mut names = b.texts("table tbody td:first-child").await;
-            names.sort();
-            assert_eq!(names, ["alpha-1", "alpha-2"]);
-            assert_eq!(b.value_of("Name starts with").await, "alpha");
+    app.in_browser("archives-deep-link", |b| async move {
+        b.goto("/archives?namePrefix=alpha").await;
+        b.wait_text("table a", "alpha-1").await;
+        let mut names = b.texts("table tbody td:first-child").await;
+        names.sort();
+        assert_eq!(names, ["alpha-1", "alpha-2"]);
+        assert_eq!(b.value_of("Name starts with").await, "alpha");
 
-            // Choosing a state clears the name filter (EventBridge takes one at a time).
-            b.field("State")
-                .await
-                .select_by_label("ENABLED")
-                .await
-                .expect("state");
-            b.eventually("the URL to carry only the state", |b| async move {
-                b.path().await == "/archives?state=ENABLED"
-            })
-            .await;
-            b.eventually("all three rows", |b| async move {
-                b.texts("table tbody tr").await.len() == 3
-            })
-            .await;
-            assert_eq!(b.value_of("Name starts with").await, "");
-        },
-    )
+        // Choosing a state clears the name filter (EventBridge takes one at a time).
+        b.field("State")
+            .await
+            .select_by_label("ENABLED")
+            .await
+            .expect("state");
+        b.eventually("the URL to carry only the state", |b| async move {
+            b.path().await == "/archives?state=ENABLED"
+        })
+        .await;
+        b.eventually("all three rows", |b| async move {
+            b.texts("table tbody tr").await.len() == 3
+        })
+        .await;
+        assert_eq!(b.value_of("Name starts with").await, "");
+    })
     .await;
 }
 
 /// Paging needs more than one page, which no emulator returns: the stand-in does.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paging_through_archives_on_the_standin() {
-    let (app, shared) = spawn_with_standin_serving(
+    let (app, shared) = spawn_with_standin(
         Script {
             archive_count: 60,
             ..Default::default()
         },
-        &dist(),
+        |s| s.static_dir = dist(),
     )
     .await;
-    with_browser(
-        &app.address,
-        "archives-paging-standin",
-        Theme::Light,
-        |b: Browser| async move {
-            b.goto("/archives").await;
-            b.wait_text("table a", "archive-00000").await;
-            assert_eq!(b.texts("table tbody tr").await.len(), 25);
-            assert!(
-                !b.button("Previous page")
-                    .await
-                    .is_enabled()
-                    .await
-                    .unwrap_or(true)
-            );
+    app.in_browser("archives-paging-standin", |b| async move {
+        b.goto("/archives").await;
+        b.wait_text("table a", "archive-00000").await;
+        assert_eq!(b.texts("table tbody tr").await.len(), 25);
+        assert!(!b.is_enabled("Previous page").await);
 
-            b.click(b.button("Next page").await).await;
-            b.wait_text("table a", "archive-00025").await;
-            assert!(b.path().await.contains("nextToken=after-25"));
-            b.click(b.button("Next page").await).await;
-            b.wait_text("table a", "archive-00050").await;
-            assert_eq!(b.texts("table tbody tr").await.len(), 10);
-            assert!(
-                !b.button("Next page")
-                    .await
-                    .is_enabled()
-                    .await
-                    .unwrap_or(true)
-            );
+        b.click(b.button("Next page").await).await;
+        b.wait_text("table a", "archive-00025").await;
+        assert!(b.path().await.contains("nextToken=after-25"));
+        b.click(b.button("Next page").await).await;
+        b.wait_text("table a", "archive-00050").await;
+        assert_eq!(b.texts("table tbody tr").await.len(), 10);
+        assert!(!b.is_enabled("Next page").await);
 
-            b.click(b.button("Previous page").await).await;
-            b.wait_text("table a", "archive-00025").await;
-            b.click(b.button("Previous page").await).await;
-            b.wait_text("table a", "archive-00000").await;
-            assert_eq!(b.path().await, "/archives");
-        },
-    )
+        b.click(b.button("Previous page").await).await;
+        b.wait_text("table a", "archive-00025").await;
+        b.click(b.button("Previous page").await).await;
+        b.wait_text("table a", "archive-00000").await;
+        assert_eq!(b.path().await, "/archives");
+    })
     .await;
     let sent = calls(&shared, "ListArchives");
     assert!(sent.iter().all(|c| c["Limit"] == 25), "{sent:?}");
@@ -219,67 +176,51 @@ async fn paging_through_archives_on_the_standin() {
 /// and the edit form keep every value and say what happened.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forms_keep_their_values_when_eventbridge_fails() {
-    let mut app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let mut app = spawn_app_with(Emulator::Ministack, |s| s.static_dir = dist()).await;
     let bus = app.bus_arn("default").await;
     app.create_archive("kept", &bus, json!({"description": "before"}))
         .await;
     let mut emulator = app.emulator.take().expect("emulator");
-    let api = app.address.clone();
-    with_browser(
-        &app.address,
-        "forms-keep-values-on-upstream-failure",
-        Theme::Light,
-        |b: Browser| async move {
-            // The edit form, emptied of EventBridge just before saving.
-            b.goto("/archives/kept").await;
-            b.wait_heading("kept").await;
-            b.click(b.button("Edit").await).await;
-            b.type_into("Description", "after the outage").await;
-            b.type_into("Event pattern", r#"{"source":["shop"]}"#).await;
-            emulator.stop();
-            b.click(b.button("Save changes").await).await;
-            b.wait_text("[role='alert']", "EventBridge could not be reached")
-                .await;
-            assert_eq!(b.value_of("Description").await, "after the outage");
-            assert_eq!(b.value_of("Event pattern").await, r#"{"source":["shop"]}"#);
-
-            // The create form, likewise.
-            emulator.restart().await;
-            b.goto("/archives/new").await;
-            b.wait_heading("Create archive").await;
-            b.eventually("buses to load", |b| async move {
-                !b.texts("#event-bus option").await.is_empty()
-            })
+    let api = app.url(&path(Operation::DescribeArchive, &["orders-kept"]));
+    app.in_browser("forms-keep-values-on-upstream-failure", |b| async move {
+        // The edit form, emptied of EventBridge just before saving.
+        b.open("/archives/kept", "kept").await;
+        b.click(b.button("Edit").await).await;
+        b.type_into("Description", "after the outage").await;
+        b.type_into("Event pattern", r#"{"source":["shop"]}"#).await;
+        emulator.stop();
+        b.click(b.button("Save changes").await).await;
+        b.wait_text("[role='alert']", "EventBridge could not be reached")
             .await;
-            b.type_into("Name", "orders-kept").await;
-            b.type_into("Description", "typed before the outage").await;
-            b.type_into("Retention (days)", "7").await;
-            b.type_into("Event pattern", r#"{"source":["shop.orders"]}"#)
-                .await;
-            emulator.stop();
-            b.click(b.button("Create archive").await).await;
-            b.wait_text("[role='alert']", "EventBridge could not be reached")
-                .await;
-            assert_eq!(b.value_of("Name").await, "orders-kept");
-            assert_eq!(b.value_of("Description").await, "typed before the outage");
-            assert_eq!(b.value_of("Retention (days)").await, "7");
-            assert_eq!(
-                b.value_of("Event pattern").await,
-                r#"{"source":["shop.orders"]}"#
-            );
-            // And once EventBridge is back, the same form goes through as it stands.
-            emulator.restart().await;
-            b.click(b.button("Create archive").await).await;
-            b.wait_heading("orders-kept").await;
-            let stored: serde_json::Value = reqwest::get(format!("{api}/api/archives/orders-kept"))
-                .await
-                .expect("get")
-                .json()
-                .await
-                .expect("json");
-            assert_eq!(stored["retentionDays"], 7);
-            assert_eq!(stored["description"], "typed before the outage");
-        },
-    )
+        assert_eq!(b.value_of("Description").await, "after the outage");
+        assert_eq!(b.value_of("Event pattern").await, r#"{"source":["shop"]}"#);
+
+        // The create form, likewise.
+        emulator.restart().await;
+        b.open("/archives/new", "Create archive").await;
+        b.eventually("buses to load", |b| async move {
+            !b.texts("#event-bus option").await.is_empty()
+        })
+        .await;
+        b.type_into("Name", "orders-kept").await;
+        b.type_into("Description", "typed before the outage").await;
+        b.type_into("Retention (days)", "7").await;
+        b.type_into("Event pattern", SHOP_ORDERS).await;
+        emulator.stop();
+        b.click(b.button("Create archive").await).await;
+        b.wait_text("[role='alert']", "EventBridge could not be reached")
+            .await;
+        assert_eq!(b.value_of("Name").await, "orders-kept");
+        assert_eq!(b.value_of("Description").await, "typed before the outage");
+        assert_eq!(b.value_of("Retention (days)").await, "7");
+        assert_eq!(b.value_of("Event pattern").await, SHOP_ORDERS);
+        // And once EventBridge is back, the same form goes through as it stands.
+        emulator.restart().await;
+        b.click(b.button("Create archive").await).await;
+        b.wait_heading("orders-kept").await;
+        let stored: serde_json::Value = fetch_json(&api).await;
+        assert_eq!(stored["retentionDays"], 7);
+        assert_eq!(stored["description"], "typed before the outage");
+    })
     .await;
 }

@@ -2,30 +2,24 @@
 //! the form, then the replay, whose events reach the staging bus's queue.
 
 use serde_json::json;
-use testkit::app::{Emulator, spawn_app_serving};
-use testkit::console::{Browser, Theme, dist, with_browser};
+use testkit::app::{Emulator, Operation, SHOP_ORDERS, SHOP_ORDERS_NOT_REPLAYED, spawn_app_with};
+use testkit::console::{Browser, dist};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_forwards_a_replay_to_the_staging_bus_from_the_form() {
-    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let app = spawn_app_with(Emulator::Ministack, |s| s.static_dir = dist()).await;
     let bus = app.create_bus("orders").await;
-    app.create_rule("orders", "order-events", r#"{"source":["shop.orders"]}"#)
-        .await;
+    app.create_rule("orders", "order-events", SHOP_ORDERS).await;
     app.create_archive("orders-all", &bus, json!({})).await;
     let staging = app.create_bus("orders-staging").await;
     app.create_rule(
         "orders-staging",
         "staging-no-replays",
-        r#"{"source":["shop.orders"],"replay-name":[{"exists":false}]}"#,
+        SHOP_ORDERS_NOT_REPLAYED,
     )
     .await;
     let form = |b: Browser, staging: String| async move {
-        b.goto("/replays/new?archive=orders-all").await;
-        b.wait_heading("Start replay").await;
-        b.eventually("the archive to be chosen", |b| async move {
-            b.value_of("Archive").await == "orders-all"
-        })
-        .await;
+        b.open_start_replay("orders-all").await;
         b.type_into("Name", "browser-forward").await;
         b.click(b.choice("Forward to another bus").await).await;
         b.type_into("Receiving bus (ARN)", &staging).await;
@@ -35,30 +29,22 @@ async fn an_admin_forwards_a_replay_to_the_staging_bus_from_the_form() {
         b
     };
     let to = staging.clone();
-    with_browser(
-        &app.address,
-        "forward-preview",
-        Theme::Light,
-        move |b: Browser| async move {
-            let b = form(b, to).await;
-            b.scroll_to("#replay-preview").await;
-        },
-    )
+    app.in_browser("forward-preview", move |b| async move {
+        let b = form(b, to).await;
+        b.scroll_to("#replay-preview").await;
+    })
     .await;
     let to = staging.clone();
-    with_browser(
-        &app.address,
-        "forward-started",
-        Theme::Light,
-        move |b: Browser| async move {
-            let b = form(b, to).await;
-            b.click(b.button("Start replay").await).await;
-            b.wait_heading("browser-forward").await;
-            b.wait_text(".badge", "COMPLETED").await;
-        },
-    )
+    app.in_browser("forward-started", move |b| async move {
+        let b = form(b, to).await;
+        b.click(b.button("Start replay").await).await;
+        b.wait_heading("browser-forward").await;
+        b.wait_text(".badge", "COMPLETED").await;
+    })
     .await;
-    let replay = app.get("/api/replays/browser-forward").await;
+    let replay = app
+        .call(Operation::DescribeReplay, &["browser-forward"], None)
+        .await;
     assert_eq!(replay.status, 200, "{}", replay.body);
     let filter = replay.body["destination"]["filterArns"][0]
         .as_str()

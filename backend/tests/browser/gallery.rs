@@ -2,12 +2,12 @@
 //! (`target/browser-screenshots/gallery-*.png`). Each page must render its heading.
 
 use serde_json::json;
-use testkit::app::{Emulator, spawn_app_serving};
+use testkit::app::{Emulator, Operation, job_body, minutes_from_now, replay_body, spawn_app_with};
 use testkit::console::{Browser, Theme, dist, with_browser};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_in_both_themes() {
-    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let app = spawn_app_with(Emulator::Ministack, |s| s.static_dir = dist()).await;
     let bus = app.create_bus("orders").await;
     app.create_archive(
         "orders-all",
@@ -18,23 +18,13 @@ async fn every_page_in_both_themes() {
     let archive = app
         .create_archive("orders-created", &bus, json!({"retentionDays": 30, "eventPattern": r#"{"source":["shop.orders"],"detail-type":["OrderCreated"]}"#}))
         .await;
-    let started = app
-        .post("/api/replays", &json!({
-            "replayName": "orders-backfill", "eventSourceArn": archive,
-            "eventStartTime": testkit::app::minutes_from_now(-60), "eventEndTime": testkit::app::minutes_from_now(0),
-            "destination": {"arn": bus},
-        }))
-        .await;
+    let replay = replay_body("orders-backfill", &archive, &bus, (-60, 0));
+    let started = app.call(Operation::StartReplay, &[], Some(&replay)).await;
     assert_eq!(started.status, 201, "{}", started.body);
-    let job = app
-        .post("/api/replay-jobs", &json!({
-            "jobName": "orders-paced", "eventSourceArn": archive,
-            "description": "Paced: 15-minute slices an hour apart",
-            "eventStartTime": testkit::app::minutes_from_now(-120), "eventEndTime": testkit::app::minutes_from_now(0),
-            "destination": {"arn": bus},
-            "pacing": {"sliceMinutes": 15, "gapSeconds": 3600},
-        }))
-        .await;
+    let window = (minutes_from_now(-120), minutes_from_now(0));
+    let mut paced = job_body("orders-paced", &archive, &bus, window, (15, 3600));
+    paced["description"] = json!("Paced: 15-minute slices an hour apart");
+    let job = app.call(Operation::StartReplayJob, &[], Some(&paced)).await;
     assert_eq!(job.status, 201, "{}", job.body);
 
     let pages = [
@@ -69,8 +59,7 @@ async fn every_page_in_both_themes() {
                 &format!("gallery-{name}-{suffix}"),
                 theme,
                 move |b: Browser| async move {
-                    b.goto(path).await;
-                    b.wait_heading(heading).await;
+                    b.open(path, heading).await;
                     // Let resources settle (tables, pickers) before the screenshot.
                     b.eventually("loading to finish", |b| async move {
                         b.texts(".loading").await.is_empty()

@@ -1,12 +1,13 @@
 //! Browser tests: the real console (the built `dist/`) in headless Chromium over
 //! WebDriver, served by the real backend, against ministack — or, for paging and live
 //! progress, against the EventBridge stand-in. Elements are found by the accessible
-//! names docs/DESIGN.md fixes. Each test saves a PNG of its final page under
+//! names docs/console.md ("Accessible names") fixes. Each test saves a PNG of its final page under
 //! `target/browser-screenshots/`.
 // A test that cannot set itself up should stop loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod archives;
+mod custom_buses;
 mod forwarding;
 mod gallery;
 mod jobs;

@@ -3,8 +3,8 @@
 
 use fantoccini::Locator;
 use serde_json::json;
-use testkit::app::{Emulator, spawn_app_serving};
-use testkit::console::{Browser, Theme, dist, with_browser};
+use testkit::app::{Emulator, spawn_app_with};
+use testkit::console::dist;
 
 fn utc_minute(minutes_from_now: i64) -> String {
     let t = time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes_from_now);
@@ -20,52 +20,46 @@ fn utc_minute(minutes_from_now: i64) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peek_shows_the_events_as_they_arrive() {
-    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let app = spawn_app_with(Emulator::Ministack, |s| s.static_dir = dist()).await;
     let bus = app.create_bus("orders").await;
     app.create_archive("orders-all", &bus, json!({})).await;
     app.put_order_events("orders", 3).await;
     let sdk = app.sdk.clone();
     let sqs = app.sqs();
-    with_browser(
-        &app.address,
-        "peek",
-        Theme::Light,
-        move |b: Browser| async move {
-            b.goto("/archives/orders-all").await;
-            b.wait_heading("orders-all").await;
-            b.click(b.button("Peek").await).await;
-            b.wait_heading("Peek into orders-all").await;
-            b.wait_text(".banner", "bills replayed events").await;
-            b.click(b.choice("Times in UTC").await).await;
-            b.set_value("Start time", &utc_minute(-5)).await;
-            b.set_value("End time", &utc_minute(1)).await;
-            b.click(b.button("Start peek").await).await;
-            b.eventually("three events", |b| async move {
-                b.texts("#peek-events li").await.len() == 3
-            })
+    app.in_browser("peek", move |b| async move {
+        b.open("/archives/orders-all", "orders-all").await;
+        b.click(b.button("Peek").await).await;
+        b.wait_heading("Peek into orders-all").await;
+        b.wait_text(".banner", "bills replayed events").await;
+        b.click(b.choice("Times in UTC").await).await;
+        b.set_value("Start time", &utc_minute(-5)).await;
+        b.set_value("End time", &utc_minute(1)).await;
+        b.click(b.button("Start peek").await).await;
+        b.eventually("three events", |b| async move {
+            b.texts("#peek-events li").await.len() == 3
+        })
+        .await;
+        b.wait_text("#peek-events", "OrderCreated").await;
+        b.click(b.find(Locator::Css("#peek-events li summary")).await)
             .await;
-            b.wait_text("#peek-events", "OrderCreated").await;
-            b.click(b.find(Locator::Css("#peek-events li summary")).await)
-                .await;
-            b.wait_text("#peek-events pre", "\"replay-name\"").await;
-            b.wait_text(".card", "Done: 3 events.").await;
-            // The filter narrows what arrived.
-            b.type_into("Filter what arrived", "\"orderId\":1").await;
-            b.eventually("one event left", |b| async move {
-                b.texts("#peek-events li").await.len() == 1
-            })
-            .await;
-            // Done: the console ended the peek, its rule and queue are gone.
-            let left = testkit::app::temporary_rules(&sdk, "orders").await;
-            assert!(left.is_empty(), "{left:?}");
-            let queues = sqs
-                .list_queues()
-                .queue_name_prefix("rewind-peek-")
-                .send()
-                .await
-                .expect("queues");
-            assert!(queues.queue_urls().is_empty(), "{queues:?}");
-        },
-    )
+        b.wait_text("#peek-events pre", "\"replay-name\"").await;
+        b.wait_text(".card", "Done: 3 events.").await;
+        // The filter narrows what arrived.
+        b.type_into("Filter what arrived", "\"orderId\":1").await;
+        b.eventually("one event left", |b| async move {
+            b.texts("#peek-events li").await.len() == 1
+        })
+        .await;
+        // Done: the console ended the peek, its rule and queue are gone.
+        let left = testkit::app::temporary_rules(&sdk, "orders").await;
+        assert!(left.is_empty(), "{left:?}");
+        let queues = sqs
+            .list_queues()
+            .queue_name_prefix("rewind-peek-")
+            .send()
+            .await
+            .expect("queues");
+        assert!(queues.queue_urls().is_empty(), "{queues:?}");
+    })
     .await;
 }

@@ -3,7 +3,8 @@
 
 use fantoccini::Locator;
 use serde_json::json;
-use testkit::app::{Emulator, TestApp, spawn_app_serving, spawn_app_with};
+use shared::roles::Role;
+use testkit::app::{Emulator, SHOP_ORDERS, TestApp, spawn_app_with};
 use testkit::console::{Browser, Theme, dist, with_browser};
 
 /// A bus with two live rules (one target each) and one opted out, and its archive.
@@ -49,16 +50,11 @@ async fn delivery(b: &Browser, rule: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_preview_follows_the_rule_choice_and_an_admin_opts_a_rule_out() {
-    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let app = spawn_app_with(Emulator::Ministack, |s| s.static_dir = dist()).await;
     orders(&app).await;
     let sdk = app.sdk.clone();
-    with_browser(
-        &app.address,
-        "replay-preview",
-        Theme::Light,
-        move |b: Browser| async move {
-            b.goto("/replays/new?archive=orders-all").await;
-            b.wait_heading("Start replay").await;
+    app.in_browser("replay-preview", move |b| async move {
+            b.open("/replays/new?archive=orders-all", "Start replay").await;
             b.wait_text("#replay-preview", "Who receives this replay")
                 .await;
             b.eventually("every rule classified", |b| async move {
@@ -117,30 +113,23 @@ async fn the_preview_follows_the_rule_choice_and_an_admin_opts_a_rule_out() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_viewer_sees_the_preview_but_no_opt_out() {
-    let app = spawn_app_with(
-        Emulator::Ministack,
-        &dist(),
-        &[("REWIND_LOCAL_ROLE", "viewer")],
-    )
+    let app = spawn_app_with(Emulator::Ministack, |s| {
+        s.static_dir = dist();
+        s.local_role = Role::Viewer;
+    })
     .await;
     // Arranged as an admin would: the viewer's own API refuses creating archives.
     let bus = app.create_bus("orders").await;
-    app.create_rule("orders", "order-created", r#"{"source":["shop.orders"]}"#)
+    app.create_rule("orders", "order-created", SHOP_ORDERS)
         .await;
-    app.sdk
-        .create_archive()
-        .archive_name("orders-all")
-        .event_source_arn(&bus)
-        .send()
-        .await
-        .expect("archive");
+    app.create_archive_directly("orders-all", &bus).await;
     with_browser(
         &app.address,
         "replay-preview-viewer",
         Theme::Dark,
         move |b: Browser| async move {
-            b.goto("/replays/new?archive=orders-all").await;
-            b.wait_heading("Start replay").await;
+            b.open("/replays/new?archive=orders-all", "Start replay")
+                .await;
             b.eventually("the rule classified", |b| async move {
                 delivery(&b, "order-created").await == "Receives"
             })
@@ -162,41 +151,36 @@ async fn a_viewer_sees_the_preview_but_no_opt_out() {
 /// temporary rule, the replay runs through it, and it is gone once the replay is over.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_routed_replay_is_started_from_the_preview_table() {
-    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let app = spawn_app_with(Emulator::Ministack, |s| s.static_dir = dist()).await;
     orders(&app).await;
     let sdk = app.sdk.clone();
-    with_browser(
-        &app.address,
-        "replay-routed",
-        Theme::Light,
-        move |b: Browser| async move {
-            b.goto("/replays/new?archive=orders-all").await;
-            b.wait_heading("Start replay").await;
-            b.type_into("Name", "routed-from-the-table").await;
-            b.click(b.choice("Only the targets ticked").await).await;
-            b.wait_text("#replay-preview", "sqs order-shipped").await;
-            b.click(b.choice("sqs order-shipped").await).await;
-            b.eventually("the routed rule in the preview", |b| async move {
-                delivery(&b, "order-shipped").await == "Not selected"
-                    && b.texts("#replay-preview .badge")
-                        .await
-                        .iter()
-                        .any(|t| t == "Routed here")
-            })
+    app.in_browser("replay-routed", move |b| async move {
+        b.open("/replays/new?archive=orders-all", "Start replay")
             .await;
-            b.wait_text("#receivers", "Will reach 1 rule and 1 target.")
-                .await;
-            b.click(b.button("Start replay").await).await;
-            b.wait_heading("routed-from-the-table").await;
-            b.wait_text(".badge", "COMPLETED").await;
-            assert!(
-                b.detail("Rules").await.contains("rewind-"),
-                "{}",
-                b.detail("Rules").await
-            );
-            let left = testkit::app::temporary_rules(&sdk, "orders").await;
-            assert!(left.is_empty(), "{left:?}");
-        },
-    )
+        b.type_into("Name", "routed-from-the-table").await;
+        b.click(b.choice("Only the targets ticked").await).await;
+        b.wait_text("#replay-preview", "sqs order-shipped").await;
+        b.click(b.choice("sqs order-shipped").await).await;
+        b.eventually("the routed rule in the preview", |b| async move {
+            delivery(&b, "order-shipped").await == "Not selected"
+                && b.texts("#replay-preview .badge")
+                    .await
+                    .iter()
+                    .any(|t| t == "Routed here")
+        })
+        .await;
+        b.wait_text("#receivers", "Will reach 1 rule and 1 target.")
+            .await;
+        b.click(b.button("Start replay").await).await;
+        b.wait_heading("routed-from-the-table").await;
+        b.wait_text(".badge", "COMPLETED").await;
+        assert!(
+            b.detail("Rules").await.contains("rewind-"),
+            "{}",
+            b.detail("Rules").await
+        );
+        let left = testkit::app::temporary_rules(&sdk, "orders").await;
+        assert!(left.is_empty(), "{left:?}");
+    })
     .await;
 }

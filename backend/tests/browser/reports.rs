@@ -3,44 +3,31 @@
 //! in both themes.
 
 use serde_json::json;
-use testkit::app::{Emulator, minutes_from_now, spawn_app_serving};
+use std::time::Duration;
+use testkit::app::{Emulator, Operation, SHOP_ORDERS, replay_body, spawn_app_with};
 use testkit::console::{Browser, Theme, dist, with_browser};
 use testkit::figures;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_delivery_section_shows_the_seeded_figures_in_both_themes() {
-    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let app = spawn_app_with(Emulator::Ministack, |s| s.static_dir = dist()).await;
     let bus = app.create_bus("orders").await;
     let rule_arn = app
-        .create_rule("orders", "order-created", r#"{"source":["shop.orders"]}"#)
+        .create_rule("orders", "order-created", SHOP_ORDERS)
         .await;
     let archive = app.create_archive("orders-all", &bus, json!({})).await;
-    let started = app
-        .post(
-            "/api/replays",
-            &json!({
-                "replayName": "reported", "eventSourceArn": archive,
-                "eventStartTime": minutes_from_now(-30), "eventEndTime": minutes_from_now(-1),
-                "destination": {"arn": bus},
-            }),
-        )
-        .await;
+    let body = replay_body("reported", &archive, &bus, (-30, -1));
+    let started = app.call(Operation::StartReplay, &[], Some(&body)).await;
     assert_eq!(started.status, 201, "{}", started.body);
-    let mut at = None;
-    for _ in 0..100 {
-        let replay = app.get("/api/replays/reported").await.body;
-        if let Some(t) = replay["replayStartTime"].as_str() {
-            at = shared::timestamp::parse(t).ok();
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let at = at.expect("the replay started");
-    let endpoint = app
-        .emulator
-        .as_ref()
-        .map(|e| e.endpoint())
-        .unwrap_or_default();
+    let timing = (Duration::from_secs(10), Duration::from_millis(100));
+    let replay = app
+        .read_until(Operation::DescribeReplay, &["reported"], timing, |r| {
+            r["replayStartTime"].is_string()
+        })
+        .await;
+    let at = shared::timestamp::parse(replay["replayStartTime"].as_str().unwrap_or_default())
+        .expect("the replay started");
+    let endpoint = app.endpoint.clone();
     figures::metrics(
         &endpoint,
         "orders",
@@ -81,8 +68,7 @@ async fn the_delivery_section_shows_the_seeded_figures_in_both_themes() {
         (Theme::Dark, "delivery-dark"),
     ] {
         with_browser(&app.address, name, theme, move |b: Browser| async move {
-            b.goto("/replays/reported").await;
-            b.wait_heading("reported").await;
+            b.open("/replays/reported", "reported").await;
             b.wait_text(".delivery", "9 matched · 9 invocations · 2 failed")
                 .await;
             b.wait_text(".delivery", "shared with live traffic").await;

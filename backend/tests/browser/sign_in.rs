@@ -12,8 +12,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use testkit::app::{Emulator, spawn_app_serving};
-use testkit::console::{Browser, Theme, dist, with_browser};
+use testkit::app::{Emulator, spawn_app_with};
+use testkit::console::dist;
 
 #[derive(Default)]
 struct Provider {
@@ -106,30 +106,26 @@ async fn signs_in_with_pkce_and_comes_back_to_the_page() {
     });
     std::fs::write(console.join("config.json"), config.to_string()).expect("config");
 
-    let app = spawn_app_serving(Emulator::Ministack, &console.to_string_lossy()).await;
-    with_browser(
-        &app.address,
-        "sign-in-oidc",
-        Theme::Light,
-        |b: Browser| async move {
-            b.goto("/archives?namePrefix=orders").await;
-            // Off to the provider and back, to the page asked for.
-            b.wait_text("header .user", "Signed in as ana@example.com")
-                .await;
-            b.wait_heading("Archives").await;
-            assert_eq!(b.path().await, "/archives?namePrefix=orders");
-            assert!(
-                b.texts("[role='status']").await.is_empty(),
-                "no local-mode banner when signed in"
-            );
-
-            b.click(b.button("Sign out").await).await;
-            b.eventually("the provider's sign-out page", |b| async move {
-                b.path().await.starts_with("/logout")
-            })
+    let served = console.clone();
+    let app = spawn_app_with(Emulator::Ministack, |s| s.static_dir = served).await;
+    app.in_browser("sign-in-oidc", |b| async move {
+        b.goto("/archives?namePrefix=orders").await;
+        // Off to the provider and back, to the page asked for.
+        b.wait_text("header .user", "Signed in as ana@example.com")
             .await;
-        },
-    )
+        b.wait_heading("Archives").await;
+        assert_eq!(b.path().await, "/archives?namePrefix=orders");
+        assert!(
+            b.texts("[role='status']").await.is_empty(),
+            "no local-mode banner when signed in"
+        );
+
+        b.click(b.button("Sign out").await).await;
+        b.eventually("the provider's sign-out page", |b| async move {
+            b.path().await.starts_with("/logout")
+        })
+        .await;
+    })
     .await;
     let p = provider
         .lock()

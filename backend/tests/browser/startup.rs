@@ -2,8 +2,8 @@
 //! taking over from it without a shift; the marks that name start-up's phases.
 
 use fantoccini::Locator;
-use testkit::app::{Emulator, spawn_app_serving};
-use testkit::console::{Browser, Theme, dist, with_browser};
+use testkit::app::{Emulator, spawn_app_with};
+use testkit::console::dist;
 
 /// The texts of the links between `<nav` and `</nav>` of `html`.
 fn shell_nav(html: &str) -> Vec<String> {
@@ -23,7 +23,7 @@ fn shell_nav(html: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_shell_is_the_consoles_frame_and_gives_way_without_a_shift() {
-    let app = spawn_app_serving(Emulator::Ministack, &dist()).await;
+    let app = spawn_app_with(Emulator::Ministack, |s| s.static_dir = dist()).await;
     // What the HTML alone paints, on any of the console's routes.
     let html = reqwest::get(format!("{}/replays", app.address))
         .await
@@ -34,14 +34,13 @@ async fn the_app_shell_is_the_consoles_frame_and_gives_way_without_a_shift() {
     assert!(html.contains("id=shell"), "no app shell in {html}");
     assert!(html.contains("Loading Rewind…"), "{html}");
     let shell = shell_nav(&html);
-    assert_eq!(shell, ["Archives", "Replays", "Jobs"], "{html}");
-    with_browser(
-        &app.address,
-        "startup",
-        Theme::Light,
-        move |b: Browser| async move {
-            b.goto("/replays").await;
-            b.wait_heading("Replays").await;
+    assert_eq!(
+        shell,
+        ["Archives", "Replays", "Jobs", "Custom buses"],
+        "{html}"
+    );
+    app.in_browser("startup", move |b| async move {
+            b.open("/replays", "Replays").await;
             // The console's navigation is the shell's, and the shell is gone: one
             // header, one main.
             assert_eq!(b.texts("header.top nav a").await, shell);

@@ -1,5 +1,6 @@
 //! A modal dialog that asks for the resource's name to be typed before a destructive action.
 
+use crate::components::modal::{Modal, dialog_error};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -32,54 +33,32 @@ pub fn ConfirmDialog(
         }
     };
     view! {
-        <div
-            class="backdrop"
-            on:keydown=move |ev| {
-                if ev.key() == "Escape" {
-                    on_cancel.run(())
-                }
-            }
-        >
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title">
-                <h2 id="dialog-title">{title}</h2>
-                <p>{consequence}</p>
-                <form on:submit=submit>
-                    <label for="confirm-name">
-                        "Type " <code>{name.clone()}</code> " to confirm"
-                    </label>
-                    <input
-                        id="confirm-name"
-                        node_ref=input
-                        autocomplete="off"
-                        spellcheck="false"
-                        prop:value=move || typed.get()
-                        on:input=move |ev| typed.set(event_target_value(&ev))
-                    />
-                    {move || {
-                        error
-                            .get()
-                            .map(|e| {
-                                view! {
-                                    <p class="banner error" role="alert">
-                                        {e}
-                                    </p>
-                                }
-                            })
-                    }}
-                    <div class="actions">
-                        <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>
-                            "Keep it"
-                        </button>
-                        <button
-                            type="submit"
-                            class="danger"
-                            disabled=move || !matches() || pending.get()
-                        >
-                            {move || if pending.get() { "Working…" } else { confirm_label }}
-                        </button>
-                    </div>
-                </form>
-            </div>
-        </div>
+        <Modal title_id="dialog-title" title=title.into_any() on_cancel>
+            <p>{consequence}</p>
+            <form on:submit=submit>
+                <label for="confirm-name">"Type " <code>{name.clone()}</code> " to confirm"</label>
+                <input
+                    id="confirm-name"
+                    node_ref=input
+                    autocomplete="off"
+                    spellcheck="false"
+                    prop:value=move || typed.get()
+                    on:input=move |ev| typed.set(event_target_value(&ev))
+                />
+                {dialog_error(error)}
+                <div class="actions">
+                    <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>
+                        "Keep it"
+                    </button>
+                    <button
+                        type="submit"
+                        class="danger"
+                        disabled=move || !matches() || pending.get()
+                    >
+                        {move || if pending.get() { "Working…" } else { confirm_label }}
+                    </button>
+                </div>
+            </form>
+        </Modal>
     }
 }

@@ -1,19 +1,22 @@
-//! The Delivery section of the Replay and Job pages: did the targets get it? Per rule,
-//! totals and a per-minute chart of invocations against failures (plain SVG); per target,
-//! from the bus's log, succeeded, failed, sent to the DLQ and the errors; the report's
-//! caveats said plainly.
+//! The Delivery section of the Replay, Job and v2 replay pages: did the targets get it?
+//! Per rule (a v2 replay: per temporary subscriber), totals and a per-minute chart of
+//! invocations against failures (plain SVG); per target, from the bus's log, succeeded,
+//! failed, sent to the DLQ and the errors; the report's caveats said plainly.
 
 use crate::api;
 use crate::components::error_banner::ErrorBanner;
 use crate::format::{self, Zone};
 use leptos::prelude::*;
 use shared::report::{MinutePoint, ReplayReport, RuleReport};
+use shared::roles::Operation;
 
-/// Loads the report of replay (or job, when `job`) `name` and shows it; "Refresh" reads
-/// it again (the figures arrive over minutes).
+/// Loads the report of `name` — `report` says whose: `ReplayReport`, `ReplayJobReport`
+/// or `V2ReplayReport` — and shows it; "Refresh" reads it again (the figures arrive over
+/// minutes).
 #[component]
-pub fn DeliveryReport(name: String, job: bool) -> impl IntoView {
-    let report = LocalResource::new(move || api::report(name.clone(), job));
+pub fn DeliveryReport(name: String, report: Operation) -> impl IntoView {
+    let v2 = report == Operation::V2ReplayReport;
+    let report = LocalResource::new(move || api::report(name.clone(), report));
     view! {
         <section class="card delivery" aria-labelledby="delivery-title">
             <div class="page-head">
@@ -29,7 +32,7 @@ pub fn DeliveryReport(name: String, job: bool) -> impl IntoView {
                     report
                         .get()
                         .map(|result| match result {
-                            Ok(r) => view! { <ReportBody report=r /> }.into_any(),
+                            Ok(r) => view! { <ReportBody report=r v2 /> }.into_any(),
                             Err(e) => view! { <ErrorBanner message=Some(e.message) /> }.into_any(),
                         })
                 }}
@@ -39,7 +42,7 @@ pub fn DeliveryReport(name: String, job: bool) -> impl IntoView {
 }
 
 #[component]
-fn ReportBody(report: ReplayReport) -> impl IntoView {
+fn ReportBody(report: ReplayReport, v2: bool) -> impl IntoView {
     let state = if report.complete {
         "Final figures"
     } else {
@@ -49,7 +52,8 @@ fn ReportBody(report: ReplayReport) -> impl IntoView {
         <p class="hint">
             <strong>{state}</strong>
             {format!(
-                " · CloudWatch AWS/Events, {} → {}",
+                " · CloudWatch {}, {} → {}",
+                if v2 { "AWS/EventsV2" } else { "AWS/Events" },
                 format::datetime(report.from, Zone::Utc),
                 format::datetime(report.to, Zone::Utc),
             )}
@@ -57,7 +61,7 @@ fn ReportBody(report: ReplayReport) -> impl IntoView {
         <ul class="notes">
             {report.notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
         </ul>
-        {report.rules.into_iter().map(|rule| view! { <RuleFigures rule /> }).collect_view()}
+        {report.rules.into_iter().map(|rule| view! { <RuleFigures rule v2 /> }).collect_view()}
         {report
             .targets
             .map(|targets| {
@@ -100,40 +104,64 @@ fn ReportBody(report: ReplayReport) -> impl IntoView {
     }
 }
 
-/// One rule: what it is, its totals, and its minutes as bars.
+/// One rule (`v2`: one temporary subscriber, its figures in the same fields): what it
+/// is, its totals, and its minutes as bars.
 #[component]
-fn RuleFigures(rule: RuleReport) -> impl IntoView {
-    let kind = if rule.temporary {
+fn RuleFigures(rule: RuleReport, v2: bool) -> impl IntoView {
+    let kind = if v2 {
+        "temporary subscriber: this replay's traffic only"
+    } else if rule.temporary {
         "temporary rule: this replay's traffic only"
     } else {
         "shared with live traffic: the figures include live events"
     };
-    let totals = format!(
-        "{} matched · {} invocations · {} failed · {} to the DLQ · {} not sent to the DLQ · {} throttled",
-        rule.matched_events,
-        rule.invocations,
-        rule.failed_invocations,
-        rule.invocations_sent_to_dlq,
-        rule.invocations_failed_to_be_sent_to_dlq,
-        rule.throttled_rules,
+    let totals = if v2 {
+        format!(
+            "{} matched · {} delivered · {} dropped · {} to the failure destination",
+            rule.matched_events,
+            rule.invocations,
+            rule.failed_invocations,
+            rule.invocations_sent_to_dlq,
+        )
+    } else {
+        format!(
+            "{} matched · {} invocations · {} failed · {} to the DLQ · {} not sent to the DLQ · {} throttled",
+            rule.matched_events,
+            rule.invocations,
+            rule.failed_invocations,
+            rule.invocations_sent_to_dlq,
+            rule.invocations_failed_to_be_sent_to_dlq,
+            rule.throttled_rules,
+        )
+    };
+    let (ok, failed) = if v2 {
+        ("delivered", "dropped")
+    } else {
+        ("invocations", "failures")
+    };
+    let label = format!(
+        "{} and {failed} per minute, {} {}",
+        if v2 { "Delivered" } else { "Invocations" },
+        if v2 { "subscriber" } else { "rule" },
+        rule.rule
     );
     view! {
         <h3>{rule.rule.clone()} <span class="tag">{kind}</span></h3>
         <p>{totals}</p>
-        <MinuteChart
-            series=rule.series
-            label=format!("Invocations and failures per minute, rule {}", rule.rule)
-        />
+        <MinuteChart series=rule.series label keys=(ok, failed) />
     }
 }
 
-/// Invocations (blue) and failures (red) per minute, side by side; the text beside it
-/// carries the figures, the chart their shape.
+/// Invocations (blue) and failures (red) per minute, side by side — `keys` name them —;
+/// the text beside it carries the figures, the chart their shape.
 #[component]
-fn MinuteChart(series: Vec<MinutePoint>, label: String) -> impl IntoView {
+fn MinuteChart(
+    series: Vec<MinutePoint>,
+    label: String,
+    keys: (&'static str, &'static str),
+) -> impl IntoView {
     if series.is_empty() {
-        return view! { <p class="hint">"No figures for this rule in the window yet."</p> }
-            .into_any();
+        return view! { <p class="hint">"No figures in the window yet."</p> }.into_any();
     }
     let top = series
         .iter()
@@ -174,9 +202,9 @@ fn MinuteChart(series: Vec<MinutePoint>, label: String) -> impl IntoView {
         </svg>
         <p class="hint legend">
             <span class="key ok"></span>
-            " invocations "
+            {format!(" {} ", keys.0)}
             <span class="key failed"></span>
-            " failures, per minute"
+            {format!(" {}, per minute", keys.1)}
         </p>
     }
     .into_any()

@@ -14,6 +14,9 @@ pub fn EmptyList(
     action: Operation,
     #[prop(into)] href: String,
     label: &'static str,
+    /// Only what the list holds is said, no action offered.
+    #[prop(optional)]
+    no_invite: bool,
 ) -> impl IntoView {
     view! {
         <div class="empty">
@@ -24,7 +27,8 @@ pub fn EmptyList(
                     view! {
                         <p>{format!("No {what} yet. {explain}")}</p>
                         <p class="hint">{team_note()}</p>
-                        <GuardedLink action href=href.clone() label />
+                        {(!no_invite)
+                            .then(|| view! { <GuardedLink action href=href.clone() label /> })}
                     }
                         .into_any()
                 }

@@ -3,20 +3,27 @@
 use crate::list_state::ListFilter;
 use leptos::prelude::*;
 
-/// Name prefix, source and state filters; choosing one clears the others.
+/// The source filter of a list: its label ("Event bus") and its options (value, text).
+pub struct SourceFilter {
+    pub label: &'static str,
+    pub options: Signal<Vec<(String, String)>>,
+}
+
+/// Name prefix, source and state filters; choosing one clears the others. Without a
+/// `source`, the state alone (the jobs route filters by nothing else).
 #[component]
 pub fn FilterBar(
     #[prop(into)] filter: Signal<ListFilter>,
-    source_label: &'static str,
-    #[prop(into)] sources: Signal<Vec<(String, String)>>,
+    #[prop(optional)] source: Option<SourceFilter>,
     states: Vec<&'static str>,
     on_change: Callback<ListFilter>,
 ) -> impl IntoView {
+    let several = source.is_some();
     let prefix = move || match filter.get() {
         ListFilter::NamePrefix(p) => p,
         _ => String::new(),
     };
-    let source = move || match filter.get() {
+    let chosen_source = move || match filter.get() {
         ListFilter::Source(s) => s,
         _ => String::new(),
     };
@@ -33,43 +40,51 @@ pub fn FilterBar(
     };
     view! {
         <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
-            <div class="filter">
-                <label for="filter-prefix">"Name starts with"</label>
-                <input
-                    id="filter-prefix"
-                    type="search"
-                    placeholder="e.g. orders-"
-                    prop:value=prefix
-                    on:change=move |ev| pick(
-                        ListFilter::NamePrefix,
-                        event_target_value(&ev).trim().to_owned(),
-                    )
-                />
-            </div>
-            <div class="filter">
-                <label for="filter-source">{source_label}</label>
-                <select
-                    id="filter-source"
-                    prop:value=source
-                    on:change=move |ev| pick(ListFilter::Source, event_target_value(&ev))
-                >
-                    <option value="">"Any"</option>
-                    {move || {
-                        sources
-                            .get()
-                            .into_iter()
-                            .map(|(value, text)| {
-                                let selected = value == source();
-                                view! {
-                                    <option value=value selected=selected>
-                                        {text}
-                                    </option>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </select>
-            </div>
+            {source
+                .map(|SourceFilter { label, options }| {
+                    view! {
+                        <div class="filter">
+                            <label for="filter-prefix">"Name starts with"</label>
+                            <input
+                                id="filter-prefix"
+                                type="search"
+                                placeholder="e.g. orders-"
+                                prop:value=prefix
+                                on:change=move |ev| pick(
+                                    ListFilter::NamePrefix,
+                                    event_target_value(&ev).trim().to_owned(),
+                                )
+                            />
+                        </div>
+                        <div class="filter">
+                            <label for="filter-source">{label}</label>
+                            <select
+                                id="filter-source"
+                                prop:value=chosen_source
+                                on:change=move |ev| pick(
+                                    ListFilter::Source,
+                                    event_target_value(&ev),
+                                )
+                            >
+                                <option value="">"Any"</option>
+                                {move || {
+                                    options
+                                        .get()
+                                        .into_iter()
+                                        .map(|(value, text)| {
+                                            let selected = value == chosen_source();
+                                            view! {
+                                                <option value=value selected=selected>
+                                                    {text}
+                                                </option>
+                                            }
+                                        })
+                                        .collect_view()
+                                }}
+                            </select>
+                        </div>
+                    }
+                })}
             <div class="filter">
                 <label for="filter-state">"State"</label>
                 <select
@@ -90,9 +105,14 @@ pub fn FilterBar(
                         .collect_view()}
                 </select>
             </div>
-            <p class="hint">
-                "EventBridge filters by one of these at a time; choosing one clears the others."
-            </p>
+            {several
+                .then(|| {
+                    view! {
+                        <p class="hint">
+                            "EventBridge filters by one of these at a time; choosing one clears the others."
+                        </p>
+                    }
+                })}
         </form>
     }
 }

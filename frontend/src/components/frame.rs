@@ -3,6 +3,7 @@
 //! arrives, so taking over changes nothing on screen.
 
 use crate::components::loading::Loading;
+use crate::components::masthead::Masthead;
 use leptos::prelude::*;
 
 /// The header and an empty main area while `what` loads.
@@ -12,7 +13,11 @@ pub fn Frame(#[prop(into)] what: String) -> impl IntoView {
         .and_then(|w| w.location().pathname().ok())
         .unwrap_or_default();
     let link = move |href: &'static str, text: &'static str| {
-        let current = here.starts_with(href).then_some("page");
+        let current = match href {
+            "/custom-buses" => crate::links::in_custom_buses(&here),
+            _ => here.starts_with(href),
+        }
+        .then_some("page");
         view! {
             <a href=href aria-current=current>
                 {text}
@@ -20,19 +25,13 @@ pub fn Frame(#[prop(into)] what: String) -> impl IntoView {
         }
     };
     view! {
-        <a class="skip" href="#main">
-            "Skip to content"
-        </a>
-        <header class="top">
-            <a class="brand" href="/archives">
-                "Rewind"
-            </a>
-            <nav aria-label="Main">
-                {link("/archives", "Archives")} {link("/replays", "Replays")}
-                {link("/jobs", "Jobs")}
-            </nav>
-            <div class="user"></div>
-        </header>
+        <Masthead nav=view! {
+            {link("/archives", "Archives")}
+            {link("/replays", "Replays")}
+            {link("/jobs", "Jobs")}
+            {link("/custom-buses", "Custom buses")}
+        }
+            .into_any() />
         <main id="main">
             <Loading what />
         </main>

@@ -1,8 +1,12 @@
 //! Small reusable pieces of the console's pages.
 
 pub mod archive_picker;
+pub mod archive_settings;
+pub mod change_buttons;
 pub mod confirm_dialog;
 pub mod delivery_report;
+pub mod destructive_button;
+pub mod detail_page;
 pub mod empty_list;
 pub mod error_banner;
 pub mod field;
@@ -10,10 +14,14 @@ pub mod filter_bar;
 pub mod frame;
 pub mod guarded;
 pub mod json_editor;
+pub mod list_page;
 pub mod loading;
+pub mod masthead;
+pub mod modal;
 pub mod opt_out_dialog;
 pub mod pager;
 pub mod peek_event_list;
+pub mod picker;
 pub mod progress_bar;
 pub mod receivers_summary;
 pub mod replay_origin;
@@ -21,4 +29,9 @@ pub mod replay_preview_panel;
 pub mod retention_input;
 pub mod slice_timeline;
 pub mod state_badge;
+pub mod submit_row;
+pub mod subscriber_table;
+pub mod table_cells;
+pub mod text_input;
 pub mod time_window;
+pub mod v2_replay_list;

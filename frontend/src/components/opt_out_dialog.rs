@@ -2,6 +2,7 @@
 //! writes it only when confirmed.
 
 use crate::api;
+use crate::components::modal::{Modal, dialog_error};
 use leptos::html;
 use leptos::prelude::*;
 use shared::preview::PreviewRule;
@@ -46,66 +47,48 @@ pub fn OptOutDialog(
             let _ = button.focus();
         }
     });
+    let title = view! {
+        "Opt "
+        {rule.name.clone()}
+        " out of replays?"
+    }
+    .into_any();
     view! {
-        <div
-            class="backdrop"
-            on:keydown=move |ev| {
-                if ev.key() == "Escape" {
-                    on_cancel.run(())
-                }
-            }
-        >
-            <div
-                class="dialog wide"
-                role="dialog"
-                aria-modal="true"
-                aria-labelledby="opt-out-title"
-            >
-                <h2 id="opt-out-title">"Opt " {rule.name.clone()} " out of replays?"</h2>
-                <p>
-                    "Its pattern gains one key, so that no replay reaches its targets again. Its other keys, state, description, role and targets stay as they are; live events match as before."
-                </p>
-                <div class="pattern-diff">
-                    <div>
-                        <span class="label">"Now"</span>
-                        <pre class="pattern">{before}</pre>
-                    </div>
-                    <div>
-                        <span class="label">"After"</span>
-                        <pre class="pattern" id="opt-out-pattern">
-                            {after}
-                        </pre>
-                    </div>
+        <Modal title_id="opt-out-title" title wide=true on_cancel>
+            <p>
+                "Its pattern gains one key, so that no replay reaches its targets again. Its other keys, state, description, role and targets stay as they are; live events match as before."
+            </p>
+            <div class="pattern-diff">
+                <div>
+                    <span class="label">"Now"</span>
+                    <pre class="pattern">{before}</pre>
                 </div>
-                {move || {
-                    error()
-                        .map(|e| {
-                            view! {
-                                <p class="banner error" role="alert">
-                                    {e}
-                                </p>
-                            }
-                        })
-                }}
-                <div class="actions">
-                    <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>
-                        "Keep it as it is"
-                    </button>
-                    <button
-                        type="button"
-                        node_ref=confirm
-                        id="confirm-opt-out"
-                        disabled=move || write.pending().get()
-                        on:click=move |_| {
-                            write.dispatch(());
-                        }
-                    >
-                        {move || {
-                            if write.pending().get() { "Writing…" } else { "Opt out of replays" }
-                        }}
-                    </button>
+                <div>
+                    <span class="label">"After"</span>
+                    <pre class="pattern" id="opt-out-pattern">
+                        {after}
+                    </pre>
                 </div>
             </div>
-        </div>
+            {dialog_error(Signal::derive(error))}
+            <div class="actions">
+                <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>
+                    "Keep it as it is"
+                </button>
+                <button
+                    type="button"
+                    node_ref=confirm
+                    id="confirm-opt-out"
+                    disabled=move || write.pending().get()
+                    on:click=move |_| {
+                        write.dispatch(());
+                    }
+                >
+                    {move || {
+                        if write.pending().get() { "Writing…" } else { "Opt out of replays" }
+                    }}
+                </button>
+            </div>
+        </Modal>
     }
 }

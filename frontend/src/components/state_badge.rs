@@ -1,9 +1,11 @@
-//! A coloured badge for an archive, replay, job or slice state.
+//! A coloured badge for an archive, replay, job, slice, v2 bus, v2 replay or subscriber
+//! state.
 
 use leptos::prelude::*;
 use shared::archive::ArchiveState;
 use shared::job::{JobState, SliceState};
 use shared::replay::ReplayState;
+use shared::v2::{SubscriberState, V2BusState, V2ReplayState};
 
 /// How a state reads: good, busy, stopped or failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +62,30 @@ pub fn slice_tone(state: SliceState) -> Tone {
         SliceState::Starting | SliceState::Running | SliceState::Cancelling => Tone::Busy,
         SliceState::Pending | SliceState::Cancelled => Tone::Neutral,
         SliceState::Failed => Tone::Bad,
+    }
+}
+
+pub fn v2_bus_tone(state: V2BusState) -> Tone {
+    match state {
+        V2BusState::Active => Tone::Good,
+        V2BusState::Creating | V2BusState::Updating | V2BusState::Deleting => Tone::Busy,
+        V2BusState::CreateFailed | V2BusState::UpdateFailed | V2BusState::DeleteFailed => Tone::Bad,
+    }
+}
+
+pub fn v2_replay_tone(state: V2ReplayState) -> Tone {
+    match state {
+        V2ReplayState::Completed => Tone::Good,
+        V2ReplayState::Running => Tone::Busy,
+        V2ReplayState::Paused | V2ReplayState::Stopped => Tone::Neutral,
+        V2ReplayState::Failed => Tone::Bad,
+    }
+}
+
+pub fn subscriber_tone(state: SubscriberState) -> Tone {
+    match state {
+        SubscriberState::Running => Tone::Good,
+        SubscriberState::Stopped => Tone::Neutral,
     }
 }
 

@@ -1,4 +1,5 @@
-//! The replay window: start and end pickers, presets, UTC or local time.
+//! The replay window: start and end pickers, presets, UTC or local time; inside what the
+//! source holds (an archive's life, a Custom Event Bus's retention).
 
 use crate::clock;
 use crate::format::{self, Zone};
@@ -8,6 +9,70 @@ use time::{Duration, OffsetDateTime};
 /// How far behind "now" a replay window ends by default: archiving lags by minutes.
 pub const ARCHIVE_LAG: Duration = Duration::minutes(10);
 
+/// The window's start and end, as typed (None: not a time yet).
+pub type Window = (
+    RwSignal<Option<OffsetDateTime>>,
+    RwSignal<Option<OffsetDateTime>>,
+);
+
+/// What bounds the window's start, and so what the presets and hints say.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Earliest {
+    /// An archive holds nothing from before it was created; archiving lags by minutes.
+    #[default]
+    ArchiveCreated,
+    /// A Custom Event Bus keeps each event as it arrives, for its retention period.
+    BusRetention,
+}
+
+impl Earliest {
+    /// How far behind "now" the presets end.
+    pub fn lag(self) -> Duration {
+        match self {
+            Earliest::ArchiveCreated => ARCHIVE_LAG,
+            Earliest::BusRetention => Duration::minutes(1),
+        }
+    }
+
+    /// The window of the hour that ends a lag ago.
+    pub fn last_hour(self) -> Window {
+        let end = clock::now() - self.lag();
+        (
+            RwSignal::new(Some(end - Duration::hours(1))),
+            RwSignal::new(Some(end)),
+        )
+    }
+
+    /// (the preset for all of it, the note when the window starts there, the end's hint)
+    fn words(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Earliest::ArchiveCreated => (
+                "Archive's whole life",
+                " The window starts when the archive was created: it holds no earlier events.",
+                "Events reach an archive minutes after they are sent, so the default ends 10 minutes ago.",
+            ),
+            Earliest::BusRetention => (
+                "Everything kept",
+                " The window starts as early as the bus allows: it keeps no older events.",
+                "The bus keeps each event as it arrives; the presets end a minute ago.",
+            ),
+        }
+    }
+}
+
+/// A source that holds nothing from before `earliest`: a window that starts earlier
+/// starts there instead (and, if that empties it, ends now).
+pub fn start_within(earliest: OffsetDateTime, window: Window) {
+    let (start, end) = window;
+    if start.get_untracked().is_some_and(|s| s < earliest) {
+        start.set(Some(earliest));
+        let now = clock::now();
+        if end.get_untracked().is_none_or(|e| e <= earliest) && now > earliest {
+            end.set(Some(now));
+        }
+    }
+}
+
 /// Start and end pickers with presets and a UTC / local toggle. The instants are the
 /// source of truth; the inputs show them in the chosen zone.
 #[component]
@@ -15,13 +80,18 @@ pub fn TimeWindow(
     start: RwSignal<Option<OffsetDateTime>>,
     end: RwSignal<Option<OffsetDateTime>>,
     zone: RwSignal<Zone>,
-    #[prop(into)] archive_created: Signal<Option<OffsetDateTime>>,
+    /// The earliest start: when the archive was created, or (`earliest`) the oldest
+    /// event the bus keeps.
+    #[prop(into)]
+    archive_created: Signal<Option<OffsetDateTime>>,
     #[prop(into)] start_error: Signal<Option<String>>,
     #[prop(into)] end_error: Signal<Option<String>>,
+    #[prop(optional)] earliest: Earliest,
 ) -> impl IntoView {
+    let (whole, starts_there, end_hint) = earliest.words();
     let preset = move |span: Option<Duration>| {
         let now = clock::now();
-        let to = now - ARCHIVE_LAG;
+        let to = now - earliest.lag();
         let from = match span {
             Some(span) => to - span,
             None => archive_created
@@ -42,34 +112,29 @@ pub fn TimeWindow(
         <fieldset class="time-window">
             <legend>"Time window (event time)"</legend>
             <div class="presets" role="group" aria-label="Presets">
-                <button
-                    type="button"
-                    class="secondary"
-                    on:click=move |_| preset(Some(Duration::minutes(15)))
-                >
-                    "Last 15 min"
-                </button>
-                <button
-                    type="button"
-                    class="secondary"
-                    on:click=move |_| preset(Some(Duration::hours(1)))
-                >
-                    "Last hour"
-                </button>
-                <button
-                    type="button"
-                    class="secondary"
-                    on:click=move |_| preset(Some(Duration::hours(24)))
-                >
-                    "Last 24 h"
-                </button>
+                {[
+                    (Duration::minutes(15), "Last 15 min"),
+                    (Duration::hours(1), "Last hour"),
+                    (Duration::hours(24), "Last 24 h"),
+                ]
+                    .map(|(length, label)| {
+                        view! {
+                            <button
+                                type="button"
+                                class="secondary"
+                                on:click=move |_| preset(Some(length))
+                            >
+                                {label}
+                            </button>
+                        }
+                    })}
                 <button
                     type="button"
                     class="secondary"
                     on:click=move |_| preset(None)
                     disabled=move || archive_created.get().is_none()
                 >
-                    "Archive's whole life"
+                    {whole}
                 </button>
                 <label class="zone">
                     <input
@@ -112,9 +177,7 @@ pub fn TimeWindow(
                         prop:value=move || shown(end.get())
                         on:change=move |ev| end.set(read(event_target_value(&ev)))
                     />
-                    <p class="hint">
-                        "Events reach an archive minutes after they are sent, so the default ends 10 minutes ago."
-                    </p>
+                    <p class="hint">{end_hint}</p>
                     <p class="field-error" id="end-time-error">
                         {move || end_error.get()}
                     </p>
@@ -129,9 +192,7 @@ pub fn TimeWindow(
                 }}
                 {move || {
                     (start.get().is_some() && start.get() == archive_created.get())
-                        .then_some(
-                            " The window starts when the archive was created: it holds no earlier events.",
-                        )
+                        .then_some(starts_there)
                 }}
             </p>
         </fieldset>

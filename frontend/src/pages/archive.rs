@@ -1,81 +1,42 @@
 //! One archive: every DescribeArchive field, editing, deletion, and a way to replay it.
 
 use crate::api;
-use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::archive_settings::{ArchiveSettings, ArchiveSettingsInput};
+use crate::components::destructive_button::{Destructive, DestructiveButton};
+use crate::components::detail_page::{DetailPage, Subject};
 use crate::components::error_banner::ErrorBanner;
-use crate::components::field::Field;
 use crate::components::guarded::{GuardedLink, RoleNote};
-use crate::components::json_editor::JsonEditor;
-use crate::components::loading::Loading;
-use crate::components::retention_input::RetentionInput;
 use crate::components::state_badge::{StateBadge, archive_tone};
+use crate::components::submit_row::SubmitRow;
 use crate::current_user::refusal;
 use crate::form::{FormSpec, use_form};
 use crate::format::{self, Zone};
 use crate::links;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use shared::Field as FieldName;
 use shared::archive::{Archive, UpdateArchiveRequest};
 use shared::list::ListQuery;
 use shared::roles::Operation;
-use shared::validation::{Description, EventPattern, KmsKeyIdentifier, RetentionDays};
+use shared::validation::{Description, EventPattern, KmsKeyIdentifier};
+
+impl Subject for Archive {
+    const WHAT: &'static str = "archive";
+    const LIST: &'static str = "/archives";
+    const GONE: &'static str = " It may have been deleted.";
+}
 
 #[component]
 pub fn ArchivePage() -> impl IntoView {
-    let params = use_params_map();
-    let name = Memo::new(move |_| params.get().get("name").unwrap_or_default());
-    let archive = LocalResource::new(move || api::get_archive(name.get()));
-    view! {
-        <Transition fallback=|| {
-            view! { <Loading what="the archive" /> }
-        }>
-            {move || {
-                archive
-                    .get()
-                    .map(|result| match result {
-                        Ok(a) => {
-                            view! {
-                                <ArchiveDetail
-                                    archive=a
-                                    on_saved=Callback::new(move |_| archive.refetch())
-                                />
-                            }
-                                .into_any()
-                        }
-                        Err(e) if e.is_not_found() => {
-                            view! {
-                                <h1>{name.get()}</h1>
-                                <ErrorBanner message=Some(
-                                    format!(
-                                        "There is no archive named {}. It may have been deleted.",
-                                        name.get(),
-                                    ),
-                                ) />
-                                <a href="/archives">"Back to archives"</a>
-                            }
-                                .into_any()
-                        }
-                        Err(e) => {
-                            view! {
-                                <h1>{name.get()}</h1>
-                                <ErrorBanner message=Some(e.message) />
-                            }
-                                .into_any()
-                        }
-                    })
-            }}
-        </Transition>
-    }
+    let detail = |archive, on_saved| view! { <ArchiveDetail archive on_saved /> }.into_any();
+    view! { <DetailPage fetch=api::get_archive detail /> }
 }
 
 #[component]
 fn ArchiveDetail(archive: Archive, on_saved: Callback<()>) -> impl IntoView {
     let editing = RwSignal::new(false);
     let may_not_edit = refusal(Operation::UpdateArchive);
-    let may_not_delete = refusal(Operation::DeleteArchive);
-    let deleting = RwSignal::new(false);
     let name = archive.summary.archive_name.clone();
     let replays_link = links::replays(&ListQuery {
         event_source_arn: Some(archive.archive_arn.clone()),
@@ -89,25 +50,14 @@ fn ArchiveDetail(archive: Archive, on_saved: Callback<()>) -> impl IntoView {
             .unwrap_or_else(|_| p.to_owned())
     });
 
+    let deletion = Destructive {
+        action: Operation::DeleteArchive,
+        label: "Delete archive",
+        title: format!("Delete archive {name}?"),
+        consequence: "Its events are deleted with it and can never be replayed again. Replays already started are not affected.",
+    };
     let navigate = use_navigate();
-    let delete_action = Action::new_local(move |name: &String| {
-        let (name, navigate) = (name.clone(), navigate.clone());
-        async move {
-            let deleted = api::delete_archive(name).await;
-            if deleted.is_ok() {
-                navigate("/archives", NavigateOptions::default());
-            }
-            deleted
-        }
-    });
-    let delete_error = Signal::derive(move || {
-        delete_action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.message)
-    });
-    let name_for_delete = name.clone();
+    let deleted = Callback::new(move |_| navigate("/archives", NavigateOptions::default()));
     let edit_copy = StoredValue::new(archive.clone());
 
     view! {
@@ -136,15 +86,7 @@ fn ArchiveDetail(archive: Archive, on_saved: Callback<()>) -> impl IntoView {
                 >
                     "Edit"
                 </button>
-                <button
-                    type="button"
-                    class="danger"
-                    on:click=move |_| deleting.set(true)
-                    disabled=move || may_not_delete.get().is_some()
-                    title=move || may_not_delete.get()
-                >
-                    "Delete archive"
-                </button>
+                <DestructiveButton name=name.clone() how=deletion on_done=deleted />
             </div>
         </div>
         <RoleNote action=Operation::DeleteArchive />
@@ -207,64 +149,34 @@ fn ArchiveDetail(archive: Archive, on_saved: Callback<()>) -> impl IntoView {
         <p>
             <a href=replays_link>"Replays from this archive"</a>
         </p>
-        <Show when=move || deleting.get()>
-            <ConfirmDialog
-                title=format!("Delete archive {}?", name_for_delete)
-                name=name_for_delete.clone()
-                consequence="Its events are deleted with it and can never be replayed again. Replays already started are not affected."
-                confirm_label="Delete archive"
-                pending=delete_action.pending()
-                error=delete_error
-                on_confirm=Callback::new({
-                    let n = name_for_delete.clone();
-                    move |_| {
-                        delete_action.dispatch(n.clone());
-                    }
-                })
-                on_cancel=Callback::new(move |_| deleting.set(false))
-            />
-        </Show>
     }
 }
 
-/// What the edit form would send, with the first problem if any.
+/// What the edit form would send: only what changed, with every problem.
 fn update_request(
     archive: &Archive,
-    description: &str,
-    indefinite: bool,
-    days: &str,
-    pattern: &str,
-    kms: &str,
+    input: &ArchiveSettingsInput,
 ) -> (UpdateArchiveRequest, Vec<(FieldName, String)>) {
     let mut errors = Vec::new();
     let mut request = UpdateArchiveRequest::default();
-    let current_description = archive.description.clone().unwrap_or_default();
-    if description != current_description {
-        if let Err(e) = Description::parse(description) {
+    let description = input.description.get();
+    if description != archive.description.clone().unwrap_or_default() {
+        if let Err(e) = Description::parse(&description) {
             errors.push((FieldName::Description, e.message));
         }
-        request.description = Some(description.to_owned());
+        request.description = Some(description);
     }
-    let retention = if indefinite {
-        Ok(RetentionDays::INDEFINITE)
-    } else {
-        match RetentionDays::parse_text(days) {
-            Ok(r) if r.is_indefinite() => {
-                Err("Enter a number of days, or choose to keep events indefinitely.".to_owned())
-            }
-            other => other.map_err(|e| e.message),
-        }
-    };
-    match retention {
+    match input.retention() {
         Ok(r) if r.days() != archive.summary.retention_days => {
             request.retention_days = Some(i64::from(r.days()))
         }
         Ok(_) => {}
         Err(m) => errors.push((FieldName::RetentionDays, m)),
     }
+    let pattern = input.pattern.get();
     let current_pattern = archive.event_pattern.clone().unwrap_or_default();
     let same_pattern = match (
-        serde_json::from_str::<serde_json::Value>(pattern),
+        serde_json::from_str::<serde_json::Value>(&pattern),
         serde_json::from_str::<serde_json::Value>(&current_pattern),
     ) {
         (Ok(a), Ok(b)) => a == b,
@@ -272,14 +184,14 @@ fn update_request(
     };
     if !same_pattern {
         if !pattern.trim().is_empty()
-            && let Err(e) = EventPattern::parse(pattern)
+            && let Err(e) = EventPattern::parse(&pattern)
         {
             errors.push((FieldName::EventPattern, e.message));
         }
         request.event_pattern = Some(pattern.trim().to_owned());
     }
-    let current_kms = archive.kms_key_identifier.clone().unwrap_or_default();
-    if kms.trim() != current_kms {
+    let kms = input.kms.get();
+    if kms.trim() != archive.kms_key_identifier.clone().unwrap_or_default() {
         if let Err(e) = KmsKeyIdentifier::parse(kms.trim()) {
             errors.push((FieldName::KmsKeyIdentifier, e.message));
         }
@@ -298,25 +210,21 @@ const EDIT_FIELDS: [FieldName; 4] = [
 
 #[component]
 fn EditArchive(archive: Archive, on_done: Callback<bool>) -> impl IntoView {
-    let description = RwSignal::new(archive.description.clone().unwrap_or_default());
-    let indefinite = RwSignal::new(archive.summary.retention_days == 0);
-    let days = RwSignal::new(if archive.summary.retention_days == 0 {
-        String::new()
-    } else {
-        archive.summary.retention_days.to_string()
-    });
-    let pattern = RwSignal::new(
-        archive
-            .event_pattern
-            .as_deref()
-            .map(|p| {
-                EventPattern::parse(p)
-                    .map(|p| p.pretty())
-                    .unwrap_or_else(|_| p.to_owned())
-            })
-            .unwrap_or_default(),
+    let pattern = archive
+        .event_pattern
+        .as_deref()
+        .map(|p| {
+            EventPattern::parse(p)
+                .map(|p| p.pretty())
+                .unwrap_or_else(|_| p.to_owned())
+        })
+        .unwrap_or_default();
+    let input = ArchiveSettingsInput::filled(
+        archive.description.clone().unwrap_or_default(),
+        archive.summary.retention_days,
+        pattern,
+        archive.kms_key_identifier.clone().unwrap_or_default(),
     );
-    let kms = RwSignal::new(archive.kms_key_identifier.clone().unwrap_or_default());
     let name = archive.summary.archive_name.clone();
 
     let form = use_form(FormSpec {
@@ -324,15 +232,7 @@ fn EditArchive(archive: Archive, on_done: Callback<bool>) -> impl IntoView {
         operation: Operation::UpdateArchive,
         lead: "To save",
         draft: move || {
-            let (request, problems) = update_request(
-                &archive,
-                &description.get(),
-                indefinite.get(),
-                &days.get(),
-                &pattern.get(),
-                &kms.get(),
-            );
-            let mut problems = problems;
+            let (request, mut problems) = update_request(&archive, &input);
             // Nothing to send: the request as a whole is not ready (no field is at fault).
             if problems.is_empty() && request == UpdateArchiveRequest::default() {
                 problems.push((FieldName::Body, "nothing has changed yet.".to_owned()));
@@ -344,53 +244,21 @@ fn EditArchive(archive: Archive, on_done: Callback<bool>) -> impl IntoView {
     });
     // The form starts filled in with the archive's values: their problems show at once.
     form.touch_all();
-    let error_for = move |field: FieldName| form.error(field);
-    let blocked = form.blocked();
-    let pending = form.pending();
     view! {
         <form class="card edit" on:submit=form.on_submit()>
             <h2>"Edit archive"</h2>
             <ErrorBanner message=form.banner() />
-            <Field id="description" label="Description" error=error_for(FieldName::Description)>
-                <textarea
-                    id="description"
-                    rows="2"
-                    prop:value=move || description.get()
-                    on:input=move |ev| description.set(event_target_value(&ev))
-                ></textarea>
-            </Field>
-            <RetentionInput indefinite days error=error_for(FieldName::RetentionDays) />
-            <Field
-                id="event-pattern"
-                label="Event pattern"
-                hint="Leave empty to archive every event on the bus."
-                error=error_for(FieldName::EventPattern)
+            <ArchiveSettings input form=form.fields() editing=true />
+            <SubmitRow
+                blocked=form.blocked()
+                pending=form.pending()
+                label="Save changes"
+                busy="Saving…"
             >
-                <JsonEditor id="event-pattern" value=pattern />
-            </Field>
-            <Field
-                id="kms-key"
-                label="KMS key"
-                hint="Empty: an AWS owned key."
-                error=error_for(FieldName::KmsKeyIdentifier)
-            >
-                <input
-                    id="kms-key"
-                    prop:value=move || kms.get()
-                    on:input=move |ev| kms.set(event_target_value(&ev))
-                />
-            </Field>
-            <div class="actions">
-                <button type="submit" disabled=move || blocked.get().is_some() || pending.get()>
-                    {move || if pending.get() { "Saving…" } else { "Save changes" }}
-                </button>
                 <button type="button" class="secondary" on:click=move |_| on_done.run(false)>
                     "Cancel"
                 </button>
-                <span class="why" aria-live="polite">
-                    {blocked}
-                </span>
-            </div>
+            </SubmitRow>
         </form>
     }
 }

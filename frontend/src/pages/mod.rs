@@ -2,11 +2,15 @@
 
 pub mod archive;
 pub mod archives;
+pub mod custom_bus;
+pub mod custom_buses;
 pub mod job;
 pub mod jobs;
 pub mod new_archive;
 pub mod not_found;
 pub mod peek;
 pub mod replay;
+pub mod replay_to_subscribers;
 pub mod replays;
 pub mod start_replay;
+pub mod v2_replay;

@@ -2,12 +2,13 @@
 //! the backend uses; server errors land on the field they name; values are kept.
 
 use crate::api;
+use crate::components::archive_settings::{ArchiveSettings, ArchiveSettingsInput};
 use crate::components::error_banner::ErrorBanner;
 use crate::components::field::Field;
 use crate::components::guarded::team_note;
-use crate::components::json_editor::JsonEditor;
-use crate::components::loading::Loading;
-use crate::components::retention_input::RetentionInput;
+use crate::components::picker::Picker;
+use crate::components::submit_row::SubmitRow;
+use crate::components::text_input::TextInput;
 use crate::form::{FormSpec, use_form};
 use crate::links;
 use leptos::prelude::*;
@@ -16,7 +17,6 @@ use leptos_router::hooks::use_navigate;
 use shared::Field as FieldName;
 use shared::archive::CreateArchiveRequest;
 use shared::roles::Operation;
-use shared::validation::RetentionDays;
 
 /// The fields this form shows, by their wire names.
 const FORM_FIELDS: [FieldName; 6] = [
@@ -42,12 +42,13 @@ pub fn NewArchivePage() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    let bus_options = Signal::derive(move || {
+        buses
+            .get()
+            .map(|loaded| loaded.map(|list| list.into_iter().map(|b| (b.arn, b.name)).collect()))
+    });
     let name = RwSignal::new(String::new());
-    let description = RwSignal::new(String::new());
-    let indefinite = RwSignal::new(true);
-    let days = RwSignal::new(String::new());
-    let pattern = RwSignal::new(String::new());
-    let kms = RwSignal::new(String::new());
+    let settings = ArchiveSettingsInput::empty();
 
     let navigate = use_navigate();
     let form = use_form(FormSpec {
@@ -55,24 +56,17 @@ pub fn NewArchivePage() -> impl IntoView {
         operation: Operation::CreateArchive,
         lead: "To create it",
         draft: move || {
-            let retention = if indefinite.get() {
-                Ok(None)
-            } else {
-                match RetentionDays::parse_text(&days.get()) {
-                    Ok(r) if r.is_indefinite() => Err(
-                        "Enter a number of days, or choose to keep events indefinitely.".to_owned(),
-                    ),
-                    Ok(r) => Ok(Some(i64::from(r.days()))),
-                    Err(e) => Err(e.message),
-                }
-            };
+            let retention = settings
+                .retention()
+                .map(|r| Some(i64::from(r.days())).filter(|_| !r.is_indefinite()));
             let body = CreateArchiveRequest {
                 archive_name: name.get().trim().to_owned(),
                 event_source_arn: bus.get(),
-                description: Some(description.get()).filter(|d| !d.is_empty()),
-                event_pattern: Some(pattern.get()).filter(|p| !p.trim().is_empty()),
+                description: Some(settings.description.get()).filter(|d| !d.is_empty()),
+                event_pattern: Some(settings.pattern.get()).filter(|p| !p.trim().is_empty()),
                 retention_days: retention.clone().ok().flatten(),
-                kms_key_identifier: Some(kms.get().trim().to_owned()).filter(|k| !k.is_empty()),
+                kms_key_identifier: Some(settings.kms.get().trim().to_owned())
+                    .filter(|k| !k.is_empty()),
             };
             let mut errors: Vec<(FieldName, String)> = Vec::new();
             if let Err(m) = retention {
@@ -91,8 +85,6 @@ pub fn NewArchivePage() -> impl IntoView {
     });
     let touch = move |field: FieldName| form.touch(field);
     let error_for = move |field: FieldName| form.error(field);
-    let blocked = form.blocked();
-    let pending = form.pending();
 
     view! {
         <h1>"Create archive"</h1>
@@ -104,58 +96,24 @@ pub fn NewArchivePage() -> impl IntoView {
                 hint="The bus whose events are archived. It cannot be changed later."
                 error=error_for(FieldName::EventSourceArn)
             >
-                <Transition fallback=|| {
-                    view! { <Loading what="event buses" /> }
-                }>
-                    {move || {
-                        buses
-                            .get()
-                            .map(|result| match result {
-                                Ok(list) if list.is_empty() => {
-                                    view! {
-                                        <p class="hint" id="event-bus">
-                                            "There is no event bus you may use: "
-                                            {team_note()}
-                                        </p>
-                                    }
-                                        .into_any()
-                                }
-                                Ok(list) => {
-                                    view! {
-                                        <select
-                                            id="event-bus"
-                                            prop:value=move || bus.get()
-                                            on:change=move |ev| {
-                                                picked_bus.set(Some(event_target_value(&ev)));
-                                                touch(FieldName::EventSourceArn);
-                                            }
-                                        >
-                                            {list
-                                                .into_iter()
-                                                .map(|b| {
-                                                    let arn = b.arn.clone();
-                                                    view! {
-                                                        <option value=b.arn selected=move || bus.get() == arn>
-                                                            {b.name}
-                                                        </option>
-                                                    }
-                                                })
-                                                .collect_view()}
-                                        </select>
-                                    }
-                                        .into_any()
-                                }
-                                Err(e) => {
-                                    view! {
-                                        <ErrorBanner message=Some(
-                                            format!("Event buses could not be loaded: {}", e.message),
-                                        ) />
-                                    }
-                                        .into_any()
-                                }
-                            })
-                    }}
-                </Transition>
+                <Picker
+                    id="event-bus"
+                    what="event buses"
+                    options=bus_options
+                    selected=bus
+                    on_pick=Callback::new(move |picked| {
+                        picked_bus.set(Some(picked));
+                        touch(FieldName::EventSourceArn);
+                    })
+                    empty=|| {
+                        view! {
+                            <p class="hint" id="event-bus">
+                                "There is no event bus you may use: "
+                                {team_note()}
+                            </p>
+                        }
+                    }
+                />
             </Field>
             <Field
                 id="archive-name"
@@ -163,78 +121,23 @@ pub fn NewArchivePage() -> impl IntoView {
                 hint="Up to 48 letters, digits, '.', '-' or '_'. It cannot be changed later."
                 error=error_for(FieldName::ArchiveName)
             >
-                <input
+                <TextInput
                     id="archive-name"
-                    autocomplete="off"
-                    spellcheck="false"
-                    aria-describedby="archive-name-error"
-                    prop:value=move || name.get()
-                    on:input=move |ev| {
-                        name.set(event_target_value(&ev));
-                        touch(FieldName::ArchiveName);
-                    }
+                    value=name
+                    on_input=form.typing(name, FieldName::ArchiveName)
                 />
             </Field>
-            <Field
-                id="description"
-                label="Description"
-                hint="Optional, up to 512 characters."
-                error=error_for(FieldName::Description)
+            <ArchiveSettings input=settings form=form.fields() />
+            <SubmitRow
+                blocked=form.blocked()
+                pending=form.pending()
+                label="Create archive"
+                busy="Creating…"
             >
-                <textarea
-                    id="description"
-                    rows="2"
-                    aria-describedby="description-error"
-                    prop:value=move || description.get()
-                    on:input=move |ev| {
-                        description.set(event_target_value(&ev));
-                        touch(FieldName::Description);
-                    }
-                ></textarea>
-            </Field>
-            <RetentionInput indefinite days error=error_for(FieldName::RetentionDays) />
-            <Field
-                id="event-pattern"
-                label="Event pattern"
-                hint="Optional. Only matching events are archived; leave empty for all."
-                error=error_for(FieldName::EventPattern)
-            >
-                <div on:input=move |_| touch(FieldName::EventPattern)>
-                    <JsonEditor
-                        id="event-pattern"
-                        value=pattern
-                        placeholder="{\"source\": [\"shop.orders\"]}"
-                    />
-                </div>
-            </Field>
-            <Field
-                id="kms-key"
-                label="KMS key"
-                hint="Optional: a customer managed key ID, ARN or alias. Empty uses an AWS owned key."
-                error=error_for(FieldName::KmsKeyIdentifier)
-            >
-                <input
-                    id="kms-key"
-                    autocomplete="off"
-                    spellcheck="false"
-                    prop:value=move || kms.get()
-                    on:input=move |ev| {
-                        kms.set(event_target_value(&ev));
-                        touch(FieldName::KmsKeyIdentifier);
-                    }
-                />
-            </Field>
-            <div class="actions">
-                <button type="submit" disabled=move || blocked.get().is_some() || pending.get()>
-                    {move || if pending.get() { "Creating…" } else { "Create archive" }}
-                </button>
                 <a class="button secondary" href="/archives">
                     "Cancel"
                 </a>
-                <span class="why" aria-live="polite">
-                    {blocked}
-                </span>
-            </div>
+            </SubmitRow>
         </form>
     }
 }

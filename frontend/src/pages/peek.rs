@@ -8,6 +8,7 @@ use crate::components::error_banner::ErrorBanner;
 use crate::components::field::Field;
 use crate::components::json_editor::JsonEditor;
 use crate::components::peek_event_list::{PeekEventList, PeekedEvent};
+use crate::components::submit_row::SubmitRow;
 use crate::components::time_window::{ARCHIVE_LAG, TimeWindow};
 use crate::form::{FormSpec, use_form};
 use crate::format::Zone;
@@ -89,8 +90,6 @@ pub fn PeekPage() -> impl IntoView {
     form.touch(FieldName::EventStartTime);
     form.touch(FieldName::EventEndTime);
     let error_for = move |field: FieldName| form.error(field);
-    let blocked = form.blocked();
-    let pending = form.pending();
 
     // Leaving the page ends the peek: its rule and queue go at once.
     on_cleanup(move || {
@@ -197,14 +196,12 @@ pub fn PeekPage() -> impl IntoView {
                     }
                 />
             </Field>
-            <div class="actions">
-                <button type="submit" disabled=move || blocked.get().is_some() || pending.get()>
-                    {move || if pending.get() { "Starting…" } else { "Start peek" }}
-                </button>
-                <span class="why" aria-live="polite">
-                    {blocked}
-                </span>
-            </div>
+            <SubmitRow
+                blocked=form.blocked()
+                pending=form.pending()
+                label="Start peek"
+                busy="Starting…"
+            />
         </form>
     }
 }

@@ -104,6 +104,21 @@ impl EventBusArn {
             "event-bus/",
             "arn:aws:events:us-east-1:123456789012:event-bus/default",
         )?;
+        // EventBridge's bus names: so no `:` or `*` in a name can make one ARN look like
+        // another to a pattern match.
+        let name = resource_name(value);
+        if let Some(bad) = name
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-' | '_')))
+        {
+            return Err(FieldError::new(
+                Field::EventSourceArn,
+                format!(
+                    "An event bus name may contain only letters, digits, '/', '.', '-' and '_'; '{}' is not allowed.",
+                    bad.escape_default()
+                ),
+            ));
+        }
         Ok(Self(value.to_owned()))
     }
 
@@ -160,8 +175,62 @@ impl RuleArn {
         )?;
         Ok(Self(value.to_owned()))
     }
+
+    /// The rule's name: the ARN's last part.
+    pub fn rule_name(&self) -> &str {
+        self.0.rsplit('/').next().unwrap_or(&self.0)
+    }
 }
 string_newtype!(RuleArn);
+
+/// IAM's `ArnLike`: `pattern` and `arn` are each split into their six colon-separated
+/// parts (the resource being the rest), and each part is matched on its own, where `*`
+/// stands for any run of characters and `?` for one, neither ever matching a `:`. So
+/// `arn:aws:events:*:111122223333:event-bus/*` never matches a bus of another account
+/// whose name merely contains `:111122223333:`.
+pub fn arn_like(pattern: &str, arn: &str) -> bool {
+    let pattern: Vec<&str> = pattern.splitn(6, ':').collect();
+    let arn: Vec<&str> = arn.splitn(6, ':').collect();
+    pattern.len() == 6
+        && arn.len() == 6
+        && pattern
+            .iter()
+            .zip(&arn)
+            .all(|(p, a)| glob_within_part(p.as_bytes(), a.as_bytes()))
+}
+
+/// `*` and `?` globbing where neither matches a `:`.
+fn glob_within_part(pattern: &[u8], text: &[u8]) -> bool {
+    // The classic two-pointer match with one backtrack point per `*`.
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some(b'?') if text[t] != b':' => {
+                p += 1;
+                t += 1;
+            }
+            Some(b'*') => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(&c) if c != b'*' && c != b'?' && c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                // The star takes one more character, unless that is a `:`.
+                Some((sp, st)) if text[st] != b':' => {
+                    star = Some((sp, st + 1));
+                    p = sp + 1;
+                    t = st + 1;
+                }
+                _ => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
 
 #[cfg(test)]
 mod tests {
@@ -194,6 +263,49 @@ mod tests {
         ] {
             assert!(!is_events_arn(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn arn_like_matches_part_by_part() {
+        let look_alike =
+            "arn:aws:events:us-east-1:999999999999:event-bus/a:111122223333:event-bus/b";
+        // A star never crosses a colon: the look-alike is another account's bus.
+        assert!(!arn_like(
+            "arn:aws:events:*:111122223333:event-bus/*",
+            look_alike
+        ));
+        assert!(!arn_like("arn:aws:events:*:*:event-bus/b", look_alike));
+        assert!(!arn_like("arn:aws:*", look_alike));
+        // The old whole-string match would have taken it.
+        assert!(crate::validation::wildcard_matches(
+            "arn:aws:events:*:111122223333:event-bus/*",
+            look_alike
+        ));
+        let bus = "arn:aws:events:us-east-1:111122223333:event-bus/orders";
+        assert!(arn_like("arn:aws:events:*:111122223333:event-bus/*", bus));
+        assert!(arn_like(
+            "arn:aws:events:us-east-?:111122223333:event-bus/order?",
+            bus
+        ));
+        assert!(arn_like("arn:aws:events:*:*:*", bus));
+        assert!(arn_like(bus, bus));
+        assert!(!arn_like(
+            "arn:aws:events:us-east-1:111122223333:event-bus/order",
+            bus
+        ));
+        assert!(!arn_like(
+            "arn:aws:events:us-east-1:111122223333:event-bus/orders?",
+            bus
+        ));
+        assert!(!arn_like(
+            "arn:aws-cn:events:*:111122223333:event-bus/*",
+            bus
+        ));
+        assert!(!arn_like("arn:aws:events:*:111122223333", bus));
+        assert!(!arn_like("arn:aws:events:*:???????????:event-bus/*", bus));
+        assert!(arn_like("arn:aws:events:*:????????????:event-bus/*", bus));
+        // And such a look-alike is no bus ARN at all.
+        assert!(EventBusArn::parse(look_alike).is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod pattern;
 mod text;
 mod window;
 
-pub use arn::{ArchiveArn, EventBusArn, RuleArn, is_events_arn};
+pub use arn::{ArchiveArn, EventBusArn, RuleArn, arn_like, is_events_arn};
 pub use names::{ArchiveName, EventBusName, JobName, NamePrefix, ReplayName, RuleName, TargetId};
 pub use paging::{ListLimit, NextToken};
 pub use pattern::{EventPattern, REPLAY_NAME, wildcard_matches};

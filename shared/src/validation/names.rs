@@ -69,22 +69,29 @@ impl ReplayName {
 }
 string_newtype!(ReplayName);
 
-/// A replay job's name: 1–56 characters of `[.\-_A-Za-z0-9]`, so that each slice's replay
-/// name (`{jobName}-{k:03}`) is a replay name.
+/// A replay job's name: 1–43 characters of `[.\-_A-Za-z0-9]`, so that each slice's replay
+/// name (`{jobName}-{16 hex digits}-{k:03}`, see `crate::job::slice_name`) is a replay name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct JobName(String);
 
 impl JobName {
-    pub const MAX_LEN: usize = 56;
+    /// 64 (a replay name) less `-`, the slice key's 16 digits, `-` and three digits.
+    pub const MAX_LEN: usize = 43;
 
+    /// Jobs made before slice names carried a key could have names this long, and keep
+    /// them: they are still read, paused, resumed and cancelled by name.
+    pub const EXISTING_MAX_LEN: usize = 56;
+
+    /// A name for a new job.
     pub fn parse(value: &str) -> Result<Self, FieldError> {
         check_name(Field::JobName, "a job name", value, Self::MAX_LEN)?;
         Ok(Self(value.to_owned()))
     }
 
-    /// The replay name of slice `index` (from 0): `{jobName}-{index+1:03}`.
-    pub fn slice_replay(&self, index: usize) -> String {
-        format!("{}-{:03}", self.0, index + 1)
+    /// The name of a job that may exist already (see [`Self::EXISTING_MAX_LEN`]).
+    pub fn parse_existing(value: &str) -> Result<Self, FieldError> {
+        check_name(Field::JobName, "a job name", value, Self::EXISTING_MAX_LEN)?;
+        Ok(Self(value.to_owned()))
     }
 }
 string_newtype!(JobName);

@@ -23,6 +23,20 @@ const MATCHERS: &[&str] = &[
     "wildcard",
 ];
 
+/// `pattern` with `"replay-name": [replay_names…]` set: a rule's pattern that matches
+/// only these replays' events.
+fn only_replays(
+    mut pattern: Map<String, Value>,
+    replay_names: &[&str],
+) -> Result<EventPattern, FieldError> {
+    let names = replay_names
+        .iter()
+        .map(|name| Value::String((*name).to_owned()));
+    pattern.insert(REPLAY_NAME.to_owned(), Value::Array(names.collect()));
+    EventPattern::parse(&Value::Object(pattern).to_string())
+        .map_err(|e| e.at(Field::RoutingEventPattern))
+}
+
 impl EventPattern {
     pub const MAX_LEN: usize = 4096;
 
@@ -141,17 +155,7 @@ impl EventPattern {
             }
             merge(&mut merged, narrowing, "")?;
         }
-        merged.insert(
-            REPLAY_NAME.to_owned(),
-            Value::Array(
-                replay_names
-                    .iter()
-                    .map(|name| Value::String((*name).to_owned()))
-                    .collect(),
-            ),
-        );
-        let text = Value::Object(merged).to_string();
-        EventPattern::parse(&text).map_err(|e| e.at(Field::RoutingEventPattern))
+        only_replays(merged, replay_names)
     }
 
     /// The pattern of a forwarding rule: only these replays' events (and, if given, only
@@ -160,24 +164,14 @@ impl EventPattern {
         narrowing: Option<&EventPattern>,
         replay_names: &[&str],
     ) -> Result<EventPattern, FieldError> {
-        let mut merged = narrowing.and_then(EventPattern::object).unwrap_or_default();
+        let merged = narrowing.and_then(EventPattern::object).unwrap_or_default();
         if names_replay_name(&merged) {
             return Err(FieldError::new(
                 Field::RoutingEventPattern,
                 "The narrowing pattern may not test replay-name; Rewind sets it.",
             ));
         }
-        merged.insert(
-            REPLAY_NAME.to_owned(),
-            Value::Array(
-                replay_names
-                    .iter()
-                    .map(|name| Value::String((*name).to_owned()))
-                    .collect(),
-            ),
-        );
-        EventPattern::parse(&Value::Object(merged).to_string())
-            .map_err(|e| e.at(Field::RoutingEventPattern))
+        only_replays(merged, replay_names)
     }
 
     fn object(&self) -> Option<Map<String, Value>> {

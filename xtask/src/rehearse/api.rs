@@ -49,6 +49,22 @@ struct Caller {
     token: String,
 }
 
+/// The tokens of the admin, the operator and the viewer signed in.
+fn role_tokens(callers: &[Caller]) -> Result<(&str, &str, &str)> {
+    let token = |role: Role| {
+        callers
+            .iter()
+            .find(|c| c.role == Some(role))
+            .map(|c| c.token.as_str())
+            .with_context(|| format!("no {} signed in", role.as_str()))
+    };
+    Ok((
+        token(Role::Admin)?,
+        token(Role::Operator)?,
+        token(Role::Viewer)?,
+    ))
+}
+
 struct Api {
     base: String,
     http: reqwest::Client,
@@ -132,9 +148,14 @@ pub async fn checks(
 
     refuses_bad_tokens(tally, &api, aws, emulator, other_stack, &callers).await?;
     who_am_i(tally, &api, &callers).await?;
+    // No emulator models the Custom Event Bus: the function is pointed at the stand-in
+    // before its routes are tried.
+    let standin = point_at_v2_standin(aws, emulator).await?;
     role_matrix(tally, &api, &callers).await?;
     archive_and_replay(tally, &api, aws, &callers).await?;
     replay_job(tally, &api, aws, &callers).await?;
+    slices_and_reports(tally, &api, aws, stack, &callers).await?;
+    custom_bus_replay(tally, &api, aws, &standin, &callers).await?;
     audit_trail(tally, aws, stack, &callers)?;
     scheduled_sweep(tally, aws, super::STACK)?;
     Ok(())
@@ -143,14 +164,7 @@ pub async fn checks(
 /// The stack's replay-job state machine exists, named `rewind-jobs-…`; an operator
 /// creates a job through the authorizer, and Step Functions runs it to `COMPLETED`.
 async fn replay_job(tally: &mut Tally, api: &Api, aws: &AwsCli, callers: &[Caller]) -> Result<()> {
-    let token = |role: Role| {
-        callers
-            .iter()
-            .find(|c| c.role == Some(role))
-            .map(|c| c.token.as_str())
-            .with_context(|| format!("no {} signed in", role.as_str()))
-    };
-    let (admin, operator) = (token(Role::Admin)?, token(Role::Operator)?);
+    let (admin, operator, _) = role_tokens(callers)?;
     let resources = aws.json(&[
         "cloudformation",
         "describe-stack-resources",
@@ -183,45 +197,16 @@ async fn replay_job(tally: &mut Tally, api: &Api, aws: &AwsCli, callers: &[Calle
         ),
     )?;
 
-    let (_, buses) = api.get("/event-buses", operator).await?;
-    let bus_arn = buses["eventBuses"]
-        .as_array()
-        .and_then(|b| b.iter().find(|b| b["name"] == "default"))
-        .and_then(|b| b["arn"].as_str())
-        .map(str::to_owned)
-        .context("the default bus is not listed")?;
+    let bus_arn = default_bus(api, operator).await?;
     let archive = "rehearsal-jobs";
-    let (status, created) = api
-        .post(
-            "/archives",
-            admin,
-            &json!({"archiveName": archive, "eventSourceArn": bus_arn}),
-        )
-        .await?;
-    let archive_arn = created["archiveArn"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    tally.check(
-        status == StatusCode::CREATED,
-        format!("an admin creates archive {archive} for a job: {status}"),
-    )?;
-    let now = time::OffsetDateTime::now_utc();
-    let end = now.replace_nanosecond(0).unwrap_or(now) - time::Duration::minutes(1);
-    let (status, job) = api
-        .post(
-            "/replay-jobs",
-            operator,
-            &json!({
-                "jobName": "rehearsal-job",
-                "eventSourceArn": archive_arn,
-                "eventStartTime": shared::timestamp::format(end - time::Duration::minutes(30)),
-                "eventEndTime": shared::timestamp::format(end),
-                "destination": {"arn": bus_arn},
-                "pacing": {"sliceMinutes": 15, "gapSeconds": 10},
-            }),
-        )
-        .await?;
+    let archive_arn = job_archive(tally, api, admin, archive, &bus_arn).await?;
+    let body = last_half_hour_job(
+        "rehearsal-job",
+        &archive_arn,
+        &bus_arn,
+        json!({"pacing": {"sliceMinutes": 15, "gapSeconds": 10}}),
+    );
+    let (status, job) = api.post("/replay-jobs", operator, &body).await?;
     tally.check(
         status == StatusCode::CREATED && job["slicesTotal"] == 2,
         format!(
@@ -281,25 +266,164 @@ async fn replay_job(tally: &mut Tally, api: &Api, aws: &AwsCli, callers: &[Calle
     Ok(())
 }
 
+/// A routed job's slice names are its own: an operator's replay named as its next slice
+/// is refused through the authorizer; and a viewer's two reads of its report within a
+/// minute make one set of CloudWatch calls (the audit trail lists each request's calls).
+async fn slices_and_reports(
+    tally: &mut Tally,
+    api: &Api,
+    aws: &AwsCli,
+    stack: &StackOutputs,
+    callers: &[Caller],
+) -> Result<()> {
+    crate::tools::step("Rehearsal: a job's slices are its own; a report is computed once a minute");
+    let (admin, operator, viewer) = role_tokens(callers)?;
+    // A rule on the default bus with a target (a queue of this account): the job routes
+    // copies of it. Nothing is delivered before the job is cancelled, so the queue need
+    // not exist.
+    let queue_arn = format!("arn:aws:sqs:{}:000000000000:rehearsal-routed", aws.region);
+    aws.run(
+        "aws",
+        &[
+            "events",
+            "put-rule",
+            "--name",
+            "rehearsal-fulfil",
+            "--event-pattern",
+            r#"{"source":["rehearsal.orders"]}"#,
+        ],
+    )?;
+    aws.run(
+        "aws",
+        &[
+            "events",
+            "put-targets",
+            "--rule",
+            "rehearsal-fulfil",
+            "--targets",
+            &format!("Id=queue,Arn={queue_arn}"),
+        ],
+    )?;
+    let bus_arn = default_bus(api, operator).await?;
+    let archive_arn = job_archive(tally, api, admin, "rehearsal-routed", &bus_arn).await?;
+    let body = last_half_hour_job(
+        "rehearsal-routed",
+        &archive_arn,
+        &bus_arn,
+        json!({
+            "routing": {"targets": [{"rule": "rehearsal-fulfil", "targetId": "queue"}]},
+            "pacing": {"sliceMinutes": 15, "gapSeconds": 3600},
+        }),
+    );
+    let (status, job) = api.post("/replay-jobs", operator, &body).await?;
+    let next = job["slices"][1]["replayName"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    tally.check(
+        status == StatusCode::CREATED && next.starts_with("rehearsal-routed-") && next.len() == 37,
+        format!("an operator creates a routed job; its slices are named {next}: {status}"),
+    )?;
+    let (status, refused) = api
+        .post(
+            "/replays",
+            operator,
+            &json!({
+                "replayName": next,
+                "eventSourceArn": archive_arn,
+                "eventStartTime": body["eventStartTime"],
+                "eventEndTime": body["eventEndTime"],
+                "destination": {"arn": bus_arn},
+            }),
+        )
+        .await?;
+    tally.check(
+        status == StatusCode::CONFLICT
+            && refused["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("replay job rehearsal-routed")),
+        format!(
+            "an operator's replay named as the routed job's next slice is refused through the authorizer: {status} {}",
+            refused["error"]["message"]
+        ),
+    )?;
+    // Once its first slice has run, there is something to report.
+    for _ in 0..120 {
+        let (_, job) = api.get("/replay-jobs/rehearsal-routed", operator).await?;
+        if job["slices"][0]["state"] == "COMPLETED" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    for _ in 0..2 {
+        let (status, _) = api
+            .get("/replay-jobs/rehearsal-routed/report", viewer)
+            .await?;
+        tally.check(
+            status == StatusCode::OK,
+            format!("a viewer reads the job's report: {status}"),
+        )?;
+    }
+    let (status, cancelled) = api
+        .post("/replay-jobs/rehearsal-routed/cancel", operator, &json!({}))
+        .await?;
+    tally.check(
+        status == StatusCode::OK,
+        format!("the job is cancelled: {status} {}", cancelled["state"]),
+    )?;
+    let group = stack.output("AuditLogGroupName")?;
+    let events = aws.json(&["logs", "filter-log-events", "--log-group-name", &group])?;
+    let reads: Vec<Vec<String>> = events["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| serde_json::from_str::<Value>(e["message"].as_str()?).ok())
+        .filter(|r| {
+            r["phase"] == "outcome"
+                && r["operation"] == "ReplayJobReport"
+                && r["path"]
+                    .as_str()
+                    .is_some_and(|p| p.ends_with("/rehearsal-routed/report"))
+        })
+        .map(|r| {
+            r["upstreamCalls"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|c| c["operation"] == "GetMetricData")
+                .map(|c| c["operation"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .collect();
+    tally.check(
+        reads.len() == 2 && !reads[0].is_empty() && reads[1].is_empty(),
+        format!(
+            "the viewer's two reads within a minute make one set of CloudWatch calls: {reads:?}"
+        ),
+    )?;
+    let (status, _) = api
+        .call(
+            Method::DELETE,
+            "/archives/rehearsal-routed",
+            Some(admin),
+            None,
+        )
+        .await?;
+    tally.check(
+        status == StatusCode::NO_CONTENT,
+        format!("the routed job's archive is deleted again: {status}"),
+    )?;
+    Ok(())
+}
+
 /// The sweep's schedule is deployed, and the function, invoked with that schedule's
 /// event, removes a leftover made with this stack's instance tag and spares a
 /// `rewind-` rule that is not Rewind's.
 fn scheduled_sweep(tally: &mut Tally, aws: &AwsCli, stack: &str) -> Result<()> {
-    let resources = aws.json(&[
-        "cloudformation",
-        "describe-stack-resources",
-        "--stack-name",
-        stack,
-    ])?;
-    let physical = |logical: &str| {
-        resources["StackResources"]
-            .as_array()
-            .and_then(|r| r.iter().find(|r| r["LogicalResourceId"] == logical))
-            .and_then(|r| r["PhysicalResourceId"].as_str())
-            .map(str::to_owned)
-            .with_context(|| format!("{stack} has no {logical}"))
-    };
-    let (schedule, function) = (physical("SweepSchedule")?, physical("BackendFunction")?);
+    let (schedule, function) = (
+        physical(aws, stack, "SweepSchedule")?,
+        physical(aws, stack, "BackendFunction")?,
+    );
     let schedule = schedule.rsplit('/').next().unwrap_or(&schedule).to_owned();
     let rule = aws.json(&["events", "describe-rule", "--name", &schedule])?;
     let targets = aws.json(&["events", "list-targets-by-rule", "--rule", &schedule])?;
@@ -472,7 +596,7 @@ fn audit_trail(
 }
 
 /// The second stack was deployed with `Teams`, `EventBusNames` and `MaxReplayHours`: two
-/// team groups made in its user pool as README "Teams" says, one member each, each
+/// team groups made in its user pool as docs/teams.md says, one member each, each
 /// seeing only their team's buses through the JWT authorizer.
 pub async fn team_checks(
     tally: &mut Tally,
@@ -736,26 +860,9 @@ async fn archive_and_replay(
     aws: &AwsCli,
     callers: &[Caller],
 ) -> Result<()> {
-    let token = |role: Role| {
-        callers
-            .iter()
-            .find(|c| c.role == Some(role))
-            .map(|c| c.token.as_str())
-            .with_context(|| format!("no {} signed in", role.as_str()))
-    };
-    let (admin, operator, viewer) = (
-        token(Role::Admin)?,
-        token(Role::Operator)?,
-        token(Role::Viewer)?,
-    );
+    let (admin, operator, viewer) = role_tokens(callers)?;
 
-    let (status, buses) = api.get("/event-buses", viewer).await?;
-    let bus_arn = buses["eventBuses"]
-        .as_array()
-        .and_then(|b| b.iter().find(|b| b["name"] == "default"))
-        .and_then(|b| b["arn"].as_str())
-        .map(str::to_owned)
-        .with_context(|| format!("the default bus is not listed: {status} {buses}"))?;
+    let bus_arn = default_bus(api, viewer).await?;
 
     let archive = "rehearsal-orders";
     let (status, created) = api
@@ -907,4 +1014,237 @@ async fn archive_and_replay(
         format!("an admin deletes it: {status}, then it is {gone}"),
     )?;
     Ok(())
+}
+
+/// The default bus's ARN, as the API lists it to `token`'s holder.
+async fn default_bus(api: &Api, token: &str) -> Result<String> {
+    let (status, buses) = api.get("/event-buses", token).await?;
+    buses["eventBuses"]
+        .as_array()
+        .and_then(|b| b.iter().find(|b| b["name"] == "default"))
+        .and_then(|b| b["arn"].as_str())
+        .map(str::to_owned)
+        .with_context(|| format!("the default bus is not listed: {status} {buses}"))
+}
+
+/// An admin creates archive `name` of `bus_arn` for a job's checks; its ARN.
+async fn job_archive(
+    tally: &mut Tally,
+    api: &Api,
+    admin: &str,
+    name: &str,
+    bus_arn: &str,
+) -> Result<String> {
+    let body = json!({"archiveName": name, "eventSourceArn": bus_arn});
+    let (status, created) = api.post("/archives", admin, &body).await?;
+    tally.check(
+        status == StatusCode::CREATED,
+        format!("an admin creates archive {name} for a job: {status}"),
+    )?;
+    Ok(created["archiveArn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+}
+
+/// The body of job `name` replaying the half hour before the last whole minute from
+/// `archive_arn` to `bus_arn`, with `more` fields (pacing, routing).
+fn last_half_hour_job(name: &str, archive_arn: &str, bus_arn: &str, more: Value) -> Value {
+    let now = time::OffsetDateTime::now_utc();
+    let end = now.replace_nanosecond(0).unwrap_or(now) - time::Duration::minutes(1);
+    let mut body = json!({
+        "jobName": name,
+        "eventSourceArn": archive_arn,
+        "eventStartTime": shared::timestamp::format(end - time::Duration::minutes(30)),
+        "eventEndTime": shared::timestamp::format(end),
+        "destination": {"arn": bus_arn},
+    });
+    if let (Some(body), Value::Object(more)) = (body.as_object_mut(), more) {
+        body.extend(more);
+    }
+    body
+}
+
+/// The role of the rehearsal's v2 subscriber: the first stack lists it in
+/// `TargetRoleArns`, so a replay's copy may pass it again.
+pub(super) const V2_SUBSCRIBER_ROLE: &str =
+    "arn:aws:iam::000000000000:role/rewind-rehearsal-subscriber";
+
+/// The Custom Event Bus through the deployed stack: the function pointed at the v2
+/// stand-in (`REWIND_EVENTBRIDGEV2_ENDPOINT` set on it, as no emulator models
+/// `eventsv2`), an operator replays a window of a v2 bus to one subscriber through the
+/// authorizer; its events arrive on the subscriber's queue again, and stopping the
+/// replay leaves no temporary subscriber.
+async fn custom_bus_replay(
+    tally: &mut Tally,
+    api: &Api,
+    aws: &AwsCli,
+    standin: &testkit::eventsv2::EventsV2,
+    callers: &[Caller],
+) -> Result<()> {
+    use testkit::custom_bus::{
+        client, create_bus, create_subscriber_as, kept_from, put_order_events,
+    };
+    crate::tools::step("Rehearsal: a Custom Event Bus replay, the function on the v2 stand-in");
+    let (_, operator, viewer) = role_tokens(callers)?;
+    let v2 = client(standin.endpoint());
+    let bus = create_bus(&v2, "rehearsal-v2", 1, "the rehearsal's Custom Event Bus").await;
+    let queue = aws.json(&[
+        "sqs",
+        "create-queue",
+        "--queue-name",
+        "rehearsal-v2-subscriber",
+    ])?;
+    let queue_url = queue["QueueUrl"]
+        .as_str()
+        .context("a queue URL")?
+        .to_owned();
+    let queue_arn = format!(
+        "arn:aws:sqs:{}:000000000000:rehearsal-v2-subscriber",
+        aws.region
+    );
+    let subscriber = create_subscriber_as(
+        &v2,
+        &bus,
+        "rehearsal-subscriber",
+        (&queue_arn, V2_SUBSCRIBER_ROLE),
+        None,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    put_order_events(&v2, &bus, 3).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let from = kept_from(&v2, &bus).await.map_err(anyhow::Error::msg)?;
+    let (status, listed) = api.get("/v2/event-buses", viewer).await?;
+    tally.check(
+        status == StatusCode::OK && listed["eventBuses"][0]["name"] == "rehearsal-v2",
+        format!("a viewer lists the Custom Event Bus through the function: {status}"),
+    )?;
+    let (status, started) = api
+        .post(
+            "/v2/replays",
+            operator,
+            &json!({
+                "replayName": "rehearsal-v2",
+                "eventBusArn": bus,
+                "subscriberArns": [subscriber],
+                "eventStartTime": shared::timestamp::format(from),
+                "eventEndTime": shared::timestamp::format(time::OffsetDateTime::now_utc()),
+            }),
+        )
+        .await?;
+    tally.check(
+        status == StatusCode::CREATED && started["state"] == "RUNNING",
+        format!(
+            "an operator replays the v2 bus's window to one subscriber through the authorizer: {status} {}",
+            started["state"]
+        ),
+    )?;
+    // The three events live, then the three again through the replay's copy.
+    let mut received = 0;
+    for _ in 0..30 {
+        let messages = aws.json(&[
+            "sqs",
+            "receive-message",
+            "--queue-url",
+            &queue_url,
+            "--max-number-of-messages",
+            "10",
+            "--wait-time-seconds",
+            "1",
+        ])?;
+        for message in messages["Messages"].as_array().into_iter().flatten() {
+            received += 1;
+            if let Some(handle) = message["ReceiptHandle"].as_str() {
+                aws.run(
+                    "aws",
+                    &[
+                        "sqs",
+                        "delete-message",
+                        "--queue-url",
+                        &queue_url,
+                        "--receipt-handle",
+                        handle,
+                    ],
+                )?;
+            }
+        }
+        if received >= 6 {
+            break;
+        }
+    }
+    tally.check(
+        received >= 6,
+        format!("the replayed events arrive on the subscriber's queue: {received} messages (3 live, 3 replayed)"),
+    )?;
+    let (status, stopped) = api
+        .post("/v2/replays/rehearsal-v2/stop", operator, &json!({}))
+        .await?;
+    let left: Vec<String> = v2
+        .list_subscribers()
+        .event_bus_arn(&bus)
+        .send()
+        .await
+        .context("list subscribers")?
+        .subscribers()
+        .iter()
+        .filter_map(|s| s.name().map(str::to_owned))
+        .filter(|n| n.starts_with("rewind-"))
+        .collect();
+    tally.check(
+        status == StatusCode::OK && stopped["state"] == "STOPPED" && left.is_empty(),
+        format!("stopping it leaves no temporary subscriber: {status} {left:?}"),
+    )?;
+    Ok(())
+}
+
+/// The v2 stand-in, with the first stack's function pointed at it
+/// (`REWIND_EVENTBRIDGEV2_ENDPOINT` added to its environment) and delivering through the
+/// emulator.
+async fn point_at_v2_standin(
+    aws: &AwsCli,
+    emulator: &Ministack,
+) -> Result<testkit::eventsv2::EventsV2> {
+    let standin = testkit::eventsv2::start(testkit::eventsv2::Config {
+        aws_endpoint: Some(emulator.endpoint()),
+        ..Default::default()
+    })
+    .await;
+    let function = physical(aws, super::STACK, "BackendFunction")?;
+    let configuration = aws.json(&[
+        "lambda",
+        "get-function-configuration",
+        "--function-name",
+        &function,
+    ])?;
+    let mut variables = configuration["Environment"]["Variables"].clone();
+    variables["REWIND_EVENTBRIDGEV2_ENDPOINT"] = Value::String(standin.endpoint().to_owned());
+    aws.run(
+        "aws",
+        &[
+            "lambda",
+            "update-function-configuration",
+            "--function-name",
+            &function,
+            "--environment",
+            &json!({"Variables": variables}).to_string(),
+        ],
+    )?;
+    Ok(standin)
+}
+
+/// The physical id of `logical` in `stack`.
+fn physical(aws: &AwsCli, stack: &str, logical: &str) -> Result<String> {
+    let resources = aws.json(&[
+        "cloudformation",
+        "describe-stack-resources",
+        "--stack-name",
+        stack,
+    ])?;
+    resources["StackResources"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["LogicalResourceId"] == logical))
+        .and_then(|r| r["PhysicalResourceId"].as_str())
+        .map(str::to_owned)
+        .with_context(|| format!("{stack} has no {logical}"))
 }

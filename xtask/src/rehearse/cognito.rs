@@ -1,4 +1,4 @@
-//! Members of a stack's user pool, added as the README tells an administrator to, and
+//! Members of a stack's user pool, added as docs/deploy.md tells an administrator to, and
 //! signed in as the console does: authorization code with PKCE through the hosted UI.
 
 use super::aws::{AwsCli, StackOutputs};
@@ -18,7 +18,7 @@ pub struct Member {
 }
 
 /// `admin-create-user` (no invitation e-mail), a permanent password, then the groups:
-/// README, "Adding a user".
+/// docs/deploy.md, "Adding a user".
 pub fn add_member(aws: &AwsCli, stack: &StackOutputs, member: &Member) -> Result<()> {
     let pool = stack.output("UserPoolId")?;
     let email_attribute = format!("Name=email,Value={}", member.email);

@@ -1,6 +1,6 @@
 //! ministack[full] for the rehearsal: the whole emulated AWS on one loopback port, with
 //! `AWS_ENDPOINT_URL` in its own environment so that it hands the endpoint to the
-//! function it runs (docs/DESIGN.md). It runs in a process group of its own, so stopping it
+//! function it runs (docs/emulators-and-tools.md). It runs in a process group of its own, so stopping it
 //! also stops the function's `bootstrap` processes.
 
 use crate::Result;

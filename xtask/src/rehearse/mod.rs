@@ -1,7 +1,7 @@
-//! `cargo xtask rehearse`: the README's deploy, run for real against an emulated AWS.
+//! `cargo xtask rehearse`: the deploy of docs/deploy.md, run for real against an emulated AWS.
 //!
-//! ministack[full] emulates every resource of `template.yaml` (docs/DESIGN.md, "The deployed
-//! stack, rehearsed locally"). The rehearsal deploys the template with the README's own
+//! ministack[full] emulates every resource of `template.yaml` (docs/emulators-and-tools.md, "The whole
+//! stack on ministack[full]"). The rehearsal deploys the template with docs/deploy.md's own
 //! `sam build` / `sam deploy` commands (only `AWS_ENDPOINT_URL` differs, and the function
 //! is built for x86-64, the host's processor), deploys a second stack beside it, then
 //! checks through the stacks' outputs alone: Cognito users signed in through the hosted
@@ -25,6 +25,10 @@ use std::time::Instant;
 pub(super) const STACK: &str = "rewind-rehearsal";
 const SECOND_STACK: &str = "rewind-rehearsal-b";
 /// The second stack is deployed with teams, a bus boundary and a replay cap.
+/// The first stack lists the rehearsal's v2 subscriber's role (`api::V2_SUBSCRIBER_ROLE`)
+/// in `TargetRoleArns`, so a Custom Event Bus replay's copy may pass it again.
+const FIRST_STACK_PARAMETERS: &str =
+    "Architecture=x86_64 TargetRoleArns=arn:aws:iam::000000000000:role/rewind-rehearsal-subscriber";
 const SECOND_STACK_PARAMETERS: &str = "Architecture=x86_64 Teams=payments=payments-*;search=search-* EventBusNames=payments-*,search-* MaxReplayHours=24";
 const REGION: &str = "us-east-1";
 
@@ -135,7 +139,7 @@ async fn rehearse() -> Result<u64> {
     )?;
     tally.check(
         aws.outputs(SECOND_STACK).is_err(),
-        format!("the README's removal commands delete {SECOND_STACK}"),
+        format!("docs/deploy.md's removal commands delete {SECOND_STACK}"),
     )?;
     // DeletionPolicy: Retain — the trail and the access log outlive the stack.
     for group in [&audit_group_b, &access_group_b] {
@@ -202,7 +206,7 @@ fn uploaded_with_their_types(
     )
 }
 
-/// The README's `sam deploy`, without its prompts: the managed artifact bucket, the
+/// docs/deploy.md's `sam deploy`, without its prompts: the managed artifact bucket, the
 /// capabilities the template needs, and the function's processor.
 fn sam_deploy_args(stack: &str) -> Vec<&str> {
     vec![
@@ -220,7 +224,7 @@ fn sam_deploy_args(stack: &str) -> Vec<&str> {
         if stack == SECOND_STACK {
             SECOND_STACK_PARAMETERS
         } else {
-            "Architecture=x86_64"
+            FIRST_STACK_PARAMETERS
         },
     ]
 }

@@ -2,7 +2,7 @@
 //! omit fields or send empty strings for absent ones; both become `None`, and a missing
 //! required field is an upstream error rather than a made-up value.
 
-use crate::error::ApiError;
+use crate::aws::error::{AwsError, Service};
 use aws_sdk_eventbridge::operation::describe_archive::DescribeArchiveOutput;
 use aws_sdk_eventbridge::operation::describe_replay::DescribeReplayOutput;
 use aws_sdk_eventbridge::operation::describe_rule::DescribeRuleOutput;
@@ -19,70 +19,71 @@ pub fn non_empty(value: Option<&str>) -> Option<String> {
     value.filter(|v| !v.is_empty()).map(str::to_owned)
 }
 
-pub fn required(value: Option<&str>, name: &str) -> Result<String, ApiError> {
+pub fn required(value: Option<&str>, name: &'static str) -> Result<String, AwsError> {
     non_empty(value).ok_or_else(|| missing(name))
 }
 
-fn missing(name: &str) -> ApiError {
-    ApiError::upstream(format!("EventBridge's answer lacked {name}."))
+fn missing(name: &'static str) -> AwsError {
+    AwsError::missing(Service::EventBridge, name)
 }
 
-pub fn to_time(t: &DateTime) -> Result<OffsetDateTime, ApiError> {
+pub fn to_time(t: &DateTime) -> Result<OffsetDateTime, AwsError> {
     OffsetDateTime::from_unix_timestamp_nanos(
         i128::from(t.secs()) * 1_000_000_000 + i128::from(t.subsec_nanos()),
     )
-    .map_err(|_| ApiError::upstream(format!("EventBridge sent an impossible time: {t}.")))
+    .map_err(|_| AwsError::unreadable(Service::EventBridge, format!("an impossible time: {t}")))
 }
 
-fn required_time(t: Option<&DateTime>, name: &str) -> Result<OffsetDateTime, ApiError> {
+fn required_time(t: Option<&DateTime>, name: &'static str) -> Result<OffsetDateTime, AwsError> {
     t.map(to_time).transpose()?.ok_or_else(|| missing(name))
 }
 
-fn archive_state(state: Option<&aws::ArchiveState>) -> Result<ArchiveState, ApiError> {
+fn archive_state(state: Option<&aws::ArchiveState>) -> Result<ArchiveState, AwsError> {
     let state = state.ok_or_else(|| missing("State"))?;
     ArchiveState::parse(state.as_str()).map_err(|_| {
-        ApiError::upstream(format!(
-            "EventBridge sent an unknown archive state {}.",
-            state.as_str()
-        ))
+        AwsError::unreadable(
+            Service::EventBridge,
+            format!("an unknown archive state {}", state.as_str()),
+        )
     })
 }
 
-pub fn replay_state(state: Option<&aws::ReplayState>) -> Result<ReplayState, ApiError> {
+pub fn replay_state(state: Option<&aws::ReplayState>) -> Result<ReplayState, AwsError> {
     let state = state.ok_or_else(|| missing("State"))?;
     ReplayState::parse(state.as_str()).map_err(|_| {
-        ApiError::upstream(format!(
-            "EventBridge sent an unknown replay state {}.",
-            state.as_str()
-        ))
+        AwsError::unreadable(
+            Service::EventBridge,
+            format!("an unknown replay state {}", state.as_str()),
+        )
     })
 }
 
-pub fn archive_summary(a: &aws::Archive) -> Result<ArchiveSummary, ApiError> {
-    Ok(ArchiveSummary {
-        archive_name: required(a.archive_name(), "ArchiveName")?,
-        event_source_arn: required(a.event_source_arn(), "EventSourceArn")?,
-        state: archive_state(a.state())?,
-        state_reason: non_empty(a.state_reason()),
-        retention_days: a.retention_days().unwrap_or(0),
-        size_bytes: a.size_bytes(),
-        event_count: a.event_count(),
-        creation_time: required_time(a.creation_time(), "CreationTime")?,
-    })
+/// The [`ArchiveSummary`] of a ListArchives entry or a DescribeArchive output: two SDK
+/// types with the same accessors.
+macro_rules! archive_summary_of {
+    ($a:expr) => {
+        (|| {
+            Ok::<_, AwsError>(ArchiveSummary {
+                archive_name: required($a.archive_name(), "ArchiveName")?,
+                event_source_arn: required($a.event_source_arn(), "EventSourceArn")?,
+                state: archive_state($a.state())?,
+                state_reason: non_empty($a.state_reason()),
+                retention_days: $a.retention_days().unwrap_or(0),
+                size_bytes: $a.size_bytes(),
+                event_count: $a.event_count(),
+                creation_time: required_time($a.creation_time(), "CreationTime")?,
+            })
+        })()
+    };
 }
 
-pub fn archive(a: &DescribeArchiveOutput) -> Result<Archive, ApiError> {
+pub fn archive_summary(a: &aws::Archive) -> Result<ArchiveSummary, AwsError> {
+    archive_summary_of!(a)
+}
+
+pub fn archive(a: &DescribeArchiveOutput) -> Result<Archive, AwsError> {
     Ok(Archive {
-        summary: ArchiveSummary {
-            archive_name: required(a.archive_name(), "ArchiveName")?,
-            event_source_arn: required(a.event_source_arn(), "EventSourceArn")?,
-            state: archive_state(a.state())?,
-            state_reason: non_empty(a.state_reason()),
-            retention_days: a.retention_days().unwrap_or(0),
-            size_bytes: a.size_bytes(),
-            event_count: a.event_count(),
-            creation_time: required_time(a.creation_time(), "CreationTime")?,
-        },
+        summary: archive_summary_of!(a)?,
         archive_arn: required(a.archive_arn(), "ArchiveArn")?,
         description: non_empty(a.description()),
         event_pattern: non_empty(a.event_pattern()),
@@ -95,7 +96,7 @@ pub fn archive_status(
     state: Option<&aws::ArchiveState>,
     reason: Option<&str>,
     created: Option<&DateTime>,
-) -> Result<ArchiveStatus, ApiError> {
+) -> Result<ArchiveStatus, AwsError> {
     Ok(ArchiveStatus {
         archive_arn: required(arn, "ArchiveArn")?,
         state: archive_state(state)?,
@@ -117,7 +118,25 @@ struct ReplayTimes<'a> {
     replay_end: Option<&'a DateTime>,
 }
 
-fn summary(r: ReplayTimes<'_>) -> Result<ReplaySummary, ApiError> {
+/// The [`ReplayTimes`] of a ListReplays entry or a DescribeReplay output: two SDK types
+/// with the same accessors.
+macro_rules! replay_times {
+    ($r:expr) => {
+        ReplayTimes {
+            name: $r.replay_name(),
+            source: $r.event_source_arn(),
+            state: $r.state(),
+            reason: $r.state_reason(),
+            event_start: $r.event_start_time(),
+            event_end: $r.event_end_time(),
+            last_replayed: $r.event_last_replayed_time(),
+            replay_start: $r.replay_start_time(),
+            replay_end: $r.replay_end_time(),
+        }
+    };
+}
+
+fn summary(r: ReplayTimes<'_>) -> Result<ReplaySummary, AwsError> {
     let state = replay_state(r.state)?;
     let event_start_time = required_time(r.event_start, "EventStartTime")?;
     let event_end_time = required_time(r.event_end, "EventEndTime")?;
@@ -143,34 +162,14 @@ fn summary(r: ReplayTimes<'_>) -> Result<ReplaySummary, ApiError> {
     })
 }
 
-pub fn replay_summary(r: &aws::Replay) -> Result<ReplaySummary, ApiError> {
-    summary(ReplayTimes {
-        name: r.replay_name(),
-        source: r.event_source_arn(),
-        state: r.state(),
-        reason: r.state_reason(),
-        event_start: r.event_start_time(),
-        event_end: r.event_end_time(),
-        last_replayed: r.event_last_replayed_time(),
-        replay_start: r.replay_start_time(),
-        replay_end: r.replay_end_time(),
-    })
+pub fn replay_summary(r: &aws::Replay) -> Result<ReplaySummary, AwsError> {
+    summary(replay_times!(r))
 }
 
-pub fn replay(r: &DescribeReplayOutput) -> Result<Replay, ApiError> {
+pub fn replay(r: &DescribeReplayOutput) -> Result<Replay, AwsError> {
     let destination = r.destination().ok_or_else(|| missing("Destination"))?;
     Ok(Replay {
-        summary: summary(ReplayTimes {
-            name: r.replay_name(),
-            source: r.event_source_arn(),
-            state: r.state(),
-            reason: r.state_reason(),
-            event_start: r.event_start_time(),
-            event_end: r.event_end_time(),
-            last_replayed: r.event_last_replayed_time(),
-            replay_start: r.replay_start_time(),
-            replay_end: r.replay_end_time(),
-        })?,
+        summary: summary(replay_times!(r))?,
         replay_arn: required(r.replay_arn(), "ReplayArn")?,
         description: non_empty(r.description()),
         destination: ReplayDestination {
@@ -181,7 +180,7 @@ pub fn replay(r: &DescribeReplayOutput) -> Result<Replay, ApiError> {
     })
 }
 
-pub fn event_bus(b: &aws::EventBus) -> Result<EventBus, ApiError> {
+pub fn event_bus(b: &aws::EventBus) -> Result<EventBus, AwsError> {
     Ok(EventBus {
         name: required(b.name(), "Name")?,
         arn: required(b.arn(), "Arn")?,
@@ -189,7 +188,7 @@ pub fn event_bus(b: &aws::EventBus) -> Result<EventBus, ApiError> {
     })
 }
 
-pub fn rule(r: &aws::Rule) -> Result<Rule, ApiError> {
+pub fn rule(r: &aws::Rule) -> Result<Rule, AwsError> {
     let state = match r.state() {
         Some(aws::RuleState::Enabled) | None => RuleState::Enabled,
         Some(aws::RuleState::Disabled) => RuleState::Disabled,
@@ -197,10 +196,10 @@ pub fn rule(r: &aws::Rule) -> Result<Rule, ApiError> {
             RuleState::EnabledWithAllCloudtrailManagementEvents
         }
         Some(other) => {
-            return Err(ApiError::upstream(format!(
-                "EventBridge sent an unknown rule state {}.",
-                other.as_str()
-            )));
+            return Err(AwsError::unreadable(
+                Service::EventBridge,
+                format!("an unknown rule state {}", other.as_str()),
+            ));
         }
     };
     Ok(Rule {
@@ -213,7 +212,7 @@ pub fn rule(r: &aws::Rule) -> Result<Rule, ApiError> {
 }
 
 /// A rule as DescribeRule returns it (the same fields as in ListRules).
-pub fn described_rule(r: &DescribeRuleOutput) -> Result<Rule, ApiError> {
+pub fn described_rule(r: &DescribeRuleOutput) -> Result<Rule, AwsError> {
     rule(
         &aws::Rule::builder()
             .set_name(r.name().map(str::to_owned))
@@ -266,7 +265,10 @@ mod tests {
     fn missing_required_fields_are_upstream_errors() {
         let a = DescribeArchiveOutput::builder().archive_name("a").build();
         let e = archive(&a).unwrap_err();
-        assert_eq!(e.code, shared::ErrorCode::UpstreamError);
+        assert!(
+            matches!(e.kind, crate::aws::error::Kind::Unreadable(_)),
+            "{e:?}"
+        );
     }
 
     #[test]

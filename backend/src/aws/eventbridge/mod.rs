@@ -1,27 +1,24 @@
-//! The EventBridge adapter: the EventBridge calls the API makes, and the teams scope
-//! every one of them honours (`scope.rs`).
+//! The EventBridge adapter: the EventBridge calls Rewind makes, one thin method each,
+//! answering DTOs of `shared` (through `mapping`) or a typed failure. It knows nothing of
+//! callers or teams: the request context's scope (`crate::context::scope`) decides what a
+//! caller may see and change.
 
-mod errors;
 mod mapping;
 mod rules;
-mod scope;
 mod temporary;
 
 pub use mapping::preview_target;
+pub use rules::rule_of;
 pub use temporary::FoundRule;
 
-pub use errors::from_sdk;
-
-use crate::aws::{retries, timeouts};
+use crate::aws::error::{AwsError, Kind, Service};
 use crate::configuration::Settings;
-use crate::error::ApiError;
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_eventbridge::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_eventbridge::error::BoxError;
 use aws_sdk_eventbridge::primitives::DateTime;
 use aws_sdk_eventbridge::types::{self as aws, ReplayDestination as AwsDestination};
-use shared::Field;
 use shared::archive::{
     Archive, ArchiveList, ArchiveState, ArchiveStatus, ArchiveUpdate, NewArchive,
 };
@@ -38,30 +35,55 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use time::OffsetDateTime;
 
+/// An EventBridge failure, typed.
+pub fn from_sdk<E, R>(err: aws_sdk_eventbridge::error::SdkError<E, R>) -> AwsError
+where
+    E: aws_sdk_eventbridge::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+    aws_sdk_eventbridge::error::SdkError<E, R>: aws_sdk_eventbridge::operation::RequestId,
+{
+    AwsError::from_sdk(Service::EventBridge, err)
+}
+
 /// A clonable handle on the EventBridge client.
 #[derive(Clone, Debug)]
 pub struct EventBridge {
     client: Client,
-    /// The buses the caller acts on (`scope.rs`); every method honours it.
-    scope: Arc<shared::teams::Scope>,
     /// `REWIND_INSTANCE`: the value of the `rewind:instance` tag on every rule Rewind
     /// makes (see `temporary.rs`).
     instance: Arc<str>,
+}
+
+/// Sends a ListArchives or ListReplays call for one page of `request`: the two builders
+/// have the same filter and paging setters.
+macro_rules! list_page {
+    ($call:expr, $request:expr, $state:ty) => {{
+        let call = $call;
+        let call = match $request.filter {
+            ListFilter::All => call,
+            ListFilter::NamePrefix(p) => call.name_prefix(p.into_inner()),
+            ListFilter::EventSource(arn) => call.event_source_arn(arn.into_inner()),
+            ListFilter::State(s) => call.state(<$state>::from(s.as_str())),
+        };
+        let Page { limit, next_token } = $request.page;
+        call.set_limit(limit.map(|l| i32::from(l.get())))
+            .set_next_token(next_token.map(|t| t.into_inner()))
+            .send()
+            .await
+            .map_err(from_sdk)
+    }};
 }
 
 impl EventBridge {
     /// Builds the SDK client from the usual AWS chain, with Rewind's timeouts and, when
     /// configured, an emulator endpoint.
     pub fn from_settings(sdk_config: &aws_config::SdkConfig, settings: &Settings) -> Self {
-        let config = aws_sdk_eventbridge::config::Builder::from(sdk_config)
-            // Three attempts with short backoff: persistent throttling surfaces as 429
-            // well inside the operation timeout instead of as a timeout.
-            .retry_config(retries())
-            .timeout_config(timeouts(settings))
-            // Every call's request id reaches the audit record of the request it served.
-            .interceptor(crate::aws::calls::RecordCalls)
-            .build();
-        Self::from_client(Client::from_conf(config)).for_instance(&settings.instance)
+        Self::from_client(crate::aws::client!(
+            aws_sdk_eventbridge,
+            sdk_config,
+            settings
+        ))
+        .for_instance(&settings.instance)
     }
 
     /// The same seam tagging what it makes with `instance`.
@@ -89,32 +111,18 @@ impl EventBridge {
     pub fn from_client(client: Client) -> Self {
         Self {
             client,
-            scope: Arc::default(),
             instance: "local".into(),
         }
     }
 
     // ---- archives -------------------------------------------------------------
 
-    /// One upstream page of archives, whatever the scope (see `scope.rs`).
-    async fn list_archives_page(
+    /// One page of archives.
+    pub async fn list_archives(
         &self,
         request: ListRequest<EventBusArn, ArchiveState>,
-    ) -> Result<ArchiveList, ApiError> {
-        let mut call = self.client.list_archives();
-        call = match request.filter {
-            ListFilter::All => call,
-            ListFilter::NamePrefix(p) => call.name_prefix(p.into_inner()),
-            ListFilter::EventSource(arn) => call.event_source_arn(arn.into_inner()),
-            ListFilter::State(s) => call.state(aws::ArchiveState::from(s.as_str())),
-        };
-        let Page { limit, next_token } = request.page;
-        let out = call
-            .set_limit(limit.map(|l| i32::from(l.get())))
-            .set_next_token(next_token.map(|t| t.into_inner()))
-            .send()
-            .await
-            .map_err(from_sdk)?;
+    ) -> Result<ArchiveList, AwsError> {
+        let out = list_page!(self.client.list_archives(), request, aws::ArchiveState)?;
         Ok(ArchiveList {
             archives: out
                 .archives()
@@ -125,7 +133,7 @@ impl EventBridge {
         })
     }
 
-    pub async fn describe_archive(&self, name: &ArchiveName) -> Result<Archive, ApiError> {
+    pub async fn describe_archive(&self, name: &ArchiveName) -> Result<Archive, AwsError> {
         let out = self
             .client
             .describe_archive()
@@ -133,19 +141,14 @@ impl EventBridge {
             .send()
             .await
             .map_err(from_sdk)?;
-        let archive = mapping::archive(&out)?;
-        if !self.scope.allows_bus_arn(&archive.summary.event_source_arn) {
-            return Err(self.out_of_scope(format!("Archive {name} does not exist.")));
-        }
-        Ok(archive)
+        mapping::archive(&out)
     }
 
     /// Creates an archive. If the SDK retried (an attempt timed out after EventBridge had
     /// acted on it) and the retry found the archive already there, the archive is checked:
     /// when it is exactly what was asked for, the create succeeded and says so, rather than
     /// reporting a failure the user would retry in vain.
-    pub async fn create_archive(&self, archive: NewArchive) -> Result<ArchiveStatus, ApiError> {
-        self.check_bus_write(archive.event_source.as_str(), Field::EventSourceArn)?;
+    pub async fn create_archive(&self, archive: NewArchive) -> Result<ArchiveStatus, AwsError> {
         let attempts = AttemptCounter::default();
         let sent = self
             .client
@@ -165,38 +168,29 @@ impl EventBridge {
             .interceptor(attempts.clone())
             .send()
             .await;
-        let out = match sent {
-            Ok(out) => out,
-            Err(err) => {
-                let existing = own_creation(
-                    &attempts,
-                    from_sdk(err),
-                    self.describe_archive(&archive.name),
-                    |found| archive.is_fulfilled_by(found),
-                )
-                .await?;
-                return Ok(ArchiveStatus {
-                    archive_arn: existing.archive_arn,
-                    state: existing.summary.state,
-                    state_reason: existing.summary.state_reason,
-                    creation_time: existing.summary.creation_time,
-                });
-            }
-        };
-        mapping::archive_status(
-            out.archive_arn(),
-            out.state(),
-            out.state_reason(),
-            out.creation_time(),
-        )
+        match sent {
+            Ok(out) => mapping::archive_status(
+                out.archive_arn(),
+                out.state(),
+                out.state_reason(),
+                out.creation_time(),
+            ),
+            Err(err) => own_creation(
+                &attempts,
+                from_sdk(err),
+                self.describe_archive(&archive.name),
+                |found| archive.is_fulfilled_by(found),
+            )
+            .await
+            .map(ArchiveStatus::from),
+        }
     }
 
     pub async fn update_archive(
         &self,
         name: &ArchiveName,
         update: ArchiveUpdate,
-    ) -> Result<ArchiveStatus, ApiError> {
-        self.check_visible_archive(name).await?;
+    ) -> Result<ArchiveStatus, AwsError> {
         let out = self
             .client
             .update_archive()
@@ -221,8 +215,7 @@ impl EventBridge {
         )
     }
 
-    pub async fn delete_archive(&self, name: &ArchiveName) -> Result<(), ApiError> {
-        self.check_visible_archive(name).await?;
+    pub async fn delete_archive(&self, name: &ArchiveName) -> Result<(), AwsError> {
         self.client
             .delete_archive()
             .archive_name(name.as_str())
@@ -234,25 +227,12 @@ impl EventBridge {
 
     // ---- replays --------------------------------------------------------------
 
-    /// One upstream page of replays, whatever the scope (see `scope.rs`).
-    async fn list_replays_page(
+    /// One page of replays.
+    pub async fn list_replays(
         &self,
         request: ListRequest<ArchiveArn, ReplayState>,
-    ) -> Result<ReplayList, ApiError> {
-        let mut call = self.client.list_replays();
-        call = match request.filter {
-            ListFilter::All => call,
-            ListFilter::NamePrefix(p) => call.name_prefix(p.into_inner()),
-            ListFilter::EventSource(arn) => call.event_source_arn(arn.into_inner()),
-            ListFilter::State(s) => call.state(aws::ReplayState::from(s.as_str())),
-        };
-        let Page { limit, next_token } = request.page;
-        let out = call
-            .set_limit(limit.map(|l| i32::from(l.get())))
-            .set_next_token(next_token.map(|t| t.into_inner()))
-            .send()
-            .await
-            .map_err(from_sdk)?;
+    ) -> Result<ReplayList, AwsError> {
+        let out = list_page!(self.client.list_replays(), request, aws::ReplayState)?;
         let mut replays = Vec::with_capacity(out.replays().len());
         for row in out.replays() {
             // EventBridge lists each replay's window; an emulator may leave it out, and
@@ -263,9 +243,9 @@ impl EventBridge {
                 row.replay_name(),
             ) {
                 (None, _, Some(name)) | (_, None, Some(name)) => {
-                    let name =
-                        ReplayName::parse(name).map_err(|e| ApiError::upstream(e.message))?;
-                    self.unscoped().describe_replay(&name).await?.summary
+                    let name = ReplayName::parse(name)
+                        .map_err(|e| AwsError::unreadable(Service::EventBridge, e.message))?;
+                    self.describe_replay(&name).await?.summary
                 }
                 _ => mapping::replay_summary(row)?,
             };
@@ -277,7 +257,7 @@ impl EventBridge {
         })
     }
 
-    pub async fn describe_replay(&self, name: &ReplayName) -> Result<Replay, ApiError> {
+    pub async fn describe_replay(&self, name: &ReplayName) -> Result<Replay, AwsError> {
         let out = self
             .client
             .describe_replay()
@@ -285,11 +265,7 @@ impl EventBridge {
             .send()
             .await
             .map_err(from_sdk)?;
-        let replay = mapping::replay(&out)?;
-        if !self.scope.allows_bus_arn(&replay.destination.arn) {
-            return Err(self.out_of_scope(format!("Replay {name} does not exist.")));
-        }
-        Ok(replay)
+        mapping::replay(&out)
     }
 
     /// StartReplay of `replay`, sending to `filter_rules` (None of them: every rule of the
@@ -300,7 +276,7 @@ impl EventBridge {
         &self,
         replay: &NewReplay,
         filter_rules: Vec<String>,
-    ) -> Result<StartReplayResponse, ApiError> {
+    ) -> Result<StartReplayResponse, AwsError> {
         // What was sent, to recognise it: the filter rules as sent.
         let mut sent = replay.clone();
         sent.filter_rules = filter_rules
@@ -312,7 +288,7 @@ impl EventBridge {
             .set_filter_arns((!filter_rules.is_empty()).then_some(filter_rules))
             .build()
             .map_err(|e| {
-                ApiError::upstream(format!("Could not build the replay destination: {e}"))
+                AwsError::new(Service::EventBridge, Kind::Invalid).with_message(e.to_string())
             })?;
         let attempts = AttemptCounter::default();
         let started = self
@@ -328,37 +304,26 @@ impl EventBridge {
             .interceptor(attempts.clone())
             .send()
             .await;
-        let out = match started {
-            Ok(out) => out,
+        match started {
+            Ok(out) => Ok(StartReplayResponse {
+                replay_arn: mapping::required(out.replay_arn(), "ReplayArn")?,
+                state: mapping::replay_state(out.state())?,
+                state_reason: mapping::non_empty(out.state_reason()),
+                replay_start_time: out.replay_start_time().map(mapping::to_time).transpose()?,
+            }),
             // As for archives: a retry that finds this very replay started reports it.
-            Err(err) => {
-                let existing = own_creation(
-                    &attempts,
-                    from_sdk(err),
-                    self.describe_replay(&replay.name),
-                    |found| sent.is_fulfilled_by(found),
-                )
-                .await?;
-                return Ok(StartReplayResponse {
-                    replay_arn: existing.replay_arn,
-                    state: existing.summary.state,
-                    state_reason: existing.summary.state_reason,
-                    replay_start_time: existing.summary.replay_start_time,
-                });
-            }
-        };
-        Ok(StartReplayResponse {
-            replay_arn: mapping::required(out.replay_arn(), "ReplayArn")?,
-            state: mapping::replay_state(out.state())?,
-            state_reason: mapping::non_empty(out.state_reason()),
-            replay_start_time: out.replay_start_time().map(mapping::to_time).transpose()?,
-        })
+            Err(err) => own_creation(
+                &attempts,
+                from_sdk(err),
+                self.describe_replay(&replay.name),
+                |found| sent.is_fulfilled_by(found),
+            )
+            .await
+            .map(StartReplayResponse::from),
+        }
     }
 
-    pub async fn cancel_replay(&self, name: &ReplayName) -> Result<CancelReplayResponse, ApiError> {
-        if self.is_scoped() {
-            self.describe_replay(name).await?;
-        }
+    pub async fn cancel_replay(&self, name: &ReplayName) -> Result<CancelReplayResponse, AwsError> {
         let out = self
             .client
             .cancel_replay()
@@ -375,9 +340,8 @@ impl EventBridge {
 
     // ---- helpers for the forms --------------------------------------------------
 
-    /// One upstream page of event buses, whatever the scope (see `scope.rs`).
     /// The level the bus logs at (`ERROR`, `INFO`, `TRACE`; None: it does not log).
-    pub async fn bus_log_level(&self, bus: &str) -> Result<Option<String>, ApiError> {
+    pub async fn bus_log_level(&self, bus: &str) -> Result<Option<String>, AwsError> {
         let out = self
             .client
             .describe_event_bus()
@@ -392,11 +356,12 @@ impl EventBridge {
             .filter(|l| l != "OFF"))
     }
 
-    async fn list_event_buses_page(
+    /// One page of event buses.
+    pub async fn list_event_buses(
         &self,
         name_prefix: Option<EventBusName>,
         page: Page,
-    ) -> Result<EventBusList, ApiError> {
+    ) -> Result<EventBusList, AwsError> {
         let out = self
             .client
             .list_event_buses()
@@ -421,10 +386,7 @@ impl EventBridge {
         bus: &EventBusName,
         name_prefix: Option<NamePrefix>,
         page: Page,
-    ) -> Result<RuleList, ApiError> {
-        if !self.scope.allows(bus.as_str()) {
-            return Err(self.out_of_scope(format!("Event bus {bus} does not exist.")));
-        }
+    ) -> Result<RuleList, AwsError> {
         let out = self
             .client
             .list_rules()
@@ -445,7 +407,7 @@ impl EventBridge {
         })
     }
 
-    pub async fn test_event_pattern(&self, test: PatternTest) -> Result<bool, ApiError> {
+    pub async fn test_event_pattern(&self, test: PatternTest) -> Result<bool, AwsError> {
         let out = self
             .client
             .test_event_pattern()
@@ -464,11 +426,11 @@ impl EventBridge {
 /// the create did succeed and that resource is returned. Otherwise `error` stands.
 async fn own_creation<T>(
     attempts: &AttemptCounter,
-    error: ApiError,
-    found: impl std::future::Future<Output = Result<T, ApiError>>,
+    error: AwsError,
+    found: impl std::future::Future<Output = Result<T, AwsError>>,
     is_ours: impl FnOnce(&T) -> bool,
-) -> Result<T, ApiError> {
-    if error.code != shared::ErrorCode::AlreadyExists || attempts.count() < 2 {
+) -> Result<T, AwsError> {
+    if error.kind != Kind::AlreadyExists || attempts.count() < 2 {
         return Err(error);
     }
     let existing = found.await?;

@@ -1,10 +1,10 @@
 //! Rules and targets as routed replays and peeks need them: one thin method per call —
 //! DescribeRule, PutRule (tagged with this instance), PutTargets, ListTargetsByRule,
 //! RemoveTargets, DeleteRule, ListTagsForResource — and the lists the sweep reads. What
-//! is made, checked and removed, and when, is the use-case's (`crate::replays::routing`).
+//! is made, checked and removed, and when, is the use-case's (`crate::routing`).
 
 use super::{EventBridge, from_sdk};
-use crate::error::ApiError;
+use crate::aws::error::{AwsError, Kind, Service};
 use aws_sdk_eventbridge::operation::describe_rule::DescribeRuleOutput;
 use aws_sdk_eventbridge::types as aws;
 use shared::routing::{INSTANCE_TAG, TEMPORARY_PREFIX, TemporaryRule};
@@ -15,7 +15,7 @@ impl EventBridge {
         &self,
         bus: &str,
         name: &str,
-    ) -> Result<DescribeRuleOutput, ApiError> {
+    ) -> Result<DescribeRuleOutput, AwsError> {
         self.client
             .describe_rule()
             .name(name)
@@ -33,12 +33,14 @@ impl EventBridge {
         name: &str,
         pattern: &str,
         description: &str,
-    ) -> Result<String, ApiError> {
+    ) -> Result<String, AwsError> {
         let tag = aws::Tag::builder()
             .key(INSTANCE_TAG)
             .value(self.instance.as_ref())
             .build()
-            .map_err(|e| ApiError::upstream(e.to_string()))?;
+            .map_err(|e| {
+                AwsError::new(Service::EventBridge, Kind::Invalid).with_message(e.to_string())
+            })?;
         let out = self
             .client
             .put_rule()
@@ -60,7 +62,7 @@ impl EventBridge {
         bus: &str,
         rule: &str,
         targets: Vec<aws::Target>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AwsError> {
         let put = self
             .client
             .put_targets()
@@ -72,8 +74,12 @@ impl EventBridge {
             .map_err(from_sdk)?;
         match put.failed_entries().first() {
             None => Ok(()),
-            Some(failed) => Err(ApiError::upstream(format!(
-                "EventBridge refused target {} of rule {rule}: {}",
+            Some(failed) => Err(AwsError::new(
+                Service::EventBridge,
+                Kind::Other(failed.error_code().unwrap_or("FailedEntry").to_owned()),
+            )
+            .with_message(format!(
+                "target {} of rule {rule}: {}",
                 failed.target_id().unwrap_or_default(),
                 failed.error_message().unwrap_or_default()
             ))),
@@ -86,7 +92,7 @@ impl EventBridge {
         bus: &str,
         rule: &str,
         ids: Vec<String>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AwsError> {
         self.client
             .remove_targets()
             .rule(rule)
@@ -100,7 +106,7 @@ impl EventBridge {
     }
 
     /// DeleteRule (`NotFound` when it is already gone).
-    pub async fn delete_rule(&self, bus: &str, name: &str) -> Result<(), ApiError> {
+    pub async fn delete_rule(&self, bus: &str, name: &str) -> Result<(), AwsError> {
         self.client
             .delete_rule()
             .name(name)
@@ -113,7 +119,7 @@ impl EventBridge {
 
     /// Whether rule `arn` carries this instance's tag (a rule of another Rewind stack,
     /// or a person's, does not).
-    pub async fn is_this_instances(&self, arn: &str) -> Result<bool, ApiError> {
+    pub async fn is_this_instances(&self, arn: &str) -> Result<bool, AwsError> {
         let out = self
             .client
             .list_tags_for_resource()
@@ -129,7 +135,7 @@ impl EventBridge {
 
     /// Rewind's temporary rules on `bus`: named as Rewind names them, described as it
     /// describes them (their tags are read where it matters: [`Self::is_this_instances`]).
-    pub async fn temporary_rules(&self, bus: &str) -> Result<Vec<FoundRule>, ApiError> {
+    pub async fn temporary_rules(&self, bus: &str) -> Result<Vec<FoundRule>, AwsError> {
         crate::aws::all_pages(|token| async move {
             let out = self
                 .client
@@ -162,7 +168,7 @@ impl EventBridge {
     }
 
     /// Every event bus's name, all pages (for the sweep).
-    pub async fn all_bus_names(&self) -> Result<Vec<String>, ApiError> {
+    pub async fn all_bus_names(&self) -> Result<Vec<String>, AwsError> {
         crate::aws::all_pages(|token| async move {
             let out = self
                 .client
@@ -182,7 +188,7 @@ impl EventBridge {
     }
 
     /// Every target of a rule as the SDK gives it (to copy one whole).
-    pub async fn raw_targets(&self, bus: &str, rule: &str) -> Result<Vec<aws::Target>, ApiError> {
+    pub async fn raw_targets(&self, bus: &str, rule: &str) -> Result<Vec<aws::Target>, AwsError> {
         crate::aws::all_pages(|token| async move {
             let out = self
                 .client

@@ -1,16 +1,18 @@
 //! `/api/archives`: list, create, describe, update, delete.
 
 use super::params::ArchivePath;
-use crate::audit::AuditNotes;
+use crate::archives;
+use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Scoped};
+use crate::http::extract::{Answer, ApiJson, ApiQuery, Created, Valid};
 use axum::Json;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use shared::ErrorBody;
 use shared::archive::{
     Archive, ArchiveList, ArchiveState, ArchiveStatus, CreateArchiveRequest, UpdateArchiveRequest,
 };
 use shared::list::ListQuery;
+use shared::roles::Operation;
 use shared::validation::{ArchiveName, EventBusArn};
 
 #[utoipa::path(
@@ -19,12 +21,9 @@ use shared::validation::{ArchiveName, EventBusArn};
     params(ListQuery),
     responses((status = 200, body = ArchiveList), (status = 400, body = ErrorBody))
 )]
-pub async fn list(
-    Scoped(eventbridge): Scoped,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<ArchiveList>, ApiError> {
+pub async fn list(ctx: Ctx, ApiQuery(query): ApiQuery<ListQuery>) -> Answer<ArchiveList> {
     let request = query.parse(EventBusArn::parse, ArchiveState::parse)?;
-    Ok(Json(eventbridge.list_archives(request).await?))
+    Ok(Json(archives::list(&ctx, request).await?))
 }
 
 #[utoipa::path(
@@ -38,34 +37,22 @@ pub async fn list(
     )
 )]
 pub async fn create(
-    Scoped(eventbridge): Scoped,
+    ctx: Ctx,
     ApiJson(body): ApiJson<CreateArchiveRequest>,
-) -> Result<(StatusCode, HeaderMap, Json<ArchiveStatus>), ApiError> {
+) -> Result<Created<ArchiveStatus>, ApiError> {
     let archive = body.validate()?;
-    let location = format!("/api/archives/{}", archive.name);
-    let created = eventbridge.create_archive(archive).await?;
-    let mut headers = HeaderMap::new();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        headers.insert(header::LOCATION, value);
-    }
-    Ok((StatusCode::CREATED, headers, Json(created)))
+    let location = super::location(Operation::DescribeArchive, &[archive.name.as_str()]);
+    Ok(Created(location, archives::create(&ctx, archive).await?))
 }
 
 #[utoipa::path(
     operation_id = "describeArchive",
     get, path = "/api/archives/{name}", tag = "archives",
     params(ArchivePath),
-    responses(
-        (status = 200, body = Archive),
-        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-        )
+    responses((status = 200, body = Archive), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
-pub async fn describe(
-    Scoped(eventbridge): Scoped,
-    ApiPath(name): ApiPath<String>,
-) -> Result<Json<Archive>, ApiError> {
-    let name = ArchiveName::parse(&name)?;
-    Ok(Json(eventbridge.describe_archive(&name).await?))
+pub async fn describe(ctx: Ctx, Valid(name): Valid<ArchiveName>) -> Answer<Archive> {
+    Ok(Json(archives::describe(&ctx, &name).await?))
 }
 
 #[utoipa::path(
@@ -80,17 +67,11 @@ pub async fn describe(
     )
 )]
 pub async fn update(
-    Scoped(eventbridge): Scoped,
-    audit: AuditNotes,
-    ApiPath(name): ApiPath<String>,
+    ctx: Ctx,
+    Valid(name): Valid<ArchiveName>,
     ApiJson(body): ApiJson<UpdateArchiveRequest>,
-) -> Result<Json<ArchiveStatus>, ApiError> {
-    let name = ArchiveName::parse(&name)?;
-    let update = body.validate()?;
-    // What each field was, for the audit record's from → to.
-    let before = eventbridge.describe_archive(&name).await?;
-    audit.changed(crate::audit::archive_changes(&before, &update));
-    Ok(Json(eventbridge.update_archive(&name, update).await?))
+) -> Answer<ArchiveStatus> {
+    Ok(Json(archives::update(&ctx, &name, body.validate()?).await?))
 }
 
 #[utoipa::path(
@@ -100,13 +81,9 @@ pub async fn update(
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-        )
+    )
 )]
-pub async fn delete(
-    Scoped(eventbridge): Scoped,
-    ApiPath(name): ApiPath<String>,
-) -> Result<StatusCode, ApiError> {
-    let name = ArchiveName::parse(&name)?;
-    eventbridge.delete_archive(&name).await?;
+pub async fn delete(ctx: Ctx, Valid(name): Valid<ArchiveName>) -> Result<StatusCode, ApiError> {
+    archives::delete(&ctx, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }

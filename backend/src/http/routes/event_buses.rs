@@ -2,8 +2,9 @@
 //! replay opt-out of one rule.
 
 use super::params::{EventBusPath, RuleListParams, RulePath};
-use crate::error::ApiError;
-use crate::http::extract::{ApiPath, ApiQuery, Scoped};
+use crate::buses;
+use crate::context::Ctx;
+use crate::http::extract::{Answer, ApiQuery, Valid};
 use axum::Json;
 use shared::ErrorBody;
 use shared::event_bus::Rule;
@@ -17,33 +18,24 @@ use shared::validation::{EventBusName, RuleName};
     params(HelperListQuery),
     responses((status = 200, body = EventBusList), (status = 400, body = ErrorBody))
 )]
-pub async fn list(
-    Scoped(eventbridge): Scoped,
-    ApiQuery(query): ApiQuery<HelperListQuery>,
-) -> Result<Json<EventBusList>, ApiError> {
-    let prefix = query.name_prefix()?;
-    let page = query.page()?;
-    Ok(Json(eventbridge.list_event_buses(prefix, page).await?))
+pub async fn list(ctx: Ctx, ApiQuery(query): ApiQuery<HelperListQuery>) -> Answer<EventBusList> {
+    let (prefix, page) = (query.name_prefix()?, query.page()?);
+    Ok(Json(buses::list(&ctx, prefix, page).await?))
 }
 
 #[utoipa::path(
     operation_id = "listRules",
     get, path = "/api/event-buses/{name}/rules", tag = "helpers",
     params(EventBusPath, RuleListParams),
-    responses(
-        (status = 200, body = RuleList),
-        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-        )
+    responses((status = 200, body = RuleList), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn rules(
-    Scoped(eventbridge): Scoped,
-    ApiPath(name): ApiPath<String>,
+    ctx: Ctx,
+    Valid(bus): Valid<EventBusName>,
     ApiQuery(query): ApiQuery<HelperListQuery>,
-) -> Result<Json<RuleList>, ApiError> {
-    let bus = EventBusName::parse(&name)?;
-    let name_prefix = query.rule_name_prefix()?;
-    let page = query.page()?;
-    Ok(Json(eventbridge.list_rules(&bus, name_prefix, page).await?))
+) -> Answer<RuleList> {
+    let (prefix, page) = (query.rule_name_prefix()?, query.page()?);
+    Ok(Json(buses::rules(&ctx, &bus, prefix, page).await?))
 }
 
 /// Opts a rule out of replays: its pattern gains `"replay-name": [{"exists": false}]`,
@@ -52,18 +44,11 @@ pub async fn rules(
     operation_id = "optRuleOutOfReplays",
     post, path = "/api/event-buses/{name}/rules/{rule}/replay-opt-out", tag = "helpers",
     params(EventBusPath, RulePath),
-    responses(
-        (status = 200, body = Rule),
-        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-    )
+    responses((status = 200, body = Rule), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn opt_out_of_replays(
-    Scoped(eventbridge): Scoped,
-    ApiPath((bus, rule)): ApiPath<(String, String)>,
-) -> Result<Json<Rule>, ApiError> {
-    let bus = EventBusName::parse(&bus)?;
-    let rule = RuleName::parse(&rule)?;
-    Ok(Json(
-        eventbridge.opt_rule_out_of_replays(&bus, &rule).await?,
-    ))
+    ctx: Ctx,
+    Valid((bus, rule)): Valid<(EventBusName, RuleName)>,
+) -> Answer<Rule> {
+    Ok(Json(buses::opt_out(&ctx, &bus, &rule).await?))
 }

@@ -1,10 +1,8 @@
 //! `/api/event-patterns/test`: try a pattern against a sample event.
 
-use crate::error::ApiError;
-use crate::http::extract::ApiJson;
-use crate::state::AppState;
+use crate::context::Ctx;
+use crate::http::extract::{Answer, ApiJson};
 use axum::Json;
-use axum::extract::State;
 use shared::ErrorBody;
 use shared::event_pattern::{TestEventPatternRequest, TestEventPatternResponse};
 
@@ -12,16 +10,12 @@ use shared::event_pattern::{TestEventPatternRequest, TestEventPatternResponse};
     operation_id = "testEventPattern",
     post, path = "/api/event-patterns/test", tag = "helpers",
     request_body = TestEventPatternRequest,
-    responses(
-        (status = 200, body = TestEventPatternResponse),
-        (status = 400, body = ErrorBody), (status = 413, body = ErrorBody),
-        )
+    responses((status = 200, body = TestEventPatternResponse), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody))
 )]
 pub async fn test(
-    State(state): State<AppState>,
+    ctx: Ctx,
     ApiJson(body): ApiJson<TestEventPatternRequest>,
-) -> Result<Json<TestEventPatternResponse>, ApiError> {
-    let test = body.validate()?;
-    let matches = state.eventbridge.test_event_pattern(test).await?;
+) -> Answer<TestEventPatternResponse> {
+    let matches = crate::buses::test_pattern(&ctx, body.validate()?).await?;
     Ok(Json(TestEventPatternResponse { matches }))
 }

@@ -1,20 +1,18 @@
-//! `/api/replay-jobs`: create, list, describe, pause, resume, cancel (the use-cases are
-//! in `crate::jobs`; Step Functions carries the jobs out).
+//! `/api/replay-jobs`: create, list, describe, pause, resume, cancel, report (the
+//! use-cases are in `crate::jobs`; Step Functions carries the jobs out).
 
 use super::params::{JobListParams, JobPath};
-use crate::caller::Caller;
+use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Scoped};
-use crate::jobs::{self, slots::Slots};
-use crate::state::AppState;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::{Extension, Json};
+use crate::http::extract::{Answer, ApiJson, ApiQuery, CachedReport, Created, Valid};
+use crate::jobs;
+use axum::Json;
 use serde::Deserialize;
 use shared::ErrorBody;
 use shared::job::{JobState, ReplayJob, ReplayJobList, StartReplayJobRequest};
 use shared::list::present;
 use shared::report::ReplayReport;
+use shared::roles::Operation;
 use shared::validation::{JobName, NextToken};
 
 /// The query of `GET /api/replay-jobs`, as sent.
@@ -27,34 +25,20 @@ pub struct JobListQuery {
     next_token: Option<String>,
 }
 
-fn caller_name(caller: Option<&Extension<Caller>>) -> String {
-    caller.map_or_else(
-        || "local user".to_owned(),
-        |Extension(c)| c.name().to_owned(),
-    )
-}
-
 #[utoipa::path(
     operation_id = "listReplayJobs",
     get, path = "/api/replay-jobs", tag = "replay-jobs",
     params(JobListParams),
     responses((status = 200, body = ReplayJobList), (status = 400, body = ErrorBody))
 )]
-pub async fn list(
-    State(state): State<AppState>,
-    Scoped(eventbridge): Scoped,
-    ApiQuery(query): ApiQuery<JobListQuery>,
-) -> Result<Json<ReplayJobList>, ApiError> {
+pub async fn list(ctx: Ctx, ApiQuery(query): ApiQuery<JobListQuery>) -> Answer<ReplayJobList> {
     let wanted = present(query.state.as_deref())
         .map(JobState::parse)
         .transpose()?;
     let token = present(query.next_token.as_deref())
         .map(NextToken::parse)
-        .transpose()?
-        .map(|t| t.into_inner());
-    Ok(Json(
-        jobs::list(&state.jobs, &eventbridge, wanted, token).await?,
-    ))
+        .transpose()?;
+    Ok(Json(jobs::list(&ctx, wanted, token).await?))
 }
 
 /// Create a job: validated by `shared` as a replay with pacing, then checked against the
@@ -70,32 +54,12 @@ pub async fn list(
     )
 )]
 pub async fn start(
-    State(state): State<AppState>,
-    Scoped(eventbridge): Scoped,
-    caller: Option<Extension<Caller>>,
+    ctx: Ctx,
     ApiJson(body): ApiJson<StartReplayJobRequest>,
-) -> Result<(StatusCode, HeaderMap, Json<ReplayJob>), ApiError> {
+) -> Result<Created<ReplayJob>, ApiError> {
     let job = body.validate()?;
-    job.replay.window.check_max_hours(state.max_replay_hours)?;
-    let location = format!("/api/replay-jobs/{}", job.name);
-    super::forwarding_allowed(
-        caller.as_ref().map(|Extension(c)| c),
-        job.replay.routing.as_ref(),
-    )?;
-    let by = caller_name(caller.as_ref());
-    let created = jobs::create(
-        &state.jobs,
-        &eventbridge,
-        &Slots::of(&state),
-        (&by, &state.allowed_target_arns),
-        job,
-    )
-    .await?;
-    let mut headers = HeaderMap::new();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        headers.insert(header::LOCATION, value);
-    }
-    Ok((StatusCode::CREATED, headers, Json(created)))
+    let location = super::location(Operation::DescribeReplayJob, &[job.name.as_str()]);
+    Ok(Created(location, jobs::create(&ctx, job).await?))
 }
 
 #[utoipa::path(
@@ -104,15 +68,8 @@ pub async fn start(
     params(JobPath),
     responses((status = 200, body = ReplayJob), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
-pub async fn describe(
-    State(state): State<AppState>,
-    Scoped(eventbridge): Scoped,
-    ApiPath(name): ApiPath<String>,
-) -> Result<Json<ReplayJob>, ApiError> {
-    let name = JobName::parse(&name)?;
-    Ok(Json(
-        jobs::describe(&state.jobs, &eventbridge, &name).await?,
-    ))
+pub async fn describe(ctx: Ctx, Valid(name): Valid<JobName>) -> Answer<ReplayJob> {
+    Ok(Json(jobs::describe(&ctx, &name).await?))
 }
 
 /// Pause: the running slice finishes and no other starts.
@@ -125,17 +82,8 @@ pub async fn describe(
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
     )
 )]
-pub async fn pause(
-    State(state): State<AppState>,
-    Scoped(eventbridge): Scoped,
-    caller: Option<Extension<Caller>>,
-    ApiPath(name): ApiPath<String>,
-) -> Result<Json<ReplayJob>, ApiError> {
-    let name = JobName::parse(&name)?;
-    let by = caller_name(caller.as_ref());
-    Ok(Json(
-        jobs::pause(&state.jobs, &eventbridge, &name, &by).await?,
-    ))
+pub async fn pause(ctx: Ctx, Valid(name): Valid<JobName>) -> Answer<ReplayJob> {
+    Ok(Json(jobs::pause(&ctx, &name).await?))
 }
 
 /// Resume: the job goes on with the next slice (over the team's slots: 409).
@@ -148,15 +96,8 @@ pub async fn pause(
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
     )
 )]
-pub async fn resume(
-    State(state): State<AppState>,
-    Scoped(eventbridge): Scoped,
-    ApiPath(name): ApiPath<String>,
-) -> Result<Json<ReplayJob>, ApiError> {
-    let name = JobName::parse(&name)?;
-    Ok(Json(
-        jobs::resume(&state.jobs, &eventbridge, &Slots::of(&state), &name).await?,
-    ))
+pub async fn resume(ctx: Ctx, Valid(name): Valid<JobName>) -> Answer<ReplayJob> {
+    Ok(Json(jobs::resume(&ctx, &name).await?))
 }
 
 /// Cancel: the running slice is cancelled and no other starts.
@@ -169,17 +110,8 @@ pub async fn resume(
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
     )
 )]
-pub async fn cancel(
-    State(state): State<AppState>,
-    Scoped(eventbridge): Scoped,
-    caller: Option<Extension<Caller>>,
-    ApiPath(name): ApiPath<String>,
-) -> Result<Json<ReplayJob>, ApiError> {
-    let name = JobName::parse(&name)?;
-    let by = caller_name(caller.as_ref());
-    Ok(Json(
-        jobs::cancel(&state.jobs, &eventbridge, &name, &by).await?,
-    ))
+pub async fn cancel(ctx: Ctx, Valid(name): Valid<JobName>) -> Answer<ReplayJob> {
+    Ok(Json(jobs::cancel(&ctx, &name).await?))
 }
 
 /// Every slice's report together (see `crate::reports`).
@@ -187,19 +119,8 @@ pub async fn cancel(
     operation_id = "replayJobReport",
     get, path = "/api/replay-jobs/{jobName}/report", tag = "replay-jobs",
     params(JobPath),
-    responses(
-        (status = 200, body = ReplayReport),
-        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-    )
+    responses((status = 200, body = ReplayReport), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
-pub async fn report(
-    State(state): State<AppState>,
-    Scoped(eventbridge): Scoped,
-    ApiPath(name): ApiPath<String>,
-) -> Result<Json<ReplayReport>, ApiError> {
-    let name = JobName::parse(&name)?;
-    let sources = crate::reports::Sources::of(&state);
-    Ok(Json(
-        crate::reports::of_job(&state.jobs, &eventbridge, &sources, &name).await?,
-    ))
+pub async fn report(ctx: Ctx, Valid(name): Valid<JobName>) -> Result<CachedReport, ApiError> {
+    Ok(CachedReport(crate::reports::of_job(&ctx, &name).await?))
 }

@@ -12,6 +12,7 @@ pub mod me;
 mod params;
 pub mod peeks;
 pub mod replays;
+pub mod v2;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -61,6 +62,14 @@ where
         routes!(event_buses::rules),
         routes!(event_buses::opt_out_of_replays),
         routes!(event_patterns::test),
+        routes!(v2::buses),
+        routes!(v2::subscribers),
+        routes!(v2::list, v2::start),
+        routes!(v2::describe),
+        routes!(v2::pause),
+        routes!(v2::resume),
+        routes!(v2::stop),
+        routes!(v2::report),
     ]
     .into_iter()
     .fold(open, |router, route| router.routes(signed_in(route)))
@@ -96,22 +105,9 @@ pub fn guard(
         ))
 }
 
-/// Forwarding a replay to another bus is for admins (`routing.forwardTo`): 403 for
-/// anyone else, naming the field.
-pub fn forwarding_allowed(
-    caller: Option<&crate::caller::Caller>,
-    routing: Option<&shared::routing::Routing>,
-) -> Result<(), ApiError> {
-    if routing.is_none_or(|r| r.forward.is_none())
-        || caller.and_then(|c| c.role()) == Some(shared::roles::Role::Admin)
-    {
-        return Ok(());
-    }
-    Err(ApiError::new(
-        ErrorCode::Forbidden,
-        "Forwarding a replay to another bus is for admins: ask an admin, or route it to chosen targets instead.",
-    )
-    .with_field(shared::Field::RoutingForwardTo))
+/// The path of the resource a `201 Created` made, from the endpoint table.
+pub fn location(operation: shared::roles::Operation, params: &[&str]) -> String {
+    operation.path(params).unwrap_or_default()
 }
 
 /// An unknown `/api` path: 404 for a signed-in caller, 401 for anyone else (who learns

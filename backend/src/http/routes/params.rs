@@ -5,60 +5,70 @@
 
 use utoipa::IntoParams;
 
-/// A `{name}` path parameter: its type, what it names, an example, its longest length
-/// and its characters.
-macro_rules! name_in_path {
-    ($(#[$doc:meta])* $type:ident, $description:tt, $example:tt, $max:tt, $pattern:tt) => {
+/// A path parameter: its type, its name, what it names, an example, its shortest and
+/// longest length and its characters.
+macro_rules! in_path {
+    ($(#[$doc:meta])* $type:ident { $field:ident }, $description:tt, $example:tt, $min:tt..=$max:tt, $pattern:tt) => {
         $(#[$doc])*
         #[derive(IntoParams)]
-        #[into_params(parameter_in = Path)]
+        #[into_params(parameter_in = Path, rename_all = "camelCase")]
         pub struct $type {
             #[doc = $description]
-            #[param(example = $example, min_length = 1, max_length = $max, pattern = $pattern)]
-            name: String,
+            #[param(example = $example, min_length = $min, max_length = $max, pattern = $pattern)]
+            $field: String,
         }
     };
 }
 
-name_in_path!(
+in_path!(
     /// `/api/archives/{name}…`
-    ArchivePath, "Archive name", "orders-all", 48, r"^[\.\-_A-Za-z0-9]+$"
+    ArchivePath { name }, "Archive name", "orders-all", 1..=48, r"^[\.\-_A-Za-z0-9]+$"
 );
-name_in_path!(
+in_path!(
     /// `/api/replays/{name}…`
-    ReplayPath, "Replay name", "orders-backfill-demo", 64, r"^[\.\-_A-Za-z0-9]+$"
+    ReplayPath { name }, "Replay name", "orders-backfill-demo", 1..=64, r"^[\.\-_A-Za-z0-9]+$"
 );
-name_in_path!(
+in_path!(
     /// `/api/event-buses/{name}…`
-    EventBusPath, "Event bus name", "orders", 256, r"^[/\.\-_A-Za-z0-9]+$"
+    EventBusPath { name }, "Event bus name", "orders", 1..=256, r"^[/\.\-_A-Za-z0-9]+$"
+);
+in_path!(
+    /// `/api/event-buses/{name}/rules/{rule}…`
+    RulePath { rule }, "Rule name", "order-created", 1..=64, r"^[\.\-_A-Za-z0-9]+$"
+);
+in_path!(
+    /// `/api/peeks/{peekId}`
+    PeekPath { peek_id }, "Peek id", "0123456789abcdef", 16..=16, r"^[0-9a-f]{16}$"
+);
+in_path!(
+    /// `/api/replay-jobs/{jobName}…`
+    JobPath { job_name }, "Replay job name", "orders-nightly", 1..=56, r"^[\.\-_A-Za-z0-9]+$"
 );
 
-/// `/api/event-buses/{name}/rules/{rule}…`
+in_path!(
+    /// `/api/v2/replays/{replayName}…`
+    V2ReplayPath { replay_name }, "V2 replay name", "orders-v2-fix", 1..=64, r"^[\.\-_A-Za-z0-9]+$"
+);
+
+/// The query of the v2 buses' and subscribers' lists.
 #[derive(IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct RulePath {
-    /// Rule name
-    #[param(
-        example = "order-created",
-        min_length = 1,
-        max_length = 64,
-        pattern = r"^[\.\-_A-Za-z0-9]+$"
-    )]
-    rule: String,
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct PageParams {
+    /// The `nextToken` of the previous page.
+    #[param(max_length = 2048)]
+    next_token: Option<String>,
 }
 
-/// `/api/peeks/{peekId}`
+/// The query of `GET /api/v2/replays`.
 #[derive(IntoParams)]
-#[into_params(parameter_in = Path, rename_all = "camelCase")]
-pub struct PeekPath {
-    /// Peek id
-    #[param(
-        example = "0123456789abcdef",
-        min_length = 16,
-        max_length = 16,
-        pattern = r"^[0-9a-f]{16}$"
-    )]
-    peek_id: String,
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct V2ReplayListParams {
+    /// Only replays in this state.
+    #[param(pattern = r"^(RUNNING|PAUSED|COMPLETED|STOPPED|FAILED)?$")]
+    state: Option<String>,
+    /// The `nextToken` of the previous page.
+    #[param(max_length = 2048)]
+    next_token: Option<String>,
 }
 
 /// The query of `/api/event-buses/{name}/rules`: as `shared::list::HelperListQuery`
@@ -75,20 +85,6 @@ pub struct RuleListParams {
     /// The `nextToken` of the previous page.
     #[param(max_length = 2048)]
     next_token: Option<String>,
-}
-
-/// `/api/replay-jobs/{jobName}…`
-#[derive(IntoParams)]
-#[into_params(parameter_in = Path, rename_all = "camelCase")]
-pub struct JobPath {
-    /// Replay job name
-    #[param(
-        example = "orders-nightly",
-        min_length = 1,
-        max_length = 56,
-        pattern = r"^[\.\-_A-Za-z0-9]+$"
-    )]
-    job_name: String,
 }
 
 /// The query of `GET /api/replay-jobs`.

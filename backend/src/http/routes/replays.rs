@@ -1,13 +1,11 @@
-//! `/api/replays`: list, start, preview, describe, cancel.
+//! `/api/replays`: list, start, preview, describe, cancel, report.
 
 use super::params::ReplayPath;
-use crate::caller::Caller;
+use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Scoped};
-use crate::state::AppState;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::{Extension, Json};
+use crate::http::extract::{Answer, ApiJson, ApiQuery, CachedReport, Created, Valid};
+use crate::replays;
+use axum::Json;
 use shared::ErrorBody;
 use shared::list::ListQuery;
 use shared::preview::ReplayPreview;
@@ -15,7 +13,8 @@ use shared::replay::{
     CancelReplayResponse, Replay, ReplayList, ReplayState, StartReplayRequest, StartReplayResponse,
 };
 use shared::report::ReplayReport;
-use shared::validation::{ArchiveArn, Description, ReplayName};
+use shared::roles::Operation;
+use shared::validation::{ArchiveArn, ReplayName};
 
 #[utoipa::path(
     operation_id = "listReplays",
@@ -23,15 +22,9 @@ use shared::validation::{ArchiveArn, Description, ReplayName};
     params(ListQuery),
     responses((status = 200, body = ReplayList), (status = 400, body = ErrorBody))
 )]
-pub async fn list(
-    State(state): State<AppState>,
-    Scoped(eventbridge): Scoped,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<ReplayList>, ApiError> {
+pub async fn list(ctx: Ctx, ApiQuery(query): ApiQuery<ListQuery>) -> Answer<ReplayList> {
     let request = query.parse(ArchiveArn::parse, ReplayState::parse)?;
-    let mut list = eventbridge.list_replays(request).await?;
-    crate::jobs::mark_slices(&state.jobs, &mut list.replays).await;
-    Ok(Json(list))
+    Ok(Json(replays::list(&ctx, request).await?))
 }
 
 /// Start replay: validated by `shared`, then the destination is checked against the
@@ -47,34 +40,12 @@ pub async fn list(
     )
 )]
 pub async fn start(
-    State(state): State<AppState>,
-    Scoped(eventbridge): Scoped,
-    caller: Option<Extension<Caller>>,
+    ctx: Ctx,
     ApiJson(body): ApiJson<StartReplayRequest>,
-) -> Result<(StatusCode, HeaderMap, Json<StartReplayResponse>), ApiError> {
-    let mut replay = body.validate()?;
-    replay.window.check_max_hours(state.max_replay_hours)?;
-    super::forwarding_allowed(
-        caller.as_ref().map(|Extension(c)| c),
-        replay.routing.as_ref(),
-    )?;
-    // The trail in AWS too: who started it, when they did not say why.
-    if replay.description.is_none()
-        && let Some(Extension(caller)) = caller
-    {
-        replay.description =
-            Description::parse(&format!("Started by {} via Rewind", caller.name())).ok();
-    }
-    let location = format!("/api/replays/{}", replay.name);
-    crate::jobs::slots::Slots::of(&state)
-        .check(&eventbridge, replay.destination.as_str())
-        .await?;
-    let started = crate::replays::start(&eventbridge, replay, &state.allowed_target_arns).await?;
-    let mut headers = HeaderMap::new();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        headers.insert(header::LOCATION, value);
-    }
-    Ok((StatusCode::CREATED, headers, Json(started)))
+) -> Result<Created<StartReplayResponse>, ApiError> {
+    let replay = body.validate()?;
+    let location = super::location(Operation::DescribeReplay, &[replay.name.as_str()]);
+    Ok(Created(location, replays::start(&ctx, replay).await?))
 }
 
 /// Who a replay would reach: the same body and checks as a start; nothing is changed.
@@ -88,20 +59,10 @@ pub async fn start(
     )
 )]
 pub async fn preview(
-    State(state): State<AppState>,
-    Scoped(eventbridge): Scoped,
-    caller: Option<Extension<Caller>>,
+    ctx: Ctx,
     ApiJson(body): ApiJson<StartReplayRequest>,
-) -> Result<Json<ReplayPreview>, ApiError> {
-    let replay = body.validate()?;
-    replay.window.check_max_hours(state.max_replay_hours)?;
-    super::forwarding_allowed(
-        caller.as_ref().map(|Extension(c)| c),
-        replay.routing.as_ref(),
-    )?;
-    Ok(Json(
-        crate::replays::preview(&eventbridge, &replay, &state.allowed_target_arns).await?,
-    ))
+) -> Answer<ReplayPreview> {
+    Ok(Json(replays::preview(&ctx, &body.validate()?).await?))
 }
 
 /// `GET /api/replays/preview` is the replay named `preview`, which the static preview
@@ -111,31 +72,19 @@ pub async fn preview(
     get, path = "/api/replays/preview", tag = "replays",
     responses((status = 200, body = Replay), (status = 404, body = ErrorBody))
 )]
-pub async fn describe_the_one_named_preview(
-    state: State<AppState>,
-    scoped: Scoped,
-) -> Result<Json<Replay>, ApiError> {
-    describe(state, scoped, ApiPath("preview".to_owned())).await
+pub async fn describe_the_one_named_preview(ctx: Ctx) -> Answer<Replay> {
+    let name = ReplayName::parse("preview")?;
+    Ok(Json(replays::describe(&ctx, &name).await?))
 }
 
 #[utoipa::path(
     operation_id = "describeReplay",
     get, path = "/api/replays/{name}", tag = "replays",
     params(ReplayPath),
-    responses(
-        (status = 200, body = Replay),
-        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-        )
+    responses((status = 200, body = Replay), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
-pub async fn describe(
-    State(state): State<AppState>,
-    Scoped(eventbridge): Scoped,
-    ApiPath(name): ApiPath<String>,
-) -> Result<Json<Replay>, ApiError> {
-    let name = ReplayName::parse(&name)?;
-    let mut replay = crate::replays::describe_and_tidy(&eventbridge, &name).await?;
-    crate::jobs::mark_slices(&state.jobs, std::slice::from_mut(&mut replay.summary)).await;
-    Ok(Json(replay))
+pub async fn describe(ctx: Ctx, Valid(name): Valid<ReplayName>) -> Answer<Replay> {
+    Ok(Json(replays::describe(&ctx, &name).await?))
 }
 
 #[utoipa::path(
@@ -145,16 +94,10 @@ pub async fn describe(
     responses(
         (status = 200, body = CancelReplayResponse),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-        )
+    )
 )]
-pub async fn cancel(
-    Scoped(eventbridge): Scoped,
-    ApiPath(name): ApiPath<String>,
-) -> Result<Json<CancelReplayResponse>, ApiError> {
-    let name = ReplayName::parse(&name)?;
-    Ok(Json(
-        crate::replays::cancel_and_tidy(&eventbridge, &name).await?,
-    ))
+pub async fn cancel(ctx: Ctx, Valid(name): Valid<ReplayName>) -> Answer<CancelReplayResponse> {
+    Ok(Json(replays::cancel(&ctx, &name).await?))
 }
 
 /// Did the targets get it: `AWS/Events` figures per rule and, where the bus logs its
@@ -163,19 +106,8 @@ pub async fn cancel(
     operation_id = "replayReport",
     get, path = "/api/replays/{name}/report", tag = "replays",
     params(ReplayPath),
-    responses(
-        (status = 200, body = ReplayReport),
-        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-    )
+    responses((status = 200, body = ReplayReport), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
-pub async fn report(
-    State(state): State<AppState>,
-    Scoped(eventbridge): Scoped,
-    ApiPath(name): ApiPath<String>,
-) -> Result<Json<ReplayReport>, ApiError> {
-    let name = ReplayName::parse(&name)?;
-    let sources = crate::reports::Sources::of(&state);
-    Ok(Json(
-        crate::reports::of_replay(&eventbridge, &sources, &name).await?,
-    ))
+pub async fn report(ctx: Ctx, Valid(name): Valid<ReplayName>) -> Result<CachedReport, ApiError> {
+    Ok(CachedReport(crate::reports::of_replay(&ctx, &name).await?))
 }

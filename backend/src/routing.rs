@@ -5,7 +5,9 @@
 //! cancel, by a failed start (only what that request made), or by the sweep
 //! (`crate::leftovers`), which needs no browser to stay open. Peeks make theirs here too.
 
-use crate::aws::eventbridge::EventBridge;
+use crate::configuration::RoutingPolicy;
+use crate::configuration::place;
+use crate::context::Ctx;
 use crate::error::ApiError;
 use aws_sdk_eventbridge::types as aws;
 use shared::ErrorCode;
@@ -40,13 +42,13 @@ pub struct MadeRule {
 /// Plans and makes the temporary rules of a routed replay; returns their ARNs, for
 /// StartReplay's `filterArns`.
 pub async fn route(
-    eventbridge: &EventBridge,
+    ctx: &Ctx,
     replay: &NewReplay,
     bus: &EventBusArn,
 ) -> Result<Vec<MadeRule>, ApiError> {
     // A name already taken fails at StartReplay anyway; refusing it first makes no
     // rule at all.
-    match eventbridge.describe_replay(&replay.name).await {
+    match ctx.eventbridge().describe_replay(&replay.name).await {
         Ok(_) => {
             return Err(ApiError::new(
                 ErrorCode::AlreadyExists,
@@ -57,32 +59,33 @@ pub async fn route(
             )
             .with_field(Field::ReplayName));
         }
-        Err(e) if e.code == ErrorCode::NotFound => {}
-        Err(e) => return Err(e),
+        Err(e) if e.is_not_found() => {}
+        Err(e) => return Err(e.into()),
     }
-    let routes = plan_routes(eventbridge, replay, bus).await?;
-    make_routes(eventbridge, replay.name.as_str(), bus, routes).await
+    let routes = plan_routes(ctx, replay, bus).await?;
+    make_routes(ctx, replay.name.as_str(), bus, routes).await
 }
 
 /// Reads the chosen rules and targets and plans one temporary rule per chosen rule;
 /// changes nothing. A rule or target that does not exist, a rule without a pattern
 /// or managed by a service, and a pattern conflict are each a 4xx on their field.
 pub async fn plan_routes(
-    eventbridge: &EventBridge,
+    ctx: &Ctx,
     replay: &NewReplay,
     bus: &EventBusArn,
 ) -> Result<Vec<Route>, ApiError> {
-    plan_routes_for(eventbridge, replay, bus, &[replay.name.as_str()]).await
+    plan_routes_for(ctx, replay, bus, &[replay.name.as_str()]).await
 }
 
 /// [`plan_routes`] for the replays named `replay_names` (a job's slices): each
 /// temporary rule matches every one of them and no other replay.
 pub async fn plan_routes_for(
-    eventbridge: &EventBridge,
+    ctx: &Ctx,
     replay: &NewReplay,
     bus: &EventBusArn,
     replay_names: &[&str],
 ) -> Result<Vec<Route>, ApiError> {
+    let policy = &ctx.limits.routing;
     let Some(routing) = &replay.routing else {
         return Ok(Vec::new());
     };
@@ -97,16 +100,17 @@ pub async fn plan_routes_for(
     }
     let mut routes = Vec::new();
     for (position, (rule_name, ids)) in routing.rules.iter().enumerate() {
-        let rule = eventbridge
+        let rule = ctx
+            .eventbridge()
             .describe_rule_raw(bus.bus_name(), rule_name.as_str())
             .await
             .map_err(|e| match e {
-                e if e.code == ErrorCode::NotFound => ApiError::not_found(format!(
+                e if e.is_not_found() => ApiError::not_found(format!(
                     "Rule {rule_name} is not on bus {}; it may have been deleted.",
                     bus.bus_name()
                 ))
                 .with_field(Field::RoutingTargets),
-                e => e,
+                e => e.into(),
             })?;
         let refuse = |why: String| {
             ApiError::from(shared::FieldError::new(
@@ -135,13 +139,19 @@ pub async fn plan_routes_for(
                 Field::RoutingTargets => refuse(e.message),
                 _ => ApiError::from(e),
             })?;
-        let existing = eventbridge
+        let existing = ctx
+            .eventbridge()
             .raw_targets(bus.bus_name(), rule_name.as_str())
             .await?;
         let mut targets = Vec::new();
         for id in ids {
             match existing.iter().find(|t| t.id() == id.as_str()) {
-                Some(target) => targets.push(target.clone()),
+                Some(target) => {
+                    let what = format!("Target {id} of rule {rule_name}");
+                    policy.check_target_role(target.role_arn(), &what, Field::RoutingTargets)?;
+                    policy.check_copy(target.arn(), bus, &what)?;
+                    targets.push(target.clone());
+                }
                 None => {
                     return Err(ApiError::not_found(format!(
                         "Rule {rule_name} has no target {id}; it may have been removed."
@@ -191,24 +201,39 @@ fn plan_forward(
 }
 
 /// The checks a forward needs before anything is made: the receiving bus is in the
-/// caller's scope; another account's (or region's) bus needs a role, and must be one
-/// the deployment allows (`REWIND_ALLOWED_TARGET_ARNS`, the template's
-/// `AllowedTargetArns`, which bounds PutTargets in IAM too).
+/// caller's scope; its role is one the deployment may pass (`ForwardRoleArns`); a bus of
+/// this partition, region and account is one of `EventBusNames`; any other bus needs a
+/// role and must match the allowed target ARNs (`AllowedTargetArns`, matched as IAM's
+/// `ArnLike` does, which bounds PutTargets in IAM too).
 pub fn check_forward(
-    eventbridge: &EventBridge,
+    ctx: &Ctx,
     archive_bus: &EventBusArn,
     forward: &Forward,
-    allowed: &[String],
 ) -> Result<(), ApiError> {
-    eventbridge.check_bus_write(forward.bus.as_str(), Field::RoutingForwardTo)?;
-    let place = |arn: &str| {
-        let parts: Vec<&str> = arn.split(':').collect();
-        (
-            parts.get(3).copied().unwrap_or_default().to_owned(),
-            parts.get(4).copied().unwrap_or_default().to_owned(),
-        )
-    };
+    let policy: &RoutingPolicy = &ctx.limits.routing;
+    ctx.visible()
+        .check_bus_write(forward.bus.as_str(), Field::RoutingForwardTo)?;
+    if let Some(role) = &forward.role
+        && !policy.forward_role_arns.iter().any(|r| r == role)
+    {
+        return Err(ApiError::from(shared::FieldError::new(
+            Field::RoutingForwardToRoleArn,
+            format!(
+                "Role {role} is not one this deployment may pass to EventBridge for a forward (the ForwardRoleArns parameter); an administrator of the stack can add it."
+            ),
+        )));
+    }
     if place(forward.bus.as_str()) == place(archive_bus.as_str()) {
+        let name = forward.bus.bus_name();
+        if !policy.allows_bus(name) {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "Bus {name} is not among this deployment's event buses (the EventBusNames parameter), so Rewind may not forward to it."
+                ),
+            )
+            .with_field(Field::RoutingForwardTo));
+        }
         return Ok(());
     }
     if forward.role.is_none() {
@@ -217,9 +242,10 @@ pub fn check_forward(
             "Another account's or region's bus needs roleArn: a role EventBridge may use to put events there, admitted by that bus's policy.",
         )));
     }
-    if !allowed
+    if !policy
+        .allowed_target_arns
         .iter()
-        .any(|pattern| shared::validation::wildcard_matches(pattern, forward.bus.as_str()))
+        .any(|pattern| shared::validation::arn_like(pattern, forward.bus.as_str()))
     {
         return Err(ApiError::new(
             ErrorCode::Forbidden,
@@ -257,7 +283,7 @@ pub fn routes_for_preview(routes: &[Route], bus: &EventBusArn) -> Vec<PreviewRul
 /// what this request made is removed again (and only that) before the error is
 /// returned.
 pub async fn make_routes(
-    eventbridge: &EventBridge,
+    ctx: &Ctx,
     replay: &str,
     bus: &EventBusArn,
     routes: Vec<Route>,
@@ -272,7 +298,7 @@ pub async fn make_routes(
         }
         .description();
         let result = put_temporary_rule(
-            eventbridge,
+            ctx,
             bus,
             &route.name,
             &route.pattern,
@@ -286,7 +312,7 @@ pub async fn make_routes(
                 arn,
             }),
             Err(error) => {
-                remove_made(eventbridge, bus.bus_name(), &made).await;
+                remove_made(ctx, bus.bus_name(), &made).await;
                 return Err(error);
             }
         }
@@ -295,9 +321,9 @@ pub async fn make_routes(
 }
 
 /// Removes the rules one request made (after its start failed).
-pub async fn remove_made(eventbridge: &EventBridge, bus: &str, made: &[MadeRule]) {
+pub async fn remove_made(ctx: &Ctx, bus: &str, made: &[MadeRule]) {
     for rule in made {
-        if !remove_rule(eventbridge, bus, &rule.name).await {
+        if !remove_rule(ctx, bus, &rule.name).await {
             tracing::warn!(%bus, rule = %rule.name, "a temporary rule stays; the sweep removes it");
         }
     }
@@ -308,16 +334,20 @@ pub async fn remove_made(eventbridge: &EventBridge, bus: &str, made: &[MadeRule]
 /// read back and must be exactly `targets`; otherwise the rule is removed again and
 /// the request refused.
 pub async fn put_temporary_rule(
-    eventbridge: &EventBridge,
+    ctx: &Ctx,
     bus: &EventBusArn,
     name: &str,
     pattern: &EventPattern,
     description: &str,
     targets: Vec<aws::Target>,
 ) -> Result<String, ApiError> {
-    match eventbridge.describe_rule_raw(bus.bus_name(), name).await {
-        Err(e) if e.code == ErrorCode::NotFound => {}
-        Err(e) => return Err(e),
+    match ctx
+        .eventbridge()
+        .describe_rule_raw(bus.bus_name(), name)
+        .await
+    {
+        Err(e) if e.is_not_found() => {}
+        Err(e) => return Err(e.into()),
         Ok(_) => {
             return Err(ApiError::new(
                 ErrorCode::AlreadyExists,
@@ -327,14 +357,20 @@ pub async fn put_temporary_rule(
             ));
         }
     }
-    let arn = eventbridge
+    let arn = ctx
+        .eventbridge()
         .put_tagged_rule(bus.bus_name(), name, pattern.as_str(), description)
         .await?;
-    let checked = async {
-        eventbridge
-            .put_targets(bus.bus_name(), name, targets.clone())
-            .await?;
-        let mut read = eventbridge.raw_targets(bus.bus_name(), name).await?;
+    let checked: Result<String, ApiError> = async {
+        // One target a call: IAM bounds each call's target ARNs by one statement (this
+        // account's resources, or the allowed buses), and a call mixing both would match
+        // neither.
+        for target in &targets {
+            ctx.eventbridge()
+                .put_targets(bus.bus_name(), name, vec![target.clone()])
+                .await?;
+        }
+        let mut read = ctx.eventbridge().raw_targets(bus.bus_name(), name).await?;
         let mut planned = targets;
         read.sort_by(|a, b| a.id().cmp(b.id()));
         planned.sort_by(|a, b| a.id().cmp(b.id()));
@@ -346,7 +382,7 @@ pub async fn put_temporary_rule(
         Ok(arn)
     }
     .await;
-    if checked.is_err() && !remove_rule(eventbridge, bus.bus_name(), name).await {
+    if checked.is_err() && !remove_rule(ctx, bus.bus_name(), name).await {
         tracing::warn!(rule = %name, "a temporary rule stays; the sweep removes it");
     }
     checked
@@ -354,23 +390,55 @@ pub async fn put_temporary_rule(
 
 /// Removes every temporary rule of `replay` on `bus`; returns how many. Failures are
 /// logged: the sweep tries again later.
-pub async fn remove_routes(eventbridge: &EventBridge, bus: &str, replay: &str) -> usize {
-    let rules = match eventbridge.temporary_rules(bus).await {
+pub async fn remove_routes(ctx: &Ctx, bus: &str, replay: &str) -> usize {
+    let mut removed = 0;
+    for found in own_routes(ctx, bus, replay).await {
+        if remove_rule(ctx, bus, &found.name).await {
+            removed += 1;
+            tracing::info!(%bus, rule = %found.name, %replay, "temporary rule removed");
+        }
+    }
+    removed
+}
+
+/// The temporary rules of `replay` on `bus` that this deployment made (its instance
+/// tag). An error listing them is logged and reads as none: the sweep tries again.
+async fn own_routes(ctx: &Ctx, bus: &str, replay: &str) -> Vec<crate::aws::eventbridge::FoundRule> {
+    let rules = match ctx.eventbridge().temporary_rules(bus).await {
         Ok(rules) => rules,
         Err(error) => {
             tracing::warn!(%bus, %replay, %error, "could not list temporary rules");
-            return 0;
+            return Vec::new();
         }
     };
-    let mut removed = 0;
-    for found in rules.iter().filter(|r| r.rule.replay == replay) {
-        if eventbridge.is_this_instances(&found.arn).await != Ok(true) {
-            continue;
+    let mut own = Vec::new();
+    for found in rules.into_iter().filter(|r| r.rule.replay == replay) {
+        if matches!(
+            ctx.eventbridge().is_this_instances(&found.arn).await,
+            Ok(true)
+        ) {
+            own.push(found);
         }
-        let (name, rule) = (&found.name, &found.rule);
-        if remove_rule(eventbridge, bus, name).await {
+    }
+    own
+}
+
+/// [`remove_routes`] by a request that found the replay or job over: each removal is
+/// Rewind's own housekeeping, audited (intent first) under `rewind-sweep` whoever's
+/// request it rides on; a removal whose intent cannot be written is left to the sweep.
+pub async fn remove_routes_audited(ctx: &Ctx, bus: &str, replay: &str, reason: &str) -> usize {
+    let mut removed = 0;
+    for found in own_routes(ctx, bus, replay).await {
+        let outcome = crate::audit::housekeeping(&ctx.audit, &found.arn, reason, async {
+            if remove_rule(ctx, bus, &found.name).await {
+                Ok(())
+            } else {
+                Err(ApiError::upstream("the rule could not be removed"))
+            }
+        })
+        .await;
+        if matches!(outcome, Some(Ok(()))) {
             removed += 1;
-            tracing::info!(%bus, rule = %name, replay = %rule.replay, "temporary rule removed");
         }
     }
     removed
@@ -378,12 +446,8 @@ pub async fn remove_routes(eventbridge: &EventBridge, bus: &str, replay: &str) -
 
 /// What a routed replay was sent to, read from its temporary rules (None when it
 /// has none, or they are gone).
-pub async fn routing_of(
-    eventbridge: &EventBridge,
-    bus: &str,
-    replay: &str,
-) -> Option<RoutingRequest> {
-    let rules = eventbridge.temporary_rules(bus).await.ok()?;
+pub async fn routing_of(ctx: &Ctx, bus: &str, replay: &str) -> Option<RoutingRequest> {
+    let rules = ctx.eventbridge().temporary_rules(bus).await.ok()?;
     if let Some(forwarded) = rules
         .iter()
         .filter(|r| r.rule.replay == replay)
@@ -403,7 +467,7 @@ pub async fn routing_of(
         let Some(copied) = found.rule.copied_rule() else {
             continue;
         };
-        for target in eventbridge.raw_targets(bus, &found.name).await.ok()? {
+        for target in ctx.eventbridge().raw_targets(bus, &found.name).await.ok()? {
             targets.push(RoutedTarget {
                 rule: copied.to_owned(),
                 target_id: target.id().to_owned(),
@@ -418,25 +482,25 @@ pub async fn routing_of(
 }
 
 /// Removes a rule's targets, then the rule; true once it is gone.
-pub async fn remove_rule(eventbridge: &EventBridge, bus: &str, name: &str) -> bool {
-    let ids: Vec<String> = match eventbridge.raw_targets(bus, name).await {
+pub async fn remove_rule(ctx: &Ctx, bus: &str, name: &str) -> bool {
+    let ids: Vec<String> = match ctx.eventbridge().raw_targets(bus, name).await {
         Ok(targets) => targets.iter().map(|t| t.id().to_owned()).collect(),
-        Err(e) if e.code == ErrorCode::NotFound => return true,
+        Err(e) if e.is_not_found() => return true,
         Err(_) => return false,
     };
     if !ids.is_empty()
-        && let Err(error) = eventbridge.remove_targets(bus, name, ids).await
+        && let Err(error) = ctx.eventbridge().remove_targets(bus, name, ids).await
     {
         tracing::warn!(%bus, rule = %name, %error, "could not remove a temporary rule's targets");
         return false;
     }
-    match eventbridge.delete_rule(bus, name).await {
+    match ctx.eventbridge().delete_rule(bus, name).await {
         Ok(()) => true,
         Err(error) => {
-            if error.code != ErrorCode::NotFound {
+            if !error.is_not_found() {
                 tracing::warn!(%bus, rule = %name, %error, "could not delete a temporary rule");
             }
-            error.code == ErrorCode::NotFound
+            error.is_not_found()
         }
     }
 }

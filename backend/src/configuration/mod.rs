@@ -1,7 +1,14 @@
-//! Settings from the environment (docs/DESIGN.md "Configuration").
+//! Settings from the environment (the README's configuration table): read once, typed,
+//! each fault named. Who has which role and which buses (`roles`) and what routed replays
+//! and forwards may reach (`policy`) are their own modules.
+
+mod policy;
+mod roles;
+
+pub use policy::{RoutingPolicy, bus_of, place};
+pub use roles::{AuthorizerContext, RoleSettings};
 
 use shared::roles::Role;
-use shared::teams::{Scope, Teams};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,72 +22,13 @@ pub enum AuthMode {
     Jwt,
 }
 
-/// How a caller's roles are read from their token: one claim listing groups, and the
-/// group that grants each role.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RoleSettings {
-    /// `REWIND_ROLES_CLAIM`, default `cognito:groups`.
-    pub claim: String,
-    /// `REWIND_VIEWER_GROUP`, `REWIND_OPERATOR_GROUP`, `REWIND_ADMIN_GROUP`.
-    pub viewer_group: String,
-    pub operator_group: String,
-    pub admin_group: String,
-    /// `REWIND_TEAMS`: unset, every caller acts on every bus.
-    pub teams: Option<Teams>,
-    /// `REWIND_TEAM_GROUP_PREFIX` (`rewind-team-`): group `<prefix><team>` is the team.
-    pub team_group_prefix: String,
-    /// `REWIND_ALL_BUSES_GROUP` (`rewind-all-buses`): keeps every bus when teams are set.
-    pub all_buses_group: String,
-    /// `REWIND_TOKEN_ISSUER`, `REWIND_TOKEN_AUDIENCE`, `REWIND_API_ID`: what the stack's
-    /// JWT authorizer accepts; a request whose verified context says otherwise did not
-    /// come through it (someone invoked the function directly) and is refused.
-    pub expected: AuthorizerContext,
-}
-
-/// The authorizer a request must have come through (unset parts are not checked).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AuthorizerContext {
-    pub issuer: Option<String>,
-    pub audience: Option<String>,
-    pub api_id: Option<String>,
-}
-
-impl RoleSettings {
-    /// The roles granted by these group names.
-    pub fn roles_of<'a>(&self, groups: impl IntoIterator<Item = &'a str>) -> Vec<Role> {
-        let mut roles: Vec<Role> = groups
-            .into_iter()
-            .filter_map(|g| {
-                if g == self.admin_group {
-                    Some(Role::Admin)
-                } else if g == self.operator_group {
-                    Some(Role::Operator)
-                } else if g == self.viewer_group {
-                    Some(Role::Viewer)
-                } else {
-                    None
-                }
-            })
-            .collect();
-        roles.sort();
-        roles.dedup();
-        roles
-    }
-
-    /// The buses these group names let a caller act on.
-    pub fn scope_of(&self, groups: &[&str]) -> Scope {
-        match &self.teams {
-            None => Scope::All,
-            Some(_) if groups.contains(&self.all_buses_group.as_str()) => Scope::All,
-            Some(teams) => Scope::Teams(teams.of_groups(&self.team_group_prefix, groups)),
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// `REWIND_EVENTBRIDGE_ENDPOINT`: an emulator's URL; unset means real AWS.
     pub eventbridge_endpoint: Option<String>,
+    /// `REWIND_EVENTBRIDGEV2_ENDPOINT`: the Custom Event Bus (`eventsv2`) stand-in's URL
+    /// (`rewind-eventsv2`, as no emulator models that service); unset means real AWS.
+    pub eventbridgev2_endpoint: Option<String>,
     /// `REWIND_LISTEN`, local mode only.
     pub listen: SocketAddr,
     /// `REWIND_STATIC_DIR`: the built console, served locally.
@@ -123,10 +71,27 @@ pub struct Settings {
     /// `REWIND_TEAM_MAX_ACTIVE_REPLAYS`: with teams, how many replays of one team's buses
     /// may be active at once — interactive replays, peeks and jobs together (3).
     pub team_max_active_replays: u32,
-    /// `REWIND_ALLOWED_TARGET_ARNS`: ARNs (or patterns with `*`) outside this account and
-    /// region that a forward may deliver to (the template passes `AllowedTargetArns`,
-    /// which also bounds PutTargets in IAM). Empty: none.
+    /// `REWIND_ALLOWED_TARGET_ARNS`: ARNs (or patterns with `*` and `?`, matched part by
+    /// part as IAM's `ArnLike`) outside this account and region that a forward may
+    /// deliver to (the template passes `AllowedTargetArns`, which also bounds PutTargets
+    /// in IAM). Empty: none.
     pub allowed_target_arns: Vec<String>,
+    /// `REWIND_EVENT_BUS_NAMES`: the buses of this account and region the deployment may
+    /// touch (the template passes `EventBusNames`, which bounds IAM too): names or globs.
+    /// Unset: `*`, every bus. A forward within the account must land on one of them.
+    pub event_bus_names: Vec<String>,
+    /// `REWIND_FORWARD_ROLE_ARNS`: the roles a forward to another account may pass
+    /// (`ForwardRoleArns`; IAM grants `iam:PassRole` on these only). Empty: none.
+    pub forward_role_arns: Vec<String>,
+    /// `REWIND_TARGET_ROLE_ARNS`: the roles of existing targets and rules that a routed
+    /// replay's copies and the replay opt-out may pass again (`TargetRoleArns`; IAM grants
+    /// `iam:PassRole` on these only). Empty: none, so a target that uses a role is not
+    /// routed to.
+    pub target_role_arns: Vec<String>,
+    /// `REWIND_LEDGER_TABLE`: the DynamoDB table of the teams' replay-slot reservations
+    /// and the callers' report budgets (the template sets it). Unset against an emulator:
+    /// the backend creates `rewind-ledger-<instance>` there.
+    pub ledger_table: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -161,22 +126,28 @@ impl Settings {
                         .to_owned(),
             });
         }
-        if let Some(endpoint) = env.get("REWIND_EVENTBRIDGE_ENDPOINT")
-            && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
-        {
-            return Err(ConfigError::Invalid {
-                name: "REWIND_EVENTBRIDGE_ENDPOINT",
-                value: endpoint,
-                reason: "expected a URL such as http://127.0.0.1:4566".to_owned(),
-            });
+        for name in [
+            "REWIND_EVENTBRIDGE_ENDPOINT",
+            "REWIND_EVENTBRIDGEV2_ENDPOINT",
+        ] {
+            if let Some(endpoint) = env.get(name)
+                && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
+            {
+                return Err(ConfigError::Invalid {
+                    name,
+                    value: endpoint,
+                    reason: "expected a URL such as http://127.0.0.1:4566".to_owned(),
+                });
+            }
         }
-        let (roles, local_teams) = role_settings(&env)?;
+        let (roles, local_teams) = roles::from_env(&env)?;
         Ok(Self {
             roles,
             local_teams,
             max_replay_hours: env.bounded("REWIND_MAX_REPLAY_HOURS", "hours", 1..=87_600)?,
             local_role: local_role(&env)?,
             eventbridge_endpoint: env.get("REWIND_EVENTBRIDGE_ENDPOINT"),
+            eventbridgev2_endpoint: env.get("REWIND_EVENTBRIDGEV2_ENDPOINT"),
             listen: listen_address(&env)?,
             static_dir: env
                 .get("REWIND_STATIC_DIR")
@@ -201,16 +172,14 @@ impl Settings {
             team_max_active_replays: env
                 .bounded("REWIND_TEAM_MAX_ACTIVE_REPLAYS", "replays", 1..=10)?
                 .unwrap_or(3),
-            allowed_target_arns: env
-                .get("REWIND_ALLOWED_TARGET_ARNS")
-                .map(|list| {
-                    list.split(',')
-                        .map(str::trim)
-                        .filter(|a| !a.is_empty())
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            allowed_target_arns: env.list("REWIND_ALLOWED_TARGET_ARNS"),
+            event_bus_names: match env.list("REWIND_EVENT_BUS_NAMES") {
+                names if names.is_empty() => vec!["*".to_owned()],
+                names => names,
+            },
+            forward_role_arns: env.list("REWIND_FORWARD_ROLE_ARNS"),
+            target_role_arns: env.list("REWIND_TARGET_ROLE_ARNS"),
+            ledger_table: env.get("REWIND_LEDGER_TABLE"),
         })
     }
 }
@@ -219,14 +188,27 @@ impl Settings {
 type Lookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
 
 /// The environment as `Settings::from_lookup` reads it: a blank value is unset.
-struct Env<'a>(Lookup<'a>);
+pub(crate) struct Env<'a>(Lookup<'a>);
 
 impl Env<'_> {
-    fn get(&self, name: &str) -> Option<String> {
+    pub(crate) fn get(&self, name: &str) -> Option<String> {
         (self.0)(name).filter(|v| !v.trim().is_empty())
     }
 
-    fn or(&self, name: &str, default: &str) -> String {
+    /// A comma-separated list; empty when unset.
+    fn list(&self, name: &str) -> Vec<String> {
+        self.get(name)
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn or(&self, name: &str, default: &str) -> String {
         self.get(name).unwrap_or_else(|| default.to_owned())
     }
 
@@ -326,71 +308,10 @@ fn instance(env: &Env) -> Result<String, ConfigError> {
     Ok(instance)
 }
 
-/// Roles, teams and the authorizer's expected context; and the local user's teams.
-fn role_settings(env: &Env) -> Result<(RoleSettings, Vec<String>), ConfigError> {
-    let teams = env
-        .get("REWIND_TEAMS")
-        .map(|value| {
-            Teams::parse(&value).map_err(|reason| ConfigError::Invalid {
-                name: "REWIND_TEAMS",
-                value,
-                reason,
-            })
-        })
-        .transpose()?;
-    let local_teams: Vec<String> = env
-        .get("REWIND_LOCAL_TEAMS")
-        .map(|v| v.split(',').map(|t| t.trim().to_owned()).collect())
-        .unwrap_or_default();
-    if let Some(unknown) = local_teams.iter().find(|t| {
-        teams
-            .as_ref()
-            .is_none_or(|teams| teams.of_groups("", &[t.as_str()]).is_empty())
-    }) {
-        return Err(ConfigError::Invalid {
-            name: "REWIND_LOCAL_TEAMS",
-            value: local_teams.join(","),
-            reason: format!("'{unknown}' is not a team of REWIND_TEAMS"),
-        });
-    }
-    // A group name the groups claim cannot carry unambiguously (a space, a comma, a
-    // bracket…) could be forged by a group whose name contains it.
-    for (name, default) in [
-        ("REWIND_VIEWER_GROUP", "rewind-viewers"),
-        ("REWIND_OPERATOR_GROUP", "rewind-operators"),
-        ("REWIND_ADMIN_GROUP", "rewind-admins"),
-        ("REWIND_ALL_BUSES_GROUP", "rewind-all-buses"),
-        ("REWIND_TEAM_GROUP_PREFIX", "rewind-team-"),
-    ] {
-        let value = env.or(name, default);
-        if !shared::roles::is_claimable_group_name(&value) {
-            return Err(ConfigError::Invalid {
-                name,
-                value,
-                reason: "a group name may not contain spaces, commas, quotes, brackets or backslashes: the groups claim could not tell it apart".to_owned(),
-            });
-        }
-    }
-    let roles = RoleSettings {
-        claim: env.or("REWIND_ROLES_CLAIM", "cognito:groups"),
-        viewer_group: env.or("REWIND_VIEWER_GROUP", "rewind-viewers"),
-        operator_group: env.or("REWIND_OPERATOR_GROUP", "rewind-operators"),
-        admin_group: env.or("REWIND_ADMIN_GROUP", "rewind-admins"),
-        teams,
-        team_group_prefix: env.or("REWIND_TEAM_GROUP_PREFIX", "rewind-team-"),
-        all_buses_group: env.or("REWIND_ALL_BUSES_GROUP", "rewind-all-buses"),
-        expected: AuthorizerContext {
-            issuer: env.get("REWIND_TOKEN_ISSUER"),
-            audience: env.get("REWIND_TOKEN_AUDIENCE"),
-            api_id: env.get("REWIND_API_ID"),
-        },
-    };
-    Ok((roles, local_teams))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::teams::Scope;
     use std::collections::HashMap;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {

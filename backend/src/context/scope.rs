@@ -1,49 +1,43 @@
-//! Teams: the buses a caller acts on, honoured by every method of the seam. Lists leave
-//! out-of-scope archives, replays (by their archive's bus) and buses, reading further
-//! upstream pages so that a page is empty only when nothing is left; reading one by name
-//! is `NotFound`; a write naming an out-of-scope bus is `Forbidden` with its field.
+//! Teams: what a caller may see and change of EventBridge — their teams' buses — as a
+//! view over the adapter. Lists leave out-of-scope archives, replays (by their archive's
+//! bus) and buses, reading further upstream pages so that a page is empty only when
+//! nothing is left; reading one by name is `NotFound`; a write naming an out-of-scope bus
+//! is `Forbidden` with its field.
 
-use super::EventBridge;
+use crate::aws::eventbridge::EventBridge;
 use crate::error::ApiError;
 use shared::ErrorCode;
-use shared::archive::{ArchiveList, ArchiveState};
+use shared::archive::{Archive, ArchiveList, ArchiveState};
 use shared::event_bus::EventBusList;
 use shared::list::{ListRequest, Page};
-use shared::replay::{ReplayList, ReplayState};
+use shared::replay::{Replay, ReplayList, ReplayState};
 use shared::teams::Scope;
-use shared::validation::{ArchiveArn, ArchiveName, EventBusArn, EventBusName, NextToken};
+use shared::validation::{
+    ArchiveArn, ArchiveName, EventBusArn, EventBusName, NextToken, ReplayName,
+};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// Upstream pages one scoped list request may read: with EventBridge's 100 per page, a
 /// team that owns 1 % of 10,000 archives still gets a full first page.
 const MAX_UPSTREAM_PAGES: usize = 100;
 
-impl EventBridge {
-    /// This seam as `scope` may use it.
-    pub fn scoped(&self, scope: Scope) -> Self {
-        Self {
-            scope: Arc::new(scope),
-            ..self.clone()
-        }
-    }
+/// EventBridge as one caller may use it.
+pub struct Visible<'a> {
+    eventbridge: &'a EventBridge,
+    scope: &'a Scope,
+}
 
-    /// Every bus: for the sweep, which serves every team.
-    pub fn unscoped(&self) -> Self {
-        self.scoped(Scope::All)
+impl<'a> Visible<'a> {
+    pub fn new(eventbridge: &'a EventBridge, scope: &'a Scope) -> Self {
+        Self { eventbridge, scope }
     }
 
     pub fn scope(&self) -> &Scope {
-        &self.scope
+        self.scope
     }
 
-    pub(super) fn is_scoped(&self) -> bool {
+    fn is_scoped(&self) -> bool {
         *self.scope != Scope::All
-    }
-
-    /// What a caller may not see does not exist for them.
-    pub(super) fn out_of_scope(&self, message: String) -> ApiError {
-        ApiError::not_found(message)
     }
 
     /// A write that names `bus` (a name or an ARN) at `field`.
@@ -62,19 +56,61 @@ impl EventBridge {
         .with_field(field))
     }
 
+    /// `NotFound` for a bus the caller may not see.
+    pub fn check_bus_read(&self, bus: &EventBusName) -> Result<(), ApiError> {
+        if self.scope.allows(bus.as_str()) {
+            return Ok(());
+        }
+        Err(ApiError::not_found(format!(
+            "Event bus {bus} does not exist."
+        )))
+    }
+
+    /// The archive, if the caller may see it (else, and if there is none, `NotFound`).
+    pub async fn archive(&self, name: &ArchiveName) -> Result<Archive, ApiError> {
+        let missing = || ApiError::not_found(format!("Archive {name} does not exist."));
+        let archive = self.eventbridge.describe_archive(name).await.map_err(|e| {
+            if e.is_not_found() {
+                missing()
+            } else {
+                e.into()
+            }
+        })?;
+        if !self.scope.allows_bus_arn(&archive.summary.event_source_arn) {
+            return Err(missing());
+        }
+        Ok(archive)
+    }
+
     /// `NotFound` for an archive the caller may not see (before changing it).
-    pub(super) async fn check_visible_archive(&self, name: &ArchiveName) -> Result<(), ApiError> {
+    pub async fn check_archive(&self, name: &ArchiveName) -> Result<(), ApiError> {
         if self.is_scoped() {
-            self.describe_archive(name).await?;
+            self.archive(name).await?;
         }
         Ok(())
+    }
+
+    /// The replay, if the caller may see it (its destination is one of their buses).
+    pub async fn replay(&self, name: &ReplayName) -> Result<Replay, ApiError> {
+        let missing = || ApiError::not_found(format!("Replay {name} does not exist."));
+        let replay = self.eventbridge.describe_replay(name).await.map_err(|e| {
+            if e.is_not_found() {
+                missing()
+            } else {
+                e.into()
+            }
+        })?;
+        if !self.scope.allows_bus_arn(&replay.destination.arn) {
+            return Err(missing());
+        }
+        Ok(replay)
     }
 
     pub async fn list_archives(
         &self,
         mut request: ListRequest<EventBusArn, ArchiveState>,
     ) -> Result<ArchiveList, ApiError> {
-        let mut page = self.list_archives_page(request.clone()).await?;
+        let mut page = self.eventbridge.list_archives(request.clone()).await?;
         for _ in 1..MAX_UPSTREAM_PAGES {
             page.archives
                 .retain(|a| self.scope.allows_bus_arn(&a.event_source_arn));
@@ -82,7 +118,7 @@ impl EventBridge {
                 Some(token) => request.page.next_token = Some(token),
                 None => return Ok(page),
             }
-            page = self.list_archives_page(request.clone()).await?;
+            page = self.eventbridge.list_archives(request.clone()).await?;
         }
         page.archives
             .retain(|a| self.scope.allows_bus_arn(&a.event_source_arn));
@@ -95,10 +131,9 @@ impl EventBridge {
     ) -> Result<ReplayList, ApiError> {
         // A replay is in scope when its archive's bus is; each archive is read once.
         let mut buses: HashMap<String, bool> = HashMap::new();
-        let everyone = self.unscoped();
         let mut calls = 0;
         loop {
-            let mut page = self.list_replays_page(request.clone()).await?;
+            let mut page = self.eventbridge.list_replays(request.clone()).await?;
             calls += 1;
             if !self.is_scoped() {
                 return Ok(page);
@@ -112,7 +147,7 @@ impl EventBridge {
                             .ok()
                             .and_then(|a| ArchiveName::parse(a.archive_name()).ok())
                         {
-                            Some(name) => everyone.describe_archive(&name).await.ok(),
+                            Some(name) => self.eventbridge.describe_archive(&name).await.ok(),
                             None => None,
                         }
                         .map(|a| a.summary.event_source_arn);
@@ -139,7 +174,8 @@ impl EventBridge {
         mut page: Page,
     ) -> Result<EventBusList, ApiError> {
         let mut list = self
-            .list_event_buses_page(name_prefix.clone(), page.clone())
+            .eventbridge
+            .list_event_buses(name_prefix.clone(), page.clone())
             .await?;
         for _ in 1..MAX_UPSTREAM_PAGES {
             list.event_buses.retain(|b| self.scope.allows(&b.name));
@@ -148,7 +184,8 @@ impl EventBridge {
                 None => return Ok(list),
             }
             list = self
-                .list_event_buses_page(name_prefix.clone(), page.clone())
+                .eventbridge
+                .list_event_buses(name_prefix.clone(), page.clone())
                 .await?;
         }
         list.event_buses.retain(|b| self.scope.allows(&b.name));

@@ -1,0 +1,128 @@
+//! The settings an archive can change after it is made — description, retention, event
+//! pattern, KMS key — as the create form and the editor both show them.
+
+use crate::components::field::Field;
+use crate::components::json_editor::JsonEditor;
+use crate::components::retention_input::RetentionInput;
+use crate::components::text_input::TextInput;
+use crate::form::FormFields;
+use leptos::prelude::*;
+use shared::Field as FieldName;
+use shared::validation::RetentionDays;
+
+/// What was typed into the settings.
+#[derive(Clone, Copy)]
+pub struct ArchiveSettingsInput {
+    pub description: RwSignal<String>,
+    pub indefinite: RwSignal<bool>,
+    pub days: RwSignal<String>,
+    pub pattern: RwSignal<String>,
+    pub kms: RwSignal<String>,
+}
+
+impl ArchiveSettingsInput {
+    /// The settings of a new archive: keep indefinitely, everything else empty.
+    pub fn empty() -> Self {
+        Self::filled(String::new(), 0, String::new(), String::new())
+    }
+
+    /// The settings as they are (retention 0: indefinitely).
+    pub fn filled(description: String, retention_days: i32, pattern: String, kms: String) -> Self {
+        Self {
+            description: RwSignal::new(description),
+            indefinite: RwSignal::new(retention_days == 0),
+            days: RwSignal::new(if retention_days == 0 {
+                String::new()
+            } else {
+                retention_days.to_string()
+            }),
+            pattern: RwSignal::new(pattern),
+            kms: RwSignal::new(kms),
+        }
+    }
+
+    /// The retention chosen, or what is wrong with it.
+    pub fn retention(&self) -> Result<RetentionDays, String> {
+        if self.indefinite.get() {
+            return Ok(RetentionDays::INDEFINITE);
+        }
+        match RetentionDays::parse_text(&self.days.get()) {
+            Ok(r) if r.is_indefinite() => {
+                Err("Enter a number of days, or choose to keep events indefinitely.".to_owned())
+            }
+            other => other.map_err(|e| e.message),
+        }
+    }
+}
+
+/// The four settings' fields; `editing` an archive that exists, the hints say what an
+/// empty field changes.
+#[component]
+pub fn ArchiveSettings(
+    input: ArchiveSettingsInput,
+    form: FormFields,
+    #[prop(optional)] editing: bool,
+) -> impl IntoView {
+    let ArchiveSettingsInput {
+        description,
+        indefinite,
+        days,
+        pattern,
+        kms,
+    } = input;
+    let describe = form.typing(description, FieldName::Description);
+    let (pattern_hint, kms_hint) = if editing {
+        (
+            "Leave empty to archive every event on the bus.",
+            "Empty: an AWS owned key.",
+        )
+    } else {
+        (
+            "Optional. Only matching events are archived; leave empty for all.",
+            "Optional: a customer managed key ID, ARN or alias. Empty uses an AWS owned key.",
+        )
+    };
+    view! {
+        <Field
+            id="description"
+            label="Description"
+            hint="Optional, up to 512 characters."
+            error=form.error(FieldName::Description)
+        >
+            <textarea
+                id="description"
+                rows="2"
+                aria-describedby="description-error"
+                prop:value=move || description.get()
+                on:input=move |ev| describe.run(event_target_value(&ev))
+            ></textarea>
+        </Field>
+        <RetentionInput indefinite days error=form.error(FieldName::RetentionDays) />
+        <Field
+            id="event-pattern"
+            label="Event pattern"
+            hint=pattern_hint
+            error=form.error(FieldName::EventPattern)
+        >
+            <div on:input=move |_| form.touch(FieldName::EventPattern)>
+                <JsonEditor
+                    id="event-pattern"
+                    value=pattern
+                    placeholder="{\"source\": [\"shop.orders\"]}"
+                />
+            </div>
+        </Field>
+        <Field
+            id="kms-key"
+            label="KMS key"
+            hint=kms_hint
+            error=form.error(FieldName::KmsKeyIdentifier)
+        >
+            <TextInput
+                id="kms-key"
+                value=kms
+                on_input=form.typing(kms, FieldName::KmsKeyIdentifier)
+            />
+        </Field>
+    }
+}

@@ -1,0 +1,76 @@
+//! What the replay is: its archive (and so its destination, the archive's bus), its
+//! name and why.
+
+use crate::components::archive_picker::ArchivePicker;
+use crate::components::field::Field;
+use crate::components::text_input::TextInput;
+use crate::form::Form;
+use crate::format;
+use leptos::prelude::*;
+use shared::Field as FieldName;
+use shared::replay::StartReplayRequest;
+
+#[component]
+pub fn ReplayDetails(
+    archive_name: RwSignal<String>,
+    on_pick: Callback<String>,
+    bus_arn: Signal<Option<String>>,
+    /// The name shown: typed, else suggested.
+    name: Signal<String>,
+    typed_name: RwSignal<Option<String>>,
+    description: RwSignal<String>,
+    form: Form<StartReplayRequest>,
+) -> impl IntoView {
+    let name_error = Signal::derive(move || {
+        form.error(FieldName::ReplayName)
+            .get()
+            .or(form.error(FieldName::JobName).get())
+    });
+    let destination = move || {
+        bus_arn
+            .get()
+            .map(|b| format!("{} ({b})", format::arn_name(&b)))
+            .unwrap_or_else(|| "The archive's event bus".into())
+    };
+    view! {
+        <Field id="archive" label="Archive" error=form.error(FieldName::EventSourceArn)>
+            <ArchivePicker id="archive" selected=archive_name on_pick />
+        </Field>
+        <div class="field">
+            <span class="label">"Destination"</span>
+            <p class="readonly">{destination}</p>
+            <p class="hint">
+                "A replay always goes back to the bus the archive records; replayed events carry a replay-name field and are never archived again."
+            </p>
+        </div>
+        <Field
+            id="replay-name"
+            label="Name"
+            hint="Up to 64 letters, digits, '.', '-' or '_' (43 for a paced replay: its slices add a random key and -001, -002, …)."
+            error=name_error
+        >
+            <TextInput
+                id="replay-name"
+                value=name
+                on_input=Callback::new(move |text| {
+                    typed_name.set(Some(text));
+                    form.touch(FieldName::ReplayName);
+                    form.touch(FieldName::JobName);
+                })
+            />
+        </Field>
+        <Field
+            id="description"
+            label="Description"
+            hint="Optional: why this replay, for whoever looks later."
+            error=form.error(FieldName::Description)
+        >
+            <textarea
+                id="description"
+                rows="2"
+                prop:value=move || description.get()
+                on:input=move |ev| description.set(event_target_value(&ev))
+            ></textarea>
+        </Field>
+    }
+}
