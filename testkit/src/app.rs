@@ -432,37 +432,7 @@ impl TestApp {
         want: usize,
         keep: impl Fn(&Value) -> bool,
     ) -> Vec<Value> {
-        let sqs = self.sqs();
-        let mut bodies = Vec::new();
-        for _ in 0..30 {
-            let out = sqs
-                .receive_message()
-                .queue_url(url)
-                .max_number_of_messages(10)
-                .wait_time_seconds(1)
-                .send()
-                .await
-                .expect("receive");
-            for message in out.messages() {
-                let body: Value =
-                    serde_json::from_str(message.body().unwrap_or("{}")).unwrap_or_default();
-                if keep(&body) {
-                    bodies.push(body);
-                }
-                if let Some(handle) = message.receipt_handle() {
-                    let _ = sqs
-                        .delete_message()
-                        .queue_url(url)
-                        .receipt_handle(handle)
-                        .send()
-                        .await;
-                }
-            }
-            if bodies.len() >= want {
-                break;
-            }
-        }
-        bodies
+        receive(&self.sqs(), url, want, Duration::from_secs(30), keep).await
     }
 
     /// Rewind's temporary rules on `bus`: (name, pattern).
@@ -541,4 +511,43 @@ pub fn job_body(
         "destination": {"arn": bus},
         "pacing": {"sliceMinutes": slice, "gapSeconds": gap},
     })
+}
+
+/// Receives (and deletes) the messages of queue `url` until `want` of them that `keep`
+/// holds for arrived, or `within` went by; their bodies (JSON, `null` when not JSON).
+pub async fn receive(
+    sqs: &aws_sdk_sqs::Client,
+    url: &str,
+    want: usize,
+    within: Duration,
+    keep: impl Fn(&Value) -> bool,
+) -> Vec<Value> {
+    let mut bodies = Vec::new();
+    let deadline = std::time::Instant::now() + within;
+    while bodies.len() < want && std::time::Instant::now() < deadline {
+        let out = sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .expect("receive");
+        for message in out.messages() {
+            let body: Value =
+                serde_json::from_str(message.body().unwrap_or_default()).unwrap_or(Value::Null);
+            if keep(&body) {
+                bodies.push(body);
+            }
+            if let Some(handle) = message.receipt_handle() {
+                let _ = sqs
+                    .delete_message()
+                    .queue_url(url)
+                    .receipt_handle(handle)
+                    .send()
+                    .await;
+            }
+        }
+    }
+    bodies
 }

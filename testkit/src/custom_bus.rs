@@ -96,17 +96,7 @@ pub async fn create_subscriber_as(
         .target_arn(queue_arn)
         .build()
         .expect("invoke configuration");
-    let filter = pattern.map(|p| {
-        v2::types::FilterConfiguration::builder()
-            .filters(
-                v2::types::Filter::builder()
-                    .pattern(p)
-                    .scope(v2::types::FilterScope::Data)
-                    .build()
-                    .expect("filter"),
-            )
-            .build()
-    });
+    let filter = pattern.map(data_filter).transpose().expect("a filter");
     v2.create_subscriber()
         .name(name)
         .event_bus_arn(bus_arn)
@@ -118,6 +108,17 @@ pub async fn create_subscriber_as(
         .subscriber_arn()
         .expect("a subscriber ARN")
         .to_owned()
+}
+
+/// A filter on the event's data (`DATA` scope) with `pattern`.
+fn data_filter(pattern: &str) -> Result<v2::types::FilterConfiguration, v2::error::BuildError> {
+    let filter = v2::types::Filter::builder()
+        .pattern(pattern)
+        .scope(v2::types::FilterScope::Data)
+        .build()?;
+    Ok(v2::types::FilterConfiguration::builder()
+        .filters(filter)
+        .build())
 }
 
 /// Puts `count` `OrderCreated` events from `shop.orders` on the bus.
@@ -229,20 +230,10 @@ pub async fn demo(v2_endpoint: &str, aws_endpoint: &str) -> Result<(), String> {
             .target_arn(queue)
             .build()
             .map_err(|e| fail("a subscriber")(&e))?;
-        let filter = match pattern {
-            Some(p) => Some(
-                v2::types::FilterConfiguration::builder()
-                    .filters(
-                        v2::types::Filter::builder()
-                            .pattern(p)
-                            .scope(v2::types::FilterScope::Data)
-                            .build()
-                            .map_err(|e| fail("a filter")(&e))?,
-                    )
-                    .build(),
-            ),
-            None => None,
-        };
+        let filter = pattern
+            .map(data_filter)
+            .transpose()
+            .map_err(|e| fail("a filter")(&e))?;
         v2.create_subscriber()
             .name(name)
             .event_bus_arn(&bus)

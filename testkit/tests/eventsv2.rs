@@ -566,28 +566,7 @@ async fn receive(
     expected: usize,
     within: Duration,
 ) -> Vec<Value> {
-    let mut bodies = Vec::new();
-    let deadline = std::time::Instant::now() + within;
-    while bodies.len() < expected && std::time::Instant::now() < deadline {
-        let got = sqs
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .unwrap();
-        for m in got.messages() {
-            bodies.push(serde_json::from_str(m.body().unwrap_or_default()).unwrap_or(Value::Null));
-            sqs.delete_message()
-                .queue_url(url)
-                .receipt_handle(m.receipt_handle().unwrap())
-                .send()
-                .await
-                .unwrap();
-        }
-    }
-    bodies
+    testkit::app::receive(sqs, url, expected, within, |_| true).await
 }
 
 async fn metric_sum(cw: &aws_sdk_cloudwatch::Client, name: &str, bus: &str, sub: &str) -> f64 {

@@ -24,6 +24,7 @@ pub mod peek_event_list;
 pub mod picker;
 pub mod progress_bar;
 pub mod receivers_summary;
+pub mod replay_naming;
 pub mod replay_origin;
 pub mod replay_preview_panel;
 pub mod retention_input;

@@ -73,13 +73,12 @@ pub fn start_within(earliest: OffsetDateTime, window: Window) {
     }
 }
 
-/// Start and end pickers with presets and a UTC / local toggle. The instants are the
-/// source of truth; the inputs show them in the chosen zone.
+/// Start and end pickers with presets and a UTC / local toggle (local at first). The
+/// instants are the source of truth; the inputs show them in the chosen zone.
 #[component]
 pub fn TimeWindow(
     start: RwSignal<Option<OffsetDateTime>>,
     end: RwSignal<Option<OffsetDateTime>>,
-    zone: RwSignal<Zone>,
     /// The earliest start: when the archive was created, or (`earliest`) the oldest
     /// event the bus keeps.
     #[prop(into)]
@@ -88,6 +87,7 @@ pub fn TimeWindow(
     #[prop(into)] end_error: Signal<Option<String>>,
     #[prop(optional)] earliest: Earliest,
 ) -> impl IntoView {
+    let zone = RwSignal::new(Zone::Local(clock::local_offset()));
     let (whole, starts_there, end_hint) = earliest.words();
     let preset = move |span: Option<Duration>| {
         let now = clock::now();

@@ -11,7 +11,6 @@ use crate::components::peek_event_list::{PeekEventList, PeekedEvent};
 use crate::components::submit_row::SubmitRow;
 use crate::components::time_window::{ARCHIVE_LAG, TimeWindow};
 use crate::form::{FormSpec, use_form};
-use crate::format::Zone;
 use crate::links;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -38,7 +37,6 @@ pub fn PeekPage() -> impl IntoView {
     // Archiving lags: the default window ends 10 minutes ago and spans 15.
     let end = RwSignal::new(Some(now - ARCHIVE_LAG));
     let start = RwSignal::new(Some(now - ARCHIVE_LAG - Duration::minutes(15)));
-    let zone = RwSignal::new(Zone::Local(clock::local_offset()));
     let pattern = RwSignal::new(String::new());
     let max_events = RwSignal::new("200".to_owned());
 
@@ -158,7 +156,6 @@ pub fn PeekPage() -> impl IntoView {
             <TimeWindow
                 start
                 end
-                zone
                 archive_created=Signal::derive(|| None)
                 start_error=error_for(FieldName::EventStartTime)
                 end_error=error_for(FieldName::EventEndTime)

@@ -497,6 +497,29 @@ fn sqs_entry(
         .map_err(|e| e.to_string())
 }
 
+/// The configuration of an SDK client for the emulator behind the stand-in, in `region`,
+/// whose calls never outlast `CALL_TIMEOUT`.
+macro_rules! upstream_config {
+    ($sdk:ident, $endpoint:expr, $region:expr) => {
+        $sdk::Config::builder()
+            .behavior_version($sdk::config::BehaviorVersion::latest())
+            .region($sdk::config::Region::new($region))
+            .credentials_provider($sdk::config::Credentials::new(
+                "test",
+                "test",
+                None,
+                None,
+                "rewind-eventsv2",
+            ))
+            .endpoint_url($endpoint)
+            .timeout_config(
+                $sdk::config::timeout::TimeoutConfig::builder()
+                    .operation_timeout(CALL_TIMEOUT)
+                    .build(),
+            )
+    };
+}
+
 fn sqs<'a>(clients: &'a mut Clients, endpoint: &str, arn: &str) -> &'a aws_sdk_sqs::Client {
     let region = arn
         .split(':')
@@ -504,25 +527,10 @@ fn sqs<'a>(clients: &'a mut Clients, endpoint: &str, arn: &str) -> &'a aws_sdk_s
         .unwrap_or(pin::DEFAULT_REGION)
         .to_owned();
     clients.sqs.entry(region.clone()).or_insert_with(|| {
+        // The stand-in retries by its own policy; a call never hangs a tick.
         aws_sdk_sqs::Client::from_conf(
-            aws_sdk_sqs::Config::builder()
-                .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
-                .region(aws_sdk_sqs::config::Region::new(region))
-                .credentials_provider(aws_sdk_sqs::config::Credentials::new(
-                    "test",
-                    "test",
-                    None,
-                    None,
-                    "rewind-eventsv2",
-                ))
-                .endpoint_url(endpoint)
-                // The stand-in retries by its own policy; a call never hangs a tick.
+            upstream_config!(aws_sdk_sqs, endpoint, region)
                 .retry_config(aws_sdk_sqs::config::retry::RetryConfig::disabled())
-                .timeout_config(
-                    aws_sdk_sqs::config::timeout::TimeoutConfig::builder()
-                        .operation_timeout(CALL_TIMEOUT)
-                        .build(),
-                )
                 .build(),
         )
     })
@@ -790,23 +798,7 @@ async fn flush_metrics(shared: &Shared, clients: &mut Clients) {
         .collect();
     let client = clients.cloudwatch.get_or_insert_with(|| {
         aws_sdk_cloudwatch::Client::from_conf(
-            aws_sdk_cloudwatch::Config::builder()
-                .behavior_version(aws_sdk_cloudwatch::config::BehaviorVersion::latest())
-                .region(aws_sdk_cloudwatch::config::Region::new(region))
-                .credentials_provider(aws_sdk_cloudwatch::config::Credentials::new(
-                    "test",
-                    "test",
-                    None,
-                    None,
-                    "rewind-eventsv2",
-                ))
-                .endpoint_url(endpoint)
-                .timeout_config(
-                    aws_sdk_cloudwatch::config::timeout::TimeoutConfig::builder()
-                        .operation_timeout(CALL_TIMEOUT)
-                        .build(),
-                )
-                .build(),
+            upstream_config!(aws_sdk_cloudwatch, endpoint, region).build(),
         )
     });
     let mut errors = Vec::new();

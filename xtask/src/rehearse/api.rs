@@ -81,6 +81,11 @@ impl Api {
         self.call(Method::GET, path, Some(token), None).await
     }
 
+    /// `DELETE {path}` with `token`; its status.
+    async fn delete(&self, path: &str, token: &str) -> Result<StatusCode> {
+        Ok(self.call(Method::DELETE, path, Some(token), None).await?.0)
+    }
+
     async fn call(
         &self,
         method: Method,
@@ -251,14 +256,7 @@ async fn replay_job(tally: &mut Tally, api: &Api, aws: &AwsCli, callers: &[Calle
             report["notes"]
         ),
     )?;
-    let (status, _) = api
-        .call(
-            Method::DELETE,
-            &format!("/archives/{archive}"),
-            Some(admin),
-            None,
-        )
-        .await?;
+    let status = api.delete(&format!("/archives/{archive}"), admin).await?;
     tally.check(
         status == StatusCode::NO_CONTENT,
         format!("the job's archive is deleted again: {status}"),
@@ -401,14 +399,7 @@ async fn slices_and_reports(
             "the viewer's two reads within a minute make one set of CloudWatch calls: {reads:?}"
         ),
     )?;
-    let (status, _) = api
-        .call(
-            Method::DELETE,
-            "/archives/rehearsal-routed",
-            Some(admin),
-            None,
-        )
-        .await?;
+    let status = api.delete("/archives/rehearsal-routed", admin).await?;
     tally.check(
         status == StatusCode::NO_CONTENT,
         format!("the routed job's archive is deleted again: {status}"),
@@ -982,14 +973,7 @@ async fn archive_and_replay(
     let peek_id = peek["peekId"].as_str().unwrap_or_default().to_owned();
     let (by_other, _) = api.get(&format!("/peeks/{peek_id}"), admin).await?;
     let (by_owner, _) = api.get(&format!("/peeks/{peek_id}"), operator).await?;
-    let (stopped, _) = api
-        .call(
-            Method::DELETE,
-            &format!("/peeks/{peek_id}"),
-            Some(operator),
-            None,
-        )
-        .await?;
+    let stopped = api.delete(&format!("/peeks/{peek_id}"), operator).await?;
     tally.check(
         status == StatusCode::CREATED
             && by_other == StatusCode::NOT_FOUND
@@ -1000,14 +984,7 @@ async fn archive_and_replay(
         ),
     )?;
 
-    let (status, _) = api
-        .call(
-            Method::DELETE,
-            &format!("/archives/{archive}"),
-            Some(admin),
-            None,
-        )
-        .await?;
+    let status = api.delete(&format!("/archives/{archive}"), admin).await?;
     let (gone, _) = api.get(&format!("/archives/{archive}"), viewer).await?;
     tally.check(
         status == StatusCode::NO_CONTENT && gone == StatusCode::NOT_FOUND,

@@ -3,7 +3,7 @@
 use crate::api::ApiError;
 use crate::components::field::Field;
 use crate::components::picker::{Options, Picker};
-use crate::components::text_input::TextInput;
+use crate::components::replay_naming::ReplayNaming;
 use crate::form::Form;
 use leptos::prelude::*;
 use shared::Field as FieldName;
@@ -39,36 +39,14 @@ pub fn V2ReplayDetails(
                 empty=none
             />
         </Field>
-        <Field
-            id="replay-name"
-            label="Name"
-            hint="Up to 64 letters, digits, '.', '-' or '_'. Its temporary subscribers are named after it."
-            error=form.error(FieldName::ReplayName)
-        >
-            <TextInput
-                id="replay-name"
-                value=name
-                on_input=Callback::new(move |text| {
-                    typed_name.set(Some(text));
-                    form.touch(FieldName::ReplayName);
-                })
-            />
-        </Field>
-        <Field
-            id="description"
-            label="Description"
-            hint="Optional: why this replay, for whoever looks later."
-            error=form.error(FieldName::Description)
-        >
-            <textarea
-                id="description"
-                rows="2"
-                prop:value=move || description.get()
-                on:input=move |ev| {
-                    description.set(event_target_value(&ev));
-                    form.touch(FieldName::Description);
-                }
-            ></textarea>
-        </Field>
+        <ReplayNaming
+            name
+            typed_name
+            description
+            name_hint="Up to 64 letters, digits, '.', '-' or '_'. Its temporary subscribers are named after it."
+            name_error=form.error(FieldName::ReplayName)
+            description_error=form.error(FieldName::Description)
+            on_name_edit=Callback::new(move |()| form.touch(FieldName::ReplayName))
+        />
     }
 }

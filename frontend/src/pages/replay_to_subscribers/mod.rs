@@ -14,9 +14,8 @@ use crate::components::error_banner::ErrorBanner;
 use crate::components::submit_row::SubmitRow;
 use crate::components::time_window::{Earliest, TimeWindow, start_within};
 use crate::form::{FormSpec, use_form};
-use crate::format::Zone;
 use crate::links;
-use crate::pages::start_replay::suggested_name;
+use crate::pages::start_replay::typed_or_suggested;
 use details::V2ReplayDetails;
 use inputs::{FORM_FIELDS, V2Inputs, earliest_start};
 use leptos::prelude::*;
@@ -59,16 +58,7 @@ pub fn ReplayToSubscribersPage() -> impl IntoView {
         }
     });
     // The name suggested for the chosen bus, until the user types one.
-    let typed_name = RwSignal::new(None::<String>);
-    let suggested = Memo::new(move |_| {
-        let b = bus_name.get();
-        if b.is_empty() {
-            String::new()
-        } else {
-            suggested_name(&b, clock::now())
-        }
-    });
-    let name = Signal::derive(move || typed_name.get().unwrap_or_else(|| suggested.get()));
+    let (typed_name, name) = typed_or_suggested(bus_name);
     let inputs = V2Inputs {
         bus,
         name,
@@ -109,18 +99,17 @@ pub fn ReplayToSubscribersPage() -> impl IntoView {
         <form class="card v2-replay-form" on:submit=form.on_submit() novalidate>
             <ErrorBanner message=form.banner() />
             <V2ReplayDetails
+                form
                 buses
                 bus_name
                 on_pick=pick_bus
                 name
                 typed_name
                 description=inputs.description
-                form
             />
             <TimeWindow
                 start
                 end
-                zone=RwSignal::new(Zone::Local(clock::local_offset()))
                 archive_created=earliest
                 earliest=Earliest::BusRetention
                 start_error=form.error(FieldName::EventStartTime)

@@ -11,6 +11,24 @@ use time::OffsetDateTime;
 
 /// A name that says what and when: `orders-all-20261126-1305` (short enough for a job,
 /// whose slices add a key and a number).
+/// The replay's name: the one typed, else one suggested from `source` (an archive's or a
+/// bus's name) until the user types. Answers the typed name's signal and the name shown.
+pub fn typed_or_suggested(source: RwSignal<String>) -> (RwSignal<Option<String>>, Signal<String>) {
+    let typed = RwSignal::new(None::<String>);
+    let suggested = Memo::new(move |_| {
+        let from = source.get();
+        if from.is_empty() {
+            String::new()
+        } else {
+            suggested_name(&from, crate::clock::now())
+        }
+    });
+    (
+        typed,
+        Signal::derive(move || typed.get().unwrap_or_else(|| suggested.get())),
+    )
+}
+
 pub fn suggested_name(archive: &str, now: OffsetDateTime) -> String {
     let stem: String = archive.chars().take(JobName::MAX_LEN - 14).collect();
     let when = format::input_value(now, Zone::Utc)

@@ -3,7 +3,7 @@
 
 use crate::components::archive_picker::ArchivePicker;
 use crate::components::field::Field;
-use crate::components::text_input::TextInput;
+use crate::components::replay_naming::ReplayNaming;
 use crate::form::Form;
 use crate::format;
 use leptos::prelude::*;
@@ -43,34 +43,17 @@ pub fn ReplayDetails(
                 "A replay always goes back to the bus the archive records; replayed events carry a replay-name field and are never archived again."
             </p>
         </div>
-        <Field
-            id="replay-name"
-            label="Name"
-            hint="Up to 64 letters, digits, '.', '-' or '_' (43 for a paced replay: its slices add a random key and -001, -002, …)."
-            error=name_error
-        >
-            <TextInput
-                id="replay-name"
-                value=name
-                on_input=Callback::new(move |text| {
-                    typed_name.set(Some(text));
-                    form.touch(FieldName::ReplayName);
-                    form.touch(FieldName::JobName);
-                })
-            />
-        </Field>
-        <Field
-            id="description"
-            label="Description"
-            hint="Optional: why this replay, for whoever looks later."
-            error=form.error(FieldName::Description)
-        >
-            <textarea
-                id="description"
-                rows="2"
-                prop:value=move || description.get()
-                on:input=move |ev| description.set(event_target_value(&ev))
-            ></textarea>
-        </Field>
+        <ReplayNaming
+            name
+            typed_name
+            description
+            name_hint="Up to 64 letters, digits, '.', '-' or '_' (43 for a paced replay: its slices add a random key and -001, -002, …)."
+            name_error
+            description_error=form.error(FieldName::Description)
+            on_name_edit=Callback::new(move |()| {
+                form.touch(FieldName::ReplayName);
+                form.touch(FieldName::JobName);
+            })
+        />
     }
 }

@@ -4,7 +4,7 @@
 //! receive the replay before it starts. The request itself is built in `inputs`.
 
 mod defaults;
-pub use defaults::suggested_name;
+pub use defaults::typed_or_suggested;
 mod details;
 mod draft;
 mod inputs;
@@ -12,14 +12,12 @@ mod pacing;
 mod receivers;
 
 use crate::api;
-use crate::clock;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::receivers_summary::ReceiversSummary;
 use crate::components::replay_preview_panel::ReplayPreviewPanel;
 use crate::components::submit_row::SubmitRow;
 use crate::components::time_window::{Earliest, TimeWindow};
 use crate::form::{FormSpec, use_form};
-use crate::format::Zone;
 use crate::links;
 use crate::replay_preview::use_replay_preview;
 use defaults::chosen_archive;
@@ -44,16 +42,7 @@ pub fn StartReplayPage() -> impl IntoView {
     let archive = chosen_archive(archive_name, (start, end));
     let bus_arn = Signal::derive(move || archive.get().map(|a| a.summary.event_source_arn));
     // The name suggested for the chosen archive, until the user types one.
-    let typed_name = RwSignal::new(None::<String>);
-    let suggested = Memo::new(move |_| {
-        let a = archive_name.get();
-        if a.is_empty() {
-            String::new()
-        } else {
-            suggested_name(&a, clock::now())
-        }
-    });
-    let name = Signal::derive(move || typed_name.get().unwrap_or_else(|| suggested.get()));
+    let (typed_name, name) = typed_or_suggested(archive_name);
     let inputs = ReplayInputs::new(archive, name, (start, end));
     let navigate = use_navigate();
     let form = use_form(FormSpec {
@@ -118,7 +107,6 @@ pub fn StartReplayPage() -> impl IntoView {
                 <TimeWindow
                     start
                     end
-                    zone=RwSignal::new(Zone::Local(clock::local_offset()))
                     archive_created=Signal::derive(move || {
                         archive.get().map(|a| a.summary.creation_time)
                     })
