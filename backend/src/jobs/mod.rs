@@ -587,6 +587,9 @@ pub async fn cancel(ctx: &Ctx, name: &JobName) -> Result<ReplayJob, ApiError> {
             shared::replay::ReplayState::Starting | shared::replay::ReplayState::Running
         )
         && found.summary.event_source_arn == job.summary.event_source_arn
+        // Its window too: a replay of the same archive under that name is not the slice.
+        && (found.summary.event_start_time - current.event_start_time).abs() < time::Duration::SECOND
+        && (found.summary.event_end_time - current.event_end_time).abs() < time::Duration::SECOND
     {
         active.push(current.replay_name.clone());
     }

@@ -17,6 +17,7 @@ const TARGET_READS_IN_FLIGHT: usize = 8;
 /// classified by `shared::preview`. Validated like a start; changes nothing.
 pub async fn preview(ctx: &Ctx, replay: &NewReplay) -> Result<ReplayPreview, ApiError> {
     ctx.check_replay(replay)?;
+    crate::jobs::refuse_slice_name(ctx, &replay.name).await?;
     let archive = crate::archives::of_replay(ctx, replay).await?;
     let bus_arn = EventBusArn::parse(&archive.summary.event_source_arn).map_err(|e| {
         ApiError::upstream(format!("The archive's event source is odd: {}", e.message))
