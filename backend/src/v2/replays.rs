@@ -340,7 +340,7 @@ pub async fn start(ctx: &Ctx, replay: NewV2Replay) -> Result<V2Replay, ApiError>
         return Err(ApiError::new(
             ErrorCode::AlreadyExists,
             format!(
-                "The name {} is taken by another v2 replay; choose another name.",
+                "A v2 replay named {} already exists; choose another name.",
                 replay.name
             ),
         )
