@@ -160,7 +160,7 @@ pub async fn checks(
     archive_and_replay(tally, &api, aws, &callers).await?;
     replay_job(tally, &api, aws, &callers).await?;
     slices_and_reports(tally, &api, aws, stack, &callers).await?;
-    custom_bus_replay(tally, &api, aws, &standin, &callers).await?;
+    custom_bus_replay(tally, &api, emulator, &standin, &callers).await?;
     audit_trail(tally, aws, stack, &callers)?;
     scheduled_sweep(tally, aws, super::STACK)?;
     Ok(())
@@ -1055,7 +1055,7 @@ pub(super) const V2_SUBSCRIBER_ROLE: &str =
 async fn custom_bus_replay(
     tally: &mut Tally,
     api: &Api,
-    aws: &AwsCli,
+    emulator: &Ministack,
     standin: &testkit::eventsv2::EventsV2,
     callers: &[Caller],
 ) -> Result<()> {
@@ -1066,20 +1066,21 @@ async fn custom_bus_replay(
     let (_, operator, viewer) = role_tokens(callers)?;
     let v2 = client(standin.endpoint());
     let bus = create_bus(&v2, "rehearsal-v2", 1, "the rehearsal's Custom Event Bus").await;
-    let queue = aws.json(&[
-        "sqs",
-        "create-queue",
-        "--queue-name",
-        "rehearsal-v2-subscriber",
-    ])?;
-    let queue_url = queue["QueueUrl"]
-        .as_str()
+    // The SDK, not the AWS CLI: the CLI's SQS calls went to queue.amazonaws.com here,
+    // AWS_ENDPOINT_URL notwithstanding.
+    let sqs = testkit::app::sqs_client(&emulator.endpoint(), "rehearsal");
+    let queue_url = sqs
+        .create_queue()
+        .queue_name("rehearsal-v2-subscriber")
+        .send()
+        .await
+        .context("create the subscriber's queue")?
+        .queue_url()
         .context("a queue URL")?
         .to_owned();
-    let queue_arn = format!(
-        "arn:aws:sqs:{}:000000000000:rehearsal-v2-subscriber",
-        aws.region
-    );
+    let queue_arn = testkit::app::queue_arn(&sqs, &queue_url)
+        .await
+        .map_err(anyhow::Error::msg)?;
     let subscriber = create_subscriber_as(
         &v2,
         &bus,
@@ -1118,38 +1119,9 @@ async fn custom_bus_replay(
         ),
     )?;
     // The three events live, then the three again through the replay's copy.
-    let mut received = 0;
-    for _ in 0..30 {
-        let messages = aws.json(&[
-            "sqs",
-            "receive-message",
-            "--queue-url",
-            &queue_url,
-            "--max-number-of-messages",
-            "10",
-            "--wait-time-seconds",
-            "1",
-        ])?;
-        for message in messages["Messages"].as_array().into_iter().flatten() {
-            received += 1;
-            if let Some(handle) = message["ReceiptHandle"].as_str() {
-                aws.run(
-                    "aws",
-                    &[
-                        "sqs",
-                        "delete-message",
-                        "--queue-url",
-                        &queue_url,
-                        "--receipt-handle",
-                        handle,
-                    ],
-                )?;
-            }
-        }
-        if received >= 6 {
-            break;
-        }
-    }
+    let received = testkit::app::receive(&sqs, &queue_url, 6, Duration::from_secs(30), |_| true)
+        .await
+        .len();
     tally.check(
         received >= 6,
         format!("the replayed events arrive on the subscriber's queue: {received} messages (3 live, 3 replayed)"),
