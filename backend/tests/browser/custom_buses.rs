@@ -342,6 +342,12 @@ async fn no_bus_yet_no_service_and_a_viewer_who_may_only_look() {
     // A viewer sees the bus and the replay, and may change neither.
     let seeded = seed(&app, &standin).await;
     start_replay(&app, &seeded, "orders-fix").await;
+    // Paused, so its state holds still while the viewer looks: a running replay of a
+    // window with nothing left to deliver completes within seconds.
+    let paused = app
+        .call(Operation::PauseV2Replay, &["orders-fix"], Some(&json!({})))
+        .await;
+    assert_eq!(paused.status, 200, "{}", paused.body);
     let v2_endpoint = standin.endpoint().to_owned();
     let viewer = app
         .another(|s| {
@@ -356,9 +362,9 @@ async fn no_bus_yet_no_service_and_a_viewer_who_may_only_look() {
             b.wait_text(".role-note", "").await;
             assert!(!b.is_enabled("Replay to subscribers").await);
             b.open("/v2-replays/orders-fix", "orders-fix").await;
-            b.wait_text(".page-head .badge", "RUNNING").await;
+            b.wait_text(".page-head .badge", "PAUSED").await;
             b.eventually("the role to be known", |b| async move {
-                !b.is_enabled("Pause").await
+                !b.is_enabled("Resume").await
             })
             .await;
             assert!(!b.is_enabled("Stop replay").await);
