@@ -5,10 +5,12 @@
 // (`cargo xtask lighthouse`).
 performance.mark("rewind:boot");
 // The shell's navigation shows where the reader is, as the console's will (a link's
-// data-also: other paths of its section, as links.rs's in_custom_buses says).
+// data-also: other paths of its section, as links.rs's in_custom_buses says; data-exact:
+// only its own path, as Now's `/`).
 for (const link of document.querySelectorAll("#shell nav a")) {
   const paths = [link.getAttribute("href"), ...(link.dataset.also ?? "").split(" ")];
-  if (paths.some((p) => p && location.pathname.startsWith(p))) {
+  const here = (p) => ("exact" in link.dataset ? location.pathname === p : location.pathname.startsWith(p));
+  if (paths.some((p) => p && here(p))) {
     link.setAttribute("aria-current", "page");
   }
 }

@@ -10,7 +10,7 @@
 //!   team's view of the adapters, the limits, the audit notes): `archives`, `buses`,
 //!   `replays` (start, preview, watch and cancel), `routing` (a routed or forwarded
 //!   replay's temporary rules), `jobs` (paced replays on Step Functions), `peeks`,
-//!   `reports` and `leftovers` (the scheduled sweep).
+//!   `reports`, `now` (the on-call view) and `leftovers` (the scheduled sweep).
 //! - `aws`: the adapters — `aws::eventbridge` (with `mapping`, the one place SDK types
 //!   become DTOs), `aws::stepfunctions`, `aws::sqs`, `aws::cloudwatch`, `aws::logs`,
 //!   the ledger — answering typed `aws::AwsError`s, and the SDK configuration every
@@ -31,6 +31,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod leftovers;
+pub mod now;
 pub mod peeks;
 pub mod random;
 pub mod replays;

@@ -178,6 +178,10 @@ pub async fn me() -> Result<shared::roles::Me, ApiError> {
     send(request(Operation::Me, &[])).await
 }
 
+pub async fn now() -> Result<shared::now::Now, ApiError> {
+    send(request(Operation::Now, &[])).await
+}
+
 pub async fn list_archives(query: ListQuery) -> Result<ArchiveList, ApiError> {
     send(request(Operation::ListArchives, &[]).query(query_pairs(&query))).await
 }

@@ -10,7 +10,7 @@ use crate::current_user::CurrentUser;
 use crate::links;
 use crate::pages::{
     archive::ArchivePage, archives::ArchivesPage, new_archive::NewArchivePage,
-    not_found::NotFoundPage,
+    not_found::NotFoundPage, now::NowPage,
 };
 use crate::pages::{
     custom_bus::CustomBusPage, custom_buses::CustomBusesPage,
@@ -87,12 +87,37 @@ fn Console(session: Session) -> impl IntoView {
     view! {
         <Router>
             <Masthead nav=view! {
+                <A href="/" exact=true>
+                    "Now"
+                </A>
                 <A href="/archives">"Archives"</A>
                 <A href="/replays">"Replays"</A>
                 <A href="/jobs">"Jobs"</A>
                 <CustomBusesLink />
             }
                 .into_any()>
+                {move || {
+                    current
+                        .get()
+                        .and_then(|m| m.deployment)
+                        .map(|d| {
+                            let prod = d.is_production();
+                            let text = [
+                                d.account_id.clone().map(|a| format!("account {a}")),
+                                Some(d.region.clone()).filter(|r| !r.is_empty()),
+                                d.environment.clone(),
+                            ]
+                                .into_iter()
+                                .flatten()
+                                .collect::<Vec<_>>()
+                                .join(" · ");
+                            view! {
+                                <span class="where" class:prod=prod title="Where this console acts">
+                                    {text}
+                                </span>
+                            }
+                        })
+                }}
                 {match who {
                     Some(who) => {
                         view! {
@@ -153,7 +178,7 @@ fn Console(session: Session) -> impl IntoView {
                     // router's diffing (−10.6 KB brotli). A query or parameter change on the
                     // same route still only updates its signals.
                     <FlatRoutes fallback=NotFoundPage>
-                        <Route path=path!("/") view=|| view! { <Redirect path="/archives" /> } />
+                        <Route path=path!("/") view=NowPage />
                         <Route path=path!("/archives") view=ArchivesPage />
                         <Route path=path!("/archives/new") view=NewArchivePage />
                         <Route path=path!("/archives/:name") view=ArchivePage />

@@ -99,6 +99,29 @@ pub fn datetime(t: OffsetDateTime, zone: Zone) -> String {
     )
 }
 
+/// `06:40:00 UTC`: a time of today's report, said with its zone.
+pub fn clock(t: OffsetDateTime) -> String {
+    let t = t.to_offset(UtcOffset::UTC);
+    format!(
+        "{}:{}:{} UTC",
+        two(t.hour()),
+        two(t.minute()),
+        two(t.second())
+    )
+}
+
+/// `06:40`: a chart's axis label (UTC, said in the legend).
+pub fn clock_minute(t: OffsetDateTime) -> String {
+    let t = t.to_offset(UtcOffset::UTC);
+    format!("{}:{}", two(t.hour()), two(t.minute()))
+}
+
+/// A time as the window's fields show it: `2026-11-26T13:05:09` in `zone`.
+pub fn iso_input(t: OffsetDateTime, zone: Zone) -> String {
+    let t = t.to_offset(zone.offset());
+    format!("{}:{}", input_value(t, zone), two(t.second()))
+}
+
 /// The value of an `<input type="datetime-local">`: `2026-11-26T13:05`.
 pub fn input_value(t: OffsetDateTime, zone: Zone) -> String {
     let t = t.to_offset(zone.offset());
@@ -112,8 +135,8 @@ pub fn input_value(t: OffsetDateTime, zone: Zone) -> String {
     )
 }
 
-/// Reads an `<input type="datetime-local">` value in `zone`: `YYYY-MM-DDTHH:MM`, or with
-/// `:SS`, the two forms the HTML standard gives it. Read field by field: `time`'s
+/// Reads a time typed in `zone`: `YYYY-MM-DDTHH:MM`, or with `:SS` (a space for the `T`
+/// and a trailing `Z` are read too). Read field by field: `time`'s
 /// format-description parser would add 15 KB to the wasm for this one fixed shape.
 pub fn parse_input(value: &str, zone: Zone) -> Option<OffsetDateTime> {
     /// Exactly `width` ASCII digits (`parse` alone would also take a sign).
@@ -122,7 +145,13 @@ pub fn parse_input(value: &str, zone: Zone) -> Option<OffsetDateTime> {
             .then(|| text.parse().ok())
             .flatten()
     }
-    let (date, clock) = value.trim().split_once('T')?;
+    // `T` or a space between date and time; a trailing `Z` says UTC, as written.
+    let value = value.trim();
+    let (value, zone) = match value.strip_suffix(['Z', 'z']) {
+        Some(v) => (v, Zone::Utc),
+        None => (value, zone),
+    };
+    let (date, clock) = value.split_once(['T', 't', ' '])?;
     let mut date = date.split('-');
     let (year, month, day) = (date.next()?, date.next()?, date.next()?);
     let mut clock = clock.split(':');
@@ -268,11 +297,20 @@ mod tests {
             "2026-11-26T1:00",
             "+026-11-26T10:00",
             "2026-11-26T10:0a",
-            "2026-11-26 10:00",
             "2026-11-26T10:00:00.5",
         ] {
             assert_eq!(parse_input(bad, Zone::Utc), None, "{bad:?}");
         }
+        // A space for the T, and a trailing Z (UTC, whatever the zone chosen).
+        assert_eq!(
+            parse_input("2026-11-26 13:05:30", Zone::Utc),
+            Some(datetime!(2026-11-26 13:05:30 UTC))
+        );
+        assert_eq!(
+            parse_input("2026-11-26T13:05:30Z", cet),
+            Some(datetime!(2026-11-26 13:05:30 UTC))
+        );
+        assert_eq!(iso_input(t, cet), "2026-11-26T14:05:09");
         assert_eq!(cet.label(), "local (UTC+01:00)");
     }
 

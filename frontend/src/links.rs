@@ -65,6 +65,23 @@ pub fn start_replay(archive: Option<&str>) -> String {
     with_query("/replays/new", &[("archive", &archive.map(str::to_owned))])
 }
 
+/// The start-replay form for `archive` with its window filled in: the rest of a
+/// cancelled or failed job.
+pub fn start_replay_window(
+    archive: &str,
+    from: time::OffsetDateTime,
+    to: time::OffsetDateTime,
+) -> String {
+    with_query(
+        "/replays/new",
+        &[
+            ("archive", &Some(archive.to_owned())),
+            ("from", &Some(shared::timestamp::format(from))),
+            ("to", &Some(shared::timestamp::format(to))),
+        ],
+    )
+}
+
 pub fn jobs(q: &ListQuery) -> String {
     with_query(
         "/jobs",

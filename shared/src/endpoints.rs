@@ -87,6 +87,7 @@ endpoints! {
     OptRuleOutOfReplays = "optRuleOutOfReplays", Post "/api/event-buses/{name}/rules/{rule}/replay-opt-out";
     TestEventPattern = "testEventPattern", Post "/api/event-patterns/test";
     Me = "me", Get "/api/me";
+    Now = "now", Get "/api/now";
     ListV2EventBuses = "listV2EventBuses", Get "/api/v2/event-buses";
     ListV2Subscribers = "listV2Subscribers", Get "/api/v2/event-buses/{name}/subscribers";
     ListV2Replays = "listV2Replays", Get "/api/v2/replays";

@@ -62,6 +62,7 @@ pub mod event_pattern;
 pub mod health;
 pub mod job;
 pub mod list;
+pub mod now;
 pub mod peek;
 pub mod preview;
 pub mod progress;

@@ -70,6 +70,7 @@ impl Operation {
             | Operation::ListRules
             | Operation::TestEventPattern
             | Operation::Me
+            | Operation::Now
             | Operation::ListV2EventBuses
             | Operation::ListV2Subscribers
             | Operation::ListV2Replays
@@ -208,6 +209,30 @@ pub struct Me {
     pub scope: ScopeKind,
     #[serde(default)]
     pub teams: Vec<crate::teams::Team>,
+    /// Where this console acts: its account, region and environment label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<Deployment>,
+}
+
+/// The account and region a deployment acts in, and its environment label.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Deployment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    pub region: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+}
+
+impl Deployment {
+    /// Whether the label names production (shown in red).
+    pub fn is_production(&self) -> bool {
+        self.environment
+            .as_deref()
+            .is_some_and(|e| e.to_ascii_lowercase().starts_with("prod"))
+    }
 }
 
 /// Whether a caller acts on every bus or on their teams' only.
@@ -326,6 +351,7 @@ mod tests {
             local: false,
             scope: ScopeKind::All,
             teams: vec![],
+            deployment: None,
         };
         assert_eq!(me.role(), Some(Role::Operator));
     }

@@ -204,7 +204,43 @@ impl RoutingRequest {
     }
 }
 
+/// What marks, in a replay's description, whom Rewind sent it to: kept in EventBridge with
+/// the replay, so its page says so after the temporary rules are gone.
+pub const SENT_TO_MARK: &str = " · Rewind sent it to ";
+
+/// A replay's description split into what was written and whom Rewind sent it to.
+pub fn split_sent_to(description: &str) -> (&str, Option<&str>) {
+    match description.rsplit_once(SENT_TO_MARK) {
+        Some((written, sent)) => (written, Some(sent)),
+        None => (description, None),
+    }
+}
+
 impl Routing {
+    /// Whom a routed or forwarded replay goes to, in words: "target queue-1 of rule
+    /// fulfil", "bus orders-eu (every rule there that matches)".
+    pub fn sent_to(&self) -> String {
+        if let Some(forward) = &self.forward {
+            // The whole ARN: another account's bus must not read as one of this account's.
+            return format!("bus {} (its rules that match)", forward.bus.as_str());
+        }
+        self.rules
+            .iter()
+            .flat_map(|(rule, targets)| {
+                targets
+                    .iter()
+                    .map(move |t| format!("target {} of rule {}", t.as_str(), rule.as_str()))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `description` with whom it is sent to appended, when that fits a description.
+    pub fn describe(&self, description: &str) -> Option<String> {
+        let with = format!("{description}{SENT_TO_MARK}{}", self.sent_to());
+        (with.chars().count() <= crate::validation::Description::MAX_LEN).then_some(with)
+    }
+
     /// The request this was validated from, in its validated form.
     pub fn to_request(&self) -> RoutingRequest {
         RoutingRequest {
@@ -333,6 +369,26 @@ impl TemporaryRule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whom_a_replay_was_sent_to_is_kept_in_its_description() {
+        let routing = RoutingRequest {
+            targets: vec![RoutedTarget {
+                rule: "fulfil".into(),
+                target_id: "queue-1".into(),
+            }],
+            ..Default::default()
+        }
+        .validate()
+        .expect("routing");
+        let described = routing.describe("Backfill for INC-42").expect("fits");
+        assert_eq!(
+            split_sent_to(&described),
+            ("Backfill for INC-42", Some("target queue-1 of rule fulfil"))
+        );
+        assert_eq!(split_sent_to("plain"), ("plain", None));
+        assert_eq!(routing.describe(&"x".repeat(500)), None);
+    }
     use time::macros::datetime;
 
     #[test]

@@ -106,6 +106,17 @@ impl Teams {
             .collect()
     }
 
+    /// Every team.
+    pub fn all(&self) -> Vec<Team> {
+        self.0
+            .iter()
+            .map(|(name, globs)| Team {
+                name: name.clone(),
+                event_buses: globs.iter().map(|g| g.as_str().to_owned()).collect(),
+            })
+            .collect()
+    }
+
     /// The teams whose group (`prefix` + name) is among `groups`.
     pub fn of_groups(&self, prefix: &str, groups: &[&str]) -> Vec<Team> {
         self.0

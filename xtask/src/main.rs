@@ -195,6 +195,9 @@ fn dev(real_aws: bool) -> Result<()> {
             backend
                 .env("REWIND_EVENTBRIDGE_ENDPOINT", emulator.endpoint())
                 .env("REWIND_EVENTBRIDGEV2_ENDPOINT", v2.endpoint())
+                // The emulator's account, shown in the header with the demo's label.
+                .env("REWIND_ACCOUNT_ID", "000000000000")
+                .env("REWIND_ENVIRONMENT", "local demo")
                 // The demo's subscribers' role, which their replays' copies pass again.
                 .env(
                     "REWIND_TARGET_ROLE_ARNS",

@@ -28,7 +28,14 @@ use std::path::Path;
 /// pages, raised it by their measured cost, 30,516 bytes: "Replay to subscribers" 12.6 KB;
 /// the Custom buses list, a bus's page and a v2 replay's page with the v2 DTOs and their
 /// validation 17.9 KB together, none of them over 15 KB (367,448 measured, 367,500 set).
-pub const BROTLI_BUDGET_BYTES: u64 = 367_500;
+/// The on-call round (issue 36): the Now page, a new page, 13,587 bytes (measured as the
+/// build with it against the same build with its route left out); the rest of the round
+/// on existing pages 6,865 together — the delivery verdict beside each state, the chart's
+/// axis, scale and per-minute names (its SVG written as one string: one view per minute
+/// cost more), ISO time entry, the preview's nothing-ticked and updating states, the
+/// slice labels, the danger zone, the header's account and region, "Sent to", and 557
+/// bytes of stylesheet (387,900 measured, 388,000 set).
+pub const BROTLI_BUDGET_BYTES: u64 = 388_000;
 /// Where the budget is headed.
 pub const BROTLI_TARGET_BYTES: u64 = 200_000;
 

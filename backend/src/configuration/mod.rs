@@ -65,6 +65,12 @@ pub struct Settings {
     /// `REWIND_SWEEP_SECONDS`: how often the local server sweeps leftovers (300).
     /// Deployed, the template's schedule runs the sweep instead.
     pub sweep_every: Duration,
+    /// `REWIND_ACCOUNT_ID` (the template passes `AWS::AccountId`): shown in the console's
+    /// header beside the region, so nobody mistakes one account for another.
+    pub account_id: Option<String>,
+    /// `REWIND_ENVIRONMENT` (template parameter `EnvironmentLabel`): a label such as
+    /// `production`, shown in the header; `prod…` is shown in red.
+    pub environment: Option<String>,
     /// `REWIND_JOBS_STATE_MACHINE_ARN`: the replay-job state machine (the template sets
     /// it). Unset against an emulator: the backend creates one there.
     pub jobs_state_machine_arn: Option<String>,
@@ -164,6 +170,8 @@ impl Settings {
                 .unwrap_or(30),
             audit_log_group,
             instance: instance(&env)?,
+            account_id: env.get("REWIND_ACCOUNT_ID"),
+            environment: env.get("REWIND_ENVIRONMENT"),
             sweep_every: Duration::from_secs(
                 env.bounded("REWIND_SWEEP_SECONDS", "seconds", 1..=86_400)?
                     .unwrap_or(300),

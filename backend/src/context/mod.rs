@@ -59,6 +59,9 @@ pub struct Limits {
     pub team_max_active_replays: u32,
     /// What routed replays and forwards may reach and pass on.
     pub routing: RoutingPolicy,
+    /// Where this deployment is, for the console's header.
+    pub account_id: Option<String>,
+    pub environment: Option<String>,
 }
 
 impl Limits {
@@ -69,6 +72,8 @@ impl Limits {
             teams: settings.roles.teams.clone(),
             team_max_active_replays: settings.team_max_active_replays,
             routing: RoutingPolicy::from_settings(settings),
+            account_id: settings.account_id.clone(),
+            environment: settings.environment.clone(),
         }
     }
 }
@@ -88,6 +93,32 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// Who the caller is, their roles and teams, and the account, region and
+    /// environment this console acts in (`GET /api/me`).
+    pub fn me(&self) -> shared::roles::Me {
+        use shared::roles::{Deployment, Me, ScopeKind};
+        let caller = &self.caller;
+        Me {
+            subject: caller.subject.clone(),
+            email: caller.email.clone(),
+            roles: caller.roles.clone(),
+            local: caller.local,
+            scope: match caller.scope {
+                Scope::All => ScopeKind::All,
+                Scope::Teams(_) => ScopeKind::Teams,
+            },
+            teams: match &caller.scope {
+                Scope::All => Vec::new(),
+                Scope::Teams(teams) => teams.clone(),
+            },
+            deployment: Some(Deployment {
+                account_id: self.limits.account_id.clone(),
+                region: self.eventbridge().region(),
+                environment: self.limits.environment.clone(),
+            }),
+        }
+    }
+
     /// What this caller may see and change of EventBridge: their teams' buses.
     pub fn visible(&self) -> Visible<'_> {
         Visible::new(&self.aws.eventbridge, &self.caller.scope)

@@ -293,6 +293,7 @@ async fn read(ctx: &Ctx, name: &JobName) -> Result<(ReplayJob, Runs), ApiError> 
             events,
             records_cancel: serde_json::from_str::<RunInput>(&runs.latest.input)
                 .is_ok_and(|input| input.cancel),
+            stopped: runs.latest.stopped,
         },
         &states,
         foreign,

@@ -34,6 +34,11 @@ pub struct HoldingJob {
 }
 
 impl HoldingJob {
+    /// Who created the job.
+    pub fn created_by(&self) -> &str {
+        &self.record.created_by
+    }
+
     /// Whether `replay` is one of this job's slices (name, archive and window).
     pub fn owns(&self, replay: &ReplaySummary) -> bool {
         self.slices

@@ -258,8 +258,8 @@ pub async fn taken(ctx: &Ctx) -> Result<Vec<Taken>, ApiError> {
     Ok(taken)
 }
 
-/// Every STARTING or RUNNING replay of the account.
-async fn active_replays(ctx: &Ctx) -> Result<Vec<ReplaySummary>, ApiError> {
+/// Every STARTING or RUNNING replay of the account, once each.
+pub async fn active_replays(ctx: &Ctx) -> Result<Vec<ReplaySummary>, ApiError> {
     let everyone = ctx.eventbridge();
     let mut replays = Vec::new();
     for state in [ReplayState::Starting, ReplayState::Running] {
@@ -274,7 +274,16 @@ async fn active_replays(ctx: &Ctx) -> Result<Vec<ReplaySummary>, ApiError> {
                     },
                 })
                 .await?;
-            replays.extend(page.replays);
+            // A replay that moved from STARTING to RUNNING between the two lists
+            // is in both: one slot.
+            for replay in page.replays {
+                if !replays
+                    .iter()
+                    .any(|r: &ReplaySummary| r.replay_name == replay.replay_name)
+                {
+                    replays.push(replay);
+                }
+            }
             match page.next_token.as_deref().map(NextToken::parse) {
                 Some(Ok(next)) => token = Some(next),
                 _ => break,

@@ -27,6 +27,8 @@ pub struct LatestRun {
     pub events: Vec<RunEvent>,
     /// It was started only to record a paused job's cancel.
     pub records_cancel: bool,
+    /// When it stopped (a pause: when the job was paused).
+    pub stopped: Option<time::OffsetDateTime>,
 }
 
 impl LatestRun {
@@ -36,6 +38,26 @@ impl LatestRun {
             .iter()
             .find(|e| matches!(e, RunEvent::TaskFailed { .. } | RunEvent::TaskProgressed))
             .is_some_and(|e| matches!(e, RunEvent::TaskFailed { error } if error == LIMIT_EXCEEDED))
+    }
+
+    /// "Paused by alice at 2026-12-06T06:35:00Z.": the pause's cause (Rewind writes who)
+    /// and when the run stopped.
+    fn paused_note(&self) -> Option<String> {
+        let cause = self
+            .cause
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .or_else(|| {
+                self.events.iter().find_map(|e| match e {
+                    RunEvent::Aborted { cause, .. } if !cause.is_empty() => Some(cause.as_str()),
+                    _ => None,
+                })
+            })?;
+        let at = self
+            .stopped
+            .map(|t| format!(" at {}", shared::timestamp::format(t)))
+            .unwrap_or_default();
+        Some(format!("{cause}{at}."))
     }
 
     /// The error it ended with: DescribeExecution's, else its history's.
@@ -80,7 +102,7 @@ pub fn derive(
                 JobState::Pausing,
                 Some("Paused: the running slice finishes, and no other starts.".to_owned()),
             ),
-            Some(PAUSED) => (JobState::Paused, None),
+            Some(PAUSED) => (JobState::Paused, run.paused_note()),
             Some(CANCELLED) if slice_active => (
                 JobState::Cancelling,
                 Some("Cancelled: the running slice is being cancelled.".to_owned()),
@@ -136,6 +158,7 @@ mod tests {
             cause: None,
             events,
             records_cancel: false,
+            stopped: None,
         }
     }
 
@@ -200,6 +223,16 @@ mod tests {
             }],
         );
         assert_eq!(derive(&from_history, &[], None).0, JobState::Paused);
+        // Who paused it, and when, from the stop's cause and time.
+        let mut by_alice = run(RunStatus::Aborted, Some(PAUSED), Vec::new());
+        by_alice.cause = Some("Paused by alice".to_owned());
+        by_alice.stopped = Some(time::macros::datetime!(2026-12-06 06:35 UTC));
+        assert_eq!(
+            derive(&by_alice, &[SliceState::Completed], None)
+                .1
+                .as_deref(),
+            Some("Paused by alice at 2026-12-06T06:35:00Z.")
+        );
         let cancelled = run(RunStatus::Aborted, Some(CANCELLED), Vec::new());
         assert_eq!(
             derive(&cancelled, &[SliceState::Cancelling], None).0,

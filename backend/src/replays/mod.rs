@@ -40,9 +40,29 @@ pub async fn list(
 /// started it, so the trail in AWS names the person too.
 pub async fn start(ctx: &Ctx, mut replay: NewReplay) -> Result<StartReplayResponse, ApiError> {
     ctx.check_replay(&replay)?;
+    // The mark is Rewind's to write: a description typed with it would make the replay's
+    // page say it went somewhere it did not.
+    if replay
+        .description
+        .as_ref()
+        .is_some_and(|d| d.as_str().contains(shared::routing::SENT_TO_MARK.trim()))
+    {
+        return Err(ApiError::from(shared::FieldError::new(
+            shared::Field::Description,
+            "A description may not contain \"Rewind sent it to\": Rewind writes that itself, for routed and forwarded replays.",
+        )));
+    }
     if replay.description.is_none() {
         replay.description =
             Description::parse(&format!("Started by {} via Rewind", ctx.caller.name())).ok();
+    }
+    // Whom it goes to stays with the replay in EventBridge: its page says so after the
+    // temporary rules are gone (when it fits beside the description).
+    if let Some(routing) = &replay.routing
+        && let Some(with) = routing.describe(replay.description.as_ref().map_or("", |d| d.as_str()))
+        && let Ok(with) = Description::parse(&with)
+    {
+        replay.description = Some(with);
     }
     crate::jobs::refuse_slice_name(ctx, &replay.name).await?;
     // Scope and archive first: a slot refusal names only the caller's own team.

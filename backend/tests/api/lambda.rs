@@ -170,7 +170,23 @@ async fn jwt_mode_needs_the_authorizers_claims() {
     assert_eq!(
         body,
         json!({"subject": "0f1e2d3c", "email": "ana@example.com", "roles": ["viewer", "operator"], "local": false,
-               "scope": "all", "teams": []})
+               "scope": "all", "teams": [], "deployment": {"region": "us-east-1"}})
+    );
+    // Where it acts, as the template sets it: the header shows it.
+    let (router, _) = deployed_router_with(&emulator.endpoint(), |s| {
+        s.account_id = Some("111122223333".to_owned());
+        s.environment = Some("production".to_owned());
+    })
+    .await;
+    let me = event(
+        route(Operation::Me, &[]),
+        Some(claims("[rewind-viewers]")),
+        None,
+    );
+    let (_, body) = invoke(&router, me).await;
+    assert_eq!(
+        body["deployment"],
+        json!({"accountId": "111122223333", "region": "us-east-1", "environment": "production"})
     );
 }
 

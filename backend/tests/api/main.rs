@@ -14,6 +14,7 @@ mod jobs;
 mod lambda;
 mod leftovers;
 mod local_guard;
+mod now;
 mod openapi;
 mod peeks;
 mod preview;

@@ -195,6 +195,13 @@ async fn a_routed_replay_reaches_the_chosen_targets_through_a_temporary_rule() {
         "a preview made a rule"
     );
 
+    // "Rewind sent it to" is Rewind's to write: a typed one would make the page lie.
+    let mut forged = body.clone();
+    forged["description"] = json!("x · Rewind sent it to target audit of rule audit");
+    start(&app, &forged)
+        .await
+        .assert_error(400, "ValidationError", Some("description"));
+
     let started = start(&app, &body).await;
     assert_eq!(started.status, 201, "{}", started.body);
     // Until a request sees it over, the temporary rule is there, with exact copies.
@@ -246,6 +253,17 @@ async fn a_routed_replay_reaches_the_chosen_targets_through_a_temporary_rule() {
     assert!(
         app.temporary_rules("orders").await.is_empty(),
         "the temporary rule stayed"
+    );
+    // Whom it went to stays with the replay in EventBridge, after its rules are gone.
+    let described = app
+        .call(Operation::DescribeReplay, &["routed-1"], None)
+        .await;
+    assert_eq!(
+        shared::routing::split_sent_to(described.body["description"].as_str().unwrap_or_default())
+            .1,
+        Some("target chosen of rule fulfil, target shaped of rule fulfil"),
+        "{}",
+        described.body
     );
 }
 

@@ -36,10 +36,20 @@ async fn an_admin_forwards_a_replay_to_the_staging_bus_from_the_form() {
     .await;
     let to = staging.clone();
     app.in_browser("forward-started", move |b| async move {
-        let b = form(b, to).await;
+        let b = form(b, to.clone()).await;
         b.click(b.button("Start replay").await).await;
         b.wait_heading("browser-forward").await;
         b.wait_text(".badge", "COMPLETED").await;
+        // The preview's end-to-end answer, kept once the forward rule is gone.
+        let want = format!("bus {to} (its rules that match)");
+        b.eventually("the forward rule gone", move |b| {
+            let want = want.clone();
+            async move {
+                b.open("/replays/browser-forward", "browser-forward").await;
+                b.detail("Sent to").await == want
+            }
+        })
+        .await;
     })
     .await;
     let replay = app

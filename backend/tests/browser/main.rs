@@ -11,6 +11,7 @@ mod custom_buses;
 mod forwarding;
 mod gallery;
 mod jobs;
+mod now;
 mod peek;
 mod preview;
 mod replays;

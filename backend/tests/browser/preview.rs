@@ -1,5 +1,7 @@
-//! "Who receives this replay" on Start replay: the panel follows the rule choice, an
-//! admin opts a rule out through its dialog, a viewer is offered no opt-out.
+//! "Who receives this replay" on Start replay: the panel follows the rule choice (and
+//! with "only ticked" and nothing ticked says nobody receives it, and Start waits), an
+//! admin opts a rule out through its dialog, away from the table, a viewer is offered no
+//! opt-out.
 
 use fantoccini::Locator;
 use serde_json::json;
@@ -54,60 +56,93 @@ async fn the_preview_follows_the_rule_choice_and_an_admin_opts_a_rule_out() {
     orders(&app).await;
     let sdk = app.sdk.clone();
     app.in_browser("replay-preview", move |b| async move {
-            b.open("/replays/new?archive=orders-all", "Start replay").await;
-            b.wait_text("#replay-preview", "Who receives this replay")
-                .await;
-            b.eventually("every rule classified", |b| async move {
-                delivery(&b, "order-created").await == "Receives"
-                    && delivery(&b, "order-shipped").await == "Receives"
-                    && delivery(&b, "receipts").await == "Opted out"
-            })
+        b.open("/replays/new?archive=orders-all", "Start replay")
             .await;
-            b.wait_text("#receivers", "Will reach 2 rules and 2 targets.")
-                .await;
-            b.wait_text(".warnings", "2 rules will receive these events (2 SQS queues); 1 rule opts out of replays.")
-                .await;
+        b.wait_text("#replay-preview", "Who receives this replay")
+            .await;
+        b.eventually("every rule classified", |b| async move {
+            delivery(&b, "order-created").await == "Receives"
+                && delivery(&b, "order-shipped").await == "Receives"
+                && delivery(&b, "receipts").await == "Opted out: drops replays"
+        })
+        .await;
+        b.wait_text("#receivers", "Will reach 2 rules and 2 targets.")
+            .await;
+        b.wait_text(
+            ".warnings",
+            "2 rules will receive these events (2 SQS queues); 1 rule opts out of replays.",
+        )
+        .await;
 
-            // Only one rule: the other is no longer selected.
-            b.click(b.choice("Only the rules ticked").await).await;
-            b.click(b.choice("order-created").await).await;
-            b.eventually("the choice reflected", |b| async move {
-                delivery(&b, "order-shipped").await == "Not selected"
-            })
-            .await;
-            b.wait_text("#receivers", "Will reach 1 rule and 1 target.")
-                .await;
+        // "Only the rules ticked" with none ticked: nobody receives it, no rule reads
+        // "Receives", and Start waits, saying why.
+        b.click(b.choice("Only the rules ticked").await).await;
+        b.wait_text(
+            ".preview-totals",
+            "Nothing is ticked, so nothing would receive these events",
+        )
+        .await;
+        b.eventually("no rule receives", |b| async move {
+            delivery(&b, "order-created").await == "Not ticked"
+                && delivery(&b, "order-shipped").await == "Not ticked"
+        })
+        .await;
+        assert!(
+            !b.is_enabled("Start replay").await,
+            "Start with nothing ticked"
+        );
+        b.wait_text(
+            "body",
+            "Tick at least one rule in the preview, or replay to all rules.",
+        )
+        .await;
 
-            // An admin opts the chosen rule out, seeing the new pattern first.
-            let opt_out = b
-                .find(Locator::XPath(
-                    "//tr[.//label[@class='rule-name' and normalize-space()='order-created']]//button[normalize-space()='Opt out of replays']",
-                ))
-                .await;
-            b.click(opt_out).await;
-            b.wait_text("#opt-out-pattern", "\"replay-name\"").await;
-            b.wait_text("#opt-out-pattern", "\"exists\": false").await;
-            b.click(b.dialog_button("Opt out of replays").await).await;
-            b.eventually("the rule opted out", |b| async move {
-                delivery(&b, "order-created").await == "Opted out"
-            })
+        // Only one rule: the other is no longer selected.
+        b.click(b.choice("order-created").await).await;
+        b.eventually("the choice reflected", |b| async move {
+            delivery(&b, "order-shipped").await == "Not selected"
+        })
+        .await;
+        b.wait_text("#receivers", "Will reach 1 rule and 1 target.")
             .await;
-            b.wait_text("#receivers", "No rule will receive these events.")
-                .await;
-            let rule = sdk
-                .describe_rule()
-                .name("order-created")
-                .event_bus_name("orders")
-                .send()
-                .await
-                .expect("rule");
-            assert!(
-                rule.event_pattern()
-                    .is_some_and(|p| p.contains(r#""replay-name":[{"exists":false}]"#)),
-                "{rule:?}"
-            );
-        },
-    )
+
+        assert!(b.is_enabled("Start replay").await);
+        // The table offers no opt-out: it is below, in its own place.
+        let in_table = b
+            .client
+            .find_all(Locator::XPath(
+                "//table[contains(@class,'preview-rules')]//button",
+            ))
+            .await
+            .unwrap_or_default();
+        assert!(in_table.is_empty(), "an action inside the preview table");
+        // An admin opts the chosen rule out, seeing the new pattern first.
+        b.click(b.find(Locator::Css("details.risky summary")).await)
+            .await;
+        b.click(b.button("Opt order-created out of replays…").await)
+            .await;
+        b.wait_text("#opt-out-pattern", "\"replay-name\"").await;
+        b.wait_text("#opt-out-pattern", "\"exists\": false").await;
+        b.click(b.dialog_button("Opt out of replays").await).await;
+        b.eventually("the rule opted out", |b| async move {
+            delivery(&b, "order-created").await == "Opted out: drops replays"
+        })
+        .await;
+        b.wait_text("#receivers", "No rule will receive these events.")
+            .await;
+        let rule = sdk
+            .describe_rule()
+            .name("order-created")
+            .event_bus_name("orders")
+            .send()
+            .await
+            .expect("rule");
+        assert!(
+            rule.event_pattern()
+                .is_some_and(|p| p.contains(r#""replay-name":[{"exists":false}]"#)),
+            "{rule:?}"
+        );
+    })
     .await;
 }
 
@@ -137,7 +172,7 @@ async fn a_viewer_sees_the_preview_but_no_opt_out() {
             let offers = b
                 .client
                 .find_all(Locator::XPath(
-                    "//button[normalize-space()='Opt out of replays']",
+                    "//details[contains(@class,'risky')] | //button[contains(normalize-space(),'out of replays')]",
                 ))
                 .await
                 .unwrap_or_default();
@@ -181,6 +216,13 @@ async fn a_routed_replay_is_started_from_the_preview_table() {
         );
         let left = testkit::app::temporary_rules(&sdk, "orders").await;
         assert!(left.is_empty(), "{left:?}");
+        // Whom it went to, said after its temporary rule is gone.
+        b.open("/replays/routed-from-the-table", "routed-from-the-table")
+            .await;
+        assert_eq!(
+            b.detail("Sent to").await,
+            "target queue of rule order-shipped"
+        );
     })
     .await;
 }

@@ -71,7 +71,28 @@ async fn the_delivery_section_shows_the_seeded_figures_in_both_themes() {
             b.open("/replays/reported", "reported").await;
             b.wait_text(".delivery", "9 matched · 9 invocations · 2 failed")
                 .await;
-            b.wait_text(".delivery", "shared with live traffic").await;
+            b.wait_text(".delivery", "all traffic on this rule").await;
+            // The verdict beside the state: per target first.
+            b.wait_text(
+                ".page-head",
+                "Delivery: 1 failed, figures still arriving until",
+            )
+            .await;
+            // One minute's time and values on hover and to keyboard focus; an HH:MM axis.
+            let minute = b
+                .find(fantoccini::Locator::XPath(
+                    "//*[name()='g' and contains(@aria-label, 'UTC: 3 invocations, 2 failures')]",
+                ))
+                .await;
+            assert_eq!(
+                minute.attr("tabindex").await.ok().flatten().as_deref(),
+                Some("0")
+            );
+            let axis = b.texts(".delivery svg.chart text.axis").await;
+            assert!(
+                axis.iter().any(|t| t.len() == 5 && t.as_bytes()[2] == b':'),
+                "no HH:MM label: {axis:?}"
+            );
             b.wait_text(".delivery", "Figures still arriving").await;
             b.wait_text(".delivery", "1 succeeded · 1 failed").await;
             b.wait_text(".delivery", "AccessDenied: the queue policy refuses")

@@ -36,7 +36,7 @@ async fn the_app_shell_is_the_consoles_frame_and_gives_way_without_a_shift() {
     let shell = shell_nav(&html);
     assert_eq!(
         shell,
-        ["Archives", "Replays", "Jobs", "Custom buses"],
+        ["Now", "Archives", "Replays", "Jobs", "Custom buses"],
         "{html}"
     );
     app.in_browser("startup", move |b| async move {

@@ -11,7 +11,7 @@ pub fn Masthead(nav: AnyView, #[prop(optional)] children: Option<Children>) -> i
             "Skip to content"
         </a>
         <header class="top">
-            <a class="brand" href="/archives">
+            <a class="brand" href="/">
                 "Rewind"
             </a>
             <nav aria-label="Main">{nav}</nav>

@@ -28,7 +28,8 @@ fn badge(delivery: Delivery) -> (&'static str, Tone) {
     match delivery {
         Delivery::Routed => ("Routed here", Tone::Busy),
         Delivery::Receives => ("Receives", Tone::Busy),
-        Delivery::OptedOut => ("Opted out", Tone::Good),
+        // Never in a receiving colour: an opted-out rule drops the replay, ticked or not.
+        Delivery::OptedOut => ("Opted out: drops replays", Tone::Neutral),
         Delivery::NotSelected => ("Not selected", Tone::Neutral),
         Delivery::Disabled => ("Disabled", Tone::Neutral),
         Delivery::Scheduled => ("Scheduled", Tone::Neutral),
@@ -61,6 +62,45 @@ fn describe(target: &PreviewTarget) -> String {
     line
 }
 
+/// "Only the ticked rules/targets" with none ticked.
+fn nothing_ticked(choice: &Choice) -> bool {
+    match choice.to.get() {
+        ReplayTo::SomeRules => choice.rules.with(Vec::is_empty),
+        ReplayTo::SomeTargets => choice.targets.with(Vec::is_empty),
+        _ => false,
+    }
+}
+
+/// The preview's answer end to end: who gets the events — for a forward, who on the
+/// receiving bus; with nothing ticked, nobody (and Start is blocked).
+fn headline(preview: &shared::preview::ReplayPreview, choice: &Choice) -> String {
+    if nothing_ticked(choice) {
+        let what = if choice.to.get() == ReplayTo::SomeRules {
+            "rule"
+        } else {
+            "target"
+        };
+        return format!(
+            "Nothing is ticked, so nothing would receive these events: tick at least one {what} below, or replay to every rule."
+        );
+    }
+    if let Some(there) = &preview.forwarded_to {
+        return format!(
+            "{} and {} on {} receive the forwarded events; no rule of {} does.",
+            format::quantity(there.receiving_rules, "rule", "rules"),
+            format::quantity(there.receiving_targets, "target", "targets"),
+            format::arn_name(&there.event_bus_arn),
+            format::arn_name(&preview.event_bus_arn),
+        );
+    }
+    format!(
+        "{} and {} will receive these events, of {} on the bus.",
+        format::quantity(preview.receiving_rules, "rule", "rules"),
+        format::quantity(preview.receiving_targets, "target", "targets"),
+        format::quantity(preview.rules.len(), "rule", "rules"),
+    )
+}
+
 #[component]
 pub fn ReplayPreviewPanel(state: PreviewState, choice: Choice) -> impl IntoView {
     let may_not_opt_out = refusal(Operation::OptRuleOutOfReplays);
@@ -72,12 +112,13 @@ pub fn ReplayPreviewPanel(state: PreviewState, choice: Choice) -> impl IntoView 
             .iter()
             .flat_map(|d| rules.iter().filter(move |r| r.delivery == *d))
             .map(|rule| {
-                let (label, tone) = badge(rule.delivery);
-                // Forwarding lists another bus's rules too: no opt-out from here.
-                let offer = rule.can_opt_out()
-                    && may_not_opt_out.get().is_none()
-                    && to != ReplayTo::Forward;
-                let for_dialog = rule.name.clone();
+                // With "only ticked" and nothing ticked, nobody receives it: no rule reads
+                // "Receives" then.
+                let (label, tone) = if nothing_ticked(&choice) && rule.delivery == Delivery::Receives {
+                    ("Not ticked", Tone::Neutral)
+                } else {
+                    badge(rule.delivery)
+                };
                 // Rules and targets of the bus can be ticked; Rewind's own cannot.
                 let tickable = !matches!(rule.delivery, Delivery::ArchiveRule | Delivery::Routed);
                 let arn = rule.arn.clone();
@@ -108,18 +149,6 @@ pub fn ReplayPreviewPanel(state: PreviewState, choice: Choice) -> impl IntoView 
                             " "
                             <StateBadge label tone />
                             <code class="muted pattern-line">{rule.event_pattern.clone()}</code>
-                            {offer
-                                .then(|| {
-                                    view! {
-                                        <button
-                                            type="button"
-                                            class="secondary small"
-                                            on:click=move |_| opting_out.set(Some(for_dialog.clone()))
-                                        >
-                                            "Opt out of replays"
-                                        </button>
-                                    }
-                                })}
                         </td>
                         <td>
                             <ul class="plain targets">
@@ -174,6 +203,7 @@ pub fn ReplayPreviewPanel(state: PreviewState, choice: Choice) -> impl IntoView 
             id="replay-preview"
             aria-labelledby="preview-title"
             aria-busy=move || state.loading.get().to_string()
+            class:updating=move || state.loading.get()
         >
             <div class="preview-head">
                 <h2 id="preview-title">"Who receives this replay"</h2>
@@ -185,7 +215,7 @@ pub fn ReplayPreviewPanel(state: PreviewState, choice: Choice) -> impl IntoView 
                             view! {
                                 <span class="loading">
                                     <span class="spinner" aria-hidden="true"></span>
-                                    "Checking the bus's rules…"
+                                    "Updating the preview…"
                                 </span>
                             }
                         })
@@ -213,6 +243,7 @@ pub fn ReplayPreviewPanel(state: PreviewState, choice: Choice) -> impl IntoView 
                         .into_any()
                 }
                 (None, Some(Ok(preview))) => {
+                    let headline = headline(&preview, &choice);
                     let there = preview
                         .forwarded_to
                         .map(|there| {
@@ -236,26 +267,41 @@ pub fn ReplayPreviewPanel(state: PreviewState, choice: Choice) -> impl IntoView 
                                 </div>
                             }
                         });
+                    let opt_outs: Vec<String> = if choice.to.get() == ReplayTo::Forward
+                        || may_not_opt_out.get().is_some()
+                    {
+                        Vec::new()
+                    } else {
+                        preview
+                            .rules
+                            .iter()
+                            .filter(|r| r.can_opt_out())
+                            .map(|r| r.name.clone())
+                            .collect()
+                    };
                     view! {
                         <p class="preview-totals">
-                            <strong>
-                                {format::quantity(preview.receiving_rules, "rule", "rules")}
-                            </strong>
-                            " and "
-                            <strong>
-                                {format::quantity(preview.receiving_targets, "target", "targets")}
-                            </strong>
-                            " will receive these events, of "
-                            {format::quantity(preview.rules.len(), "rule", "rules")}
-                            " on the bus."
+                            <strong>{headline}</strong>
                         </p>
-                        <ul class="warnings">
-                            {preview
-                                .warnings
-                                .iter()
-                                .map(|w| view! { <li>{w.clone()}</li> })
-                                .collect_view()}
-                        </ul>
+                        {(!preview.warnings.is_empty())
+                            .then(|| {
+                                view! {
+                                    <div
+                                        class="banner warn"
+                                        role="note"
+                                        aria-label="Before you start"
+                                    >
+                                        <strong>"Before you start"</strong>
+                                        <ul class="warnings">
+                                            {preview
+                                                .warnings
+                                                .iter()
+                                                .map(|w| view! { <li>{w.clone()}</li> })
+                                                .collect_view()}
+                                        </ul>
+                                    </div>
+                                }
+                            })}
                         <div class="table-scroll">
                             <table class="preview-rules">
                                 <thead>
@@ -268,6 +314,38 @@ pub fn ReplayPreviewPanel(state: PreviewState, choice: Choice) -> impl IntoView 
                             </table>
                         </div>
                         {there}
+                        {(!opt_outs.is_empty())
+                            .then(|| {
+                                view! {
+                                    <details class="risky">
+                                        <summary>
+                                            "Opt a rule out of replays (rewrites a live rule's pattern)"
+                                        </summary>
+                                        <p class="hint">
+                                            "For a rule that must never receive replayed events, whoever replays. Each shows its pattern before and after, and asks before it changes anything."
+                                        </p>
+                                        <ul class="plain">
+                                            {opt_outs
+                                                .into_iter()
+                                                .map(|name| {
+                                                    let for_dialog = name.clone();
+                                                    view! {
+                                                        <li>
+                                                            <button
+                                                                type="button"
+                                                                class="secondary small"
+                                                                on:click=move |_| opting_out.set(Some(for_dialog.clone()))
+                                                            >
+                                                                {format!("Opt {name} out of replays…")}
+                                                            </button>
+                                                        </li>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </ul>
+                                    </details>
+                                }
+                            })}
                     }
                         .into_any()
                 }

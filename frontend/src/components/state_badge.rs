@@ -17,7 +17,7 @@ pub enum Tone {
 }
 
 impl Tone {
-    fn class(self) -> &'static str {
+    pub fn class(self) -> &'static str {
         match self {
             Tone::Good => "badge good",
             Tone::Busy => "badge busy",

@@ -73,8 +73,10 @@ pub fn start_within(earliest: OffsetDateTime, window: Window) {
     }
 }
 
-/// Start and end pickers with presets and a UTC / local toggle (local at first). The
-/// instants are the source of truth; the inputs show them in the chosen zone.
+/// Start and end as ISO 8601 text (`2026-12-06T06:35:00`, 24-hour, with seconds — never a
+/// browser's locale picker, which shows `12/06/2026, 06:35 AM`), presets named for what
+/// they do, UTC by default with the other zone's time beside each. The instants are the
+/// source of truth; what is typed and does not read as a time stays in its field.
 #[component]
 pub fn TimeWindow(
     start: RwSignal<Option<OffsetDateTime>>,
@@ -87,8 +89,10 @@ pub fn TimeWindow(
     #[prop(into)] end_error: Signal<Option<String>>,
     #[prop(optional)] earliest: Earliest,
 ) -> impl IntoView {
-    let zone = RwSignal::new(Zone::Local(clock::local_offset()));
+    let zone = RwSignal::new(Zone::Utc);
     let (whole, starts_there, end_hint) = earliest.words();
+    // What was typed that does not read as a time (kept, so nothing typed is lost).
+    let typed = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
     let preset = move |span: Option<Duration>| {
         let now = clock::now();
         let to = now - earliest.lag();
@@ -100,31 +104,29 @@ pub fn TimeWindow(
         };
         // An archive younger than the lag: its whole life is up to now.
         let to = if from >= to { now } else { to };
+        typed.0.set(None);
+        typed.1.set(None);
         start.set(Some(from));
         end.set(Some(to));
     };
-    let shown = move |t: Option<OffsetDateTime>| {
-        t.map(|t| format::input_value(t, zone.get()))
-            .unwrap_or_default()
-    };
-    let read = move |value: String| format::parse_input(&value, zone.get_untracked());
+    let lag = format!("{} min", earliest.lag().whole_minutes());
     view! {
         <fieldset class="time-window">
             <legend>"Time window (event time)"</legend>
             <div class="presets" role="group" aria-label="Presets">
                 {[
-                    (Duration::minutes(15), "Last 15 min"),
-                    (Duration::hours(1), "Last hour"),
-                    (Duration::hours(24), "Last 24 h"),
+                    (Duration::minutes(15), "15 min"),
+                    (Duration::hours(1), "1 h"),
+                    (Duration::hours(24), "24 h"),
                 ]
-                    .map(|(length, label)| {
+                    .map(|(length, span)| {
                         view! {
                             <button
                                 type="button"
                                 class="secondary"
                                 on:click=move |_| preset(Some(length))
                             >
-                                {label}
+                                {format!("{span} ending {lag} ago")}
                             </button>
                         }
                     })}
@@ -154,34 +156,23 @@ pub fn TimeWindow(
                 </label>
             </div>
             <div class="row">
-                <div class="field" class:invalid=move || start_error.get().is_some()>
-                    <label for="start-time">"Start time"</label>
-                    <input
-                        id="start-time"
-                        type="datetime-local"
-                        aria-describedby="start-time-error"
-                        prop:value=move || shown(start.get())
-                        on:change=move |ev| start.set(read(event_target_value(&ev)))
-                    />
-                    <p class="hint">{move || format!("In {}", zone.get().label())}</p>
-                    <p class="field-error" id="start-time-error">
-                        {move || start_error.get()}
-                    </p>
-                </div>
-                <div class="field" class:invalid=move || end_error.get().is_some()>
-                    <label for="end-time">"End time"</label>
-                    <input
-                        id="end-time"
-                        type="datetime-local"
-                        aria-describedby="end-time-error"
-                        prop:value=move || shown(end.get())
-                        on:change=move |ev| end.set(read(event_target_value(&ev)))
-                    />
-                    <p class="hint">{end_hint}</p>
-                    <p class="field-error" id="end-time-error">
-                        {move || end_error.get()}
-                    </p>
-                </div>
+                <TimeField
+                    id="start-time"
+                    label="Start time"
+                    at=start
+                    typed=typed.0
+                    zone
+                    error=start_error
+                />
+                <TimeField
+                    id="end-time"
+                    label="End time"
+                    at=end
+                    typed=typed.1
+                    zone
+                    error=end_error
+                    hint=end_hint
+                />
             </div>
             <p class="hint">
                 {move || match (start.get(), end.get()) {
@@ -196,5 +187,74 @@ pub fn TimeWindow(
                 }}
             </p>
         </fieldset>
+    }
+}
+
+/// One time of the window: ISO 8601 text in `zone`, the same instant in the other zone
+/// beside it.
+#[component]
+fn TimeField(
+    id: &'static str,
+    label: &'static str,
+    at: RwSignal<Option<OffsetDateTime>>,
+    typed: RwSignal<Option<String>>,
+    zone: RwSignal<Zone>,
+    error: Signal<Option<String>>,
+    #[prop(optional)] hint: &'static str,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let shown = move || {
+        typed.get().unwrap_or_else(|| {
+            at.get()
+                .map(|t| format::iso_input(t, zone.get()))
+                .unwrap_or_default()
+        })
+    };
+    let beside = move || {
+        let Some(t) = at.get() else {
+            return format!("YYYY-MM-DDTHH:MM:SS, 24-hour, in {}", zone.get().label());
+        };
+        let other = match zone.get() {
+            Zone::Utc => Zone::Local(clock::local_offset()),
+            Zone::Local(_) => Zone::Utc,
+        };
+        format!(
+            "In {} · {} {}",
+            zone.get().label(),
+            format::iso_input(t, other),
+            other.label()
+        )
+    };
+    view! {
+        <div class="field" class:invalid=move || error.get().is_some()>
+            <label for=id>{label}</label>
+            <input
+                id=id
+                type="text"
+                autocomplete="off"
+                spellcheck="false"
+                placeholder="2026-12-06T06:35:00"
+                aria-describedby=error_id.clone()
+                prop:value=shown
+                on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    match format::parse_input(&value, zone.get_untracked()) {
+                        Some(t) => {
+                            typed.set(None);
+                            at.set(Some(t));
+                        }
+                        None => {
+                            typed.set(Some(value));
+                            at.set(None);
+                        }
+                    }
+                }
+            />
+            <p class="hint">{beside}</p>
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+            <p class="field-error" id=error_id>
+                {move || error.get()}
+            </p>
+        </div>
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::components::archive_settings::{ArchiveSettings, ArchiveSettingsInput};
+use crate::components::danger_zone::DangerZone;
 use crate::components::destructive_button::{Destructive, DestructiveButton};
 use crate::components::detail_page::{DetailPage, Subject};
 use crate::components::error_banner::ErrorBanner;
@@ -86,7 +87,6 @@ fn ArchiveDetail(archive: Archive, on_saved: Callback<()>) -> impl IntoView {
                 >
                     "Edit"
                 </button>
-                <DestructiveButton name=name.clone() how=deletion on_done=deleted />
             </div>
         </div>
         <RoleNote action=Operation::DeleteArchive />
@@ -149,6 +149,9 @@ fn ArchiveDetail(archive: Archive, on_saved: Callback<()>) -> impl IntoView {
         <p>
             <a href=replays_link>"Replays from this archive"</a>
         </p>
+        <DangerZone>
+            <DestructiveButton name=name.clone() how=deletion on_done=deleted />
+        </DangerZone>
     }
 }
 

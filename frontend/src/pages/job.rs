@@ -4,7 +4,8 @@
 
 use crate::api;
 use crate::components::change_buttons::use_changes;
-use crate::components::delivery_report::DeliveryReport;
+use crate::components::danger_zone::DangerZone;
+use crate::components::delivery_report::{self, DeliveryReport, DeliveryVerdictBadge};
 use crate::components::destructive_button::{Destructive, DestructiveButton};
 use crate::components::detail_page::{DetailPage, Subject};
 use crate::components::progress_bar::ProgressBar;
@@ -14,7 +15,7 @@ use crate::components::table_cells::named_arn;
 use crate::format::{self, Zone};
 use crate::links;
 use leptos::prelude::*;
-use shared::job::ReplayJob;
+use shared::job::{JobState, ReplayJob, SliceState};
 use shared::roles::Operation;
 
 impl Subject for ReplayJob {
@@ -36,6 +37,7 @@ pub fn JobPage() -> impl IntoView {
 fn JobDetail(job: ReplayJob, on_changed: Callback<()>) -> impl IntoView {
     let s = job.summary.clone();
     let name = StoredValue::new(s.job_name.clone());
+    let report = delivery_report::load(s.job_name.clone(), Operation::ReplayJobReport);
     let archive = format::arn_name(&s.event_source_arn).to_owned();
     let eta = job.eta();
     let changes = use_changes(
@@ -50,32 +52,20 @@ fn JobDetail(job: ReplayJob, on_changed: Callback<()>) -> impl IntoView {
         title: format!("Cancel replay job {}?", name.get_value()),
         consequence: "The running slice is cancelled and no other starts. Slices already replayed stay delivered. A cancelled job cannot be resumed.",
     };
-    let routed = job.routing.as_ref().map(|r| {
-        r.targets
-            .iter()
-            .map(|t| format!("{} of rule {}", t.target_id, t.rule))
-            .collect::<Vec<_>>()
-            .join(", ")
-    });
+    // Whom its slices go to: the job's record keeps the routing for its whole life.
+    let routed = job
+        .routing
+        .as_ref()
+        .and_then(|r| r.validate().ok())
+        .map(|r| r.sent_to());
     view! {
         <div class="page-head">
             <h1>{s.job_name.clone()}</h1>
             <StateBadge label=s.state.as_str() tone=job_tone(s.state) />
+            <DeliveryVerdictBadge report />
             <div class="actions">
                 {changes.button(Operation::PauseReplayJob, "Pause", s.state.can_pause())}
                 {changes.button(Operation::ResumeReplayJob, "Resume", s.state.can_resume())}
-                {s
-                    .state
-                    .can_cancel()
-                    .then(|| {
-                        view! {
-                            <DestructiveButton
-                                name=name.get_value()
-                                how=cancellation
-                                on_done=on_changed
-                            />
-                        }
-                    })}
             </div>
         </div>
         {changes.error()}
@@ -96,6 +86,20 @@ fn JobDetail(job: ReplayJob, on_changed: Callback<()>) -> impl IntoView {
                 )}
             </p>
             <SliceTimeline slices=job.slices.clone() />
+            {rest_of(&job)
+                .map(|href| {
+                    view! {
+                        <p>
+                            <a class="button secondary" href=href>
+                                "Replay the rest of its window…"
+                            </a>
+                            " "
+                            <span class="hint">
+                                "Opens Start replay with the slices that did not complete."
+                            </span>
+                        </p>
+                    }
+                })}
             <p class="note">
                 "Each slice is a replay of its own. Pause lets the running slice finish and starts no other; resume goes on with the next slice; cancel cancels the running slice."
             </p>
@@ -110,7 +114,7 @@ fn JobDetail(job: ReplayJob, on_changed: Callback<()>) -> impl IntoView {
             {routed
                 .map(|r| {
                     view! {
-                        <dt>"Routed to"</dt>
+                        <dt>"Sent to"</dt>
                         <dd>{r}</dd>
                     }
                 })}
@@ -129,6 +133,39 @@ fn JobDetail(job: ReplayJob, on_changed: Callback<()>) -> impl IntoView {
             <dt>"Created"</dt>
             <dd>{format!("{} by {}", format::datetime(s.created_at, Zone::Utc), s.created_by)}</dd>
         </dl>
-        <DeliveryReport name=name.get_value() report=Operation::ReplayJobReport />
+        <DeliveryReport report />
+        {s
+            .state
+            .can_cancel()
+            .then(|| {
+                view! {
+                    <DangerZone>
+                        <DestructiveButton
+                            name=name.get_value()
+                            how=cancellation
+                            on_done=on_changed
+                        />
+                    </DangerZone>
+                }
+            })}
     }
+}
+
+/// For a cancelled or failed job, Start replay filled with what it did not replay: from
+/// its first slice that did not complete to its window's end.
+fn rest_of(job: &ReplayJob) -> Option<String> {
+    let s = &job.summary;
+    if !matches!(s.state, JobState::Cancelled | JobState::Failed) {
+        return None;
+    }
+    let from = job
+        .slices
+        .iter()
+        .find(|slice| slice.state != SliceState::Completed)?
+        .event_start_time;
+    Some(links::start_replay_window(
+        format::arn_name(&s.event_source_arn),
+        from,
+        s.event_end_time,
+    ))
 }

@@ -8,6 +8,7 @@ pub mod job;
 pub mod jobs;
 pub mod new_archive;
 pub mod not_found;
+pub mod now;
 pub mod peek;
 pub mod replay;
 pub mod replay_to_subscribers;

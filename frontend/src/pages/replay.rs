@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::clock;
-use crate::components::delivery_report::DeliveryReport;
+use crate::components::delivery_report::{self, DeliveryReport, DeliveryVerdictBadge};
 use crate::components::destructive_button::{Destructive, DestructiveButton};
 use crate::components::detail_page::{DetailPage, Subject};
 use crate::components::progress_bar::ProgressBar;
@@ -35,6 +35,22 @@ pub fn ReplayPage() -> impl IntoView {
 fn ReplayDetail(replay: Replay, on_changed: Callback<()>) -> impl IntoView {
     let s = replay.summary.clone();
     let name = s.replay_name.clone();
+    let report = delivery_report::load(name.clone(), Operation::ReplayReport);
+    // Whom a routed or forwarded replay went to: kept in its description at the start,
+    // so it is said also once its temporary rules are gone.
+    let description = replay.description.clone().unwrap_or_default();
+    let (written, kept) = shared::routing::split_sent_to(&description);
+    let sent_to = replay
+        .routing
+        .as_ref()
+        .and_then(|r| r.validate().ok())
+        .map(|r| r.sent_to())
+        .or_else(|| kept.map(str::to_owned));
+    let written = if written.is_empty() {
+        "—".to_owned()
+    } else {
+        written.to_owned()
+    };
     let progress = s.compute_progress();
     let archive = format::arn_name(&s.event_source_arn).to_owned();
     let eta = s
@@ -72,6 +88,7 @@ fn ReplayDetail(replay: Replay, on_changed: Callback<()>) -> impl IntoView {
         <div class="page-head">
             <h1>{name.clone()}</h1>
             <StateBadge label=s.state.as_str() tone=replay_tone(s.state) />
+            <DeliveryVerdictBadge report />
             <ReplayOrigin name=name.clone() job=s.job.clone() />
             <div class="actions">
                 {s
@@ -117,35 +134,15 @@ fn ReplayDetail(replay: Replay, on_changed: Callback<()>) -> impl IntoView {
             <dd>{named_arn(replay.destination.arn.clone())}</dd>
             <dt>"Rules"</dt>
             <dd>{rules}</dd>
-            {replay
-                .routing
-                .as_ref()
-                .and_then(|r| r.forward_to.clone())
-                .map(|f| {
+            {sent_to
+                .map(|to| {
                     view! {
-                        <dt>"Forwarded to"</dt>
-                        <dd>{named_arn(f.event_bus_arn)}</dd>
-                    }
-                })}
-            {replay
-                .routing
-                .clone()
-                .filter(|r| r.forward_to.is_none())
-                .map(|r| {
-                    view! {
-                        <dt>"Routed to"</dt>
-                        <dd>
-                            {r
-                                .targets
-                                .iter()
-                                .map(|t| format!("{} of rule {}", t.target_id, t.rule))
-                                .collect::<Vec<_>>()
-                                .join(", ")}
-                        </dd>
+                        <dt>"Sent to"</dt>
+                        <dd>{to}</dd>
                     }
                 })}
             <dt>"Description"</dt>
-            <dd>{replay.description.clone().unwrap_or_else(|| "—".to_owned())}</dd>
+            <dd>{written}</dd>
             <dt>"Event window"</dt>
             <dd>{format::window(s.event_start_time, s.event_end_time)}</dd>
             <dt>"Last replayed event"</dt>
@@ -155,6 +152,6 @@ fn ReplayDetail(replay: Replay, on_changed: Callback<()>) -> impl IntoView {
             <dt>"Ended"</dt>
             <dd>{format::maybe_datetime(s.replay_end_time)}</dd>
         </dl>
-        <DeliveryReport name=name.clone() report=Operation::ReplayReport />
+        <DeliveryReport report />
     }
 }

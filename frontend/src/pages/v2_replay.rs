@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::components::change_buttons::use_changes;
-use crate::components::delivery_report::DeliveryReport;
+use crate::components::delivery_report::{self, DeliveryReport, DeliveryVerdictBadge};
 use crate::components::destructive_button::{Destructive, DestructiveButton};
 use crate::components::detail_page::{DetailPage, Subject};
 use crate::components::state_badge::{StateBadge, subscriber_tone, v2_replay_tone};
@@ -34,6 +34,7 @@ pub fn V2ReplayPage() -> impl IntoView {
 #[component]
 fn V2ReplayDetail(replay: V2Replay, on_changed: Callback<()>) -> impl IntoView {
     let name = replay.replay_name.clone();
+    let report = delivery_report::load(name.clone(), Operation::V2ReplayReport);
     let state = replay.state;
     let bus = format::v2_arn_name(&replay.event_bus_arn).to_owned();
     let changes = use_changes(
@@ -57,6 +58,7 @@ fn V2ReplayDetail(replay: V2Replay, on_changed: Callback<()>) -> impl IntoView {
         <div class="page-head">
             <h1>{name.clone()}</h1>
             <StateBadge label=state.as_str() tone=v2_replay_tone(state) />
+            <DeliveryVerdictBadge report />
             <div class="actions">
                 {changes.button(Operation::PauseV2Replay, "Pause", state.can_pause())}
                 {changes.button(Operation::ResumeV2Replay, "Resume", state.can_resume())}
@@ -103,7 +105,7 @@ fn V2ReplayDetail(replay: V2Replay, on_changed: Callback<()>) -> impl IntoView {
                 ]>{replay.subscribers.into_iter().map(copy_row).collect_view()}</ListTable>
             </div>
         </section>
-        <DeliveryReport name report=Operation::V2ReplayReport />
+        <DeliveryReport report v2=true />
     }
 }
 

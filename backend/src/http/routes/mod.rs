@@ -9,6 +9,7 @@ pub mod event_patterns;
 pub mod health;
 pub mod jobs;
 pub mod me;
+pub mod now;
 mod params;
 pub mod peeks;
 pub mod replays;
@@ -43,6 +44,7 @@ where
     // Signed in; the role each action needs is `shared::roles::Operation::minimum_role`.
     [
         routes!(me::me),
+        routes!(now::now),
         routes!(archives::list, archives::create),
         routes!(archives::describe, archives::update, archives::delete),
         routes!(peeks::start),

@@ -56,10 +56,10 @@ impl V2Inputs {
             ));
         }
         if start.is_none() {
-            errors.push((FieldName::EventStartTime, "Enter a start time.".into()));
+            errors.push((FieldName::EventStartTime, "Enter a start time as YYYY-MM-DDTHH:MM:SS, 24-hour (for example 2026-12-06T06:35:00).".into()));
         }
         if end.is_none() {
-            errors.push((FieldName::EventEndTime, "Enter an end time.".into()));
+            errors.push((FieldName::EventEndTime, "Enter an end time as YYYY-MM-DDTHH:MM:SS, 24-hour (for example 2026-12-06T07:35:00).".into()));
         }
         if let (Some(s), Some(e)) = (start, end) {
             let checked =

@@ -39,6 +39,17 @@ pub fn StartReplayPage() -> impl IntoView {
     let archive_name = RwSignal::new(query.get_untracked().get("archive").unwrap_or_default());
     // The default window: the hour that ends where the archive has caught up.
     let (start, end) = Earliest::ArchiveCreated.last_hour();
+    // A window handed over in the link (`from`, `to`: the rest of a job), when both read.
+    let given = |key: &str| {
+        query
+            .get_untracked()
+            .get(key)
+            .and_then(|t| shared::timestamp::parse(&t).ok())
+    };
+    if let (Some(from), Some(to)) = (given("from"), given("to")) {
+        start.set(Some(from));
+        end.set(Some(to));
+    }
     let archive = chosen_archive(archive_name, (start, end));
     let bus_arn = Signal::derive(move || archive.get().map(|a| a.summary.event_source_arn));
     // The name suggested for the chosen archive, until the user types one.
