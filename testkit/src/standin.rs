@@ -53,6 +53,9 @@ pub struct Script {
     /// PutTargets on a stateful rule also adds this target, as another writer racing
     /// Rewind's own would.
     pub put_targets_also_adds: Option<Value>,
+    /// More RUNNING replays of the archive ListReplays answers besides `running` (a
+    /// peek's, by its name).
+    pub also_running: Vec<&'static str>,
 }
 
 /// A rule the stand-in keeps (`Script::stateful_rules`).
@@ -212,11 +215,19 @@ fn answer(script: &mut Script, target: &str, request: &Value) -> Response {
             "EventStartTime": 1_795_000_000.0, "EventEndTime": 1_795_003_600.0,
             "EventLastReplayedTime": 1_795_001_800.0, "ReplayStartTime": 1_795_010_000.0,
         })),
-        "ListReplays" => aws_ok(json!({"Replays": [{
-            "ReplayName": "running", "State": "RUNNING", "EventSourceArn": ARCHIVE,
-            "EventStartTime": 1_795_000_000.0, "EventEndTime": 1_795_003_600.0,
-            "EventLastReplayedTime": 1_795_000_900.0, "ReplayStartTime": 1_795_010_000.0,
-        }]})),
+        "ListReplays" => {
+            let replays: Vec<Value> = std::iter::once("running")
+                .chain(script.also_running.iter().copied())
+                .map(|name| {
+                    json!({
+                        "ReplayName": name, "State": "RUNNING", "EventSourceArn": ARCHIVE,
+                        "EventStartTime": 1_795_000_000.0, "EventEndTime": 1_795_003_600.0,
+                        "EventLastReplayedTime": 1_795_000_900.0, "ReplayStartTime": 1_795_010_000.0,
+                    })
+                })
+                .collect();
+            aws_ok(json!({ "Replays": replays }))
+        }
         "CancelReplay" if request["ReplayName"] == "running" => aws_ok(json!({
             "ReplayArn": "arn:aws:events:us-east-1:123456789012:replay/running", "State": "CANCELLING",
         })),

@@ -197,12 +197,16 @@ async fn now_shows_a_teams_share_what_waits_and_what_is_alive_and_a_job_ends_in_
     .await;
 }
 
-/// The stand-in's RUNNING replay `running` of orders-all holds one of the account's
-/// slots: its cell names it on hover (title) and to a keyboard or screen reader
-/// (focusable, accessible name), and the holders' table links it.
+/// The stand-in's RUNNING replay `running` of orders-all and a peek's replay hold two of
+/// the account's slots: each cell names its holder on hover (title) and to a keyboard or
+/// screen reader (focusable, accessible name), and the holders' table links them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn standin_a_running_replay_is_named_in_its_slot() {
-    let (app, _) = spawn_with_standin(Script::default(), |s| {
+    let script = Script {
+        also_running: vec!["rewind-peek-0123456789abcdef"],
+        ..Script::default()
+    };
+    let (app, _) = spawn_with_standin(script, |s| {
         s.static_dir = dist();
         s.roles.teams = Some(teams("orders=orders"));
         s.local_teams = vec!["orders".to_owned()];
@@ -211,7 +215,7 @@ async fn standin_a_running_replay_is_named_in_its_slot() {
     .await;
     app.in_browser("now-slot-standin", |b| async move {
         b.open("/", "Now").await;
-        b.wait_text(".meter", "1 of the account's 10 replay slots in use")
+        b.wait_text(".meter", "2 of the account's 10 replay slots in use")
             .await;
         let slot = b.find(fantoccini::Locator::Css("ol.slots li.held")).await;
         let name = slot
@@ -230,7 +234,22 @@ async fn standin_a_running_replay_is_named_in_its_slot() {
             Some("0")
         );
         b.wait_text("#slots-title ~ table", "running").await;
-        b.wait_text(".shares", "orders 1 of 4").await;
+        let peek = b
+            .find(fantoccini::Locator::Css("ol.slots li.held.peek"))
+            .await;
+        let name = peek
+            .attr("aria-label")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        assert!(
+            name.starts_with("Slot 2: peek rewind-peek-0123456789abcdef, team orders"),
+            "{name}"
+        );
+        b.wait_text("#slots-title ~ table", "a peek of orders-all")
+            .await;
+        b.wait_text(".shares", "orders 2 of 4").await;
         // What the stand-in does not speak is said, and the rest still shown.
         b.wait_text(".banner.warn", "could not be read").await;
     })

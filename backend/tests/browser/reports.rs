@@ -68,6 +68,9 @@ async fn the_delivery_section_shows_the_seeded_figures_in_both_themes() {
         (Theme::Dark, "delivery-dark"),
     ] {
         with_browser(&app.address, name, theme, move |b: Browser| async move {
+            // The list says it beside COMPLETED too.
+            b.open("/replays", "Replays").await;
+            b.wait_text("table", "Delivery: 1 failed").await;
             b.open("/replays/reported", "reported").await;
             b.wait_text(".delivery", "9 matched · 9 invocations · 2 failed")
                 .await;

@@ -53,6 +53,31 @@ pub fn DeliveryVerdictBadge(report: Report) -> impl IntoView {
     }
 }
 
+/// The most rows of a list whose verdict is read: each is a report (cached a minute, from
+/// the reader's 30 a minute), so a list of 100 does not spend them all.
+pub const LIST_VERDICTS: usize = 5;
+
+/// Under a COMPLETED row's state in a list: the verdict for the first [`LIST_VERDICTS`]
+/// completed rows (`read`), a link to the page's Delivery for the rest.
+pub fn list_verdict(name: &str, report: Operation, href: String, read: bool) -> AnyView {
+    if read {
+        let report = load(name.to_owned(), report);
+        view! {
+            <br />
+            <DeliveryVerdictBadge report />
+        }
+        .into_any()
+    } else {
+        view! {
+            <br />
+            <a class="muted" href=format!("{href}#delivery-title")>
+                "Delivery: on its page"
+            </a>
+        }
+        .into_any()
+    }
+}
+
 /// The Delivery section: the report, and "Refresh" to read it again (the figures arrive
 /// over minutes).
 #[component]

@@ -1,6 +1,7 @@
 //! Replay jobs: the list, filtered by state and paged, with each job's progress.
 
 use crate::api;
+use crate::components::delivery_report;
 use crate::components::filter_bar::FilterBar;
 use crate::components::list_page::{ListKind, ListPage, ListPageData};
 use crate::components::progress_bar::ProgressBar;
@@ -48,7 +49,18 @@ fn job_table(page: ReplayJobList) -> AnyView {
     let headings = &[
         "Name", "State", "Archive", "Window", "Slices", "Progress", "Created",
     ];
-    let row = |j: ReplayJobSummary| {
+    // The verdict beside COMPLETED, as on the replays list.
+    let mut completed = 0;
+    let mut row = move |j: ReplayJobSummary| {
+        let verdict = (j.state == JobState::Completed).then(|| {
+            completed += 1;
+            delivery_report::list_verdict(
+                &j.job_name,
+                Operation::ReplayJobReport,
+                links::job(&j.job_name),
+                completed <= delivery_report::LIST_VERDICTS,
+            )
+        });
         let slices = format!(
             "{} of {} × {} min",
             j.slices_done, j.slices_total, j.slice_minutes
@@ -60,6 +72,7 @@ fn job_table(page: ReplayJobList) -> AnyView {
                 </td>
                 <td>
                     <StateBadge label=j.state.as_str() tone=job_tone(j.state) />
+                    {verdict}
                 </td>
                 {archive_cell(j.event_source_arn)}
                 {window_cell(j.event_start_time, j.event_end_time)}
@@ -77,6 +90,6 @@ fn job_table(page: ReplayJobList) -> AnyView {
             </tr>
         }
     };
-    view! { <ListTable headings>{page.jobs.into_iter().map(row).collect_view()}</ListTable> }
+    view! { <ListTable headings>{page.jobs.into_iter().map(&mut row).collect_view()}</ListTable> }
         .into_any()
 }

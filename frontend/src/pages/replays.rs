@@ -1,6 +1,7 @@
 //! Replays: the list, filtered and paged, with each replay's progress.
 
 use crate::api;
+use crate::components::delivery_report;
 use crate::components::filter_bar::{FilterBar, SourceFilter};
 use crate::components::list_page::{ListKind, ListPage, ListPageData};
 use crate::components::progress_bar::ProgressBar;
@@ -72,8 +73,19 @@ fn replay_table(page: ReplayList) -> AnyView {
     let headings = &[
         "Name", "State", "Archive", "Window", "Progress", "Started", "Ended",
     ];
-    let row = |r: ReplaySummary| {
+    // The verdict beside COMPLETED: "sent to the bus" is not "the consumers got it".
+    let mut completed = 0;
+    let mut row = move |r: ReplaySummary| {
         let progress = r.compute_progress();
+        let verdict = (r.state == ReplayState::Completed).then(|| {
+            completed += 1;
+            delivery_report::list_verdict(
+                &r.replay_name,
+                Operation::ReplayReport,
+                links::replay(&r.replay_name),
+                completed <= delivery_report::LIST_VERDICTS,
+            )
+        });
         view! {
             <tr>
                 <td>
@@ -82,6 +94,7 @@ fn replay_table(page: ReplayList) -> AnyView {
                 </td>
                 <td>
                     <StateBadge label=r.state.as_str() tone=replay_tone(r.state) />
+                    {verdict}
                 </td>
                 {archive_cell(r.event_source_arn)}
                 {window_cell(r.event_start_time, r.event_end_time)}
@@ -97,7 +110,7 @@ fn replay_table(page: ReplayList) -> AnyView {
         }
     };
     view! {
-        <ListTable headings>{page.replays.into_iter().map(row).collect_view()}</ListTable>
+        <ListTable headings>{page.replays.into_iter().map(&mut row).collect_view()}</ListTable>
         <p class="note">
             {format!(
                 "At most {} replays per account and region can be starting or running at once.",
