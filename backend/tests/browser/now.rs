@@ -56,6 +56,19 @@ async fn shop(app: &TestApp) {
     assert_eq!(reply.status, 201, "{}", reply.body);
 }
 
+/// The slot cell `css` is named `starts` to a screen reader and on hover, and takes focus.
+async fn assert_slot(b: &Browser, css: &str, starts: &str) {
+    let slot = b.find(fantoccini::Locator::Css(css)).await;
+    let attr = |name: &'static str| {
+        let slot = slot.clone();
+        async move { slot.attr(name).await.ok().flatten() }
+    };
+    let name = attr("aria-label").await.unwrap_or_default();
+    assert!(name.starts_with(starts), "{name}");
+    assert_eq!(attr("title").await, Some(name));
+    assert_eq!(attr("tabindex").await.as_deref(), Some("0"));
+}
+
 /// WCAG's contrast ratio of the first `css` element's text on its background.
 async fn contrast(b: &Browser, css: &str) -> f64 {
     let script = r#"
@@ -217,36 +230,19 @@ async fn standin_a_running_replay_is_named_in_its_slot() {
         b.open("/", "Now").await;
         b.wait_text(".meter", "2 of the account's 10 replay slots in use")
             .await;
-        let slot = b.find(fantoccini::Locator::Css("ol.slots li.held")).await;
-        let name = slot
-            .attr("aria-label")
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        assert!(
-            name.starts_with("Slot 1: replay running, team orders, started "),
-            "{name}"
-        );
-        assert_eq!(slot.attr("title").await.ok().flatten(), Some(name));
-        assert_eq!(
-            slot.attr("tabindex").await.ok().flatten().as_deref(),
-            Some("0")
-        );
+        assert_slot(
+            &b,
+            "ol.slots li.held",
+            "Slot 1: replay running, team orders, started ",
+        )
+        .await;
         b.wait_text("#slots-title ~ table", "running").await;
-        let peek = b
-            .find(fantoccini::Locator::Css("ol.slots li.held.peek"))
-            .await;
-        let name = peek
-            .attr("aria-label")
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        assert!(
-            name.starts_with("Slot 2: peek rewind-peek-0123456789abcdef, team orders"),
-            "{name}"
-        );
+        assert_slot(
+            &b,
+            "ol.slots li.held.peek",
+            "Slot 2: peek rewind-peek-0123456789abcdef, team orders, started ",
+        )
+        .await;
         b.wait_text("#slots-title ~ table", "a peek of orders-all")
             .await;
         b.wait_text(".shares", "orders 2 of 4").await;
