@@ -26,6 +26,13 @@ async fn an_admin_forwards_a_replay_to_the_staging_bus_from_the_form() {
         b.wait_text("#replay-preview", "On orders-staging").await;
         b.wait_text("#replay-preview", "staging-no-replays").await;
         b.wait_text(".warnings", "never capture").await;
+        // The headline is the end-to-end answer: who on the receiving bus gets them (its
+        // one rule opts out of replays), and that no rule of the source bus does.
+        b.wait_text(
+            ".preview-totals",
+            "0 rules and 0 targets on orders-staging receive the forwarded events; no rule of orders does.",
+        )
+        .await;
         b
     };
     let to = staging.clone();
