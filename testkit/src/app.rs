@@ -38,6 +38,8 @@ pub fn test_settings(endpoint: &str) -> Settings {
     settings.listen = ([127, 0, 0, 1], 0).into();
     settings.static_dir = PathBuf::from("/nonexistent");
     settings.target_role_arns = vec![TEST_TARGET_ROLE.to_owned()];
+    // Not stdout: a failing test's output would be hundreds of audit lines.
+    settings.audit_file = Some(target_dir().join("test-audit.log"));
     settings
 }
 

@@ -173,7 +173,7 @@ pub async fn subscriber_names(v2: &v2::Client, bus_arn: &str) -> Vec<String> {
 /// days, subscribers `billing` (order payments) and `audit` (everything) on SQS queues
 /// of ministack at `aws_endpoint`, and 200 order events over the last two hours (the
 /// stand-in's clock is set back while they are put, then brought to now).
-pub async fn demo(v2_endpoint: &str, aws_endpoint: &str) -> Result<(), String> {
+pub async fn demo(v2_endpoint: &str, aws_endpoint: &str) -> Result<String, String> {
     let http = reqwest::Client::new();
     let shift = |seconds: f64| {
         let http = http.clone();
@@ -269,10 +269,7 @@ pub async fn demo(v2_endpoint: &str, aws_endpoint: &str) -> Result<(), String> {
             .map_err(|e| fail("events")(&v2::error::DisplayErrorContext(e)))?;
         shift(HOURS * 3600.0 / f64::from(STEPS)).await?;
     }
-    println!(
-        "    Custom Event Bus orders-v2 (7 days) with subscribers billing and audit, 200 events over the last two hours"
-    );
-    Ok(())
+    Ok("Custom Event Bus orders-v2 (7 days) with subscribers billing and audit, 200 events over the last two hours".to_owned())
 }
 
 /// The role the demo's subscribers invoke their queues with; the demo deployment lists it
@@ -281,7 +278,7 @@ pub const DEMO_SUBSCRIBER_ROLE: &str = "arn:aws:iam::000000000000:role/rewind-de
 
 /// The demo's completed v2 replay, through the backend at `base`: the first half hour
 /// `orders-v2` kept, to `audit`.
-pub async fn demo_replay(base: &str) -> Result<(), String> {
+pub async fn demo_replay(base: &str) -> Result<String, String> {
     let http = reqwest::Client::new();
     let fail =
         |what: &str, e: &dyn std::fmt::Display| format!("seeding the v2 demo replay: {what}: {e}");
@@ -346,8 +343,8 @@ pub async fn demo_replay(base: &str) -> Result<(), String> {
         let text = reply.text().await.unwrap_or_default();
         return Err(fail("start", &text));
     }
-    println!(
-        "    v2 replay orders-v2-audit-demo (the first half hour, to audit; completes in a moment)"
-    );
-    Ok(())
+    Ok(
+        "v2 replay orders-v2-audit-demo (the first half hour, to audit; completes in a moment)"
+            .to_owned(),
+    )
 }

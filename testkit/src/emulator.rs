@@ -48,8 +48,13 @@ macro_rules! on_emulator {
     };
 }
 
+/// The checkout under test: cargo's run-time `CARGO_MANIFEST_DIR` (the test's or
+/// xtask's package, one level below the root) first, as a cached build may have been
+/// compiled in another checkout whose path `env!` would have baked in.
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         .parent()
         .map(PathBuf::from)
         .unwrap_or_default()

@@ -41,8 +41,7 @@ fn fail(what: &str) -> impl Fn(aws_sdk_eventbridge::Error) -> String + '_ {
     move |e| format!("seeding demo data: {what}: {e}")
 }
 
-pub async fn demo_data(endpoint: &str) -> Result<(), String> {
-    println!("\n==> Seeding demo data");
+pub async fn demo_data(endpoint: &str) -> Result<Vec<String>, String> {
     let eb = eventbridge_client(endpoint, KEY);
 
     let bus_arn = eb
@@ -127,13 +126,10 @@ pub async fn demo_data(endpoint: &str) -> Result<(), String> {
         .await
         .map_err(|e| fail("start replay")(e.into()))?;
     staging(endpoint, &eb).await?;
-    println!(
-        "    bus {BUS} (3 rules), 200 events, archives orders-all and orders-created, replay orders-backfill-demo"
-    );
-    println!(
-        "    bus orders-staging (rule staging-orders → queue orders-staging-inbox; rule staging-no-replays opts out), to forward a replay to"
-    );
-    Ok(())
+    Ok(vec![
+        format!("bus {BUS} (3 rules), 200 events, archives orders-all and orders-created, replay orders-backfill-demo"),
+        "bus orders-staging (rule staging-orders → queue orders-staging-inbox; rule staging-no-replays opts out), to forward a replay to".to_owned(),
+    ])
 }
 
 /// `orders-staging`: a bus to forward replays of `orders` to, with a rule whose target is
@@ -189,7 +185,7 @@ async fn staging(endpoint: &str, eb: &Client) -> Result<(), String> {
 /// The demo's replay jobs, made through the running backend at `base` (the state
 /// machine and a job's record are the backend's to make): `orders-nightly-demo`, run to
 /// the end, and `orders-paced-demo`, paused after its first slice.
-pub async fn demo_jobs(base: &str) -> Result<(), String> {
+pub async fn demo_jobs(base: &str) -> Result<String, String> {
     let http = reqwest::Client::new();
     let fail = |what: &str, e: &dyn std::fmt::Display| format!("seeding demo jobs: {what}: {e}");
     for _ in 0..100 {
@@ -274,16 +270,16 @@ pub async fn demo_jobs(base: &str) -> Result<(), String> {
         .send()
         .await
         .map_err(|e| fail("pause", &e))?;
-    println!(
-        "    replay jobs orders-nightly-demo (4 slices, runs to the end) and orders-paced-demo (8 slices, paused after the first)"
-    );
-    Ok(())
+    Ok(
+        "replay jobs orders-nightly-demo (4 slices, runs to the end) and orders-paced-demo (8 slices, paused after the first)"
+            .to_owned(),
+    )
 }
 
 /// Demo delivery figures for the demo replay and the finished demo job, SEEDED (the
 /// emulator records none): `AWS/Events` metrics for the bus's rules and bus-log records,
 /// labelled as demo figures in the output.
-pub async fn demo_figures(endpoint: &str, base: &str) -> Result<(), String> {
+pub async fn demo_figures(endpoint: &str, base: &str) -> Result<String, String> {
     let http = reqwest::Client::new();
     let eventbridge = eventbridge_client(endpoint, KEY);
     let bus_arn = format!("arn:aws:events:us-east-1:000000000000:event-bus/{BUS}");
@@ -365,8 +361,5 @@ pub async fn demo_figures(endpoint: &str, base: &str) -> Result<(), String> {
         }
     }
     crate::figures::bus_log_records(endpoint, BUS, &records).await?;
-    println!(
-        "    DEMO FIGURES (seeded, not real deliveries): AWS/Events metrics and bus-log records for orders-backfill-demo and orders-nightly-demo"
-    );
-    Ok(())
+    Ok("delivery figures for orders-backfill-demo and orders-nightly-demo: SEEDED (AWS/Events metrics and bus-log records written by the demo, not real deliveries)".to_owned())
 }

@@ -6,6 +6,7 @@ mod bench;
 mod benchmarks;
 mod cycles;
 mod deploy;
+mod dev;
 mod layers;
 mod lighthouse;
 mod payload;
@@ -13,11 +14,9 @@ mod rehearse;
 mod reliability;
 mod tools;
 
-use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 use std::time::Duration;
-use testkit::{Emulator, EmulatorProcess};
 use tools::step;
 
 pub use anyhow::Result;
@@ -41,6 +40,10 @@ enum Task {
         /// Use real AWS through the default credential chain (no emulator, no demo data).
         #[arg(long)]
         aws: bool,
+        /// Every command's output, and the backend's request logs and audit records, on
+        /// the terminal instead of in files under target/dev/.
+        #[arg(long)]
+        verbose: bool,
     },
     /// Formatting, lints, the builds, every test, the reliability checks, the deployment
     /// checks and the deploy rehearsal: what CI runs.
@@ -107,7 +110,7 @@ enum Task {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
-        Task::Dev { aws } => dev(aws),
+        Task::Dev { aws, verbose } => dev::run(aws, verbose),
         Task::Test { fast } => test(fast),
         Task::Fuzz { seconds } => reliability::fuzz(seconds),
         Task::SchemaFuzz { examples } => reliability::schema_fuzz(examples),
@@ -149,93 +152,6 @@ fn payload(no_build: bool) -> Result<()> {
     let profile = benchmarks::wasm_profile()?;
     println!("\n{profile}");
     benchmarks::write_section("wasm-profile", &profile)
-}
-
-fn dev(real_aws: bool) -> Result<()> {
-    tools::ensure_frontend_tools()?;
-    tools::trunk_build()?;
-    tools::run("cargo", &["build", "-p", "rewind-backend"], &[])?;
-
-    let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async {
-        let emulator = if real_aws {
-            println!(
-                "Using real AWS through the default credential chain (no emulator, no demo data)."
-            );
-            None
-        } else {
-            tools::ensure_venv()?;
-            step("Starting ministack (127.0.0.1:4566 if free)");
-            let emulator = EmulatorProcess::launch(Emulator::Ministack, Some(4566))
-                .await
-                .map_err(anyhow::Error::msg)?;
-            testkit::seed::demo_data(&emulator.endpoint())
-                .await
-                .map_err(anyhow::Error::msg)?;
-            // No emulator models the Custom Event Bus: the project's stand-in runs in
-            // this process, delivering through ministack.
-            step("Starting the Custom Event Bus stand-in (rewind-eventsv2)");
-            let v2 = testkit::eventsv2::start(testkit::eventsv2::Config {
-                aws_endpoint: Some(emulator.endpoint()),
-                ..Default::default()
-            })
-            .await;
-            testkit::custom_bus::demo(v2.endpoint(), &emulator.endpoint())
-                .await
-                .map_err(anyhow::Error::msg)?;
-            Some((emulator, v2))
-        };
-        let mut backend =
-            tokio::process::Command::new(tools::target_dir().join("debug").join("rewind"));
-        backend
-            .env("REWIND_LISTEN", "127.0.0.1:3000")
-            .env("REWIND_STATIC_DIR", tools::workspace_root().join("dist"))
-            .kill_on_drop(true);
-        if let Some((emulator, v2)) = &emulator {
-            backend
-                .env("REWIND_EVENTBRIDGE_ENDPOINT", emulator.endpoint())
-                .env("REWIND_EVENTBRIDGEV2_ENDPOINT", v2.endpoint())
-                // The emulator's account, shown in the header with the demo's label.
-                .env("REWIND_ACCOUNT_ID", "000000000000")
-                .env("REWIND_ENVIRONMENT", "local demo")
-                // The demo's subscribers' role, which their replays' copies pass again.
-                .env(
-                    "REWIND_TARGET_ROLE_ARNS",
-                    testkit::custom_bus::DEMO_SUBSCRIBER_ROLE,
-                );
-        }
-        let mut child = backend.spawn().context("cannot start the backend")?;
-        if let Some((emulator, _)) = &emulator {
-            testkit::seed::demo_jobs("http://127.0.0.1:3000")
-                .await
-                .map_err(anyhow::Error::msg)?;
-            testkit::custom_bus::demo_replay("http://127.0.0.1:3000")
-                .await
-                .map_err(anyhow::Error::msg)?;
-            testkit::seed::demo_figures(&emulator.endpoint(), "http://127.0.0.1:3000")
-                .await
-                .map_err(anyhow::Error::msg)?;
-        }
-        // Ctrl-C or a plain `kill`: either way the emulator and the backend are stopped
-        // (dropped) before this process ends.
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        println!(
-            "\nRewind is running at http://127.0.0.1:3000  (Ctrl-C stops it and the emulator)\n"
-        );
-        tokio::select! {
-            status = child.wait() => {
-                let status = status?;
-                if !status.success() {
-                    bail!("the backend stopped: {status}");
-                }
-            }
-            _ = tokio::signal::ctrl_c() => println!("\nStopping."),
-            _ = terminate.recv() => println!("\nStopping (terminated)."),
-        }
-        drop(emulator);
-        Ok(())
-    })
 }
 
 /// Tests passed and failed, added up over the runs of a gate.

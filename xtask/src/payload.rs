@@ -35,8 +35,9 @@ use std::path::Path;
 /// cost more), ISO time entry, the preview's nothing-ticked and updating states, the
 /// slice labels, the danger zone, the header's account and region, "Sent to", and 557
 /// bytes of stylesheet (387,900 measured, 388,000 set); the verdict in the Replays and
-/// Jobs lists then 42 (387,942).
-pub const BROTLI_BUDGET_BYTES: u64 = 388_000;
+/// Jobs lists then 42 (387,942). Issue 37: the JS minified by esbuild, −2,030 (385,910;
+/// 386,000 set).
+pub const BROTLI_BUDGET_BYTES: u64 = 386_000;
 /// Where the budget is headed.
 pub const BROTLI_TARGET_BYTES: u64 = 200_000;
 

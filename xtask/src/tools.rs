@@ -39,8 +39,13 @@ pub const DEPLOY_TOOLS: &[&str] = &[
 /// its own (its `[full]` extras pin their own boto3).
 pub const REHEARSAL_TOOLS: &[&str] = &["ministack[full]==1.5.33", "cbor2==5.9.0"];
 
+/// The checkout this run works in. Cargo's run-time `CARGO_MANIFEST_DIR` first: a build
+/// cached outside the clone (CI's `CARGO_TARGET_DIR`) may have been compiled in another
+/// checkout, whose path `env!` would have baked in.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
@@ -85,9 +90,38 @@ pub fn rehearsal_venv_dir() -> PathBuf {
 }
 
 pub fn step(title: &str) {
-    println!("\n==> {title}");
+    match quiet_log() {
+        Some(log) => append(&log, &format!("\n==> {title}\n")),
+        None => println!("\n==> {title}"),
+    }
     if let Ok(mut steps) = STEPS.lock() {
         steps.push((title.to_owned(), std::time::Instant::now()));
+    }
+}
+
+thread_local! {
+    /// Where this thread's commands write their output, and its steps their titles,
+    /// instead of the terminal: `cargo xtask dev` sets one per phase.
+    static QUIET_LOG: std::cell::RefCell<Option<PathBuf>> = const { std::cell::RefCell::new(None) };
+}
+
+/// From now on this thread's commands and steps write to `log` (None: the terminal).
+pub fn log_to(log: Option<PathBuf>) {
+    QUIET_LOG.with(|l| *l.borrow_mut() = log);
+}
+
+fn quiet_log() -> Option<PathBuf> {
+    QUIET_LOG.with(|l| l.borrow().clone())
+}
+
+fn append(log: &Path, text: &str) {
+    use std::io::Write;
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+    {
+        let _ = file.write_all(text.as_bytes());
     }
 }
 
@@ -186,13 +220,25 @@ pub fn run_command(command: &mut Command) -> Result<()> {
         .get_args()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
+    let log = quiet_log();
+    if let Some(log) = &log {
+        append(log, &format!("$ {program} {}\n", args.join(" ")));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .with_context(|| format!("cannot write {}", log.display()))?;
+        command.stdout(file.try_clone()?).stderr(file);
+    }
     let status = command
         .status()
         .with_context(|| format!("cannot run {program}"))?;
     anyhow::ensure!(
         status.success(),
-        "`{program} {}` failed ({status})",
-        args.join(" ")
+        "`{program} {}` failed ({status}){}",
+        args.join(" "),
+        log.map(|l| format!("; its output: {}", l.display()))
+            .unwrap_or_default()
     );
     Ok(())
 }
@@ -322,13 +368,26 @@ pub fn cargo_install(binary: &str, krate: &str, version: &str, locked: bool) -> 
     let root = tools_root();
     let root = root.to_string_lossy();
     let mut args = vec!["install", krate, "--version", version, "--root", &root];
-    if !locked {
-        // Its own lockfile cannot be used (see the caller); run_command would add it.
-        return run_command(command("cargo").args(&args));
+    if locked {
+        args.push("--locked");
     }
-    args.push("--locked");
-    run("cargo", &args, &[])
+    // The tools' own release profiles (Trunk: fat LTO, one codegen unit) are for shipped
+    // binaries; these run a few seconds per build, so they compile for build speed. The
+    // profile is the installed crate's own, hence the environment, which overrides it.
+    run_command(
+        command("cargo")
+            .args(&args)
+            .envs(FAST_TOOL_PROFILE.iter().copied()),
+    )
 }
+
+/// How `cargo install` compiles the project's tools (`cargo xtask dev`, cold: BENCHMARKS.md).
+const FAST_TOOL_PROFILE: &[(&str, &str)] = &[
+    ("CARGO_PROFILE_RELEASE_LTO", "off"),
+    ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "64"),
+    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1"),
+    ("CARGO_PROFILE_RELEASE_DEBUG", "false"),
+];
 
 /// Trunk, wasm-bindgen and wasm-opt at the versions `Trunk.toml` names.
 pub fn ensure_frontend_tools() -> Result<()> {
@@ -345,8 +404,12 @@ pub fn ensure_frontend_tools() -> Result<()> {
         .join("node_modules")
         .join(".bin")
         .join("wasm-opt");
-    if !wasm_opt.exists() {
-        step("Installing wasm-opt (npm binaryen, pinned in package.json)");
+    let esbuild = workspace_root()
+        .join("node_modules")
+        .join(".bin")
+        .join("esbuild");
+    if !wasm_opt.exists() || !esbuild.exists() {
+        step("Installing wasm-opt and esbuild (npm binaryen and esbuild, pinned in package.json)");
         run("npm", &["install", "--no-audit", "--no-fund"], &[])?;
     }
     Ok(())
@@ -355,8 +418,63 @@ pub fn ensure_frontend_tools() -> Result<()> {
 /// `trunk build --release`, then `.br` and `.gz` beside each file for the local server.
 pub fn trunk_build() -> Result<()> {
     step("Building the console (trunk build --release)");
-    run("trunk", &["build", "--release"], &[])?;
+    // Trunk's JS minifier (the minify-js crate) cannot parse ES modules (wasm-bindgen's
+    // `export default`, boot.js's dynamic import), warns "Failed to minify JS" and copies
+    // them as they are; esbuild minifies them below instead, so that warning alone is off.
+    run(
+        "trunk",
+        &["build", "--release"],
+        &[("RUST_LOG", "info,trunk::processing::minify=error")],
+    )?;
+    minify_js(&workspace_root().join("dist"))?;
     crate::payload::precompress(&workspace_root().join("dist"))
+}
+
+/// Minifies each `.js` of `dist` in place with esbuild (npm, pinned in package.json): the
+/// wasm-bindgen glue 56 → 26 KB. Names keep Trunk's hash of the unminified file, which
+/// still changes whenever the source does; the subresource-integrity digests Trunk wrote
+/// into index.html are replaced with the minified files' own.
+fn minify_js(dist: &Path) -> Result<()> {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = |path: &Path| -> Result<String> {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(format!(
+            "sha384-{}",
+            base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(&bytes))
+        ))
+    };
+    let index = dist.join("index.html");
+    let mut html = std::fs::read_to_string(&index).with_context(|| format!("cannot read {}", index.display()))?;
+    let esbuild = workspace_root()
+        .join("node_modules")
+        .join(".bin")
+        .join("esbuild");
+    let esbuild = esbuild.to_string_lossy();
+    let entries =
+        std::fs::read_dir(dist).with_context(|| format!("cannot read {}", dist.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "js") {
+            let before = digest(&path)?;
+            let file = path.to_string_lossy();
+            run(
+                &esbuild,
+                &[
+                    &file,
+                    "--minify",
+                    "--format=esm",
+                    "--target=es2022",
+                    "--allow-overwrite",
+                    "--log-level=warning",
+                    &format!("--outfile={file}"),
+                ],
+                &[],
+            )?;
+            html = html.replace(&before, &digest(&path)?);
+        }
+    }
+    std::fs::write(&index, html).with_context(|| format!("cannot write {}", index.display()))
 }
 
 /// Creates `.venv` with the pinned emulators and schemathesis, and the conformance
@@ -398,6 +516,16 @@ fn ensure_python_target(venv: &Path, dir: &str, packages: &[&str], what: &str) -
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", marker.display()))
 }
 
+/// The part of `.venv` that `cargo xtask dev` needs: ministack (and cbor2), nothing the
+/// tests alone use.
+pub fn ensure_dev_venv() -> Result<()> {
+    ensure_python_tools(
+        &venv_dir(),
+        &EMULATORS[..2],
+        "ministack (the local emulator)",
+    )
+}
+
 /// Creates `.venv-deploy` with the pinned deployment tools unless already there.
 pub fn ensure_deploy_venv() -> Result<()> {
     ensure_python_tools(
@@ -418,10 +546,14 @@ pub fn ensure_rehearsal_venv() -> Result<()> {
 
 fn ensure_python_tools(venv: &Path, packages: &[&str], what: &str) -> Result<()> {
     let marker = venv.join("rewind-packages.txt");
-    let wanted = packages.join("\n");
-    if std::fs::read_to_string(&marker).is_ok_and(|have| have == wanted) {
+    let had = std::fs::read_to_string(&marker).unwrap_or_default();
+    // A venv holding more than asked for will do (dev's part of the tests' venv).
+    if packages.iter().all(|p| had.lines().any(|l| l == *p)) {
         return Ok(());
     }
+    let mut all: Vec<&str> = had.lines().filter(|l| !l.is_empty()).collect();
+    all.extend(packages.iter().filter(|p| !had.lines().any(|l| l == **p)));
+    let wanted = all.join("\n");
     step(&format!("Installing {what} into {}", venv.display()));
     let venv_str = venv.to_string_lossy().into_owned();
     if !venv.join("bin").join("pip").exists() {

@@ -1,5 +1,5 @@
 //! Where audit records go: the audit log group deployed (its own Logs client, whose calls
-//! are not a request's), stdout locally, memory in tests.
+//! are not a request's), stdout or a file locally, memory in tests.
 
 use super::record::AuditRecord;
 use crate::aws::logs::LogGroupWriter;
@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 pub enum AuditLog {
     /// One JSON line each on stdout (locally).
     Stdout,
+    /// One JSON line each appended to a file (`REWIND_AUDIT_FILE`, locally).
+    File(Arc<std::path::PathBuf>),
     /// The audit log group (deployed).
     LogGroup(Arc<LogGroupWriter>),
     /// Kept, for tests.
@@ -42,9 +44,10 @@ impl AuditLog {
         sdk_config: &aws_config::SdkConfig,
         settings: &crate::configuration::Settings,
     ) -> Self {
-        match &settings.audit_log_group {
-            Some(group) => Self::log_group(sdk_config, settings, group.clone()),
-            None => Self::Stdout,
+        match (&settings.audit_log_group, &settings.audit_file) {
+            (Some(group), _) => Self::log_group(sdk_config, settings, group.clone()),
+            (None, Some(file)) => Self::File(Arc::new(file.clone())),
+            (None, None) => Self::Stdout,
         }
     }
 
@@ -60,6 +63,16 @@ impl AuditLog {
             Self::Stdout => {
                 println!("{}", record.line()?);
                 Ok(())
+            }
+            Self::File(path) => {
+                use std::io::Write;
+                let line = format!("{}\n", record.line()?);
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path.as_ref())
+                    .and_then(|mut file| file.write_all(line.as_bytes()))
+                    .map_err(|e| format!("cannot append to {}: {e}", path.display()))
             }
             Self::LogGroup(writer) => {
                 let line = record.line()?;

@@ -58,6 +58,10 @@ pub struct Settings {
     /// `REWIND_AUDIT_LOG_GROUP`: the log group of the audit trail (unset: stdout, which
     /// only the local server may use).
     pub audit_log_group: Option<String>,
+    /// `REWIND_AUDIT_FILE`: locally, a file the audit records are appended to instead of
+    /// stdout (the tests' apps write to `target/test-audit.log`, so a failing test's
+    /// output is its own).
+    pub audit_file: Option<std::path::PathBuf>,
     /// `REWIND_INSTANCE`: this deployment's id (the template sets the stack id; `local`
     /// by default). Every rule and queue Rewind makes carries it in the tag
     /// `rewind:instance`, and the sweep removes only what carries it.
@@ -169,6 +173,7 @@ impl Settings {
                 .bounded("REWIND_PEEK_REDELIVERY_SECONDS", "seconds", 1..=43_200)?
                 .unwrap_or(30),
             audit_log_group,
+            audit_file: env.get("REWIND_AUDIT_FILE").map(std::path::PathBuf::from),
             instance: instance(&env)?,
             account_id: env.get("REWIND_ACCOUNT_ID"),
             environment: env.get("REWIND_ENVIRONMENT"),
