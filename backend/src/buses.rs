@@ -3,7 +3,7 @@
 
 use crate::context::Ctx;
 use crate::error::ApiError;
-use shared::event_bus::{EventBusList, Rule, RuleList};
+use shared::event_bus::{EventBusDetail, EventBusList, Rule, RuleList};
 use shared::event_pattern::PatternTest;
 use shared::list::Page;
 use shared::validation::{EventBusName, EventPattern, NamePrefix, RuleName};
@@ -15,6 +15,12 @@ pub async fn list(
     page: Page,
 ) -> Result<EventBusList, ApiError> {
     ctx.visible().list_event_buses(name_prefix, page).await
+}
+
+/// One bus of the caller's teams, with its KMS key.
+pub async fn describe(ctx: &Ctx, bus: &EventBusName) -> Result<EventBusDetail, ApiError> {
+    ctx.visible().check_bus_read(bus)?;
+    Ok(ctx.eventbridge().describe_event_bus(bus).await?)
 }
 
 pub async fn rules(

@@ -16,7 +16,7 @@ use crate::routing;
 use aws_sdk_eventbridge::types::Target;
 use shared::ErrorCode;
 use shared::Field;
-use shared::peek::{MAX_PEEKS_PER_CALLER, NewPeek, Peek, PeekEvents, PeekId};
+use shared::peek::{MAX_PEEKS_PER_CALLER, NewPeek, Peek, PeekEvents, PeekId, READ_BUDGET_BYTES};
 use shared::replay::{NewReplay, ReplayState};
 use shared::roles::Role;
 use shared::routing::{INSTANCE_TAG, TemporaryRule};
@@ -219,10 +219,28 @@ pub async fn read(ctx: &Ctx, id: &PeekId, ack: Option<&str>) -> Result<PeekEvent
         ctx.aws.queues.receive(&url).await?
     };
     let mut events = Vec::new();
+    let mut sizes = Vec::new();
     let mut handles = Vec::new();
-    for (body, handle) in received.bodies.iter().zip(&received.handles).take(room) {
-        events.push(serde_json::from_str(body).unwrap_or(serde_json::Value::String(body.clone())));
+    let mut unsent = Vec::new();
+    let mut bytes = 0;
+    for (i, (body, handle)) in received.bodies.iter().zip(&received.handles).enumerate() {
+        let event = serde_json::from_str(body).unwrap_or(serde_json::Value::String(body.clone()));
+        let cost = wire_cost(&event);
+        // At least one event each read, however large; then only what fits the budget.
+        let fits = events.is_empty() || bytes + cost <= READ_BUDGET_BYTES;
+        if i >= room || !fits {
+            unsent.push(handle.as_str());
+            continue;
+        }
+        bytes += cost;
+        sizes.push(u32::try_from(body.len()).unwrap_or(u32::MAX));
+        events.push(event);
         handles.push(handle.as_str());
+    }
+    // Received but not handed out: visible again now, not after the redelivery wait.
+    let more = !unsent.is_empty() && events.len() < room;
+    if !unsent.is_empty() {
+        ctx.aws.queues.release(&url, &unsent).await?;
     }
     if !events.is_empty() {
         ctx.aws
@@ -248,7 +266,17 @@ pub async fn read(ctx: &Ctx, id: &PeekId, ack: Option<&str>) -> Result<PeekEvent
         ack: (!handles.is_empty()).then(|| handles.join(" ")),
         events,
         done,
+        sizes,
+        more,
     })
+}
+
+/// What an event adds to a read's response as Lambda returns it: its JSON as written
+/// again, and once more each `"` and `\\` (the body travels inside the JSON of the
+/// Lambda response, escaped). Events made of quotes cost up to twice their size.
+fn wire_cost(event: &serde_json::Value) -> usize {
+    let text = event.to_string();
+    text.len() + text.bytes().filter(|b| matches!(b, b'"' | b'\\')).count()
 }
 
 /// Ends a peek: cancels its replay if it still runs, removes the rule and the queue.
@@ -396,4 +424,19 @@ fn peek_from_tags(id: &PeekId, tags: &HashMap<String, String>) -> Result<Peek, A
         events_delivered: get("delivered").parse().unwrap_or(0),
         created_at: time("createdAt")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_events_wire_cost_counts_the_escapes_of_the_lambda_response() {
+        // {"a":"bcd"}: 11 bytes and 4 quotes.
+        assert_eq!(wire_cost(&serde_json::json!({"a": "bcd"})), 15);
+        // ["","",""]: 10 bytes and 6 quotes.
+        assert_eq!(wire_cost(&serde_json::json!(["", "", ""])), 16);
+        // "\\\\": 6 bytes, 2 quotes and 4 backslashes.
+        assert_eq!(wire_cost(&serde_json::json!("\\\\")), 12);
+    }
 }

@@ -277,6 +277,12 @@ pub async fn report(name: String, operation: Operation) -> Result<ReplayReport, 
 }
 
 /// Every event bus, following pages.
+/// One bus by its ARN (its name is what follows `event-bus/`), with its KMS key.
+pub async fn get_event_bus(arn: String) -> Result<shared::event_bus::EventBusDetail, ApiError> {
+    let name = crate::format::arn_name(&arn);
+    send(request(Operation::DescribeEventBus, &[name])).await
+}
+
 pub async fn all_event_buses() -> Result<Vec<EventBus>, ApiError> {
     let mut buses = Vec::new();
     let mut token: Option<String> = None;

@@ -58,6 +58,31 @@ pub struct Archive {
     pub kms_key_identifier: Option<String>,
 }
 
+/// How events are encrypted at rest, as a reader is told: "customer managed key …" or
+/// "AWS owned key". `key`: a KmsKeyIdentifier as EventBridge returns it (empty or absent:
+/// an AWS owned key).
+pub fn encryption_label(key: Option<&str>) -> String {
+    match key.filter(|k| !k.is_empty()) {
+        Some(key) => format!("customer managed key {key}"),
+        None => "AWS owned key".to_owned(),
+    }
+}
+
+/// The warning when an archive keeps its bus's events less protected than the bus does:
+/// the bus uses a customer managed key and the archive an AWS owned one. (AWS: "If you
+/// have specified that EventBridge use a customer managed key for encrypting the source
+/// event bus, we strongly recommend you also specify a customer managed key for any
+/// archives for the event bus.") Another customer managed key is not less protected.
+pub fn less_protected_than_bus(archive_key: Option<&str>, bus_key: Option<&str>) -> Option<String> {
+    let bus_key = bus_key.filter(|k| !k.is_empty())?;
+    if archive_key.is_some_and(|k| !k.is_empty()) {
+        return None;
+    }
+    Some(format!(
+        "Less protected than its bus: the bus encrypts its events with the customer managed key {bus_key}, the archive would keep them under an AWS owned key, outside that key's policy and its CloudTrail record. Use the bus's key."
+    ))
+}
+
 /// `GET /api/archives` response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -285,6 +310,21 @@ impl From<Archive> for ArchiveStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_archive_is_less_protected_only_without_a_key_on_a_bus_with_one() {
+        let bus = Some("alias/orders");
+        assert!(less_protected_than_bus(None, bus).is_some_and(|w| w.contains("alias/orders")));
+        assert!(less_protected_than_bus(Some(""), bus).is_some());
+        assert_eq!(less_protected_than_bus(Some("alias/other"), bus), None);
+        assert_eq!(less_protected_than_bus(None, None), None);
+        assert_eq!(less_protected_than_bus(None, Some("")), None);
+        assert_eq!(
+            encryption_label(Some("alias/x")),
+            "customer managed key alias/x"
+        );
+        assert_eq!(encryption_label(Some("")), "AWS owned key");
+    }
 
     #[test]
     fn a_retried_create_recognises_its_own_archive() {

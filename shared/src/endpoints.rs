@@ -83,6 +83,7 @@ endpoints! {
     ReadPeek = "readPeek", Get "/api/peeks/{peekId}";
     StopPeek = "stopPeek", Delete "/api/peeks/{peekId}";
     ListEventBuses = "listEventBuses", Get "/api/event-buses";
+    DescribeEventBus = "describeEventBus", Get "/api/event-buses/{name}";
     ListRules = "listRules", Get "/api/event-buses/{name}/rules";
     OptRuleOutOfReplays = "optRuleOutOfReplays", Post "/api/event-buses/{name}/rules/{rule}/replay-opt-out";
     TestEventPattern = "testEventPattern", Post "/api/event-patterns/test";

@@ -13,6 +13,22 @@ pub struct EventBus {
     pub description: Option<String>,
 }
 
+/// `GET /api/event-buses/{name}`: one bus as DescribeEventBus tells it, what an archive's
+/// encryption is compared with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventBusDetail {
+    pub name: String,
+    pub arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The customer managed KMS key the bus encrypts its events with (ID, ARN, alias or
+    /// alias ARN, as set); absent: an AWS owned key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_identifier: Option<String>,
+}
+
 /// `GET /api/event-buses` response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -166,7 +166,24 @@ pub struct PeekEvents {
     pub ack: Option<String>,
     /// The replay has ended and every event was delivered.
     pub done: bool,
+    /// Each event's size in bytes as delivered (the queue message's body), in the order of
+    /// `events`: a 1 MB event is shown collapsed with its size.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sizes: Vec<u32>,
+    /// Events that arrived but did not fit this response (it holds at most
+    /// [`READ_BUDGET_BYTES`] of events): the next read hands them out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub more: bool,
 }
+
+/// The largest event EventBridge and SQS carry (since January 2026): 1 MiB.
+pub const MAX_EVENT_BYTES: u32 = 1024 * 1024;
+/// At most this many bytes of events in one read (the rest wait for the next): a Lambda
+/// response holds 6 MB, and ten 1 MB events arrive in one ReceiveMessage.
+pub const READ_BUDGET_BYTES: usize = 4 * 1024 * 1024;
+/// Events larger than this are shown collapsed, their size and first characters only,
+/// until opened.
+pub const COLLAPSE_ABOVE_BYTES: u32 = 16 * 1024;
 
 /// `?ack=` of `GET /api/peeks/{id}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

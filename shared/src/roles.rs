@@ -67,6 +67,7 @@ impl Operation {
             | Operation::DescribeReplayNamedPreview
             | Operation::PreviewReplay
             | Operation::ListEventBuses
+            | Operation::DescribeEventBus
             | Operation::ListRules
             | Operation::TestEventPattern
             | Operation::Me

@@ -41,6 +41,28 @@ fn fail(what: &str) -> impl Fn(aws_sdk_eventbridge::Error) -> String + '_ {
     move |e| format!("seeding demo data: {what}: {e}")
 }
 
+/// The demo bus's key: an alias ARN, as a team would set it.
+pub const DEMO_BUS_KEY: &str = "arn:aws:kms:us-east-1:000000000000:alias/orders-events";
+/// Order lines in the demo's large event (about 800 KB: under 1 MB with its envelope).
+pub const LARGE_EVENT_LINES: usize = 8000;
+
+/// The detail of an imported bulk order with `lines` order lines, about 100 bytes each.
+pub fn large_order_detail(lines: usize) -> String {
+    let items: Vec<String> = (0..lines)
+        .map(|i| {
+            format!(
+                r#"{{"sku":"SKU-{i:05}","qty":{},"title":"Demo item {i:05} of a bulk import","price":{}.99}}"#,
+                i % 7 + 1,
+                i % 90 + 5
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"orderId":"o-bulk-import","customer":"c-0042","lines":[{}]}}"#,
+        items.join(",")
+    )
+}
+
 pub async fn demo_data(endpoint: &str) -> Result<Vec<String>, String> {
     let eb = eventbridge_client(endpoint, KEY);
 
@@ -48,6 +70,9 @@ pub async fn demo_data(endpoint: &str) -> Result<Vec<String>, String> {
         .create_event_bus()
         .name(BUS)
         .description("Demo: the shop's order events")
+        // A customer managed key (the emulator does not check it), so the archive
+        // pages show a bus's key, and orders-all (without one) the warning.
+        .kms_key_identifier(DEMO_BUS_KEY)
         .send()
         .await
         .map_err(|e| fail("create bus")(e.into()))?
@@ -81,6 +106,7 @@ pub async fn demo_data(endpoint: &str) -> Result<Vec<String>, String> {
         .description("New orders only, for 30 days")
         .event_pattern(r#"{"source":["shop.orders"],"detail-type":["OrderCreated"]}"#)
         .retention_days(30)
+        .kms_key_identifier(DEMO_BUS_KEY)
         .send()
         .await
         .map_err(|e| fail("create archive orders-created")(e.into()))?;
@@ -110,6 +136,21 @@ pub async fn demo_data(endpoint: &str) -> Result<Vec<String>, String> {
             .await
             .map_err(|e| fail("put events")(e.into()))?;
     }
+    // One large event (EventBridge carries up to 1 MB since January 2026), 20 minutes
+    // ago: inside a peek's default window (15 minutes ending 10 minutes ago).
+    eb.put_events()
+        .entries(
+            PutEventsRequestEntry::builder()
+                .event_bus_name(BUS)
+                .source("shop.orders")
+                .detail_type("OrderImported")
+                .time(DateTime::from(now - Duration::from_secs(20 * 60)))
+                .detail(large_order_detail(LARGE_EVENT_LINES))
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| fail("put the large event")(e.into()))?;
 
     let destination = ReplayDestination::builder()
         .arn(&bus_arn)
@@ -127,7 +168,7 @@ pub async fn demo_data(endpoint: &str) -> Result<Vec<String>, String> {
         .map_err(|e| fail("start replay")(e.into()))?;
     staging(endpoint, &eb).await?;
     Ok(vec![
-        format!("bus {BUS} (3 rules), 200 events, archives orders-all and orders-created, replay orders-backfill-demo"),
+        format!("bus {BUS} (3 rules, customer managed key), 200 events and one of ~{} KB (peek orders-all), archives orders-all (no key: warned) and orders-created (the bus's key), replay orders-backfill-demo", large_order_detail(LARGE_EVENT_LINES).len() / 1000),
         "bus orders-staging (rule staging-orders → queue orders-staging-inbox; rule staging-no-replays opts out), to forward a replay to".to_owned(),
     ])
 }

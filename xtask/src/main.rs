@@ -7,6 +7,7 @@ mod benchmarks;
 mod cycles;
 mod deploy;
 mod dev;
+mod dev_cold;
 mod layers;
 mod lighthouse;
 mod payload;
@@ -44,7 +45,13 @@ enum Task {
         /// the terminal instead of in files under target/dev/.
         #[arg(long)]
         verbose: bool,
+        /// Stop everything once the console is ready (`dev-cold` times it so).
+        #[arg(long, hide = true)]
+        stop_when_ready: bool,
     },
+    /// `cargo xtask dev` from nothing (a fresh clone, no caches, an empty CARGO_HOME),
+    /// timed to the ready page; writes BENCHMARKS.md's "cargo xtask dev, cold".
+    DevCold,
     /// Formatting, lints, the builds, every test, the reliability checks, the deployment
     /// checks and the deploy rehearsal: what CI runs.
     Test {
@@ -110,7 +117,12 @@ enum Task {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
-        Task::Dev { aws, verbose } => dev::run(aws, verbose),
+        Task::Dev {
+            aws,
+            verbose,
+            stop_when_ready,
+        } => dev::run(aws, verbose, stop_when_ready),
+        Task::DevCold => dev_cold::run(),
         Task::Test { fast } => test(fast),
         Task::Fuzz { seconds } => reliability::fuzz(seconds),
         Task::SchemaFuzz { examples } => reliability::schema_fuzz(examples),

@@ -438,14 +438,16 @@ fn minify_js(dist: &Path) -> Result<()> {
     use base64::Engine as _;
     use sha2::Digest as _;
     let digest = |path: &Path| -> Result<String> {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         Ok(format!(
             "sha384-{}",
             base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(&bytes))
         ))
     };
     let index = dist.join("index.html");
-    let mut html = std::fs::read_to_string(&index).with_context(|| format!("cannot read {}", index.display()))?;
+    let mut html = std::fs::read_to_string(&index)
+        .with_context(|| format!("cannot read {}", index.display()))?;
     let esbuild = workspace_root()
         .join("node_modules")
         .join(".bin")

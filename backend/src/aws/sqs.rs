@@ -5,7 +5,9 @@
 use crate::aws::error::{AwsError, Kind, Service};
 use crate::configuration::Settings;
 use aws_sdk_sqs::Client;
-use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, QueueAttributeName};
+use aws_sdk_sqs::types::{
+    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry, QueueAttributeName,
+};
 use shared::peek::PEEK_PREFIX;
 use std::collections::HashMap;
 
@@ -86,6 +88,12 @@ impl Queues {
                 self.invisible_seconds.to_string(),
             )
             .attributes(encryption, key)
+            // Events up to 1 MiB (EventBridge and SQS since January 2026), said rather
+            // than left to the default.
+            .attributes(
+                QueueAttributeName::MaximumMessageSize,
+                shared::peek::MAX_EVENT_BYTES.to_string(),
+            )
             .set_tags(Some(tags))
             .send()
             .await
@@ -190,6 +198,32 @@ impl Queues {
             deleted += out.successful().len();
         }
         Ok(deleted)
+    }
+
+    /// Makes received messages visible again at once (those a read had no room for).
+    pub async fn release(&self, url: &str, handles: &[&str]) -> Result<(), AwsError> {
+        for batch in handles.chunks(10) {
+            let entries: Vec<ChangeMessageVisibilityBatchRequestEntry> = batch
+                .iter()
+                .enumerate()
+                .filter_map(|(i, handle)| {
+                    ChangeMessageVisibilityBatchRequestEntry::builder()
+                        .id(i.to_string())
+                        .receipt_handle(*handle)
+                        .visibility_timeout(0)
+                        .build()
+                        .ok()
+                })
+                .collect();
+            self.client
+                .change_message_visibility_batch()
+                .queue_url(url)
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .map_err(queue_error)?;
+        }
+        Ok(())
     }
 
     /// Messages waiting or handed out and not yet acknowledged.

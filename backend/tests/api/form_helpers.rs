@@ -10,7 +10,7 @@ on_both_emulators!(
     event_patterns_are_validated,
     health_and_openapi;
     // moto 5.2.5 does not implement TestEventPattern (always false).
-    ministack_only: event_patterns_are_matched,
+    ministack_only: event_patterns_are_matched, a_bus_names_its_key_beside_its_archives,
 );
 
 const EVENT: &str = r#"{"id":"1","account":"123456789012","source":"shop.orders","time":"2026-11-26T12:00:00Z","region":"us-east-1","resources":[],"detail-type":"OrderCreated","detail":{"total":12}}"#;
@@ -151,4 +151,69 @@ async fn health_and_openapi(emulator: Emulator) {
             "{schema} missing"
         );
     }
+}
+
+/// The bus's key (what the archive pages and the create form compare an archive's with),
+/// and an archive's own: both as EventBridge holds them.
+async fn a_bus_names_its_key_beside_its_archives(emulator: Emulator) {
+    let app = spawn_app(emulator).await;
+    let key = "arn:aws:kms:us-east-1:000000000000:alias/payments-events";
+    let payments = app
+        .sdk
+        .create_event_bus()
+        .name("payments")
+        .kms_key_identifier(key)
+        .send()
+        .await
+        .expect("create a bus with a key")
+        .event_bus_arn()
+        .map(str::to_owned)
+        .expect("bus arn");
+    app.create_bus("orders").await;
+
+    let described = app
+        .call(Operation::DescribeEventBus, &["payments"], None)
+        .await;
+    assert_eq!(described.status, 200, "{}", described.body);
+    assert_eq!(described.body["kmsKeyIdentifier"], key);
+    assert_eq!(described.body["arn"], payments.as_str());
+    let plain = app
+        .call(Operation::DescribeEventBus, &["orders"], None)
+        .await;
+    assert_eq!(plain.status, 200, "{}", plain.body);
+    assert!(
+        plain.body.get("kmsKeyIdentifier").is_none(),
+        "{}",
+        plain.body
+    );
+    app.call(Operation::DescribeEventBus, &["nowhere"], None)
+        .await
+        .assert_error(404, "NotFound", None);
+    app.call(Operation::DescribeEventBus, &["bad bus"], None)
+        .await
+        .assert_error(400, "ValidationError", Some("name"));
+
+    // An archive on that bus without a key, and one with the bus's key.
+    for (name, kms) in [("pay-plain", None), ("pay-keyed", Some(key))] {
+        let mut body = json!({"archiveName": name, "eventSourceArn": payments});
+        if let Some(kms) = kms {
+            body["kmsKeyIdentifier"] = json!(kms);
+        }
+        let created = app.call(Operation::CreateArchive, &[], Some(&body)).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        let archive = app.call(Operation::DescribeArchive, &[name], None).await;
+        assert_eq!(
+            archive
+                .body
+                .get("kmsKeyIdentifier")
+                .and_then(|k| k.as_str()),
+            kms,
+            "{}",
+            archive.body
+        );
+    }
+    // The warning's rule, shared by both pages: only the archive without a key is less
+    // protected than this bus.
+    assert!(shared::archive::less_protected_than_bus(None, Some(key)).is_some());
+    assert!(shared::archive::less_protected_than_bus(Some(key), Some(key)).is_none());
 }

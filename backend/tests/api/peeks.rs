@@ -440,3 +440,88 @@ async fn a_peek_belongs_to_its_creator() {
         "a peek rule stayed"
     );
 }
+
+/// An event of `bytes` detail bytes on `orders` (EventBridge and SQS carry 1 MB since
+/// January 2026).
+async fn put_large_event(app: &TestApp, order: u32, bytes: usize) {
+    let detail = json!({"orderId": order, "blob": "x".repeat(bytes)}).to_string();
+    app.sdk
+        .put_events()
+        .entries(
+            aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                .event_bus_name("orders")
+                .source("shop.orders")
+                .detail_type("OrderImported")
+                .detail(detail)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("put a large event");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_up_to_1_mb_are_peeked_with_their_sizes_4_mb_a_read() {
+    let app = spawn_app(Emulator::Ministack).await;
+    let bus = app.create_bus("orders").await;
+    app.create_archive("orders-all", &bus, json!({})).await;
+    // Five events of ~900 KB: 4.5 MB in all, more than one read's 4 MiB.
+    for order in 0..5 {
+        put_large_event(&app, order, 900_000).await;
+    }
+    let (_, id) = start_peek(&app, &peek_body(None)).await;
+    filled_queue(&app, &id, 5).await;
+
+    let mut seen = Vec::new();
+    let mut ack: Option<String> = None;
+    let mut reads_with_more = 0;
+    for _ in 0..60 {
+        let mut url = format!("{}{}", app.address, path(Operation::ReadPeek, &[&id]));
+        if let Some(a) = &ack {
+            url = format!("{url}?ack={}", percent(a));
+        }
+        let reply = app.http.get(&url).send().await.expect("read");
+        assert_eq!(reply.status(), 200);
+        let text = reply.text().await.expect("body");
+        assert!(
+            text.len() < 5 * 1024 * 1024,
+            "a read answered {} bytes: more than a Lambda response holds",
+            text.len()
+        );
+        let body: Value = serde_json::from_str(&text).expect("json");
+        let events = body["events"].as_array().cloned().unwrap_or_default();
+        let sizes = body["sizes"].as_array().cloned().unwrap_or_default();
+        assert_eq!(sizes.len(), events.len(), "a size for each event");
+        for (event, size) in events.iter().zip(&sizes) {
+            let size = size.as_u64().expect("a size in bytes");
+            assert!(size > 900_000 && size < 1_000_000, "{size}");
+            assert_eq!(
+                event["detail"]["blob"].as_str().map(str::len),
+                Some(900_000)
+            );
+            seen.push(event["detail"]["orderId"].as_u64().expect("orderId"));
+        }
+        if body["more"] == true {
+            reads_with_more += 1;
+        }
+        ack = body["ack"].as_str().map(str::to_owned);
+        if body["done"] == true {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen, vec![0, 1, 2, 3, 4], "each large event arrives");
+    assert!(
+        reads_with_more >= 1,
+        "4.5 MB came in one read: the 4 MiB budget did not hold"
+    );
+    let stopped = app.call(Operation::StopPeek, &[&id], None).await;
+    assert!(
+        stopped.status == 204 || stopped.status == 404,
+        "{}",
+        stopped.body
+    );
+    assert!(peek_queues(&app).await.is_empty());
+}

@@ -150,6 +150,7 @@ async fn each_team_sees_and_acts_on_its_own_buses_only() {
         route(Operation::DescribeArchive, &["ord-1"]),
         route(Operation::DescribeReplay, &["ord-replay"]),
         route(Operation::ListRules, &["orders"]),
+        route(Operation::DescribeEventBus, &["orders"]),
     ] {
         let path = request.path.clone();
         let (status, body) = ask(&router, request, Some(claims(payments_operator)), None).await;

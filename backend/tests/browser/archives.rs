@@ -224,3 +224,75 @@ async fn forms_keep_their_values_when_eventbridge_fails() {
     })
     .await;
 }
+
+/// A bus with a customer managed key: the create form preselects it and warns once it is
+/// cleared; the archive made without it says both keys and the same warning.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bus_key_is_preselected_and_a_less_protected_archive_is_warned_about() {
+    let app = spawn_app_with(Emulator::Ministack, |s| s.static_dir = dist()).await;
+    let key = "arn:aws:kms:us-east-1:000000000000:alias/payments-events";
+    app.sdk
+        .create_event_bus()
+        .name("payments")
+        .kms_key_identifier(key)
+        .send()
+        .await
+        .expect("a bus with a key");
+    app.create_bus("orders").await;
+    app.in_browser("archive-bus-key", move |b| async move {
+        b.open("/archives/new", "Create archive").await;
+        b.eventually("the payments bus to be offered", |b| async move {
+            b.texts("#event-bus option")
+                .await
+                .contains(&"payments".to_owned())
+        })
+        .await;
+        b.field("Event bus")
+            .await
+            .select_by_label("payments")
+            .await
+            .expect("choose bus");
+        b.eventually("the bus's key to be preselected", move |b| async move {
+            b.value_of("KMS key").await == key
+        })
+        .await;
+        b.wait_text("#bus-key", "Its bus: customer managed key")
+            .await;
+        assert!(
+            b.texts("#kms-warning").await.is_empty(),
+            "warned with the key set"
+        );
+        // Cleared: warned; the bus without a key: no warning, the field left as typed.
+        b.type_into("KMS key", "").await;
+        b.wait_text("#kms-warning", "Less protected than its bus")
+            .await;
+        b.type_into("Name", "payments-plain").await;
+        b.click(b.button("Create archive").await).await;
+
+        b.wait_heading("payments-plain").await;
+        b.wait_text("#encryption", "its bus: customer managed key")
+            .await;
+        assert!(b.detail("Encryption").await.starts_with("AWS owned key"));
+        b.wait_text("#kms-warning", "Less protected than its bus")
+            .await;
+
+        // Another bus, with no key: nothing to warn about, nothing preselected.
+        b.goto("/archives/new").await;
+        b.wait_heading("Create archive").await;
+        b.eventually("the orders bus to be offered", |b| async move {
+            b.texts("#event-bus option")
+                .await
+                .contains(&"orders".to_owned())
+        })
+        .await;
+        b.field("Event bus")
+            .await
+            .select_by_label("orders")
+            .await
+            .expect("choose bus");
+        b.wait_text("#bus-key", "Its bus: AWS owned key").await;
+        assert_eq!(b.value_of("KMS key").await, "");
+        assert!(b.texts("#kms-warning").await.is_empty());
+    })
+    .await;
+}

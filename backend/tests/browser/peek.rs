@@ -62,3 +62,49 @@ async fn a_peek_shows_the_events_as_they_arrive() {
     })
     .await;
 }
+
+/// A 680 KB event (EventBridge carries 1 MB since January 2026) arrives through a peek:
+/// listed with its size, its JSON laid out only once opened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_event_is_listed_collapsed_with_its_size() {
+    let app = spawn_app_with(Emulator::Ministack, |s| s.static_dir = dist()).await;
+    let bus = app.create_bus("orders").await;
+    app.create_archive("orders-all", &bus, json!({})).await;
+    app.put_order_events("orders", 1).await;
+    let detail = testkit::seed::large_order_detail(testkit::seed::LARGE_EVENT_LINES);
+    assert!(detail.len() > 600_000, "{}", detail.len());
+    app.sdk
+        .put_events()
+        .entries(
+            aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                .event_bus_name("orders")
+                .source("shop.orders")
+                .detail_type("OrderImported")
+                .detail(detail)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("put the large event");
+    app.in_browser("peek-large-event", move |b| async move {
+        b.open("/archives/orders-all/peek", "Peek into orders-all")
+            .await;
+        b.set_value("Start time", &utc_minute(-5)).await;
+        b.set_value("End time", &utc_minute(1)).await;
+        b.click(b.button("Start peek").await).await;
+        b.wait_text(".card", "Done: 2 events.").await;
+        b.wait_text("#peek-events li.large .size", "KB").await;
+        let size = b.texts("#peek-events li.large .size").await;
+        assert!(
+            size.iter().any(|s| s.starts_with('6') && s.ends_with("KB")),
+            "{size:?}"
+        );
+        // Collapsed: no JSON laid out until it is opened.
+        assert!(b.texts("#peek-events pre").await.is_empty());
+        b.click(b.find(Locator::Css("#peek-events li.large summary")).await)
+            .await;
+        b.wait_text("#peek-events li.large pre", "o-bulk-import")
+            .await;
+    })
+    .await;
+}

@@ -62,6 +62,10 @@ pub fn ArchiveSettings(
     input: ArchiveSettingsInput,
     form: FormFields,
     #[prop(optional)] editing: bool,
+    /// The bus's key (`Some(None)`: an AWS owned key; None: not read yet or unreadable),
+    /// to warn when the archive would be less protected than its bus.
+    #[prop(optional, into)]
+    bus_key: Option<Signal<Option<Option<String>>>>,
 ) -> impl IntoView {
     let ArchiveSettingsInput {
         description,
@@ -124,5 +128,40 @@ pub fn ArchiveSettings(
                 on_input=form.typing(kms, FieldName::KmsKeyIdentifier)
             />
         </Field>
+        {bus_key.map(|bus_key| view! { <KeyComparison kms bus_key /> })}
+    }
+}
+
+/// Under the KMS field: the bus's key, and a warning while the archive would be less
+/// protected than its bus (the bus on a customer managed key, the archive not).
+#[component]
+fn KeyComparison(kms: RwSignal<String>, bus_key: Signal<Option<Option<String>>>) -> impl IntoView {
+    let bus_note = move || {
+        bus_key.get().map(|key| {
+            format!(
+                "Its bus: {}.",
+                shared::archive::encryption_label(key.as_deref())
+            )
+        })
+    };
+    let warning = move || {
+        let bus = bus_key.get()?;
+        let archive = kms.get();
+        shared::archive::less_protected_than_bus(Some(archive.trim()), bus.as_deref())
+    };
+    view! {
+        <p class="hint" id="bus-key">
+            {bus_note}
+        </p>
+        {move || {
+            warning()
+                .map(|w| {
+                    view! {
+                        <p class="banner warn" id="kms-warning" role="status">
+                            {w}
+                        </p>
+                    }
+                })
+        }}
     }
 }

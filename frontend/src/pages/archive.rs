@@ -128,12 +128,11 @@ fn ArchiveDetail(archive: Archive, on_saved: Callback<()>) -> impl IntoView {
             <dt>"Created"</dt>
             <dd>{format::datetime(s.creation_time, Zone::Utc)}</dd>
             <dt>"Encryption"</dt>
-            <dd>
-                {archive
-                    .kms_key_identifier
-                    .clone()
-                    .map(|k| format!("KMS key {k}"))
-                    .unwrap_or_else(|| "AWS owned key".to_owned())}
+            <dd id="encryption">
+                <ArchiveEncryption
+                    archive_key=archive.kms_key_identifier.clone()
+                    bus=s.event_source_arn.clone()
+                />
             </dd>
             <dt>"Event pattern"</dt>
             <dd>
@@ -229,6 +228,14 @@ fn EditArchive(archive: Archive, on_done: Callback<bool>) -> impl IntoView {
         archive.kms_key_identifier.clone().unwrap_or_default(),
     );
     let name = archive.summary.archive_name.clone();
+    let bus = archive.summary.event_source_arn.clone();
+    let bus_detail = LocalResource::new(move || api::get_event_bus(bus.clone()));
+    let bus_key = Signal::derive(move || {
+        bus_detail
+            .get()
+            .and_then(Result::ok)
+            .map(|d| d.kms_key_identifier)
+    });
 
     let form = use_form(FormSpec {
         fields: &EDIT_FIELDS,
@@ -251,7 +258,7 @@ fn EditArchive(archive: Archive, on_done: Callback<bool>) -> impl IntoView {
         <form class="card edit" on:submit=form.on_submit()>
             <h2>"Edit archive"</h2>
             <ErrorBanner message=form.banner() />
-            <ArchiveSettings input form=form.fields() editing=true />
+            <ArchiveSettings input form=form.fields() editing=true bus_key />
             <SubmitRow
                 blocked=form.blocked()
                 pending=form.pending()
@@ -263,5 +270,58 @@ fn EditArchive(archive: Archive, on_done: Callback<bool>) -> impl IntoView {
                 </button>
             </SubmitRow>
         </form>
+    }
+}
+
+/// The archive's key beside its bus's (read from the bus), and the warning when the
+/// archive is less protected than its bus.
+#[component]
+fn ArchiveEncryption(archive_key: Option<String>, bus: String) -> impl IntoView {
+    let bus_detail = LocalResource::new(move || api::get_event_bus(bus.clone()));
+    let archive_label = shared::archive::encryption_label(archive_key.as_deref());
+    let archive_key = StoredValue::new(archive_key);
+    view! {
+        {archive_label}
+        <Transition fallback=|| {
+            view! { <span class="muted">" · its bus: reading…"</span> }
+        }>
+            {move || {
+                bus_detail
+                    .get()
+                    .map(|read| match read {
+                        Ok(bus) => {
+                            let key = bus.kms_key_identifier;
+                            let warning = shared::archive::less_protected_than_bus(
+                                archive_key.get_value().as_deref(),
+                                key.as_deref(),
+                            );
+                            view! {
+                                <span>
+                                    " · its bus: "
+                                    {shared::archive::encryption_label(key.as_deref())}
+                                </span>
+                                {warning
+                                    .map(|w| {
+                                        view! {
+                                            <p class="banner warn" id="kms-warning" role="status">
+                                                {w}
+                                                " Edit the archive to set its KMS key."
+                                            </p>
+                                        }
+                                    })}
+                            }
+                                .into_any()
+                        }
+                        Err(e) => {
+                            view! {
+                                <span class="muted">
+                                    " · its bus's key could not be read: " {e.to_string()}
+                                </span>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Transition>
     }
 }

@@ -49,6 +49,7 @@ pub fn NewArchivePage() -> impl IntoView {
     });
     let name = RwSignal::new(String::new());
     let settings = ArchiveSettingsInput::empty();
+    let (bus_key, bus_key_unreadable) = preselect_bus_key(bus, settings.kms);
 
     let navigate = use_navigate();
     let form = use_form(FormSpec {
@@ -127,7 +128,20 @@ pub fn NewArchivePage() -> impl IntoView {
                     on_input=form.typing(name, FieldName::ArchiveName)
                 />
             </Field>
-            <ArchiveSettings input=settings form=form.fields() />
+            <ArchiveSettings input=settings form=form.fields() bus_key />
+            {move || {
+                bus_key_unreadable
+                    .get()
+                    .map(|why| {
+                        view! {
+                            <p class="hint" id="bus-key-unreadable">
+                                "The bus's key could not be read ("
+                                {why}
+                                "): check its encryption before leaving the KMS key empty."
+                            </p>
+                        }
+                    })
+            }}
             <SubmitRow
                 blocked=form.blocked()
                 pending=form.pending()
@@ -140,4 +154,47 @@ pub fn NewArchivePage() -> impl IntoView {
             </SubmitRow>
         </form>
     }
+}
+
+/// The chosen bus's key, read when the bus changes (`Some(None)`: an AWS owned key), and
+/// put into the KMS field while that field is empty or holds the previous bus's key: an
+/// archive is as protected as its bus unless someone types otherwise. While the new bus
+/// is read, or when it cannot be, the previous bus's key leaves the field at once; the
+/// second signal says why the key is unknown.
+fn preselect_bus_key(
+    bus: Signal<String>,
+    kms: RwSignal<String>,
+) -> (Signal<Option<Option<String>>>, Signal<Option<String>>) {
+    let detail = LocalResource::new(move || {
+        let arn = bus.get();
+        async move {
+            if arn.is_empty() {
+                return None;
+            }
+            Some(api::get_event_bus(arn).await.map_err(|e| e.to_string()))
+        }
+    });
+    // Only an answer about the bus chosen now counts (a reload keeps the last one).
+    let current = move || {
+        detail.get().flatten().filter(|read| match read {
+            Ok(d) => d.arn == bus.get(),
+            Err(_) => true,
+        })
+    };
+    let bus_key = Signal::derive(move || {
+        current()
+            .and_then(Result::ok)
+            .map(|d| d.kms_key_identifier.filter(|k| !k.is_empty()))
+    });
+    let unreadable = Signal::derive(move || current().and_then(Result::err));
+    let preselected = StoredValue::new(String::new());
+    Effect::new(move |_| {
+        let key = bus_key.get().flatten().unwrap_or_default();
+        let typed = kms.get_untracked();
+        if typed.trim().is_empty() || typed == preselected.get_value() {
+            preselected.set_value(key.clone());
+            kms.set(key);
+        }
+    });
+    (bus_key, unreadable)
 }

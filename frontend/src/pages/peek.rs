@@ -219,9 +219,10 @@ fn follow(
             match api::read_peek(id.clone(), ack.take()).await {
                 Ok(answer) => {
                     read_error.try_set(None);
+                    let more = answer.more;
                     events.try_update(|shown| {
-                        for event in &answer.events {
-                            let fresh = PeekedEvent::from_json(event);
+                        for (i, event) in answer.events.iter().enumerate() {
+                            let fresh = PeekedEvent::from_json(event, answer.sizes.get(i).copied());
                             if !shown.iter().any(|e| e.id == fresh.id) {
                                 shown.push(fresh);
                             }
@@ -233,6 +234,10 @@ fn follow(
                         done.try_set(true);
                         end_peek(id);
                         return;
+                    }
+                    // The queue holds more than one answer carries (large events): at once.
+                    if more {
+                        continue;
                     }
                 }
                 // Kept: the events it carried come again, unacknowledged.

@@ -6,10 +6,16 @@
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    // When the command began, for xtask's "… in all" (its compile counts too).
+    let launched = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default();
     // Cargo sets this when it runs us: xtask/launcher, two levels below the root.
     let launcher = std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
@@ -35,6 +41,7 @@ fn main() -> ExitCode {
         .current_dir(&root)
         // xtask finds the checkout from this, as under `cargo run`.
         .env("CARGO_MANIFEST_DIR", &xtask_dir)
+        .env("REWIND_XTASK_LAUNCHED_MS", launched.to_string())
         .status()
     {
         Ok(status) if status.success() => ExitCode::SUCCESS,
@@ -80,27 +87,40 @@ fn build(root: &Path, log: &Path) -> Result<PathBuf, String> {
         text
     });
     let terminal = std::io::stdout().is_terminal();
-    let (mut built, mut executable) = (0usize, None);
-    let mut last_shown = Instant::now() - Duration::from_secs(1);
-    if let Some(stdout) = child.stdout.take() {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.contains("\"reason\":\"compiler-artifact\"") && line.contains("\"fresh\":false")
-            {
-                built += 1;
+    let built = AtomicUsize::new(0);
+    let finished = AtomicBool::new(false);
+    let mut executable = None;
+    std::thread::scope(|scope| {
+        // The progress line, redrawn twice a second (a terminal only): a crate such as
+        // aws-lc-sys compiles for a minute without a message.
+        scope.spawn(|| {
+            while terminal && !finished.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(500));
+                let n = built.load(Ordering::Relaxed);
+                if n > 0 && !finished.load(Ordering::Relaxed) {
+                    print!(
+                        "\r\x1b[2K  … compiling xtask (the project's automation): {n} crates, {}",
+                        elapsed(began.elapsed())
+                    );
+                    let _ = std::io::stdout().flush();
+                }
             }
-            if line.contains("\"name\":\"xtask\"") && line.contains("\"kind\":[\"bin\"]") {
-                executable = string_field(&line, "executable").map(PathBuf::from);
-            }
-            if terminal && built > 0 && last_shown.elapsed() >= Duration::from_millis(250) {
-                last_shown = Instant::now();
-                print!(
-                    "\r  … compiling xtask (the project's automation): {built} crates, {}",
-                    elapsed(began.elapsed())
-                );
-                let _ = std::io::stdout().flush();
+        });
+        if let Some(stdout) = child.stdout.take() {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.contains("\"reason\":\"compiler-artifact\"")
+                    && line.contains("\"fresh\":false")
+                {
+                    built.fetch_add(1, Ordering::Relaxed);
+                }
+                if line.contains("\"name\":\"xtask\"") && line.contains("\"kind\":[\"bin\"]") {
+                    executable = string_field(&line, "executable").map(PathBuf::from);
+                }
             }
         }
-    }
+        finished.store(true, Ordering::Relaxed);
+    });
+    let built = built.load(Ordering::Relaxed);
     let status = child.wait().map_err(|e| format!("cargo: {e}"))?;
     let cargo_output = errors.join().unwrap_or_default();
     let _ = file.write_all(cargo_output.as_bytes());

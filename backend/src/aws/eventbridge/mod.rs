@@ -22,7 +22,7 @@ use aws_sdk_eventbridge::types::{self as aws, ReplayDestination as AwsDestinatio
 use shared::archive::{
     Archive, ArchiveList, ArchiveState, ArchiveStatus, ArchiveUpdate, NewArchive,
 };
-use shared::event_bus::{EventBusList, RuleList};
+use shared::event_bus::{EventBusDetail, EventBusList, RuleList};
 use shared::event_pattern::PatternTest;
 use shared::list::{ListFilter, ListRequest, Page};
 use shared::replay::{
@@ -339,6 +339,23 @@ impl EventBridge {
     }
 
     // ---- helpers for the forms --------------------------------------------------
+
+    /// One bus as DescribeEventBus tells it: its key identity among the rest.
+    pub async fn describe_event_bus(&self, bus: &EventBusName) -> Result<EventBusDetail, AwsError> {
+        let out = self
+            .client
+            .describe_event_bus()
+            .name(bus.as_str())
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        Ok(EventBusDetail {
+            name: mapping::required(out.name(), "Name")?,
+            arn: mapping::required(out.arn(), "Arn")?,
+            description: mapping::non_empty(out.description()),
+            kms_key_identifier: mapping::non_empty(out.kms_key_identifier()),
+        })
+    }
 
     /// The level the bus logs at (`ERROR`, `INFO`, `TRACE`; None: it does not log).
     pub async fn bus_log_level(&self, bus: &str) -> Result<Option<String>, AwsError> {

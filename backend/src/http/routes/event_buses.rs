@@ -8,7 +8,7 @@ use crate::http::extract::{Answer, ApiQuery, Valid};
 use axum::Json;
 use shared::ErrorBody;
 use shared::event_bus::Rule;
-use shared::event_bus::{EventBusList, RuleList};
+use shared::event_bus::{EventBusDetail, EventBusList, RuleList};
 use shared::list::HelperListQuery;
 use shared::validation::{EventBusName, RuleName};
 
@@ -21,6 +21,17 @@ use shared::validation::{EventBusName, RuleName};
 pub async fn list(ctx: Ctx, ApiQuery(query): ApiQuery<HelperListQuery>) -> Answer<EventBusList> {
     let (prefix, page) = (query.name_prefix()?, query.page()?);
     Ok(Json(buses::list(&ctx, prefix, page).await?))
+}
+
+/// One bus: its key, which the archive pages and the create form compare an archive's with.
+#[utoipa::path(
+    operation_id = "describeEventBus",
+    get, path = "/api/event-buses/{name}", tag = "helpers",
+    params(EventBusPath),
+    responses((status = 200, body = EventBusDetail), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn describe(ctx: Ctx, Valid(bus): Valid<EventBusName>) -> Answer<EventBusDetail> {
+    Ok(Json(buses::describe(&ctx, &bus).await?))
 }
 
 #[utoipa::path(

@@ -61,6 +61,7 @@ where
         routes!(jobs::cancel),
         routes!(jobs::report),
         routes!(event_buses::list),
+        routes!(event_buses::describe),
         routes!(event_buses::rules),
         routes!(event_buses::opt_out_of_replays),
         routes!(event_patterns::test),
