@@ -33,6 +33,8 @@ pub fn run(real_aws: bool, verbose: bool, stop_when_ready: bool) -> Result<()> {
     tools::log_to(terminal.log(&logs, "tools.log"));
     tools::ensure_wasm_target()?;
     tools::log_to(None);
+    // Compiling the wasm ahead of Trunk pays only while the tools install (a cold run).
+    let compile_wasm_ahead = !tools::frontend_tools_installed();
     let finished = AtomicBool::new(false);
     let built = std::thread::scope(|scope| {
         scope.spawn(|| terminal.tick_until(&finished));
@@ -55,7 +57,7 @@ pub fn run(real_aws: bool, verbose: bool, stop_when_ready: bool) -> Result<()> {
         let backend = scope.spawn(|| {
             terminal.phase(
                 "building the backend",
-                "Backend built (cargo build -p rewind-backend)",
+                "Backend built (cargo build -p rewind-backend -p xtask)",
                 &logs,
                 "backend-build.log",
                 // With xtask in the same build its dependencies' features are xtask's,
@@ -69,6 +71,9 @@ pub fn run(real_aws: bool, verbose: bool, stop_when_ready: bool) -> Result<()> {
                     )
                 },
             )?;
+            if !compile_wasm_ahead {
+                return Ok(());
+            }
             // Trunk's own cargo call, made while the tools still install: Trunk then
             // finds the wasm built (the same arguments, so the same fingerprint).
             terminal.phase(

@@ -389,6 +389,12 @@ const FAST_TOOL_PROFILE: &[(&str, &str)] = &[
     ("CARGO_PROFILE_RELEASE_DEBUG", "false"),
 ];
 
+/// Whether Trunk and wasm-bindgen are installed at their pinned versions.
+pub fn frontend_tools_installed() -> bool {
+    output("trunk", &["--version"]).is_some_and(|v| v.contains(TRUNK_VERSION))
+        && output("wasm-bindgen", &["--version"]).is_some_and(|v| v.contains(WASM_BINDGEN_VERSION))
+}
+
 /// Trunk, wasm-bindgen and wasm-opt at the versions `Trunk.toml` names.
 pub fn ensure_frontend_tools() -> Result<()> {
     ensure_wasm_target()?;
