@@ -27,9 +27,10 @@ pub fn run(real_aws: bool, verbose: bool, stop_when_ready: bool) -> Result<()> {
             format!(" (each step's output: {}/)", logs.display())
         }
     ));
-    // The three independent parts side by side: the tools then the console (wasm), the
-    // backend (native), the emulator (PyPI); on two cores one compiles while the other
-    // links, waits on the network or runs a single-threaded step.
+    // Three lanes side by side: Trunk's install; the backend then the console's wasm; the
+    // emulator, wasm-bindgen and the npm tools. On two cores one compiles while another
+    // links, waits on the network or runs a single-threaded step (BENCHMARKS.md, "cargo
+    // xtask dev, cold"). The console is built once Trunk and wasm-bindgen are in.
     tools::log_to(terminal.log(&logs, "tools.log"));
     tools::ensure_wasm_target()?;
     tools::log_to(None);
@@ -38,20 +39,14 @@ pub fn run(real_aws: bool, verbose: bool, stop_when_ready: bool) -> Result<()> {
     let finished = AtomicBool::new(false);
     let built = std::thread::scope(|scope| {
         scope.spawn(|| terminal.tick_until(&finished));
+        // Trunk, the longest install, from the start; the console once every tool is in.
         let console = scope.spawn(|| {
             terminal.phase(
-                "installing tools",
-                "Tools: Trunk, wasm-bindgen (cargo install, once), wasm-opt, esbuild (npm)",
+                "installing Trunk",
+                "Trunk installed (cargo install, once; compiled for build speed)",
                 &logs,
-                "tools.log",
-                tools::ensure_frontend_tools,
-            )?;
-            terminal.phase(
-                "building the console",
-                "Console built (trunk build --release)",
-                &logs,
-                "console.log",
-                tools::trunk_build,
+                "trunk-install.log",
+                tools::ensure_trunk,
             )
         });
         let backend = scope.spawn(|| {
@@ -74,8 +69,8 @@ pub fn run(real_aws: bool, verbose: bool, stop_when_ready: bool) -> Result<()> {
             if !compile_wasm_ahead {
                 return Ok(());
             }
-            // Trunk's own cargo call, made while the tools still install: Trunk then
-            // finds the wasm built (the same arguments, so the same fingerprint).
+            // Trunk's own cargo call, made while Trunk still installs: Trunk then finds
+            // the wasm built (the same arguments, so the same fingerprint).
             terminal.phase(
                 "compiling the console's wasm",
                 "Console's wasm compiled, ahead of Trunk (cargo build --target wasm32-…)",
@@ -99,16 +94,22 @@ pub fn run(real_aws: bool, verbose: bool, stop_when_ready: bool) -> Result<()> {
                 },
             )
         });
-        let emulator = scope.spawn(|| {
-            if real_aws {
-                return Ok(());
+        let others = scope.spawn(|| {
+            if !real_aws {
+                terminal.phase(
+                    "installing the emulator",
+                    "Emulator installed (ministack, from PyPI)",
+                    &logs,
+                    "emulator-install.log",
+                    tools::ensure_dev_venv,
+                )?;
             }
             terminal.phase(
-                "installing the emulator",
-                "Emulator installed (ministack, from PyPI)",
+                "installing wasm-bindgen",
+                "wasm-bindgen installed (cargo install, once), wasm-opt and esbuild (npm)",
                 &logs,
-                "emulator-install.log",
-                tools::ensure_dev_venv,
+                "tools-install.log",
+                || tools::ensure_wasm_bindgen().and_then(|()| tools::ensure_npm_tools()),
             )
         });
         let joined = |handle: std::thread::ScopedJoinHandle<'_, Result<()>>| {
@@ -116,9 +117,19 @@ pub fn run(real_aws: bool, verbose: bool, stop_when_ready: bool) -> Result<()> {
                 .join()
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("a build thread panicked")))
         };
-        let built = [joined(console), joined(backend), joined(emulator)]
+        let tools = [joined(console), joined(others)]
             .into_iter()
-            .collect::<Result<Vec<()>>>();
+            .collect::<Result<Vec<()>>>()
+            .and_then(|_| {
+                terminal.phase(
+                    "building the console",
+                    "Console built (trunk build --release, JS minified by esbuild)",
+                    &logs,
+                    "console.log",
+                    tools::trunk_build,
+                )
+            });
+        let built = tools.and(joined(backend));
         finished.store(true, Ordering::Relaxed);
         built
     });
@@ -387,9 +398,12 @@ fn launched() -> Instant {
     now.checked_sub(since).unwrap_or(now)
 }
 
-/// `3m 02s`, `41s`.
+/// `3m 02s`, `41s`, `0.4s`.
 fn elapsed(took: Duration) -> String {
     let seconds = took.as_secs();
+    if seconds < 10 {
+        return format!("{:.1}s", took.as_secs_f64());
+    }
     if seconds >= 60 {
         format!("{}m {:02}s", seconds / 60, seconds % 60)
     } else {

@@ -42,9 +42,10 @@ pub fn run() -> Result<()> {
     // No tool found on the way: PATH without the directories that hold Trunk or
     // wasm-bindgen (a warm machine's REWIND_TOOLS), as on a fresh machine.
     let path = std::env::var_os("PATH").unwrap_or_default();
-    let path = std::env::join_paths(std::env::split_paths(&path).filter(|dir| {
-        !dir.join("trunk").exists() && !dir.join("wasm-bindgen").exists()
-    }))?;
+    let path = std::env::join_paths(
+        std::env::split_paths(&path)
+            .filter(|dir| !dir.join("trunk").exists() && !dir.join("wasm-bindgen").exists()),
+    )?;
     let started = Instant::now();
     let mut child = Command::new("cargo")
         .args(["xtask", "dev", "--stop-when-ready"])

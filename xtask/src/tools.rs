@@ -398,23 +398,29 @@ pub fn frontend_tools_installed() -> bool {
 /// Trunk, wasm-bindgen and wasm-opt at the versions `Trunk.toml` names.
 pub fn ensure_frontend_tools() -> Result<()> {
     ensure_wasm_target()?;
-    cargo_install("trunk", "trunk", TRUNK_VERSION, true)?;
+    ensure_trunk()?;
+    ensure_wasm_bindgen()?;
+    ensure_npm_tools()
+}
+
+pub fn ensure_trunk() -> Result<()> {
+    cargo_install("trunk", "trunk", TRUNK_VERSION, true)
+}
+
+pub fn ensure_wasm_bindgen() -> Result<()> {
     // Its lockfile pins a crate the registry lacks, so it installs unlocked (docs/emulators-and-tools.md, "Tools").
     cargo_install(
         "wasm-bindgen",
         "wasm-bindgen-cli",
         WASM_BINDGEN_VERSION,
         false,
-    )?;
-    let wasm_opt = workspace_root()
-        .join("node_modules")
-        .join(".bin")
-        .join("wasm-opt");
-    let esbuild = workspace_root()
-        .join("node_modules")
-        .join(".bin")
-        .join("esbuild");
-    if !wasm_opt.exists() || !esbuild.exists() {
+    )
+}
+
+/// wasm-opt and esbuild, from npm (prebuilt binaries: nothing compiles).
+pub fn ensure_npm_tools() -> Result<()> {
+    let bin = workspace_root().join("node_modules").join(".bin");
+    if !bin.join("wasm-opt").exists() || !bin.join("esbuild").exists() {
         step("Installing wasm-opt and esbuild (npm binaryen and esbuild, pinned in package.json)");
         run("npm", &["install", "--no-audit", "--no-fund"], &[])?;
     }
