@@ -27,8 +27,8 @@ pub fn run(real_aws: bool, verbose: bool, stop_when_ready: bool) -> Result<()> {
             format!(" (each step's output: {}/)", logs.display())
         }
     ));
-    // Three lanes side by side: Trunk's install; the backend then the console's wasm; the
-    // emulator, wasm-bindgen and the npm tools. On two cores one compiles while another
+    // Three lanes side by side: Trunk's install; the backend, the console's wasm, then
+    // wasm-bindgen and the npm tools; the emulator (PyPI). On two cores one compiles while another
     // links, waits on the network or runs a single-threaded step (BENCHMARKS.md, "cargo
     // xtask dev, cold"). The console is built once Trunk and wasm-bindgen are in.
     tools::log_to(terminal.log(&logs, "tools.log"));
@@ -40,7 +40,7 @@ pub fn run(real_aws: bool, verbose: bool, stop_when_ready: bool) -> Result<()> {
     let built = std::thread::scope(|scope| {
         scope.spawn(|| terminal.tick_until(&finished));
         // Trunk, the longest install, from the start; the console once every tool is in.
-        let console = scope.spawn(|| {
+        let trunk = scope.spawn(|| {
             terminal.phase(
                 "installing Trunk",
                 "Trunk installed (cargo install, once; compiled for build speed)",
@@ -66,44 +66,33 @@ pub fn run(real_aws: bool, verbose: bool, stop_when_ready: bool) -> Result<()> {
                     )
                 },
             )?;
-            if !compile_wasm_ahead {
-                return Ok(());
-            }
-            // Trunk's own cargo call, made while Trunk still installs: Trunk then finds
-            // the wasm built (the same arguments, so the same fingerprint).
-            terminal.phase(
-                "compiling the console's wasm",
-                "Console's wasm compiled, ahead of Trunk (cargo build --target wasm32-…)",
-                &logs,
-                "console-wasm.log",
-                || {
-                    tools::run(
-                        "cargo",
-                        &[
-                            "build",
-                            "--target=wasm32-unknown-unknown",
-                            "--manifest-path",
-                            "frontend/Cargo.toml",
-                            "--profile",
-                            "wasm-release",
-                            "--bin",
-                            "rewind-frontend",
-                        ],
-                        &[],
-                    )
-                },
-            )
-        });
-        let others = scope.spawn(|| {
-            if !real_aws {
+            if compile_wasm_ahead {
+                // Trunk's own cargo call, made while Trunk still installs: Trunk then finds
+                // the wasm built (the same arguments, so the same fingerprint).
                 terminal.phase(
-                    "installing the emulator",
-                    "Emulator installed (ministack, from PyPI)",
+                    "compiling the console's wasm",
+                    "Console's wasm compiled, ahead of Trunk (cargo build --target wasm32-…)",
                     &logs,
-                    "emulator-install.log",
-                    tools::ensure_dev_venv,
+                    "console-wasm.log",
+                    || {
+                        tools::run(
+                            "cargo",
+                            &[
+                                "build",
+                                "--target=wasm32-unknown-unknown",
+                                "--manifest-path",
+                                "frontend/Cargo.toml",
+                                "--profile",
+                                "wasm-release",
+                                "--bin",
+                                "rewind-frontend",
+                            ],
+                            &[],
+                        )
+                    },
                 )?;
             }
+            // Then, while Trunk still compiles, the other tools.
             terminal.phase(
                 "installing wasm-bindgen",
                 "wasm-bindgen installed (cargo install, once), wasm-opt and esbuild (npm)",
@@ -112,12 +101,24 @@ pub fn run(real_aws: bool, verbose: bool, stop_when_ready: bool) -> Result<()> {
                 || tools::ensure_wasm_bindgen().and_then(|()| tools::ensure_npm_tools()),
             )
         });
+        let emulator = scope.spawn(|| {
+            if real_aws {
+                return Ok(());
+            }
+            terminal.phase(
+                "installing the emulator",
+                "Emulator installed (ministack, from PyPI)",
+                &logs,
+                "emulator-install.log",
+                tools::ensure_dev_venv,
+            )
+        });
         let joined = |handle: std::thread::ScopedJoinHandle<'_, Result<()>>| {
             handle
                 .join()
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("a build thread panicked")))
         };
-        let tools = [joined(console), joined(others)]
+        let tools = [joined(trunk), joined(backend)]
             .into_iter()
             .collect::<Result<Vec<()>>>()
             .and_then(|_| {
@@ -129,7 +130,7 @@ pub fn run(real_aws: bool, verbose: bool, stop_when_ready: bool) -> Result<()> {
                     tools::trunk_build,
                 )
             });
-        let built = tools.and(joined(backend));
+        let built = tools.and(joined(emulator));
         finished.store(true, Ordering::Relaxed);
         built
     });

@@ -357,6 +357,17 @@ pub fn capture(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<Str
 }
 
 pub fn cargo_install(binary: &str, krate: &str, version: &str, locked: bool) -> Result<()> {
+    cargo_install_at(binary, krate, version, locked, "1")
+}
+
+/// [`cargo_install`] at `opt_level`.
+fn cargo_install_at(
+    binary: &str,
+    krate: &str,
+    version: &str,
+    locked: bool,
+    opt_level: &str,
+) -> Result<()> {
     let have = output(binary, &["--version"]).unwrap_or_default();
     if have.contains(version) {
         return Ok(());
@@ -377,7 +388,8 @@ pub fn cargo_install(binary: &str, krate: &str, version: &str, locked: bool) -> 
     run_command(
         command("cargo")
             .args(&args)
-            .envs(FAST_TOOL_PROFILE.iter().copied()),
+            .envs(FAST_TOOL_PROFILE.iter().copied())
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", opt_level),
     )
 }
 
@@ -385,7 +397,6 @@ pub fn cargo_install(binary: &str, krate: &str, version: &str, locked: bool) -> 
 const FAST_TOOL_PROFILE: &[(&str, &str)] = &[
     ("CARGO_PROFILE_RELEASE_LTO", "off"),
     ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "64"),
-    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1"),
     ("CARGO_PROFILE_RELEASE_DEBUG", "false"),
 ];
 
@@ -403,8 +414,11 @@ pub fn ensure_frontend_tools() -> Result<()> {
     ensure_npm_tools()
 }
 
+/// Unoptimised: Trunk's own work per build (hashing, copying, a few KB of CSS and HTML)
+/// takes well under a second even so, and it compiles in much less time; the wasm work
+/// is wasm-bindgen's and wasm-opt's.
 pub fn ensure_trunk() -> Result<()> {
-    cargo_install("trunk", "trunk", TRUNK_VERSION, true)
+    cargo_install_at("trunk", "trunk", TRUNK_VERSION, true, "0")
 }
 
 pub fn ensure_wasm_bindgen() -> Result<()> {
