@@ -79,7 +79,7 @@ pub fn less_protected_than_bus(archive_key: Option<&str>, bus_key: Option<&str>)
         return None;
     }
     Some(format!(
-        "Less protected than its bus: the bus encrypts its events with the customer managed key {bus_key}, the archive would keep them under an AWS owned key, outside that key's policy and its CloudTrail record. Use the bus's key."
+        "Less protected than its bus: the bus encrypts its events with the customer managed key {bus_key}, this archive keeps them under an AWS owned key, outside that key's policy and its CloudTrail record. Use the bus's key."
     ))
 }
 

@@ -35,9 +35,10 @@ use std::path::Path;
 /// cost more), ISO time entry, the preview's nothing-ticked and updating states, the
 /// slice labels, the danger zone, the header's account and region, "Sent to", and 557
 /// bytes of stylesheet (387,900 measured, 388,000 set); the verdict in the Replays and
-/// Jobs lists then 42 (387,942). Issue 37: the JS minified by esbuild, −2,030 (385,910;
-/// 386,000 set).
-pub const BROTLI_BUDGET_BYTES: u64 = 386_000;
+/// Jobs lists then 42 (387,942). Issue 37: the JS minified by esbuild, −2,030 (385,910);
+/// then the archive pages' key comparison and 1 MB peek events (their size, JSON laid
+/// out on opening, a Blob download), +6,648 on existing pages (392,558; 392,600 set).
+pub const BROTLI_BUDGET_BYTES: u64 = 392_600;
 /// Where the budget is headed.
 pub const BROTLI_TARGET_BYTES: u64 = 200_000;
 

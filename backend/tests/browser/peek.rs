@@ -95,10 +95,12 @@ async fn a_large_event_is_listed_collapsed_with_its_size() {
         b.wait_text(".card", "Done: 2 events.").await;
         b.wait_text("#peek-events li.large .size", "KB").await;
         let size = b.texts("#peek-events li.large .size").await;
-        assert!(
-            size.iter().any(|s| s.starts_with('6') && s.ends_with("KB")),
-            "{size:?}"
-        );
+        // "743.9 KB": the event as delivered, its envelope included.
+        let kb: Vec<f64> = size
+            .iter()
+            .filter_map(|s| s.strip_suffix(" KB")?.parse().ok())
+            .collect();
+        assert!(kb.iter().any(|kb| (600.0..1000.0).contains(kb)), "{size:?}");
         // Collapsed: no JSON laid out until it is opened.
         assert!(b.texts("#peek-events pre").await.is_empty());
         b.click(b.find(Locator::Css("#peek-events li.large summary")).await)

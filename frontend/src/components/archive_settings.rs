@@ -8,6 +8,7 @@ use crate::components::text_input::TextInput;
 use crate::form::FormFields;
 use leptos::prelude::*;
 use shared::Field as FieldName;
+use shared::event_bus::EventBusDetail;
 use shared::validation::RetentionDays;
 
 /// What was typed into the settings.
@@ -127,9 +128,46 @@ pub fn ArchiveSettings(
                 value=kms
                 on_input=form.typing(kms, FieldName::KmsKeyIdentifier)
             />
+            {bus_key.map(|bus_key| view! { <KeyComparison kms bus_key /> })}
         </Field>
-        {bus_key.map(|bus_key| view! { <KeyComparison kms bus_key /> })}
     }
+}
+
+/// The bus `bus` (an ARN) as DescribeEventBus tells it, read whenever `bus` changes:
+/// None while it is read (an answer about another bus does not count), else the bus or
+/// why it could not be read. One resource type for every page that compares keys (each
+/// `LocalResource` of its own closure type costs the wasm several KB).
+pub fn read_bus(bus: Signal<String>) -> Signal<Option<Result<EventBusDetail, String>>> {
+    let detail = LocalResource::new(move || {
+        let arn = bus.get();
+        async move {
+            if arn.is_empty() {
+                return None;
+            }
+            Some(
+                crate::api::get_event_bus(arn)
+                    .await
+                    .map_err(|e| e.to_string()),
+            )
+        }
+    });
+    Signal::derive(move || {
+        detail.get().flatten().filter(|read| match read {
+            Ok(d) => d.arn == bus.get(),
+            Err(_) => true,
+        })
+    })
+}
+
+/// The bus's key from [`read_bus`]: `Some(None)` an AWS owned key, None not known.
+pub fn bus_key_of(
+    read: Signal<Option<Result<EventBusDetail, String>>>,
+) -> Signal<Option<Option<String>>> {
+    Signal::derive(move || {
+        read.get()
+            .and_then(Result::ok)
+            .map(|d| d.kms_key_identifier.filter(|k| !k.is_empty()))
+    })
 }
 
 /// Under the KMS field: the bus's key, and a warning while the archive would be less

@@ -45,11 +45,6 @@ impl PeekedEvent {
         .sized(size)
     }
 
-    /// Stays the same for this event as more arrive (for the keyed list).
-    fn key(&self) -> usize {
-        Arc::as_ptr(&self.line).cast::<u8>() as usize
-    }
-
     fn sized(mut self, size: Option<u32>) -> Self {
         self.size = size.unwrap_or_else(|| u32::try_from(self.line.len()).unwrap_or(u32::MAX));
         self
@@ -123,53 +118,55 @@ pub fn PeekEventList(events: RwSignal<Vec<PeekedEvent>>) -> impl IntoView {
             </a>
         </div>
         <ol class="events plain" id="peek-events">
-            // Keyed: an arrival adds its line and leaves the opened ones open.
-            <For
-                each=shown
-                key=PeekedEvent::key
-                children=move |e| {
-                    let opened = RwSignal::new(false);
-                    let large = e.is_large();
-                    let size = crate::format::bytes(i64::from(e.size));
-                    let line = StoredValue::new(e.line);
-                    view! {
-                        <li class:large=large>
-                            <details on:toggle=move |ev| {
-                                let open = ev
-                                    .target()
-                                    .and_then(|t| {
-                                        wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()
-                                    })
-                                    .is_some_and(|d| d.has_attribute("open"));
-                                opened.set(open);
-                            }>
-                                <summary>
-                                    <time>{e.time}</time>
-                                    " "
-                                    <span class="service">{e.source}</span>
-                                    " "
-                                    <strong>{e.detail_type}</strong>
-                                    " "
-                                    <span class="size" title="Size as delivered">
-                                        {size}
-                                    </span>
-                                    " "
-                                    <code class="muted">{e.summary}</code>
-                                </summary>
-                                {move || {
-                                    opened
-                                        .get()
-                                        .then(|| {
-                                            view! {
-                                                <pre class="pattern">{line.with_value(|l| pretty(l))}</pre>
-                                            }
+            // Rebuilt on arrival (a keyed list costs the wasm more); each line shares its
+            // event's text, nothing is copied.
+            {move || {
+                shown()
+                    .into_iter()
+                    .map(|e| {
+                        let opened = RwSignal::new(false);
+                        let large = e.is_large();
+                        let size = crate::format::bytes(i64::from(e.size));
+                        let line = StoredValue::new(e.line);
+                        view! {
+                            <li class:large=large>
+                                <details on:toggle=move |ev| {
+                                    let open = ev
+                                        .target()
+                                        .and_then(|t| {
+                                            wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()
                                         })
-                                }}
-                            </details>
-                        </li>
-                    }
-                }
-            />
+                                        .is_some_and(|d| d.has_attribute("open"));
+                                    opened.set(open);
+                                }>
+                                    <summary>
+                                        <time>{e.time}</time>
+                                        " "
+                                        <span class="service">{e.source}</span>
+                                        " "
+                                        <strong>{e.detail_type}</strong>
+                                        " "
+                                        <span class="size" title="Size as delivered">
+                                            {size}
+                                        </span>
+                                        " "
+                                        <code class="muted">{e.summary}</code>
+                                    </summary>
+                                    {move || {
+                                        opened
+                                            .get()
+                                            .then(|| {
+                                                view! {
+                                                    <pre class="pattern">{line.with_value(|l| pretty(l))}</pre>
+                                                }
+                                            })
+                                    }}
+                                </details>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
         </ol>
         <p class="hint">{move || if events.with(Vec::is_empty) { "No events yet." } else { "" }}</p>
     }

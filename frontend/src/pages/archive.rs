@@ -1,7 +1,9 @@
 //! One archive: every DescribeArchive field, editing, deletion, and a way to replay it.
 
 use crate::api;
-use crate::components::archive_settings::{ArchiveSettings, ArchiveSettingsInput};
+use crate::components::archive_settings::{
+    ArchiveSettings, ArchiveSettingsInput, bus_key_of, read_bus,
+};
 use crate::components::danger_zone::DangerZone;
 use crate::components::destructive_button::{Destructive, DestructiveButton};
 use crate::components::detail_page::{DetailPage, Subject};
@@ -229,13 +231,7 @@ fn EditArchive(archive: Archive, on_done: Callback<bool>) -> impl IntoView {
     );
     let name = archive.summary.archive_name.clone();
     let bus = archive.summary.event_source_arn.clone();
-    let bus_detail = LocalResource::new(move || api::get_event_bus(bus.clone()));
-    let bus_key = Signal::derive(move || {
-        bus_detail
-            .get()
-            .and_then(Result::ok)
-            .map(|d| d.kms_key_identifier)
-    });
+    let bus_key = bus_key_of(read_bus(Signal::stored(bus)));
 
     let form = use_form(FormSpec {
         fields: &EDIT_FIELDS,
@@ -277,51 +273,38 @@ fn EditArchive(archive: Archive, on_done: Callback<bool>) -> impl IntoView {
 /// archive is less protected than its bus.
 #[component]
 fn ArchiveEncryption(archive_key: Option<String>, bus: String) -> impl IntoView {
-    let bus_detail = LocalResource::new(move || api::get_event_bus(bus.clone()));
+    let bus_detail = read_bus(Signal::stored(bus));
     let archive_label = shared::archive::encryption_label(archive_key.as_deref());
-    let archive_key = StoredValue::new(archive_key);
+    // One text and one optional warning, computed from the read (no suspense: the text
+    // says "reading…" meanwhile).
+    let bus_text = move || match bus_detail.get() {
+        None => " · its bus: reading…".to_owned(),
+        Some(Ok(bus)) => format!(
+            " · its bus: {}",
+            shared::archive::encryption_label(bus.kms_key_identifier.as_deref())
+        ),
+        Some(Err(why)) => format!(" · its bus's key could not be read: {why}"),
+    };
+    let warning = move || {
+        let bus = bus_detail.get()?.ok()?;
+        shared::archive::less_protected_than_bus(
+            archive_key.as_deref(),
+            bus.kms_key_identifier.as_deref(),
+        )
+    };
     view! {
         {archive_label}
-        <Transition fallback=|| {
-            view! { <span class="muted">" · its bus: reading…"</span> }
-        }>
-            {move || {
-                bus_detail
-                    .get()
-                    .map(|read| match read {
-                        Ok(bus) => {
-                            let key = bus.kms_key_identifier;
-                            let warning = shared::archive::less_protected_than_bus(
-                                archive_key.get_value().as_deref(),
-                                key.as_deref(),
-                            );
-                            view! {
-                                <span>
-                                    " · its bus: "
-                                    {shared::archive::encryption_label(key.as_deref())}
-                                </span>
-                                {warning
-                                    .map(|w| {
-                                        view! {
-                                            <p class="banner warn" id="kms-warning" role="status">
-                                                {w}
-                                                " Edit the archive to set its KMS key."
-                                            </p>
-                                        }
-                                    })}
-                            }
-                                .into_any()
-                        }
-                        Err(e) => {
-                            view! {
-                                <span class="muted">
-                                    " · its bus's key could not be read: " {e.to_string()}
-                                </span>
-                            }
-                                .into_any()
-                        }
-                    })
-            }}
-        </Transition>
+        <span>{bus_text}</span>
+        {move || {
+            warning()
+                .map(|w| {
+                    view! {
+                        <p class="banner warn" id="kms-warning" role="status">
+                            {w}
+                            " Edit the archive to set its KMS key."
+                        </p>
+                    }
+                })
+        }}
     }
 }

@@ -2,7 +2,9 @@
 //! the backend uses; server errors land on the field they name; values are kept.
 
 use crate::api;
-use crate::components::archive_settings::{ArchiveSettings, ArchiveSettingsInput};
+use crate::components::archive_settings::{
+    ArchiveSettings, ArchiveSettingsInput, bus_key_of, read_bus,
+};
 use crate::components::error_banner::ErrorBanner;
 use crate::components::field::Field;
 use crate::components::guarded::team_note;
@@ -156,37 +158,18 @@ pub fn NewArchivePage() -> impl IntoView {
     }
 }
 
-/// The chosen bus's key, read when the bus changes (`Some(None)`: an AWS owned key), and
-/// put into the KMS field while that field is empty or holds the previous bus's key: an
-/// archive is as protected as its bus unless someone types otherwise. While the new bus
-/// is read, or when it cannot be, the previous bus's key leaves the field at once; the
-/// second signal says why the key is unknown.
+/// The chosen bus's key (`Some(None)`: an AWS owned key), put into the KMS field while
+/// that field is empty or holds the previous bus's key: an archive is as protected as its
+/// bus unless someone types otherwise. While the new bus is read, or when it cannot be,
+/// the previous bus's key leaves the field at once; the second signal says why the key
+/// is unknown.
 fn preselect_bus_key(
     bus: Signal<String>,
     kms: RwSignal<String>,
 ) -> (Signal<Option<Option<String>>>, Signal<Option<String>>) {
-    let detail = LocalResource::new(move || {
-        let arn = bus.get();
-        async move {
-            if arn.is_empty() {
-                return None;
-            }
-            Some(api::get_event_bus(arn).await.map_err(|e| e.to_string()))
-        }
-    });
-    // Only an answer about the bus chosen now counts (a reload keeps the last one).
-    let current = move || {
-        detail.get().flatten().filter(|read| match read {
-            Ok(d) => d.arn == bus.get(),
-            Err(_) => true,
-        })
-    };
-    let bus_key = Signal::derive(move || {
-        current()
-            .and_then(Result::ok)
-            .map(|d| d.kms_key_identifier.filter(|k| !k.is_empty()))
-    });
-    let unreadable = Signal::derive(move || current().and_then(Result::err));
+    let read = read_bus(bus);
+    let bus_key = bus_key_of(read);
+    let unreadable = Signal::derive(move || read.get().and_then(Result::err));
     let preselected = StoredValue::new(String::new());
     Effect::new(move |_| {
         let key = bus_key.get().flatten().unwrap_or_default();
