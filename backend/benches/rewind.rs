@@ -56,6 +56,10 @@ async fn run() -> Value {
             .await
             .expect("create archive");
     }
+    // REWIND_BENCH_ONLY=report: only the 50-rule report (issue 38), against the baseline.
+    if std::env::var("REWIND_BENCH_ONLY").is_ok_and(|v| v == "report") {
+        return json!({ "report50Rules": reports(&emulator.endpoint(), &sdk).await });
+    }
     let overhead = overhead(&sdk, &emulator.endpoint()).await;
     // REWIND_BENCH_ONLY=overhead stops here, for quick iterations on the backend.
     if std::env::var("REWIND_BENCH_ONLY").is_ok_and(|v| v == "overhead") {
@@ -77,7 +81,9 @@ async fn run() -> Value {
     };
     let first_table = first_table(&emulator.endpoint()).await;
     let scale = scale().await;
+    let report = reports(&emulator.endpoint(), &sdk).await;
     json!({
+        "report50Rules": report,
         "overhead": overhead,
         "coldStartMedianMs": cold_start_ms,
         "peakRssMib": peak_rss_mib,
@@ -359,6 +365,167 @@ async fn wait_marks(b: &Browser, more_than: usize) -> Vec<f64> {
 
 /// Navigation start → Archives table painted (the app's Performance mark), 100 archives
 /// in the emulator, median of 10 page loads.
+/// A report on a replay whose bus has 50 receiving rules, each with seeded `AWS/Events`
+/// figures: the wall time of the first (uncached) read and the AWS calls it made (the
+/// audit record's `upstreamCalls`), each sample on a fresh backend (the report cache is
+/// the process's), then a cached read; REWIND_BENCH_BASELINE's build measured alike.
+async fn reports(endpoint: &str, sdk: &aws_sdk_eventbridge::Client) -> Value {
+    const RULES: usize = 50;
+    let bus = "bench-report";
+    let bus_arn = sdk
+        .create_event_bus()
+        .name(bus)
+        .send()
+        .await
+        .expect("bus")
+        .event_bus_arn()
+        .map(str::to_owned)
+        .expect("bus arn");
+    for i in 0..RULES {
+        sdk.put_rule()
+            .name(format!("bench-rule-{i:02}"))
+            .event_bus_name(bus)
+            .event_pattern(r#"{"source":["bench.report"]}"#)
+            .send()
+            .await
+            .expect("rule");
+    }
+    let archive = sdk
+        .create_archive()
+        .archive_name("bench-report-all")
+        .event_source_arn(&bus_arn)
+        .send()
+        .await
+        .expect("archive")
+        .archive_arn()
+        .map(str::to_owned)
+        .expect("archive arn");
+    let entries: Vec<aws_sdk_eventbridge::types::PutEventsRequestEntry> = (0..10)
+        .map(|i| {
+            aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                .event_bus_name(bus)
+                .source("bench.report")
+                .detail_type("Bench")
+                .detail(format!(r#"{{"n":{i}}}"#))
+                .build()
+        })
+        .collect();
+    sdk.put_events()
+        .set_entries(Some(entries))
+        .send()
+        .await
+        .expect("events");
+    let now = time::OffsetDateTime::now_utc();
+    let at = |t: time::OffsetDateTime| {
+        aws_sdk_eventbridge::primitives::DateTime::from_secs(t.unix_timestamp())
+    };
+    sdk.start_replay()
+        .replay_name("bench-report-replay")
+        .event_source_arn(&archive)
+        .event_start_time(at(now - time::Duration::minutes(10)))
+        .event_end_time(at(now + time::Duration::minutes(1)))
+        .destination(
+            aws_sdk_eventbridge::types::ReplayDestination::builder()
+                .arn(&bus_arn)
+                .build()
+                .expect("destination"),
+        )
+        .send()
+        .await
+        .expect("replay");
+    for i in 0..RULES {
+        let points: Vec<(&str, i64, f64)> = [
+            "MatchedEvents",
+            "Invocations",
+            "FailedInvocations",
+            "InvocationsSentToDlq",
+            "ThrottledRules",
+            "InvocationAttempts",
+        ]
+        .into_iter()
+        .flat_map(|m| [(m, 0, 5.0), (m, 60, 3.0)])
+        .collect();
+        testkit::figures::metrics(endpoint, bus, &format!("bench-rule-{i:02}"), now, &points)
+            .await
+            .expect("seeded figures");
+    }
+    let current = report_reads(endpoint, env!("CARGO_BIN_EXE_rewind").as_ref()).await;
+    let baseline = match std::env::var_os("REWIND_BENCH_BASELINE") {
+        Some(binary) => report_reads(endpoint, binary.as_ref()).await,
+        None => Value::Null,
+    };
+    json!({ "rules": RULES, "current": current, "baseline": baseline })
+}
+
+async fn report_reads(endpoint: &str, binary: &std::path::Path) -> Value {
+    const SAMPLES: usize = 5;
+    let http = reqwest::Client::new();
+    let (mut first, mut cached, mut calls) = (Vec::new(), Vec::new(), Vec::new());
+    let mut operations: Vec<String> = Vec::new();
+    for sample in 0..SAMPLES {
+        let audit = std::env::temp_dir().join(format!(
+            "rewind-bench-report-{}-{sample}.log",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_file(&audit);
+        let backend = Backend::spawn_with(
+            endpoint,
+            binary,
+            &[("REWIND_AUDIT_FILE", audit.to_str().expect("path"))],
+        );
+        backend.wait_healthy(&http).await;
+        let url = backend.url(&path(Operation::ReplayReport, &["bench-report-replay"]));
+        let started = Instant::now();
+        let reply = http.get(&url).send().await.expect("report");
+        first.push(started.elapsed());
+        assert_eq!(reply.status(), 200);
+        let body: Value = reply.json().await.expect("json");
+        assert_eq!(
+            body["rules"].as_array().map(Vec::len),
+            Some(50),
+            "every rule reported: {body}"
+        );
+        let started = Instant::now();
+        http.get(&url).send().await.expect("cached report");
+        cached.push(started.elapsed());
+        // The outcome record names every AWS call the first read made.
+        let mut made = None;
+        for _ in 0..100 {
+            made = std::fs::read_to_string(&audit)
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+                .find(|r| r["phase"] == "outcome" && r["operation"] == "ReplayReport")
+                .and_then(|r| r["upstreamCalls"].as_array().cloned());
+            if made.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let made = made.expect("the report's audit record");
+        operations = made
+            .iter()
+            .filter_map(|c| c["operation"].as_str().map(str::to_owned))
+            .collect();
+        calls.push(made.len());
+        let _ = std::fs::remove_file(&audit);
+    }
+    calls.sort_unstable();
+    let (p50, cached_p50) = (percentile(&mut first, 0.5), percentile(&mut cached, 0.5));
+    println!(
+        "report of 50 rules ({}): first read median {p50:.1} ms, {} AWS calls ({}); cached {cached_p50:.2} ms",
+        binary.display(),
+        calls[calls.len() / 2],
+        operations.join(", ")
+    );
+    json!({
+        "firstReadMedianMs": p50,
+        "awsCalls": calls[calls.len() / 2],
+        "operations": operations,
+        "cachedMedianMs": cached_p50,
+    })
+}
+
 async fn first_table(endpoint: &str) -> Value {
     let http = reqwest::Client::new();
     let backend = Backend::spawn(endpoint);
