@@ -387,6 +387,24 @@ impl TestApp {
         }
     }
 
+    /// One `shop.orders` event of `detail_type` with `detail` on `bus` (up to 1 MB since
+    /// January 2026: peeks of large events).
+    pub async fn put_event(&self, bus: &str, detail_type: &str, detail: String) {
+        self.sdk
+            .put_events()
+            .entries(
+                aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                    .event_bus_name(bus)
+                    .source("shop.orders")
+                    .detail_type(detail_type)
+                    .detail(detail)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("put an event");
+    }
+
     /// Creates an archive through the API; returns its ARN.
     pub async fn create_archive(&self, name: &str, bus_arn: &str, extra: Value) -> String {
         let mut body = json!({"archiveName": name, "eventSourceArn": bus_arn});

@@ -441,23 +441,10 @@ async fn a_peek_belongs_to_its_creator() {
     );
 }
 
-/// An event of `bytes` detail bytes on `orders` (EventBridge and SQS carry 1 MB since
-/// January 2026).
+/// An event of `bytes` detail bytes on `orders`.
 async fn put_large_event(app: &TestApp, order: u32, bytes: usize) {
     let detail = json!({"orderId": order, "blob": "x".repeat(bytes)}).to_string();
-    app.sdk
-        .put_events()
-        .entries(
-            aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
-                .event_bus_name("orders")
-                .source("shop.orders")
-                .detail_type("OrderImported")
-                .detail(detail)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("put a large event");
+    app.put_event("orders", "OrderImported", detail).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

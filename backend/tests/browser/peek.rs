@@ -73,19 +73,7 @@ async fn a_large_event_is_listed_collapsed_with_its_size() {
     app.put_order_events("orders", 1).await;
     let detail = testkit::seed::large_order_detail(testkit::seed::LARGE_EVENT_LINES);
     assert!(detail.len() > 600_000, "{}", detail.len());
-    app.sdk
-        .put_events()
-        .entries(
-            aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
-                .event_bus_name("orders")
-                .source("shop.orders")
-                .detail_type("OrderImported")
-                .detail(detail)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("put the large event");
+    app.put_event("orders", "OrderImported", detail).await;
     app.in_browser("peek-large-event", move |b| async move {
         b.open("/archives/orders-all/peek", "Peek into orders-all")
             .await;
