@@ -122,7 +122,17 @@ fn data_filter(pattern: &str) -> Result<v2::types::FilterConfiguration, v2::erro
 }
 
 /// Puts `count` `OrderCreated` events from `shop.orders` on the bus.
+///
+/// The events come after the first whole second the bus keeps ([`kept_from`]), so a
+/// window that starts there holds them however fast the bus was made.
 pub async fn put_order_events(v2: &v2::Client, bus_arn: &str, count: u32) {
+    let from = kept_from(v2, bus_arn)
+        .await
+        .expect("the retention window's start");
+    let wait = from + time::Duration::milliseconds(50) - time::OffsetDateTime::now_utc();
+    if wait.is_positive() {
+        tokio::time::sleep(wait.unsigned_abs()).await;
+    }
     for i in 0..count {
         v2.put_events()
             .event_bus_arn(bus_arn)

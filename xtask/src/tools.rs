@@ -256,12 +256,14 @@ pub fn run_tests(args: &[&str], env: &[(&str, &str)]) -> Result<(u64, u64)> {
         .spawn()
         .map_err(|e| anyhow::anyhow!("cannot run cargo: {e}"))?;
     let (mut passed, mut failed) = (0, 0);
+    let mut failures = FailureBlocks::default();
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout)
             .lines()
             .map_while(std::result::Result::ok)
         {
             println!("{line}");
+            failures.see(&line);
             if let Some(rest) = line.strip_prefix("test result: ") {
                 passed += count(rest, " passed");
                 failed += count(rest, " failed");
@@ -273,8 +275,45 @@ pub fn run_tests(args: &[&str], env: &[(&str, &str)]) -> Result<(u64, u64)> {
         Ok((passed, failed))
     } else {
         Err(anyhow::anyhow!(
-            "tests failed: {passed} passed, {failed} failed"
+            "tests failed: {passed} passed, {failed} failed{}",
+            failures.text()
         ))
+    }
+}
+
+/// The `---- name stdout ----` sections libtest prints for failed tests, kept to repeat
+/// them in the final error: a long run's log is read from its end (CI printouts keep
+/// the head and the tail), where the panic messages would otherwise be missing.
+#[derive(Default)]
+struct FailureBlocks {
+    lines: Vec<String>,
+    in_block: bool,
+    block_lines: usize,
+}
+
+impl FailureBlocks {
+    /// Lines kept of one failed test's output: its panic message comes first.
+    const PER_BLOCK: usize = 30;
+
+    fn see(&mut self, line: &str) {
+        if line.starts_with("---- ") && line.ends_with(" ----") {
+            self.in_block = true;
+            self.block_lines = 0;
+        } else if line == "failures:" || line.starts_with("test result: ") {
+            self.in_block = false;
+        }
+        if self.in_block && self.block_lines < Self::PER_BLOCK {
+            self.block_lines += 1;
+            self.lines.push(line.to_owned());
+        }
+    }
+
+    fn text(&self) -> String {
+        if self.lines.is_empty() {
+            String::new()
+        } else {
+            format!("\n{}", self.lines.join("\n"))
+        }
     }
 }
 
@@ -598,7 +637,30 @@ fn ensure_python_tools(venv: &Path, packages: &[&str], what: &str) -> Result<()>
 
 #[cfg(test)]
 mod tests {
-    use super::locked;
+    use super::{FailureBlocks, locked};
+
+    #[test]
+    fn a_failed_tests_panic_is_repeated_and_nothing_else() {
+        let mut blocks = FailureBlocks::default();
+        for line in [
+            "test a ... ok",
+            "failures:",
+            "",
+            "---- browser::b stdout ----",
+            "thread 'b' panicked at x.rs:1:1:",
+            "RUNNING was never shown",
+            "",
+            "failures:",
+            "    browser::b",
+            "test result: FAILED. 1 passed; 1 failed",
+        ] {
+            blocks.see(line);
+        }
+        assert_eq!(
+            blocks.text(),
+            "\n---- browser::b stdout ----\nthread 'b' panicked at x.rs:1:1:\nRUNNING was never shown\n"
+        );
+    }
 
     #[test]
     fn every_cargo_build_is_locked() {
