@@ -39,10 +39,12 @@ pub fn App() -> impl IntoView {
                     .get()
                     .map(|result| match result {
                         Ok(Session::Redirecting) => {
+                            crate::take_over();
                             view! { <Frame what="the sign-in page" /> }.into_any()
                         }
                         Ok(session) => view! { <Console session /> }.into_any(),
                         Err(message) => {
+                            crate::take_over();
                             view! {
                                 <main id="main">
                                     <h1>"Rewind"</h1>
@@ -64,7 +66,15 @@ pub fn App() -> impl IntoView {
 fn Console(session: Session) -> impl IntoView {
     crate::perf::mark(crate::perf::SESSION);
     let page_ready = RwSignal::new(false);
-    set_timeout(move || page_ready.set(true), std::time::Duration::ZERO);
+    set_timeout(
+        move || {
+            page_ready.set(true);
+            // The page renders in this task's microtasks; the frame before the next paint
+            // shows it in place of the static frame.
+            request_animation_frame(crate::take_over);
+        },
+        std::time::Duration::ZERO,
+    );
     let who = match &session {
         Session::SignedIn { who } => Some(who.clone()),
         _ => None,
@@ -86,16 +96,7 @@ fn Console(session: Session) -> impl IntoView {
     };
     view! {
         <Router>
-            <Masthead nav=view! {
-                <A href="/" exact=true>
-                    "Now"
-                </A>
-                <A href="/archives">"Archives"</A>
-                <A href="/replays">"Replays"</A>
-                <A href="/jobs">"Jobs"</A>
-                <CustomBusesLink />
-            }
-                .into_any()>
+            <Masthead nav=main_navigation()>
                 {move || {
                     current
                         .get()
@@ -152,14 +153,7 @@ fn Console(session: Session) -> impl IntoView {
                 }}
             </Masthead>
             // Below the header, so that the header stays where the app shell painted it.
-            {(session == Session::Local)
-                .then(|| {
-                    view! {
-                        <div class="local-mode" role="status">
-                            "Local mode, no sign-in: anyone who can reach this address can use this console."
-                        </div>
-                    }
-                })}
+            {(session == Session::Local).then(LocalModeNote)}
             {move || {
                 no_role()
                     .map(|m| {
@@ -174,30 +168,81 @@ fn Console(session: Session) -> impl IntoView {
                 // The page renders in a task of its own, after the header's: two shorter
                 // tasks block input less than one long one (`cargo xtask lighthouse`).
                 <Show when=move || page_ready.get() fallback=|| view! { <Loading what="Rewind" /> }>
-                    // Flat: no route nests another, and FlatRoutes leaves out the nested
-                    // router's diffing (−10.6 KB brotli). A query or parameter change on the
-                    // same route still only updates its signals.
-                    <FlatRoutes fallback=NotFoundPage>
-                        <Route path=path!("/") view=NowPage />
-                        <Route path=path!("/archives") view=ArchivesPage />
-                        <Route path=path!("/archives/new") view=NewArchivePage />
-                        <Route path=path!("/archives/:name") view=ArchivePage />
-                        <Route path=path!("/archives/:name/peek") view=PeekPage />
-                        <Route path=path!("/replays") view=ReplaysPage />
-                        <Route path=path!("/replays/new") view=StartReplayPage />
-                        <Route path=path!("/replays/:name") view=ReplayPage />
-                        <Route path=path!("/jobs") view=JobsPage />
-                        <Route path=path!("/jobs/:name") view=JobPage />
-                        <Route path=path!("/custom-buses") view=CustomBusesPage />
-                        <Route path=path!("/custom-buses/:name") view=CustomBusPage />
-                        <Route
-                            path=path!("/v2-replays")
-                            view=|| view! { <Redirect path=links::V2_REPLAYS /> }
-                        />
-                        <Route path=path!("/v2-replays/new") view=ReplayToSubscribersPage />
-                        <Route path=path!("/v2-replays/:name") view=V2ReplayPage />
-                    </FlatRoutes>
+                    <Pages />
                 </Show>
+            </main>
+        </Router>
+    }
+}
+
+/// The header's links to the console's sections.
+fn main_navigation() -> AnyView {
+    view! {
+        <A href="/" exact=true>
+            "Now"
+        </A>
+        <A href="/archives">"Archives"</A>
+        <A href="/replays">"Replays"</A>
+        <A href="/jobs">"Jobs"</A>
+        <CustomBusesLink />
+    }
+    .into_any()
+}
+
+/// Below the header in local mode, so that the header stays where the frame painted it.
+#[component]
+fn LocalModeNote() -> impl IntoView {
+    view! {
+        <div class="local-mode" role="status">
+            "Local mode, no sign-in: anyone who can reach this address can use this console."
+        </div>
+    }
+}
+
+/// The page of the current route.
+#[component]
+fn Pages() -> impl IntoView {
+    view! {
+        // Flat: no route nests another, and FlatRoutes leaves out the nested router's
+        // diffing (−10.6 KB brotli). A query or parameter change on the same route still
+        // only updates its signals.
+        <FlatRoutes fallback=NotFoundPage>
+            <Route path=path!("/") view=NowPage />
+            <Route path=path!("/archives") view=ArchivesPage />
+            <Route path=path!("/archives/new") view=NewArchivePage />
+            <Route path=path!("/archives/:name") view=ArchivePage />
+            <Route path=path!("/archives/:name/peek") view=PeekPage />
+            <Route path=path!("/replays") view=ReplaysPage />
+            <Route path=path!("/replays/new") view=StartReplayPage />
+            <Route path=path!("/replays/:name") view=ReplayPage />
+            <Route path=path!("/jobs") view=JobsPage />
+            <Route path=path!("/jobs/:name") view=JobPage />
+            <Route path=path!("/custom-buses") view=CustomBusesPage />
+            <Route path=path!("/custom-buses/:name") view=CustomBusPage />
+            <Route
+                path=path!("/v2-replays")
+                view=|| view! { <Redirect path=links::V2_REPLAYS /> }
+            />
+            <Route path=path!("/v2-replays/new") view=ReplayToSubscribersPage />
+            <Route path=path!("/v2-replays/:name") view=V2ReplayPage />
+        </FlatRoutes>
+    }
+}
+
+/// A route's static frame, as `prerender` writes it into the HTML before any wasm: the
+/// console's own header, local-mode note and page, with nothing loaded yet — what the
+/// console renders first, so taking over changes nothing on screen.
+#[cfg(feature = "prerender")]
+#[component]
+pub fn StaticFrame(local: bool) -> impl IntoView {
+    let nobody: CurrentUser = Signal::derive(|| None);
+    provide_context(nobody);
+    view! {
+        <Router>
+            <Masthead nav=main_navigation() />
+            {local.then(LocalModeNote)}
+            <main id="main">
+                <Pages />
             </main>
         </Router>
     }

@@ -4,7 +4,28 @@
 use shared::list::ListQuery;
 
 fn encode(value: &str) -> String {
-    String::from(js_sys::encode_uri_component(value))
+    if crate::IN_BROWSER {
+        return String::from(js_sys::encode_uri_component(value));
+    }
+    // The prerender build: encodeURIComponent's rule, for its placeholder names.
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'!'
+            | b'~'
+            | b'*'
+            | b'\''
+            | b'('
+            | b')' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn with_query(path: &str, pairs: &[(&str, &Option<String>)]) -> String {

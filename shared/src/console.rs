@@ -22,9 +22,76 @@ pub enum ConsoleConfig {
     },
 }
 
+/// The console's routes and the static frame that answers each (`dist/frames/<frame>.html`,
+/// written by the frontend's `prerender`): a path's segments, `*` for a name. The local
+/// backend and the deployment's CloudFront function (`template.yaml`, `SpaRoutes`) pick a
+/// frame from this table; a template test holds the function to it.
+pub const FRAMES: [(&str, &str); 15] = [
+    ("", "now"),
+    ("archives", "archives"),
+    ("archives/new", "archives-new"),
+    ("archives/*", "archive"),
+    ("archives/*/peek", "peek"),
+    ("replays", "replays"),
+    ("replays/new", "replays-new"),
+    ("replays/*", "replay"),
+    ("jobs", "jobs"),
+    ("jobs/*", "job"),
+    ("custom-buses", "custom-buses"),
+    ("custom-buses/*", "custom-bus"),
+    ("v2-replays", "custom-buses"),
+    ("v2-replays/new", "v2-replays-new"),
+    ("v2-replays/*", "v2-replay"),
+];
+
+/// The frame of every other path: the console's Not found page.
+pub const NOT_FOUND_FRAME: &str = "not-found";
+
+/// The static frame that answers `path` (`/archives/orders-all` → `archive`): an exact
+/// route first, then one whose second segment is a name.
+pub fn frame_for(path: &str) -> &'static str {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let exact = segments.join("/");
+    let named = segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| if i == 1 { "*" } else { s })
+        .collect::<Vec<_>>()
+        .join("/");
+    FRAMES
+        .iter()
+        .find(|(route, _)| *route == exact)
+        .or_else(|| FRAMES.iter().find(|(route, _)| *route == named))
+        .map_or(NOT_FOUND_FRAME, |(_, frame)| frame)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_path_has_its_routes_frame() {
+        for (path, frame) in [
+            ("/", "now"),
+            ("/archives", "archives"),
+            ("/archives/", "archives"),
+            ("/archives/new", "archives-new"),
+            ("/archives/orders-all", "archive"),
+            ("/archives/orders-all/peek", "peek"),
+            ("/archives/orders-all/other", "not-found"),
+            ("/replays/new", "replays-new"),
+            ("/replays/orders-backfill-demo", "replay"),
+            ("/jobs/nightly", "job"),
+            ("/custom-buses/orders-v2", "custom-bus"),
+            ("/v2-replays", "custom-buses"),
+            ("/v2-replays/new", "v2-replays-new"),
+            ("/v2-replays/fix", "v2-replay"),
+            ("/no-such-page", "not-found"),
+            ("/a/b/c/d", "not-found"),
+        ] {
+            assert_eq!(frame_for(path), frame, "{path}");
+        }
+    }
 
     #[test]
     fn wire_shapes() {

@@ -121,6 +121,13 @@ impl Browser {
             .goto(&format!("{}{}", self.base, path))
             .await
             .expect("navigate");
+        // The route's static frame (inert controls, the same heading) shows until the
+        // console takes over; what a test does next is done to the console.
+        self.eventually(
+            "the console to take over from the static frame",
+            |b| async move { b.client.find(Locator::Id("shell")).await.is_err() },
+        )
+        .await;
     }
 
     /// Goes to `path` and waits until its heading reads `heading`.

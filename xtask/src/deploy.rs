@@ -81,6 +81,8 @@ fn upload(dist: &std::path::Path, bucket: &str, aws_region: &[&str]) -> Result<(
         "--exclude",
         "config.json",
         "--exclude",
+        "frames/*",
+        "--exclude",
         "*.br",
         "--exclude",
         "*.gz",
@@ -106,6 +108,29 @@ fn upload(dist: &std::path::Path, bucket: &str, aws_region: &[&str]) -> Result<(
     ];
     wasm.extend(aws_region);
     tools::run("aws", &wasm, &[])?;
+    // Each route's static frame, revalidated like index.html (the local-mode variants
+    // stay behind: a deployed console always signs in).
+    let frames_from = dist.join("frames").to_string_lossy().into_owned();
+    let frames_to = format!("s3://{bucket}/frames/");
+    let mut frames = vec![
+        "s3",
+        "sync",
+        &frames_from,
+        &frames_to,
+        "--delete",
+        "--exclude",
+        "*",
+        "--include",
+        "*.html",
+        "--exclude",
+        "*.local.html",
+        "--cache-control",
+        "no-cache",
+        "--content-type",
+        "text/html; charset=utf-8",
+    ];
+    frames.extend(aws_region);
+    tools::run("aws", &frames, &[])?;
     for (entry, content_type) in [
         ("index.html", "text/html; charset=utf-8"),
         ("config.json", "application/json"),

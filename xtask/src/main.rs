@@ -240,6 +240,21 @@ fn test_steps(fast: bool) -> Result<()> {
         ],
         &[],
     )?;
+    step("Lints (the console's prerender build: native, --features prerender)");
+    tools::run(
+        "cargo",
+        &[
+            "clippy",
+            "-p",
+            "rewind-frontend",
+            "--features",
+            "prerender",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    )?;
     step("Supply chain: cargo deny check licenses bans sources (deny.toml)");
     tools::cargo_install("cargo-deny", "cargo-deny", tools::CARGO_DENY_VERSION, true)?;
     tools::run(

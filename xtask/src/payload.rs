@@ -62,6 +62,11 @@ impl std::ops::AddAssign for Sizes {
 pub fn precompress(dist: &Path) -> Result<()> {
     for entry in std::fs::read_dir(dist)?.flatten() {
         let path = entry.path();
+        // The routes' static frames (`frames/`), served the same way.
+        if path.is_dir() {
+            precompress(&path)?;
+            continue;
+        }
         let compressible = path
             .extension()
             .and_then(|e| e.to_str())

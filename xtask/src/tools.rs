@@ -492,7 +492,30 @@ pub fn trunk_build() -> Result<()> {
         &[("RUST_LOG", "info,trunk::processing::minify=error")],
     )?;
     minify_js(&workspace_root().join("dist"))?;
+    prerender(&workspace_root().join("dist"))?;
     crate::payload::precompress(&workspace_root().join("dist"))
+}
+
+/// Each route's static frame, rendered into `dist/frames/` by a native build of the
+/// console's own components (the frontend's `prerender` feature, Leptos's server
+/// renderer): the page's content is in the HTML, painted before the wasm arrives.
+fn prerender(dist: &Path) -> Result<()> {
+    step("Rendering each route's static frame (rewind-frontend --features prerender)");
+    let dist = dist.to_string_lossy();
+    run(
+        "cargo",
+        &[
+            "run",
+            "--quiet",
+            "--package",
+            "rewind-frontend",
+            "--features",
+            "prerender",
+            "--",
+            &dist,
+        ],
+        &[],
+    )
 }
 
 /// Minifies each `.js` of `dist` in place with esbuild (npm, pinned in package.json): the

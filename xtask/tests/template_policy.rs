@@ -623,3 +623,58 @@ fn replay_reports_read_only_the_bus_log_groups_of_their_parameter() {
         }
     }
 }
+
+/// The viewer-request function, run with node on every route of the console's frame table
+/// and a few paths besides: each gets the frame `shared::console::frame_for` names, and a
+/// file keeps its path.
+#[test]
+fn the_edge_serves_each_route_the_frame_the_local_server_does() {
+    let template = template();
+    let code = untagged(&template["Resources"]["SpaRoutes"]["Properties"]["FunctionCode"])
+        .as_str()
+        .expect("SpaRoutes' code")
+        .to_owned();
+    let mut paths: Vec<String> = shared::console::FRAMES
+        .iter()
+        .map(|(route, _)| format!("/{}", route.replace('*', "orders-all")))
+        .collect();
+    paths.extend(
+        [
+            "/archives/",
+            "/archives/new/",
+            "/archives/orders-all/other",
+            "/constructor",
+            "/archives/constructor",
+            "/no-such-page",
+            "/a/b/c/d",
+            "/rewind-frontend-6591d67ef76fdd94_bg.wasm",
+            "/config.json",
+            "/frames/now.html",
+        ]
+        .map(str::to_owned),
+    );
+    let script = format!(
+        "{code}\nconst paths = {};\nconsole.log(JSON.stringify(paths.map(uri => handler({{ request: {{ uri }} }}).uri)));",
+        serde_json::to_string(&paths).expect("paths")
+    );
+    let output = std::process::Command::new("node")
+        .args(["-e", &script])
+        .output()
+        .expect("node (CI installs it with npm)");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let served: Vec<String> = serde_json::from_slice(&output.stdout).expect("node's answer");
+    for (path, uri) in paths.iter().zip(&served) {
+        let last = path.rsplit('/').next().unwrap_or_default();
+        let expected = if last.contains('.') {
+            path.clone()
+        } else {
+            format!("/frames/{}.html", shared::console::frame_for(path))
+        };
+        assert_eq!(uri, &expected, "{path}");
+    }
+    assert_eq!(served.len(), paths.len());
+}

@@ -1,15 +1,18 @@
 //! The console's files, served locally beside the API: precompressed, hashed files cached
-//! for a year, every other path answered by `index.html`.
+//! for a year, every other path answered by its route's static frame
+//! (`frames/<frame>.html`, `shared::console::frame_for`), or `index.html` without one.
 
 use super::api_router;
 use super::security::{content_security_policy, origin_of, with_security_headers};
 use crate::state::AppState;
+use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use shared::console::ConsoleConfig;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
 /// The API plus the built console, with every other path answered by `index.html` so
@@ -33,14 +36,21 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
     let console = if index.is_file() {
         // Built with `.br` and `.gz` beside each file (`cargo xtask` writes them), so no
         // request spends CPU on compression.
+        let local = !matches!(console_config, Some(ConsoleConfig::Oidc { .. }));
+        let frames = RouteFrames {
+            dir: static_dir.join("frames"),
+            index,
+            local,
+        };
         let files = ServeDir::new(static_dir)
+            // `/` is the Now page's frame, not index.html.
+            .append_index_html_on_directories(false)
             .precompressed_br()
             .precompressed_gzip()
-            .fallback(
-                ServeFile::new(index)
-                    .precompressed_br()
-                    .precompressed_gzip(),
-            );
+            .fallback(axum::routing::any(move |request: Request| {
+                let frames = frames.clone();
+                async move { frames.serve(request).await }
+            }));
         config
             .fallback_service(files)
             .layer(axum::middleware::from_fn(console_caching))
@@ -50,6 +60,38 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
     };
     let csp = content_security_policy(token_origin.as_deref());
     api_router(state).merge(with_security_headers(console, &csp))
+}
+
+/// Where a console route's HTML comes from: its static frame, with the local-mode note
+/// when nobody signs in, else `index.html` (a console built without frames).
+#[derive(Clone)]
+struct RouteFrames {
+    dir: PathBuf,
+    index: PathBuf,
+    local: bool,
+}
+
+impl RouteFrames {
+    async fn serve(&self, request: Request) -> Response {
+        let frame = shared::console::frame_for(request.uri().path());
+        let name = if self.local {
+            format!("{frame}.local.html")
+        } else {
+            format!("{frame}.html")
+        };
+        let file = Some(self.dir.join(name))
+            .filter(|f| f.is_file())
+            .unwrap_or_else(|| self.index.clone());
+        match ServeFile::new(file)
+            .precompressed_br()
+            .precompressed_gzip()
+            .oneshot(request)
+            .await
+        {
+            Ok(response) => response.map(axum::body::Body::new),
+            Err(infallible) => match infallible {},
+        }
+    }
 }
 
 /// Hashed files (`name-<16 hex digits>.ext`, Trunk's `filehash`) never change: cached for

@@ -215,8 +215,9 @@ async fn every_answer_carries_its_own_request_id() {
     assert!(failed.headers.contains_key("x-request-id"));
 }
 
-/// Locally the backend also serves the built console, and every non-API path falls back
-/// to `index.html` so the console's own routes survive a reload; `/api/*` never does.
+/// Locally the backend also serves the built console, and every non-API path is answered
+/// by its route's static frame (or `index.html` without one) so the console's own routes
+/// survive a reload; `/api/*` never is.
 #[tokio::test]
 async fn console_files_with_spa_fallback() {
     let dist = std::env::temp_dir().join(format!("rewind-dist-{}", std::process::id()));
@@ -227,6 +228,15 @@ async fn console_files_with_spa_fallback() {
     )
     .expect("index");
     std::fs::write(dist.join("app.js"), "console.log(1)").expect("asset");
+    // Two routes' static frames: locally (nobody signs in) the variants with the note.
+    std::fs::create_dir_all(dist.join("frames")).expect("frames dir");
+    for (name, text) in [
+        ("now.local.html", "Now frame, local"),
+        ("now.html", "Now frame, signed in"),
+        ("archive.local.html", "Archive frame, local"),
+    ] {
+        std::fs::write(dist.join("frames").join(name), text).expect("frame");
+    }
     // A hashed asset with its precompressed copies, as `cargo xtask` builds them.
     let hashed = "app-0123456789abcdef.js";
     std::fs::write(dist.join(hashed), "console.log(2)").expect("asset");
@@ -239,17 +249,25 @@ async fn console_files_with_spa_fallback() {
     let http = reqwest::Client::new();
     let (archives, health) = (path(Operation::ListArchives, &[]), HEALTH);
 
-    for path in ["/", "/archives/orders-all", "/replays?state=RUNNING"] {
+    for (path, served) in [
+        ("/", "Now frame, local"),
+        ("/archives/orders-all", "Archive frame, local"),
+        ("/archives/orders-all/", "Archive frame, local"),
+        // No frame built for this route: the app shell.
+        ("/replays?state=RUNNING", "Rewind console"),
+    ] {
         let response = http.get(format!("{base}{path}")).send().await.expect("get");
         assert_eq!(response.status(), 200, "{path}");
-        assert!(
+        assert_eq!(
             response
-                .text()
-                .await
-                .unwrap_or_default()
-                .contains("Rewind console"),
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("text/html"),
             "{path}"
         );
+        let body = response.text().await.unwrap_or_default();
+        assert!(body.contains(served), "{path}: {body}");
     }
     let asset = http
         .get(format!("{base}/app.js"))

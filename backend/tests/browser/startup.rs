@@ -1,5 +1,6 @@
-//! Start-up: the app shell `index.html` paints before the wasm arrives, and the console
-//! taking over from it without a shift; the marks that name start-up's phases.
+//! Start-up: each route's static frame (prerendered from the console's own components)
+//! is in the HTML and paints before the wasm arrives; the console takes over from it
+//! without a shift; the marks that name start-up's phases.
 
 use fantoccini::Locator;
 use testkit::app::{Emulator, spawn_app_with};
@@ -21,24 +22,69 @@ fn shell_nav(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// The text of `html` between `<h1>` and `</h1>`, if any.
+fn heading(html: &str) -> Option<&str> {
+    let (_, rest) = html.split_once("<h1>")?;
+    rest.split_once("</h1>").map(|(h1, _)| h1)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_app_shell_is_the_consoles_frame_and_gives_way_without_a_shift() {
+async fn each_routes_frame_is_in_its_html_and_gives_way_without_a_shift() {
     let app = spawn_app_with(Emulator::Ministack, |s| s.static_dir = dist()).await;
-    // What the HTML alone paints, on any of the console's routes.
+    // What the HTML alone paints, before any script runs: the route's heading (a route
+    // with a name in its path: what loads), the navigation, and here the local-mode note.
+    for (path, expected) in [
+        ("/", "Now"),
+        ("/archives", "Archives"),
+        ("/archives/new", "Create archive"),
+        ("/replays", "Replays"),
+        ("/replays/new", "Start replay"),
+        ("/jobs", "Replay jobs"),
+        ("/custom-buses", "Custom buses"),
+        ("/v2-replays/new", "Replay to subscribers"),
+        ("/no-such-page", "Page not found"),
+    ] {
+        let html = reqwest::get(format!("{}{path}", app.address))
+            .await
+            .expect("get the page")
+            .text()
+            .await
+            .expect("html");
+        assert_eq!(heading(&html), Some(expected), "{path}: {html}");
+        assert!(html.contains("Local mode, no sign-in"), "{path}: {html}");
+        assert_eq!(
+            shell_nav(&html),
+            ["Now", "Archives", "Replays", "Jobs", "Custom buses"],
+            "{path}"
+        );
+    }
+    for (path, loading) in [
+        ("/archives/orders-all", "Loading the archive…"),
+        ("/archives/orders-all/peek", "Peek into <!>…"),
+        ("/replays/fix", "Loading the replay…"),
+        ("/jobs/nightly", "Loading the replay job…"),
+        ("/custom-buses/orders-v2", "Loading the Custom Event Bus…"),
+        ("/v2-replays/fix", "Loading the v2 replay…"),
+    ] {
+        let html = reqwest::get(format!("{}{path}", app.address))
+            .await
+            .expect("get the page")
+            .text()
+            .await
+            .expect("html");
+        assert!(html.contains(loading), "{path}: {html}");
+        assert!(
+            !html.contains("orders-all<") && !html.contains(">fix<"),
+            "{path}: a name in a generic frame: {html}"
+        );
+    }
     let html = reqwest::get(format!("{}/replays", app.address))
         .await
         .expect("get the page")
         .text()
         .await
         .expect("html");
-    assert!(html.contains("id=shell"), "no app shell in {html}");
-    assert!(html.contains("Loading Rewind…"), "{html}");
     let shell = shell_nav(&html);
-    assert_eq!(
-        shell,
-        ["Now", "Archives", "Replays", "Jobs", "Custom buses"],
-        "{html}"
-    );
     app.in_browser("startup", move |b| async move {
             b.open("/replays", "Replays").await;
             // The console's navigation is the shell's, and the shell is gone: one

@@ -24,14 +24,16 @@ const REFRESH: Duration = Duration::from_secs(15);
 pub fn NowPage() -> impl IntoView {
     let now = LocalResource::new(api::now);
     // Read again while the tab is visible; a hidden tab costs no AWS calls.
-    if let Ok(timer) = set_interval_with_handle(
-        move || {
-            if !document().hidden() {
-                now.refetch();
-            }
-        },
-        REFRESH,
-    ) {
+    if crate::IN_BROWSER
+        && let Ok(timer) = set_interval_with_handle(
+            move || {
+                if !document().hidden() {
+                    now.refetch();
+                }
+            },
+            REFRESH,
+        )
+    {
         on_cleanup(move || timer.clear());
     }
     view! {

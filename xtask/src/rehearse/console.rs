@@ -9,7 +9,8 @@
 //! deployed `DistributionConfig` and response headers policy, routes each path
 //! pattern to its origin (the S3 bucket, the HTTP API's `$default` stage, both in the
 //! emulator), applies the viewer-request function's rule (a path whose last segment has
-//! no `.` is `/index.html`) and the policy's security headers. The Cognito domain is
+//! no `.` is its route's static frame, `/frames/<frame>.html`) and the policy's
+//! security headers. The Cognito domain is
 //! served by the emulator's hosted UI behind the same TLS front; the emulator's token
 //! endpoint sends no CORS headers (Cognito's does), so the stand-in adds them.
 
@@ -226,12 +227,13 @@ impl Edge {
                 self.forward(request, &url).await
             }
             Origin::Bucket(bucket) => {
-                // The viewer-request function (SpaRoutes): console routes are index.html.
+                // The viewer-request function (SpaRoutes): console routes are their
+                // static frames (the template tests run its code against this table).
                 let last = path.rsplit('/').next().unwrap_or_default();
                 let key = if last.contains('.') {
                     path.clone()
                 } else {
-                    "/index.html".to_owned()
+                    format!("/frames/{}.html", shared::console::frame_for(&path))
                 };
                 let url = format!("{}/{bucket}{key}", self.emulator);
                 let mut response = self.forward(request, &url).await?;

@@ -196,6 +196,13 @@ fn uploaded_with_their_types(
         seen.push(extension.to_owned());
     }
     tally.check(
+        shared::console::FRAMES
+            .iter()
+            .all(|(_, frame)| keys.iter().any(|k| *k == format!("frames/{frame}.html")))
+            && !keys.iter().any(|k| k.ends_with(".local.html")),
+        "every route's static frame is uploaded, none of the local-mode ones".to_owned(),
+    )?;
+    tally.check(
         ["wasm", "js", "css", "html", "json"]
             .iter()
             .all(|kind| seen.iter().any(|s| s == kind)),
