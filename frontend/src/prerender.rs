@@ -7,6 +7,7 @@
 //! (`take_over` in main.rs).
 
 use crate::app::StaticFrame;
+use crate::components::frame::Frame;
 use leptos::prelude::*;
 use leptos_router::location::RequestUrl;
 use shared::console::{FRAMES, NOT_FOUND_FRAME};
@@ -15,6 +16,9 @@ use std::process::ExitCode;
 
 /// The app shell's element in `index.html`, which each frame fills.
 const SHELL: &str = "<div id=\"shell\">";
+
+/// A generic frame's name ("Peek into …"), as it appears in a link.
+const PLACEHOLDER: &str = "%E2%80%A6";
 
 /// Runs no future: a frame is the first render, before any effect or resource runs.
 struct NothingRuns;
@@ -66,7 +70,12 @@ fn write_frames(dist: &Path) -> Result<usize, String> {
             continue;
         }
         for local in [false, true] {
-            let html = document(&index, &render(&format!("/{route}"), local))?;
+            let frame_html = if frame == "signing-in" {
+                render_start_up()
+            } else {
+                render(&format!("/{route}"), local)
+            };
+            let html = document(&index, &frame_html)?;
             let name = if local {
                 format!("{frame}.local.html")
             } else {
@@ -90,7 +99,34 @@ fn render(path: &str, local: bool) -> String {
         provide_context(RequestUrl::new(path));
         view! { <StaticFrame local /> }.to_html()
     });
-    inert_controls(&html)
+    inert_controls(&placeholder_links_to_lists(&html))
+}
+
+/// The frame the console starts in before the sign-in has settled (app.rs's `App`):
+/// where the sign-in comes back to.
+fn render_start_up() -> String {
+    let _once = leptos::reactive::diagnostics::SpecialNonReactiveZone::enter();
+    Owner::new().with(|| view! { <Frame what="Rewind" /> }.to_html())
+}
+
+/// `html` with each link built from a generic frame's placeholder name (`/archives/…`)
+/// pointing at its section's list instead.
+fn placeholder_links_to_lists(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("href=\"/") {
+        let (before, from) = rest.split_at(at + "href=\"".len());
+        out.push_str(before);
+        let end = from.find('"').unwrap_or(from.len());
+        let (link, after) = from.split_at(end);
+        match link.split_once(PLACEHOLDER) {
+            Some((section, _)) => out.push_str(section.trim_end_matches('/')),
+            None => out.push_str(link),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `html` with its form controls inert: nothing typed into the frame before the console
@@ -99,8 +135,8 @@ fn inert_controls(html: &str) -> String {
     ["input", "select", "textarea", "button"]
         .iter()
         .fold(html.to_owned(), |html, tag| {
-            html.replace(&format!("<{tag}>"), &format!("<{tag} inert>"))
-                .replace(&format!("<{tag} "), &format!("<{tag} inert "))
+            html.replace(&format!("<{tag} "), &format!("<{tag} inert "))
+                .replace(&format!("<{tag}>"), &format!("<{tag} inert>"))
         })
 }
 
@@ -120,4 +156,27 @@ fn document(index: &str, frame: &str) -> Result<String, String> {
         &index[..start],
         &index[end..]
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_placeholder_link_goes_to_its_list_and_no_other_changes() {
+        assert_eq!(
+            placeholder_links_to_lists(
+                r#"<a href="/archives/%E2%80%A6">Back</a><a href="/replays/new">New</a><a href="/">Now</a>"#
+            ),
+            r#"<a href="/archives">Back</a><a href="/replays/new">New</a><a href="/">Now</a>"#
+        );
+    }
+
+    #[test]
+    fn controls_are_inert_and_links_are_not() {
+        assert_eq!(
+            inert_controls(r#"<button>A</button><input id="x"><a href="/">B</a>"#),
+            r#"<button inert>A</button><input inert id="x"><a href="/">B</a>"#
+        );
+    }
 }

@@ -26,8 +26,10 @@ pub enum ConsoleConfig {
 /// written by the frontend's `prerender`): a path's segments, `*` for a name. The local
 /// backend and the deployment's CloudFront function (`template.yaml`, `SpaRoutes`) pick a
 /// frame from this table; a template test holds the function to it.
-pub const FRAMES: [(&str, &str); 15] = [
+pub const FRAMES: [(&str, &str); 16] = [
     ("", "now"),
+    // Where the sign-in comes back to (frontend auth.rs): the console's start-up frame.
+    ("auth/callback", "signing-in"),
     ("archives", "archives"),
     ("archives/new", "archives-new"),
     ("archives/*", "archive"),
@@ -48,8 +50,14 @@ pub const FRAMES: [(&str, &str); 15] = [
 pub const NOT_FOUND_FRAME: &str = "not-found";
 
 /// The static frame that answers `path` (`/archives/orders-all` → `archive`): an exact
-/// route first, then one whose second segment is a name.
+/// route first, then one whose second segment is a name; else Not found.
 pub fn frame_for(path: &str) -> &'static str {
+    route_frame(path).unwrap_or(NOT_FOUND_FRAME)
+}
+
+/// The frame of the console route `path` is, if it is one (a name may hold a `.`:
+/// `/archives/orders.v1` is a route, `/style-0123456789abcdef.css` a file).
+pub fn route_frame(path: &str) -> Option<&'static str> {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let exact = segments.join("/");
     let named = segments
@@ -62,7 +70,7 @@ pub fn frame_for(path: &str) -> &'static str {
         .iter()
         .find(|(route, _)| *route == exact)
         .or_else(|| FRAMES.iter().find(|(route, _)| *route == named))
-        .map_or(NOT_FOUND_FRAME, |(_, frame)| frame)
+        .map(|(_, frame)| *frame)
 }
 
 #[cfg(test)]
@@ -78,6 +86,8 @@ mod tests {
             ("/archives/new", "archives-new"),
             ("/archives/orders-all", "archive"),
             ("/archives/orders-all/peek", "peek"),
+            ("/archives/orders.v1", "archive"),
+            ("/auth/callback", "signing-in"),
             ("/archives/orders-all/other", "not-found"),
             ("/replays/new", "replays-new"),
             ("/replays/orders-backfill-demo", "replay"),

@@ -17,6 +17,9 @@ const TARGET_COLD_START_MS: f64 = 5.0;
 const TARGET_BOOTSTRAP_BYTES: u64 = 12_000_000;
 const TARGET_RSS_MIB: f64 = 12.0;
 const TARGET_FIRST_TABLE_MS: f64 = 50.0;
+/// Issue 38's: a 50-rule report's first read.
+const TARGET_REPORT_MS: f64 = 1000.0;
+const TARGET_REPORT_CALLS: u32 = 5;
 
 pub fn run(with_lighthouse: bool) -> Result<()> {
     tools::ensure_venv()?;
@@ -141,6 +144,30 @@ pub fn run(with_lighthouse: bool) -> Result<()> {
         f(&["scale", "lastPagesMs"]),
         meets(ratio <= 1.25)
     );
+    let report_ms = f(&["report50Rules", "current", "firstReadMedianMs"]);
+    let report_calls = f(&["report50Rules", "current", "awsCalls"]);
+    table += &format!(
+        "| 6. a delivery report of 50 rules: first read (median of 5, a fresh process each), its AWS calls, a cached read | {report_ms:.1} ms, {report_calls:.0} calls ({}); cached {:.2} ms{} | ≤ {TARGET_REPORT_MS:.0} ms, ≤ {TARGET_REPORT_CALLS} calls | {} |\n",
+        figures["report50Rules"]["current"]["operations"]
+            .as_array()
+            .map(|ops| ops
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(", "))
+            .unwrap_or_default(),
+        f(&["report50Rules", "current", "cachedMedianMs"]),
+        if figures["report50Rules"]["baseline"].is_object() {
+            format!(
+                "; `REWIND_BENCH_BASELINE`'s build: {:.1} ms, {:.0} calls",
+                f(&["report50Rules", "baseline", "firstReadMedianMs"]),
+                f(&["report50Rules", "baseline", "awsCalls"]),
+            )
+        } else {
+            String::new()
+        },
+        meets(report_ms <= TARGET_REPORT_MS && report_calls <= f64::from(TARGET_REPORT_CALLS))
+    );
     let payload_table = payload::table(&sizes);
     let lighthouse = if with_lighthouse {
         step("Lighthouse on every page (mobile and desktop presets)");
@@ -159,6 +186,13 @@ pub fn run(with_lighthouse: bool) -> Result<()> {
         .replace("{table}", &table)
         .replace("{payload_table}", &payload_table)
         .replace("{lighthouse}", &lighthouse)
+        .replace(
+            "{dev_cold}",
+            &section_of(
+                &std::fs::read_to_string(benchmarks::benchmarks_path())?,
+                "dev-cold",
+            ),
+        )
         .replace("{wasm_profile}", &benchmarks::wasm_profile()?)
         .replace("{budget}", &thousands(BROTLI_BUDGET_BYTES))
         .replace(

@@ -293,6 +293,7 @@ pub fn console(stack: &str, region: Option<String>) -> Result<()> {
         "/",
         "/index.html",
         "/config.json",
+        "/frames/*",
     ];
     invalidate.extend(&aws_region);
     tools::run("aws", &invalidate, &[])?;

@@ -20,7 +20,8 @@ use std::time::Duration;
 use testkit::{Emulator, EmulatorProcess, ProcessGroup};
 
 /// Each page, as a person opens it (demo data from `testkit::seed`).
-const PAGES: [(&str, &str); 10] = [
+const PAGES: [(&str, &str); 15] = [
+    ("Now", "/"),
     ("Archives", "/archives"),
     ("Archive", "/archives/orders-all"),
     ("Create archive", "/archives/new"),
@@ -30,6 +31,10 @@ const PAGES: [(&str, &str); 10] = [
     ("Replay", "/replays/orders-backfill-demo"),
     ("Jobs", "/jobs"),
     ("Job", "/jobs/orders-nightly-demo"),
+    ("Custom buses", "/custom-buses"),
+    ("Custom bus", "/custom-buses/orders-v2"),
+    ("Replay to subscribers", "/v2-replays/new?bus=orders-v2"),
+    ("v2 replay", "/v2-replays/orders-v2-audit-demo"),
     ("Not found", "/no-such-page"),
 ];
 
@@ -103,10 +108,23 @@ pub fn run() -> Result<String> {
         testkit::seed::demo_data(&emulator.endpoint())
             .await
             .map_err(anyhow::Error::msg)?;
-        anyhow::Ok(emulator)
+        // The Custom Event Bus pages against the project's stand-in, as `cargo xtask dev`.
+        let v2 = testkit::eventsv2::start(testkit::eventsv2::Config {
+            aws_endpoint: Some(emulator.endpoint()),
+            ..Default::default()
+        })
+        .await;
+        testkit::custom_bus::demo(v2.endpoint(), &emulator.endpoint())
+            .await
+            .map_err(anyhow::Error::msg)?;
+        anyhow::Ok((emulator, v2))
     })?;
-    let backend = Backend::start(&runtime, &emulator.endpoint(), &dist)?;
+    let (emulator, v2) = emulator;
+    let backend = Backend::start(&runtime, &emulator.endpoint(), v2.endpoint(), &dist)?;
     runtime.block_on(async {
+        testkit::custom_bus::demo_replay(&backend.base)
+            .await
+            .map_err(anyhow::Error::msg)?;
         testkit::seed::demo_jobs(&backend.base)
             .await
             .map_err(anyhow::Error::msg)?;
@@ -120,7 +138,14 @@ pub fn run() -> Result<String> {
     );
     let mut all_runs = Vec::new();
     let mut long_tasks = Vec::new();
-    for (page, path) in PAGES {
+    // REWIND_LIGHTHOUSE_ONLY="Now,Archives": those pages alone, for quick iterations
+    // (the section is then printed, not written).
+    let only = std::env::var("REWIND_LIGHTHOUSE_ONLY").ok();
+    let chosen = |page: &str| {
+        only.as_deref()
+            .is_none_or(|names| names.split(',').any(|n| n.trim() == page))
+    };
+    for (page, path) in PAGES.into_iter().filter(|(page, _)| chosen(page)) {
         step(&format!("Lighthouse: {page} ({path})"));
         let url = format!("{}{path}", backend.base);
         let slug = path.trim_start_matches('/').replace('/', "-");
@@ -352,13 +377,23 @@ struct Backend {
 }
 
 impl Backend {
-    fn start(runtime: &tokio::runtime::Runtime, endpoint: &str, static_dir: &Path) -> Result<Self> {
+    fn start(
+        runtime: &tokio::runtime::Runtime,
+        endpoint: &str,
+        v2_endpoint: &str,
+        static_dir: &Path,
+    ) -> Result<Self> {
         let port = testkit::free_port()?;
         let process = ProcessGroup::spawn(
             "rewind",
             Command::new(tools::target_dir().join("release").join("rewind"))
                 .env("REWIND_LISTEN", format!("127.0.0.1:{port}"))
                 .env("REWIND_EVENTBRIDGE_ENDPOINT", endpoint)
+                .env("REWIND_EVENTBRIDGEV2_ENDPOINT", v2_endpoint)
+                .env(
+                    "REWIND_TARGET_ROLE_ARNS",
+                    testkit::custom_bus::DEMO_SUBSCRIBER_ROLE,
+                )
                 .env("REWIND_STATIC_DIR", static_dir)
                 .env("RUST_LOG", "error")
                 .stdout(Stdio::null()),

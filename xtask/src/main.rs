@@ -138,7 +138,14 @@ fn main() -> ExitCode {
             .and_then(|()| tools::trunk_build())
             .and_then(|()| tools::ensure_venv())
             .and_then(|()| lighthouse::run())
-            .and_then(|markdown| benchmarks::write_section("lighthouse", &markdown)),
+            .and_then(|markdown| {
+                if std::env::var_os("REWIND_LIGHTHOUSE_ONLY").is_some() {
+                    println!("{markdown}");
+                    Ok(())
+                } else {
+                    benchmarks::write_section("lighthouse", &markdown)
+                }
+            }),
         Task::Rehearse => rehearse::run().map(|_| ()),
         Task::DeployConsole { stack, region } => deploy::console(&stack, region),
     };
@@ -287,6 +294,11 @@ fn test_steps(fast: bool) -> Result<()> {
     step("Unit and property tests (shared, frontend, testkit, xtask)");
     totals += tools::run_tests(
         &["test", "--workspace", "--exclude", "rewind-backend"],
+        &env,
+    )?;
+    step("Unit tests of the console's prerender build (--features prerender)");
+    totals += tools::run_tests(
+        &["test", "-p", "rewind-frontend", "--features", "prerender"],
         &env,
     )?;
     step("Backend: unit tests, and the API against ministack, moto and the stand-in");

@@ -564,7 +564,35 @@ fn minify_js(dist: &Path) -> Result<()> {
             html = html.replace(&before, &digest(&path)?);
         }
     }
+    // boot.js fetches the glue and the wasm itself (Trunk.toml's pattern_preload): their
+    // subresource-integrity digests go beside their names, in the meta tag it reads.
+    let named = |attribute: &str| -> Result<String> {
+        attribute_value(&html, attribute)
+            .map(|v| v.trim_start_matches('/').to_owned())
+            .with_context(|| format!("index.html's rewind-app meta has no {attribute}"))
+    };
+    let (js, wasm) = (named("data-js")?, named("data-wasm")?);
+    let digests = format!(
+        "<meta data-js-integrity=\"{}\" data-wasm-integrity=\"{}\"",
+        digest(&dist.join(&js))?,
+        digest(&dist.join(&wasm))?
+    );
+    let meta = html
+        .find("name=rewind-app")
+        .or_else(|| html.find("name=\"rewind-app\""))
+        .and_then(|at| html[..at].rfind("<meta"))
+        .context("index.html has no rewind-app meta")?;
+    html.replace_range(meta..meta + "<meta".len(), &digests);
     std::fs::write(&index, html).with_context(|| format!("cannot write {}", index.display()))
+}
+
+/// The value of the first `name=value` or `name="value"` in `html`.
+fn attribute_value<'a>(html: &'a str, name: &str) -> Option<&'a str> {
+    let (_, rest) = html.split_once(&format!("{name}="))?;
+    match rest.strip_prefix('"') {
+        Some(quoted) => quoted.split_once('"').map(|(v, _)| v),
+        None => rest.split(|c: char| c.is_whitespace() || c == '>').next(),
+    }
 }
 
 /// Creates `.venv` with the pinned emulators and schemathesis, and the conformance
@@ -660,7 +688,15 @@ fn ensure_python_tools(venv: &Path, packages: &[&str], what: &str) -> Result<()>
 
 #[cfg(test)]
 mod tests {
-    use super::{FailureBlocks, locked};
+    use super::{FailureBlocks, attribute_value, locked};
+
+    #[test]
+    fn attributes_are_read_quoted_or_not() {
+        let html = r#"<meta data-js=/app-1.js data-wasm="/app-1_bg.wasm" name=rewind-app>"#;
+        assert_eq!(attribute_value(html, "data-js"), Some("/app-1.js"));
+        assert_eq!(attribute_value(html, "data-wasm"), Some("/app-1_bg.wasm"));
+        assert_eq!(attribute_value(html, "data-css"), None);
+    }
 
     #[test]
     fn a_failed_tests_panic_is_repeated_and_nothing_else() {

@@ -645,6 +645,8 @@ fn the_edge_serves_each_route_the_frame_the_local_server_does() {
             "/archives/orders-all/other",
             "/constructor",
             "/archives/constructor",
+            "/archives/orders.v1",
+            "/replays/orders.v1/peek",
             "/no-such-page",
             "/a/b/c/d",
             "/rewind-frontend-6591d67ef76fdd94_bg.wasm",
@@ -669,10 +671,10 @@ fn the_edge_serves_each_route_the_frame_the_local_server_does() {
     let served: Vec<String> = serde_json::from_slice(&output.stdout).expect("node's answer");
     for (path, uri) in paths.iter().zip(&served) {
         let last = path.rsplit('/').next().unwrap_or_default();
-        let expected = if last.contains('.') {
-            path.clone()
-        } else {
-            format!("/frames/{}.html", shared::console::frame_for(path))
+        let expected = match shared::console::route_frame(path) {
+            Some(frame) => format!("/frames/{frame}.html"),
+            None if last.contains('.') => path.clone(),
+            None => "/frames/not-found.html".to_owned(),
         };
         assert_eq!(uri, &expected, "{path}");
     }

@@ -79,6 +79,17 @@ impl Ledger {
         self.table.get().is_some() || self.local_table.is_some()
     }
 
+    /// Locally against an emulator, makes the ledger's table at start-up, so that no
+    /// request pays for it (deployed, the template made it: nothing to do). A failure
+    /// is left for the first request that needs the table, which tries again.
+    pub async fn prepare(&self) {
+        if self.local_table.is_some()
+            && let Err(error) = self.table().await
+        {
+            tracing::warn!(%error, "the local ledger table could not be made at start-up");
+        }
+    }
+
     async fn table(&self) -> Result<&str, AwsError> {
         self.table
             .get_or_try_init(|| async {

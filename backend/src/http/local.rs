@@ -129,8 +129,11 @@ impl Application {
     }
 
     /// Serves until shut down, sweeping leftovers in the background meanwhile
-    /// (deployed, the template's schedule does that).
+    /// (deployed, the template's schedule does that); the local ledger's table is made
+    /// beside the first requests.
     pub async fn run(self) -> std::io::Result<()> {
+        let state = self.state.clone();
+        tokio::spawn(async move { state.aws.ledger.prepare().await });
         let sweeping = tokio::spawn(sweep_every(self.state, self.sweep_every));
         let served = serve(self.listener, self.router).await;
         sweeping.abort();

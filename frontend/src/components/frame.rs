@@ -9,7 +9,9 @@ use leptos::prelude::*;
 /// The header and an empty main area while `what` loads.
 #[component]
 pub fn Frame(#[prop(into)] what: String) -> impl IntoView {
-    let here = web_sys::window()
+    let here = crate::IN_BROWSER
+        .then(web_sys::window)
+        .flatten()
         .and_then(|w| w.location().pathname().ok())
         .unwrap_or_default();
     let link = move |href: &'static str, text: &'static str| {

@@ -34,6 +34,8 @@ pub struct ListKind {
     pub create: Operation,
     pub href: String,
     pub label: &'static str,
+    /// Said below the table whatever it holds (and so in the route's static frame).
+    pub note: Option<String>,
 }
 
 #[component]
@@ -64,6 +66,7 @@ where
         create,
         href,
         label,
+        note,
     } = kind;
     let filtered = list.is_filtered();
     let empty_href = href.clone();
@@ -99,6 +102,7 @@ where
                     })
             }}
         </Transition>
+        {note.map(|note| view! { <p class="note">{note}</p> })}
         <Pager list next_token />
     }
 }

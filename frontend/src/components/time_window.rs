@@ -211,7 +211,8 @@ fn TimeField(
         })
     };
     let beside = move || {
-        let Some(t) = at.get() else {
+        // A static frame (prerender) says the format, not the build machine's clock.
+        let Some(t) = at.get().filter(|_| crate::IN_BROWSER) else {
             return format!("YYYY-MM-DDTHH:MM:SS, 24-hour, in {}", zone.get().label());
         };
         let other = match zone.get() {

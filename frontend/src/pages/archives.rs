@@ -39,6 +39,7 @@ pub fn ArchivesPage() -> impl IntoView {
         create: Operation::CreateArchive,
         href: links::new_archive(),
         label: "Create archive",
+        note: Some("* Events reach an archive minutes after they are sent, and EventBridge reconciles counts and sizes over up to 24 hours.".to_owned()),
     };
     view! {
         <ListPage kind list fetch=api::list_archives table=archive_table>
@@ -85,11 +86,6 @@ fn archive_table(page: ArchiveList) -> AnyView {
             </tr>
         }
     };
-    view! {
-        <ListTable headings>{page.archives.into_iter().map(row).collect_view()}</ListTable>
-        <p class="note">
-            "* Events reach an archive minutes after they are sent, and EventBridge reconciles counts and sizes over up to 24 hours."
-        </p>
-    }
-    .into_any()
+    view! { <ListTable headings>{page.archives.into_iter().map(row).collect_view()}</ListTable> }
+        .into_any()
 }

@@ -38,6 +38,7 @@ pub fn CustomBusesPage() -> impl IntoView {
         create: Operation::StartV2Replay,
         href: links::replay_to_subscribers(None),
         label: "Replay to subscribers",
+        note: None,
     };
     view! {
         <ListPage kind list fetch=bus_page table=bus_table no_invite=true>

@@ -33,6 +33,7 @@ pub fn JobsPage() -> impl IntoView {
         create: Operation::StartReplayJob,
         href: links::start_replay(None),
         label: "Start a paced replay",
+        note: None,
     };
     view! {
         <ListPage kind list fetch=api::list_jobs table=job_table>

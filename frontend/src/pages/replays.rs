@@ -53,6 +53,10 @@ pub fn ReplaysPage() -> impl IntoView {
         create: Operation::StartReplay,
         href: links::start_replay(None),
         label: "Start replay",
+        note: Some(format!(
+            "At most {} replays per account and region can be starting or running at once.",
+            ReplayState::MAX_ACTIVE,
+        )),
     };
     view! {
         <ListPage kind list fetch=api::list_replays table=replay_table>
@@ -109,14 +113,6 @@ fn replay_table(page: ReplayList) -> AnyView {
             </tr>
         }
     };
-    view! {
-        <ListTable headings>{page.replays.into_iter().map(&mut row).collect_view()}</ListTable>
-        <p class="note">
-            {format!(
-                "At most {} replays per account and region can be starting or running at once.",
-                ReplayState::MAX_ACTIVE,
-            )}
-        </p>
-    }
+    view! { <ListTable headings>{page.replays.into_iter().map(&mut row).collect_view()}</ListTable> }
     .into_any()
 }

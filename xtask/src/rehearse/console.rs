@@ -8,11 +8,11 @@
 //! **edge stand-in** does what the distribution's configuration says: it reads the
 //! deployed `DistributionConfig` and response headers policy, routes each path
 //! pattern to its origin (the S3 bucket, the HTTP API's `$default` stage, both in the
-//! emulator), applies the viewer-request function's rule (a path whose last segment has
-//! no `.` is its route's static frame, `/frames/<frame>.html`) and the policy's
-//! security headers. The Cognito domain is
-//! served by the emulator's hosted UI behind the same TLS front; the emulator's token
-//! endpoint sends no CORS headers (Cognito's does), so the stand-in adds them.
+//! emulator), applies the viewer-request function's rule (a console route is its static
+//! frame, `/frames/<frame>.html`; another path with a `.` is a file) and the policy's
+//! security headers. The Cognito domain is served by the emulator's hosted UI behind
+//! the same TLS front; the emulator's token endpoint sends no CORS headers (Cognito's
+//! does), so the stand-in adds them.
 
 use super::Tally;
 use super::aws::{AwsCli, StackOutputs};
@@ -230,10 +230,10 @@ impl Edge {
                 // The viewer-request function (SpaRoutes): console routes are their
                 // static frames (the template tests run its code against this table).
                 let last = path.rsplit('/').next().unwrap_or_default();
-                let key = if last.contains('.') {
-                    path.clone()
-                } else {
-                    format!("/frames/{}.html", shared::console::frame_for(&path))
+                let key = match shared::console::route_frame(&path) {
+                    Some(frame) => format!("/frames/{frame}.html"),
+                    None if last.contains('.') => path.clone(),
+                    None => "/frames/not-found.html".to_owned(),
                 };
                 let url = format!("{}/{bucket}{key}", self.emulator);
                 let mut response = self.forward(request, &url).await?;
