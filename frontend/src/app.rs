@@ -29,7 +29,14 @@ use shared::roles::Operation;
 /// Signs in first (or notes local mode), then shows the console.
 #[component]
 pub fn App() -> impl IntoView {
-    let session = LocalResource::new(auth::start);
+    let session = LocalResource::new(|| async {
+        let session = auth::start().await;
+        // The console renders in a task of its own: the wasm's start-up and the sign-in
+        // check (config.json is preloaded, so it settles at once) would otherwise make one
+        // long task with it (`cargo xtask lighthouse`'s long tasks).
+        next_task().await;
+        session
+    });
     view! {
         <Suspense fallback=|| {
             view! { <Frame what="Rewind" /> }
@@ -60,6 +67,16 @@ pub fn App() -> impl IntoView {
             }}
         </Suspense>
     }
+}
+
+/// Resolves in a later task of the event loop (a zero timeout).
+async fn next_task() {
+    let later = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(later).await;
 }
 
 #[component]

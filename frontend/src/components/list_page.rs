@@ -34,7 +34,7 @@ pub struct ListKind {
     pub create: Operation,
     pub href: String,
     pub label: &'static str,
-    /// Said below the table whatever it holds (and so in the route's static frame).
+    /// Said above the table whatever it holds (and so in the route's static frame).
     pub note: Option<String>,
 }
 
@@ -77,6 +77,8 @@ where
         </div>
         <RoleNote action=create />
         {children()}
+        // Above the table, so that the rows arriving move nothing (and in the static frame).
+        {note.map(|note| view! { <p class="note">{note}</p> })}
         <Transition fallback=move || {
             view! { <Loading what=what /> }
         }>
@@ -102,7 +104,6 @@ where
                     })
             }}
         </Transition>
-        {note.map(|note| view! { <p class="note">{note}</p> })}
         <Pager list next_token />
     }
 }
