@@ -7,7 +7,9 @@ performance.mark("rewind:boot");
 // The shell's navigation shows where the reader is, as the console's will (a link's
 // data-also: other paths of its section, as links.rs's in_custom_buses says; data-exact:
 // only its own path, as Now's `/`).
-for (const link of document.querySelectorAll("#shell nav a")) {
+// A route's static frame already says it (prerendered); only index.html's shell needs this.
+const marked = document.querySelector("#shell nav a[aria-current]") !== null;
+for (const link of marked ? [] : document.querySelectorAll("#shell nav a")) {
   const paths = [link.getAttribute("href"), ...(link.dataset.also ?? "").split(" ")];
   const here = (p) => ("exact" in link.dataset ? location.pathname === p : location.pathname.startsWith(p));
   if (paths.some((p) => p && here(p))) {

@@ -38,7 +38,12 @@ use std::path::Path;
 /// Jobs lists then 42 (387,942). Issue 37: the JS minified by esbuild, −2,030 (385,910);
 /// then the archive pages' key comparison and 1 MB peek events (their size, JSON laid
 /// out on opening, a Blob download), +6,648 on existing pages (392,558; 392,600 set).
-pub const BROTLI_BUDGET_BYTES: u64 = 392_600;
+/// Issue 38: every route's static frame (16 pages of prerendered HTML, served in place
+/// of index.html and not counted here) and what takes over from them — the console
+/// mounted hidden and swapped in, its render in a task of its own, boot.js fetching the
+/// glue and the wasm after the first paint with their integrity, and its error — +1,357
+/// over the last measure (393,512, then 393,538 with boot.js leaving a frame's current link alone; 393,600 set).
+pub const BROTLI_BUDGET_BYTES: u64 = 393_600;
 /// Where the budget is headed.
 pub const BROTLI_TARGET_BYTES: u64 = 200_000;
 

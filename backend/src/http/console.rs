@@ -7,7 +7,7 @@ use super::security::{content_security_policy, origin_of, with_security_headers}
 use crate::state::AppState;
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
-use axum::response::{Html, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use shared::console::ConsoleConfig;
@@ -73,7 +73,18 @@ struct RouteFrames {
 
 impl RouteFrames {
     async fn serve(&self, request: Request) -> Response {
-        let frame = shared::console::frame_for(request.uri().path());
+        let path = request.uri().path();
+        let file_like = path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'));
+        let Some(frame) = shared::console::route_frame(path)
+            .or_else(|| (!file_like).then_some(shared::console::NOT_FOUND_FRAME))
+        else {
+            // A file that is not there (an old hashed asset): a 404, never a page that
+            // would be cached for a year in its place.
+            return axum::http::StatusCode::NOT_FOUND.into_response();
+        };
         let name = if self.local {
             format!("{frame}.local.html")
         } else {

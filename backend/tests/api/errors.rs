@@ -269,6 +269,19 @@ async fn console_files_with_spa_fallback() {
         let body = response.text().await.unwrap_or_default();
         assert!(body.contains(served), "{path}: {body}");
     }
+    // A file that is not there is a 404, not a page cached in its place.
+    let gone = http
+        .get(format!("{base}/app-0123456789abcdee.js"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(gone.status(), 404);
+    assert_eq!(
+        gone.headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-cache")
+    );
     let asset = http
         .get(format!("{base}/app.js"))
         .send()

@@ -22,6 +22,16 @@ fn shell_nav(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// The HTML the server answers `path` with: what the browser has before any script.
+async fn html_of(base: &str, path: &str) -> String {
+    reqwest::get(format!("{base}{path}"))
+        .await
+        .expect("get the page")
+        .text()
+        .await
+        .expect("html")
+}
+
 /// The text of `html` between `<h1>` and `</h1>`, if any.
 fn heading(html: &str) -> Option<&str> {
     let (_, rest) = html.split_once("<h1>")?;
@@ -44,12 +54,7 @@ async fn each_routes_frame_is_in_its_html_and_gives_way_without_a_shift() {
         ("/v2-replays/new", "Replay to subscribers"),
         ("/no-such-page", "Page not found"),
     ] {
-        let html = reqwest::get(format!("{}{path}", app.address))
-            .await
-            .expect("get the page")
-            .text()
-            .await
-            .expect("html");
+        let html = html_of(&app.address, path).await;
         assert_eq!(heading(&html), Some(expected), "{path}: {html}");
         assert!(html.contains("Local mode, no sign-in"), "{path}: {html}");
         assert_eq!(
@@ -66,24 +71,14 @@ async fn each_routes_frame_is_in_its_html_and_gives_way_without_a_shift() {
         ("/custom-buses/orders-v2", "Loading the Custom Event Bus…"),
         ("/v2-replays/fix", "Loading the v2 replay…"),
     ] {
-        let html = reqwest::get(format!("{}{path}", app.address))
-            .await
-            .expect("get the page")
-            .text()
-            .await
-            .expect("html");
+        let html = html_of(&app.address, path).await;
         assert!(html.contains(loading), "{path}: {html}");
         assert!(
             !html.contains("orders-all<") && !html.contains(">fix<"),
             "{path}: a name in a generic frame: {html}"
         );
     }
-    let html = reqwest::get(format!("{}/replays", app.address))
-        .await
-        .expect("get the page")
-        .text()
-        .await
-        .expect("html");
+    let html = html_of(&app.address, "/replays").await;
     let shell = shell_nav(&html);
     app.in_browser("startup", move |b| async move {
             b.open("/replays", "Replays").await;
