@@ -51,8 +51,15 @@ fn main() {
     root.set_id("app");
     root.set_hidden(true);
     let _ = body.append_child(&root);
-    leptos::mount::mount_to(root, app::App).forget();
-    perf::mark(perf::MOUNTED);
+    // The first render in a task of its own: the wasm's instantiation and its start-up
+    // would otherwise be one long task (Lighthouse's TBT on the form pages).
+    leptos::prelude::set_timeout(
+        move || {
+            leptos::mount::mount_to(root, app::App).forget();
+            perf::mark(perf::MOUNTED);
+        },
+        std::time::Duration::ZERO,
+    );
 }
 
 /// Shows the console in place of the static frame. Called once the page has rendered

@@ -78,8 +78,10 @@ pub fn less_protected_than_bus(archive_key: Option<&str>, bus_key: Option<&str>)
     if archive_key.is_some_and(|k| !k.is_empty()) {
         return None;
     }
+    // The key's own name (`alias/orders-events`, `key/…`): its ARN is beside the warning.
+    let bus_key = bus_key.rsplit_once(':').map_or(bus_key, |(_, name)| name);
     Some(format!(
-        "Less protected than its bus: the bus encrypts its events with the customer managed key {bus_key}, this archive keeps them under an AWS owned key, outside that key's policy and its CloudTrail record. Use the bus's key."
+        "Less protected than its bus: the bus uses the customer managed key {bus_key}, this archive an AWS owned key, outside that key's policy and CloudTrail record. Use the bus's key."
     ))
 }
 

@@ -133,6 +133,17 @@ pub fn run() -> Result<String> {
             .map_err(anyhow::Error::msg)
     })?;
 
+    // REWIND_LIGHTHOUSE_SERVE=1: serve what Lighthouse measures, and wait (to look at a
+    // page's paints with other tools); stop it with Ctrl-C.
+    if std::env::var_os("REWIND_LIGHTHOUSE_SERVE").is_some() {
+        println!(
+            "Serving the measured console at {} (Ctrl-C stops it)",
+            backend.base
+        );
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
     let mut table = String::from(
         "| page | mobile perf. median (spread) | TBT median (spread) | LCP median (spread) | FCP | CLS | LCP element | desktop perf. | accessibility |\n|---|---:|---:|---:|---:|---:|---|---:|---:|\n",
     );

@@ -30,7 +30,7 @@ async fn a_peek_shows_the_events_as_they_arrive() {
         b.open("/archives/orders-all", "orders-all").await;
         b.click(b.button("Peek").await).await;
         b.wait_heading("Peek into orders-all").await;
-        b.wait_text(".banner", "bills replayed events").await;
+        b.wait_text(".lead", "bills replayed events").await;
         b.set_value("Start time", &utc_minute(-5)).await;
         b.set_value("End time", &utc_minute(1)).await;
         b.click(b.button("Start peek").await).await;

@@ -73,6 +73,11 @@ async fn each_routes_frame_is_in_its_html_and_gives_way_without_a_shift() {
     ] {
         let html = html_of(&app.address, path).await;
         assert!(html.contains(loading), "{path}: {html}");
+        // The page's lead, above what its data changes: the frame's largest paint.
+        assert!(
+            html.contains(r#"<p class="lead">"#),
+            "{path}: no lead in the frame: {html}"
+        );
         assert!(
             !html.contains("orders-all<") && !html.contains(">fix<"),
             "{path}: a name in a generic frame: {html}"
@@ -123,6 +128,32 @@ async fn each_routes_frame_is_in_its_html_and_gives_way_without_a_shift() {
             println!("layout shifts while loading: {shifts}");
             let total = shifts["total"].as_f64().expect("a score");
             assert!(total < 0.001, "the page shifted while it loaded: {shifts}");
+            // The largest paint was the frame's: none of the console's elements painted
+            // later is larger (an entry's element reads null once it left the page, as
+            // the frame's did at the take-over). Lighthouse's LCP is that paint.
+            let largest = b
+                .client
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];
+                     new PerformanceObserver(list => {
+                       const last = list.getEntries().at(-1);
+                       done({ connected: last?.element?.isConnected ?? false,
+                              text: last?.element?.textContent?.slice(0, 80) ?? null,
+                              size: last?.size ?? 0 });
+                     }).observe({ type: 'largest-contentful-paint', buffered: true });",
+                    vec![],
+                )
+                .await
+                .expect("largest contentful paint");
+            println!("largest contentful paint: {largest}");
+            assert!(
+                largest["size"].as_f64().is_some_and(|size| size > 0.0),
+                "no largest contentful paint: {largest}"
+            );
+            assert_eq!(
+                largest["connected"], false,
+                "the largest paint came after the take-over: {largest}"
+            );
             // Start-up's phases are marked, in order.
             let marks = b
                 .client

@@ -24,6 +24,10 @@ pub trait Subject: Clone + 'static {
     const GONE: &'static str = "";
     /// Its plural, where an added "s" does not make it ("Custom Event Buses").
     const PLURAL: Option<&'static str> = None;
+    /// What it is and what the page does with it: the page's lead, shown before the
+    /// data arrives (the route's static frame holds it) and kept above it, so that the
+    /// data arriving moves nothing above it.
+    const ABOUT: &'static str;
 
     /// Whether it can still change by itself: the page refreshes every 2 s until not.
     fn in_progress(&self) -> bool {
@@ -61,6 +65,7 @@ where
         T::PLURAL.map_or_else(|| format!("{what}s"), str::to_owned)
     );
     view! {
+        <p class="lead">{T::ABOUT}</p>
         <Transition fallback=move || {
             view! { <Loading what=format!("the {what}") /> }
         }>

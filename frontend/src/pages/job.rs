@@ -21,6 +21,7 @@ use shared::roles::Operation;
 impl Subject for ReplayJob {
     const WHAT: &'static str = "replay job";
     const LIST: &'static str = "/jobs";
+    const ABOUT: &'static str = "A replay job replays a long window in slices, one replay at a time, paced by Step Functions: it goes on whether or not this page is open. Each slice is a replay of its own. Pause lets the running slice finish and starts no other; resume goes on with the next slice; cancel cancels the running slice.";
 
     fn in_progress(&self) -> bool {
         self.summary.state.is_in_progress()
@@ -100,9 +101,6 @@ fn JobDetail(job: ReplayJob, on_changed: Callback<()>) -> impl IntoView {
                         </p>
                     }
                 })}
-            <p class="note">
-                "Each slice is a replay of its own. Pause lets the running slice finish and starts no other; resume goes on with the next slice; cancel cancels the running slice."
-            </p>
         </section>
         <dl class="details">
             <dt>"Archive"</dt>

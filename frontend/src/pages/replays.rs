@@ -54,7 +54,7 @@ pub fn ReplaysPage() -> impl IntoView {
         href: links::start_replay(None),
         label: "Start replay",
         note: Some(format!(
-            "At most {} replays per account and region can be starting or running at once.",
+            "A replay sends an archive's events from a time window back to their bus. At most {} replays per account and region can be starting or running at once; a longer window runs as a replay job, one slice at a time.",
             ReplayState::MAX_ACTIVE,
         )),
     };

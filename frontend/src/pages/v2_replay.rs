@@ -18,6 +18,7 @@ use shared::v2::{V2Replay, V2ReplaySubscriber};
 impl Subject for V2Replay {
     const WHAT: &'static str = "v2 replay";
     const LIST: &'static str = links::V2_REPLAYS;
+    const ABOUT: &'static str = "A Custom Event Bus has no replay API: a v2 replay gives each chosen subscriber a temporary copy that reads the bus from the window's start to its end and delivers to the same target; the replay is complete once every copy has read to the end. Pause stops the copies where they are; resume goes on from the last event they processed.";
     const GONE: &'static str = " Stopping a v2 replay removes its temporary subscribers, and the replay with them; a completed one goes an hour after it completed.";
 
     fn in_progress(&self) -> bool {
@@ -93,10 +94,7 @@ fn V2ReplayDetail(replay: V2Replay, on_changed: Callback<()>) -> impl IntoView {
         </dl>
         <section class="card" aria-labelledby="copies-title">
             <h2 id="copies-title">"Subscribers"</h2>
-            <p class="hint">
-                "Each chosen subscriber has a temporary copy that reads the bus from the window's start to its end and delivers to the same target; the replay is complete once every copy has read to the end. Pause stops the copies where they are; resume goes on from the last event they processed. "
-                {progress}
-            </p>
+            <p class="hint">{progress}</p>
             <div class="table-scroll">
                 <ListTable headings=&[
                     "Subscriber",

@@ -96,6 +96,10 @@ pub fn ReplayToSubscribersPage() -> impl IntoView {
     };
     view! {
         <h1>"Replay to subscribers"</h1>
+        // The page's lead, above anything its data changes (the route's static frame paints it).
+        <p class="lead">
+            "A Custom Event Bus has no replay API: Rewind gives each subscriber you tick a temporary copy that reads the bus from the window's start to its end and delivers to the same target, with its filter, role, retry and failure settings. The copies are removed once the window is delivered or the replay is stopped."
+        </p>
         <form class="card v2-replay-form" on:submit=form.on_submit() novalidate>
             <ErrorBanner message=form.banner() />
             <V2ReplayDetails

@@ -68,7 +68,7 @@ pub fn SubscriberChoice(
             <legend>"Subscribers"</legend>
             <p class="hint">
                 {format!(
-                    "Each one ticked gets a temporary copy that reads the window and delivers to its target, with its filter, role, retry and failure settings. At most {MAX_SUBSCRIBERS}.",
+                    "Tick those whose targets should receive the window again; at most {MAX_SUBSCRIBERS}.",
                 )}
             </p>
             <Show

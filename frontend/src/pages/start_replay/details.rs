@@ -40,7 +40,7 @@ pub fn ReplayDetails(
             <span class="label">"Destination"</span>
             <p class="readonly">{destination}</p>
             <p class="hint">
-                "A replay always goes back to the bus the archive records; replayed events carry a replay-name field and are never archived again."
+                "Replayed events carry a replay-name field and are never archived again."
             </p>
         </div>
         <ReplayNaming

@@ -103,6 +103,10 @@ pub fn StartReplayPage() -> impl IntoView {
 
     view! {
         <h1>"Start replay"</h1>
+        // The page's lead, above anything its data changes (the route's static frame paints it).
+        <p class="lead">
+            "A replay sends an archive's events from a time window back to the bus the archive records. Each rule of that bus whose pattern matches receives them again, unless you route them to the targets you choose; the preview shows who would receive them before you start. A long window runs as a paced job, a slice at a time."
+        </p>
         <div class="start-replay">
             <form class="card" on:submit=form.on_submit() novalidate>
                 <ErrorBanner message=form.banner() />
