@@ -25,6 +25,24 @@ await new Promise((painted) => {
   requestAnimationFrame(() => setTimeout(painted, 0));
   setTimeout(painted, 250);
 });
+// The static frame would otherwise look like a page still loading, forever: a failed
+// start — the files, or the console's first render (a task of its own after `init`) —
+// says so in the frame while the frame is still there.
+const failed = (error) => {
+  const main = document.querySelector("#shell main");
+  if (main) {
+    const alert = document.createElement("p");
+    alert.className = "banner error";
+    alert.setAttribute("role", "alert");
+    alert.textContent = `Rewind could not start: ${error?.message ?? error}. Reload the page; if this stays, the console's files may be mid-deploy.`;
+    main.replaceChildren(alert);
+  }
+};
+addEventListener("error", (event) => {
+  if (!event.filename || event.filename.includes(app.dataset.js) || event.filename.includes(app.dataset.wasm)) {
+    failed(event.error ?? event.message);
+  }
+});
 try {
   // Checked against the digests xtask wrote beside their names.
   const glue = document.createElement("link");
@@ -37,14 +55,6 @@ try {
   performance.mark("rewind:glue");
   await init({ module_or_path: wasm });
 } catch (error) {
-  // The static frame would otherwise look like a page still loading, forever.
-  const main = document.querySelector("#shell main");
-  if (main) {
-    const alert = document.createElement("p");
-    alert.className = "banner error";
-    alert.setAttribute("role", "alert");
-    alert.textContent = `Rewind could not start: ${error?.message ?? error}. Reload the page; if this stays, the console's files may be mid-deploy.`;
-    main.replaceChildren(alert);
-  }
+  failed(error);
   throw error;
 }

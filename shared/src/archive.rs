@@ -78,8 +78,10 @@ pub fn less_protected_than_bus(archive_key: Option<&str>, bus_key: Option<&str>)
     if archive_key.is_some_and(|k| !k.is_empty()) {
         return None;
     }
-    // The key's own name (`alias/orders-events`, `key/…`): its ARN is beside the warning.
+    // The key's own identifier (`alias/orders-events`, a key's bare ID): its ARN is shown
+    // beside the warning, and either identifier is one the KMS field takes.
     let bus_key = bus_key.rsplit_once(':').map_or(bus_key, |(_, name)| name);
+    let bus_key = bus_key.strip_prefix("key/").unwrap_or(bus_key);
     Some(format!(
         "Less protected than its bus: the bus uses the customer managed key {bus_key}, this archive an AWS owned key, outside that key's policy and CloudTrail record. Use the bus's key."
     ))
@@ -321,6 +323,16 @@ mod tests {
         assert_eq!(less_protected_than_bus(Some("alias/other"), bus), None);
         assert_eq!(less_protected_than_bus(None, None), None);
         assert_eq!(less_protected_than_bus(None, Some("")), None);
+        // An ARN is named by its alias or its key's bare ID (the ARN is beside it).
+        let by_arn = |key| less_protected_than_bus(None, Some(key)).unwrap_or_default();
+        assert!(
+            by_arn("arn:aws:kms:us-east-1:111122223333:alias/orders").contains(" alias/orders,")
+        );
+        assert!(
+            by_arn("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab")
+                .contains(" 1234abcd-12ab,")
+        );
+        assert!(!by_arn("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab").contains("key/"));
         assert_eq!(
             encryption_label(Some("alias/x")),
             "customer managed key alias/x"

@@ -43,7 +43,11 @@ use std::path::Path;
 /// mounted hidden and swapped in, its render in a task of its own, boot.js fetching the
 /// glue and the wasm after the first paint with their integrity, and its error — +1,357
 /// over the last measure (393,512, then 393,538 with boot.js leaving a frame's current link alone; 393,600 set).
-pub const BROTLI_BUDGET_BYTES: u64 = 393_600;
+/// Then each page's largest paint put in its frame: the detail pages' and the two replay
+/// forms' leads (what the page is and does), boot.js reporting a failed first render in
+/// the frame (the render is now a task after the wasm's instantiation) — +322 (393,860;
+/// 393,900 set). Not a new page's cost: issue 38's own, said in its note.
+pub const BROTLI_BUDGET_BYTES: u64 = 393_900;
 /// Where the budget is headed.
 pub const BROTLI_TARGET_BYTES: u64 = 200_000;
 

@@ -28,7 +28,7 @@ impl Subject for Archive {
     const WHAT: &'static str = "archive";
     const LIST: &'static str = "/archives";
     const GONE: &'static str = " It may have been deleted.";
-    const ABOUT: &'static str = "An archive keeps a copy of each event its bus receives that matches its pattern, for as long as its retention says. From here: replay a time window of them to the bus (or, routed, to the targets you choose), peek into them where no rule sees them, change what the archive keeps, or delete it.";
+    const ABOUT: &'static str = "An archive keeps a copy of each event its bus receives that matches its pattern, for as long as its retention says. An operator replays a time window of them (to the bus's rules, only some of them, chosen targets, or another bus) or peeks into them where no rule sees them; an admin changes what the archive keeps or deletes it.";
 }
 
 #[component]

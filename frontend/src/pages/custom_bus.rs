@@ -16,7 +16,7 @@ impl Subject for V2EventBus {
     const WHAT: &'static str = "Custom Event Bus";
     const LIST: &'static str = "/custom-buses";
     const PLURAL: Option<&'static str> = Some("Custom Event Buses");
-    const ABOUT: &'static str = "A Custom Event Bus (v2) keeps its events for its retention and delivers them to its subscribers. It has no replay API: Rewind replays a window by giving each chosen subscriber a temporary copy that reads the bus from a point in time, and removes the copies once the window is delivered.";
+    const ABOUT: &'static str = "A Custom Event Bus (v2) keeps its events for its retention and delivers them to its subscribers. It has no replay API: Rewind replays a window by giving each chosen subscriber a temporary copy that reads the bus from a point in time; the copies go when the replay is stopped or fails, or once they have delivered the window, at a scheduled sweep.";
 }
 
 #[component]

@@ -106,7 +106,7 @@ pub fn PeekPage() -> impl IntoView {
     view! {
         // The page's lead first: the heading's archive name is not in the route's static
         // frame, and how its line wraps would move what follows it.
-        <p class="lead">
+        <p class="lead banner">
             "A peek replays the window's events to a queue of Rewind's own, through a temporary rule: no rule of the bus sees them. EventBridge bills replayed events like published events, and a peek counts toward the 10 replays that may run at once."
         </p>
         <div class="page-head">

@@ -19,7 +19,7 @@ use shared::roles::Operation;
 impl Subject for Replay {
     const WHAT: &'static str = "replay";
     const LIST: &'static str = "/replays";
-    const ABOUT: &'static str = "A replay sends an archive's events from a time window back to their bus, where each rule whose pattern matches receives them again (or, routed, only the targets chosen). EventBridge replays in one-minute buckets of event time, not in the original order; the last replayed event time is its only progress signal.";
+    const ABOUT: &'static str = "A replay sends an archive's events from a time window back to their bus, where each rule whose pattern matches receives them again (or only the rules or targets chosen, or another bus's rules). EventBridge replays in one-minute buckets of event time, not in the original order; the last replayed event time is its only progress signal.";
 
     fn in_progress(&self) -> bool {
         self.summary.state.is_in_progress()

@@ -54,7 +54,7 @@ pub fn ReplaysPage() -> impl IntoView {
         href: links::start_replay(None),
         label: "Start replay",
         note: Some(format!(
-            "A replay sends an archive's events from a time window back to their bus. At most {} replays per account and region can be starting or running at once; a longer window runs as a replay job, one slice at a time.",
+            "At most {} replays per account and region can be starting or running at once. A paced replay runs as a replay job instead, one slice at a time, and waits for a free slot rather than failing.",
             ReplayState::MAX_ACTIVE,
         )),
     };

@@ -19,7 +19,7 @@ impl Subject for V2Replay {
     const WHAT: &'static str = "v2 replay";
     const LIST: &'static str = links::V2_REPLAYS;
     const ABOUT: &'static str = "A Custom Event Bus has no replay API: a v2 replay gives each chosen subscriber a temporary copy that reads the bus from the window's start to its end and delivers to the same target; the replay is complete once every copy has read to the end. Pause stops the copies where they are; resume goes on from the last event they processed.";
-    const GONE: &'static str = " Stopping a v2 replay removes its temporary subscribers, and the replay with them; a completed one goes an hour after it completed.";
+    const GONE: &'static str = " Stopping a v2 replay removes its temporary subscribers, and the replay with them; a completed one goes at the first scheduled sweep an hour or more after its copies were made.";
 
     fn in_progress(&self) -> bool {
         self.state.is_in_progress()

@@ -98,7 +98,7 @@ pub fn ReplayToSubscribersPage() -> impl IntoView {
         <h1>"Replay to subscribers"</h1>
         // The page's lead, above anything its data changes (the route's static frame paints it).
         <p class="lead">
-            "A Custom Event Bus has no replay API: Rewind gives each subscriber you tick a temporary copy that reads the bus from the window's start to its end and delivers to the same target, with its filter, role, retry and failure settings. The copies are removed once the window is delivered or the replay is stopped."
+            "A Custom Event Bus has no replay API: Rewind gives each subscriber you tick a temporary copy that reads the bus from the window's start to its end and delivers to the same target, with its filter, role, retry and failure settings. The copies go when the replay is stopped or fails, or, once they have delivered the window, at the scheduled sweep an hour or more after they were made."
         </p>
         <form class="card v2-replay-form" on:submit=form.on_submit() novalidate>
             <ErrorBanner message=form.banner() />

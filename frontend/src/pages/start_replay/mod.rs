@@ -105,7 +105,7 @@ pub fn StartReplayPage() -> impl IntoView {
         <h1>"Start replay"</h1>
         // The page's lead, above anything its data changes (the route's static frame paints it).
         <p class="lead">
-            "A replay sends an archive's events from a time window back to the bus the archive records. Each rule of that bus whose pattern matches receives them again, unless you route them to the targets you choose; the preview shows who would receive them before you start. A long window runs as a paced job, a slice at a time."
+            "A replay sends an archive's events from a time window back to the bus the archive records. Each rule of that bus whose pattern matches receives them again, or only the rules you tick, chosen targets of them, or another bus; the preview shows who would receive them before you start. Paced, it runs as a replay job, a slice at a time."
         </p>
         <div class="start-replay">
             <form class="card" on:submit=form.on_submit() novalidate>
