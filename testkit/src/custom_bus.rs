@@ -179,6 +179,20 @@ pub async fn subscriber_names(v2: &v2::Client, bus_arn: &str) -> Vec<String> {
         .collect()
 }
 
+/// The project's v2 stand-in, delivering through ministack at `aws_endpoint`, with the
+/// demo's Custom Event Bus seeded (`demo`): what `cargo xtask dev`, Lighthouse and the
+/// load test run the v2 pages against, as no emulator models the service. Answers the
+/// stand-in and the seed's one-line summary.
+pub async fn demo_stand_in(aws_endpoint: &str) -> Result<(EventsV2, String), String> {
+    let v2 = eventsv2::start(Config {
+        aws_endpoint: Some(aws_endpoint.to_owned()),
+        ..Default::default()
+    })
+    .await;
+    let seeded = demo(v2.endpoint(), aws_endpoint).await?;
+    Ok((v2, seeded))
+}
+
 /// The demo's Custom Event Bus, for `cargo xtask dev`: bus `orders-v2` keeping events 7
 /// days, subscribers `billing` (order payments) and `audit` (everything) on SQS queues
 /// of ministack at `aws_endpoint`, and 200 order events over the last two hours (the

@@ -166,16 +166,10 @@ fn serve(terminal: &Terminal, logs: &Path, real_aws: bool, stop_when_ready: bool
             // No emulator models the Custom Event Bus: the project's stand-in runs in
             // this process, delivering through ministack.
             let started = Instant::now();
-            let v2 = testkit::eventsv2::start(testkit::eventsv2::Config {
-                aws_endpoint: Some(emulator.endpoint()),
-                ..Default::default()
-            })
-            .await;
-            demo.push(
-                testkit::custom_bus::demo(v2.endpoint(), &emulator.endpoint())
-                    .await
-                    .map_err(anyhow::Error::msg)?,
-            );
+            let (v2, seeded) = testkit::custom_bus::demo_stand_in(&emulator.endpoint())
+                .await
+                .map_err(anyhow::Error::msg)?;
+            demo.push(seeded);
             terminal.done(
                 "Custom Event Bus stand-in started, its demo seeded",
                 started,

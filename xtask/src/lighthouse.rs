@@ -109,12 +109,7 @@ pub fn run() -> Result<String> {
             .await
             .map_err(anyhow::Error::msg)?;
         // The Custom Event Bus pages against the project's stand-in, as `cargo xtask dev`.
-        let v2 = testkit::eventsv2::start(testkit::eventsv2::Config {
-            aws_endpoint: Some(emulator.endpoint()),
-            ..Default::default()
-        })
-        .await;
-        testkit::custom_bus::demo(v2.endpoint(), &emulator.endpoint())
+        let (v2, _) = testkit::custom_bus::demo_stand_in(&emulator.endpoint())
             .await
             .map_err(anyhow::Error::msg)?;
         anyhow::Ok((emulator, v2))

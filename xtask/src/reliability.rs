@@ -106,12 +106,7 @@ impl LocalStack {
             .map_err(anyhow::Error::msg)?;
         // No emulator models the Custom Event Bus: its routes meet the stand-in, as in
         // `cargo xtask dev`, never a real endpoint.
-        let v2 = testkit::eventsv2::start(testkit::eventsv2::Config {
-            aws_endpoint: Some(emulator.endpoint()),
-            ..Default::default()
-        })
-        .await;
-        testkit::custom_bus::demo(v2.endpoint(), &emulator.endpoint())
+        let (v2, _) = testkit::custom_bus::demo_stand_in(&emulator.endpoint())
             .await
             .map_err(anyhow::Error::msg)?;
         let port = testkit::free_port().map_err(|e| anyhow::anyhow!("no free port: {e}"))?;
