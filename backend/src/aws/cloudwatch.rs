@@ -18,7 +18,7 @@ pub type Series = Vec<(OffsetDateTime, f64)>;
 
 #[derive(Clone, Debug)]
 pub struct Metrics {
-    client: Client,
+    client: crate::aws::Lazy<Client>,
 }
 
 impl Metrics {

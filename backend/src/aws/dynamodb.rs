@@ -43,7 +43,7 @@ pub struct SlotsItem {
 
 #[derive(Clone, Debug)]
 pub struct Ledger {
-    client: Client,
+    client: crate::aws::Lazy<Client>,
     /// Configured, or made in the emulator on first use.
     table: Arc<OnceCell<String>>,
     /// Against an emulator with no configured table: the name to create it under.

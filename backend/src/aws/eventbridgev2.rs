@@ -142,7 +142,7 @@ pub struct Copy<'a> {
 /// A clonable handle on the `eventsv2` client.
 #[derive(Clone, Debug)]
 pub struct EventBridgeV2 {
-    client: Client,
+    client: crate::aws::Lazy<Client>,
     /// False against an emulator without the stand-in: nothing to read or sweep.
     configured: bool,
 }
@@ -167,7 +167,7 @@ impl EventBridgeV2 {
             None => {}
         }
         Self {
-            client: Client::from_conf(config.build()),
+            client: crate::aws::Lazy::new(move || Client::from_conf(config.build())),
             configured,
         }
     }

@@ -109,7 +109,7 @@ impl LogGroupWriter {
 /// a window (FilterLogEvents), page by page and bounded.
 #[derive(Clone, Debug)]
 pub struct BusLogs {
-    client: Client,
+    client: crate::aws::Lazy<Client>,
 }
 
 /// The most records one report reads.

@@ -19,6 +19,7 @@ use crate::configuration::Settings;
 use aws_sdk_eventbridge::config::retry::RetryConfig;
 use aws_sdk_eventbridge::config::timeout::TimeoutConfig;
 use aws_sdk_eventbridge::config::{Credentials, Region};
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 /// The region used against an emulator when none is configured.
@@ -88,17 +89,52 @@ where
     }
 }
 
+/// A client built on first use: the process answers before it has built a client for
+/// a service no request has needed yet (cold start, issue 38), and a request pays only
+/// for the services it calls. Dereferences to the client.
+#[derive(Clone)]
+pub struct Lazy<C>(Arc<LazyLock<C, Box<dyn FnOnce() -> C + Send>>>);
+
+impl<C> Lazy<C> {
+    pub fn new(build: impl FnOnce() -> C + Send + 'static) -> Self {
+        Self(Arc::new(LazyLock::new(Box::new(build))))
+    }
+}
+
+impl<C> std::ops::Deref for Lazy<C> {
+    type Target = C;
+    fn deref(&self) -> &C {
+        &self.0
+    }
+}
+
+impl<C> std::fmt::Debug for Lazy<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Lazy(client)")
+    }
+}
+
 /// One SDK's client from the configuration every client shares, built the same way for
-/// every service: Rewind's retries and timeouts, and the record of each call.
+/// every service: Rewind's retries and timeouts, and the record of each call. Built on
+/// first use ([`Lazy`]), or now with `eager` (EventBridge, which nearly every request
+/// calls).
 macro_rules! client {
-    ($sdk:ident, $shared:expr, $settings:expr) => {
+    (@build $sdk:ident, $shared:expr, $timeouts:expr) => {
         $sdk::Client::from_conf(
             $sdk::config::Builder::from($shared)
                 .retry_config($crate::aws::retries())
-                .timeout_config($crate::aws::timeouts($settings))
+                .timeout_config($timeouts)
                 .interceptor($crate::aws::calls::RecordCalls)
                 .build(),
         )
     };
+    (eager $sdk:ident, $shared:expr, $settings:expr) => {
+        $crate::aws::client!(@build $sdk, $shared, $crate::aws::timeouts($settings))
+    };
+    ($sdk:ident, $shared:expr, $settings:expr) => {{
+        let shared: aws_config::SdkConfig = ::std::clone::Clone::clone($shared);
+        let timeouts = $crate::aws::timeouts($settings);
+        $crate::aws::Lazy::new(move || $crate::aws::client!(@build $sdk, &shared, timeouts))
+    }};
 }
 pub(crate) use client;

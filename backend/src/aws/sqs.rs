@@ -18,7 +18,7 @@ const TAG_VALUE_MAX: usize = 256;
 
 #[derive(Clone, Debug)]
 pub struct Queues {
-    client: Client,
+    client: crate::aws::Lazy<Client>,
     /// How long a handed-out event stays invisible before it may be handed out again
     /// (when its acknowledgement never came).
     invisible_seconds: i32,

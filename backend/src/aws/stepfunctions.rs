@@ -52,7 +52,7 @@ pub enum RunEvent {
 
 #[derive(Clone, Debug)]
 pub struct StepFunctions {
-    client: Client,
+    client: crate::aws::Lazy<Client>,
     /// Configured, or made in the emulator on first use.
     machine: Arc<OnceCell<String>>,
     /// Against an emulator with no configured machine: the name to create it under.

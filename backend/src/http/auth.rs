@@ -121,7 +121,7 @@ pub fn gateway_request_id<B>(request: &axum::http::Request<B>) -> Option<String>
     lambda_context(request.extensions()).and_then(|c| c.request_id.clone())
 }
 
-/// The guard of every signed-in route (`routes::table`): establishes the caller (401
+/// The guard of every signed-in route (`routes::api`): establishes the caller (401
 /// without a verified identity), checks their role against the route's action
 /// (`shared::roles`); the audit intent layer then writes the intent before the handler
 /// runs — nothing that changes anything runs unaudited. A route whose action is missing

@@ -26,7 +26,7 @@ pub struct ApiDoc;
 pub fn document() -> &'static Document {
     static DOCUMENT: OnceLock<Document> = OnceLock::new();
     DOCUMENT.get_or_init(|| {
-        let (_, mut document) = crate::http::routes::table(|_, route| route).split_for_parts();
+        let (_, mut document) = crate::http::routes::table().split_for_parts();
         CommonErrors.modify(&mut document);
         Links.modify(&mut document);
         document

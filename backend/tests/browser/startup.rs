@@ -150,14 +150,36 @@ async fn each_routes_frame_is_in_its_html_and_gives_way_without_a_shift() {
                 marks.windows(2).all(|pair| pair[0] <= pair[1]),
                 "start-up's marks are out of order: {marks:?}"
             );
+            // Once started, the browser remembers which wasm it has (boot.js): its next
+            // load starts that wasm without waiting for a paint.
+            let remembered = b
+                .client
+                .execute(
+                    "return [localStorage.getItem('rewind:wasm'),
+                             document.querySelector('meta[name=rewind-app]').dataset.wasm];",
+                    vec![],
+                )
+                .await
+                .expect("the start-up mark");
+            assert_eq!(
+                remembered[0], remembered[1],
+                "the started wasm is not remembered: {remembered}"
+            );
+            assert!(remembered[0].is_string(), "no wasm remembered: {remembered}");
             // Each page's largest paint is its frame's, painted before the wasm started:
             // nothing the console paints later, its data in, is larger (Lighthouse's LCP
-            // is that paint). A list, a form and a detail page, each loaded afresh.
+            // is that paint). A list, a form and a detail page, each loaded afresh: as
+            // on a first visit, without the mark that lets a returning browser start
+            // the cached wasm at once (boot.js).
             for (path, heading) in [
                 ("/replays", "Replays"),
                 ("/replays/new", "Start replay"),
                 ("/archives/orders-all", "orders-all"),
             ] {
+                b.client
+                    .execute("localStorage.removeItem('rewind:wasm');", vec![])
+                    .await
+                    .expect("the start-up mark removed");
                 b.open(path, heading).await;
                 let largest = largest_paint(&b).await;
                 println!("{path}: largest contentful paint {largest}");

@@ -79,7 +79,7 @@ impl EventBridge {
     /// configured, an emulator endpoint.
     pub fn from_settings(sdk_config: &aws_config::SdkConfig, settings: &Settings) -> Self {
         Self::from_client(crate::aws::client!(
-            aws_sdk_eventbridge,
+            eager aws_sdk_eventbridge,
             sdk_config,
             settings
         ))

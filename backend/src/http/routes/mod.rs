@@ -24,68 +24,126 @@ use shared::ErrorCode;
 use utoipa::OpenApi;
 
 pub use crate::http::auth::RouteActions;
-use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use shared::roles::Operation;
+use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// The route table, one line per path. `guard` wraps each signed-in path in the check
-/// of its actions; [`crate::http::openapi::document`] builds the table with no guard.
-pub fn table<G>(guard: G) -> OpenApiRouter<AppState>
-where
-    G: Fn(RouteActions, MethodRouter<AppState>) -> MethodRouter<AppState>,
-{
-    let signed_in = |(schemas, paths, method_router): UtoipaMethodRouter<AppState>| {
-        let actions = RouteActions::of(&paths);
-        (schemas, paths, guard(actions, method_router))
+/// The signed-in routes, one line per path, each line given to `$each`: `routes!` for
+/// the OpenAPI document ([`table`]), [`served!`] for the router ([`api`]). The role
+/// each action needs is `shared::roles::Operation::minimum_role`.
+macro_rules! signed_in {
+    ($each:ident) => {
+        [
+            $each!(me::me),
+            $each!(now::now),
+            $each!(archives::list, archives::create),
+            $each!(archives::describe, archives::update, archives::delete),
+            $each!(peeks::start),
+            $each!(peeks::read, peeks::stop),
+            $each!(replays::list, replays::start),
+            $each!(replays::preview, replays::describe_the_one_named_preview),
+            $each!(replays::describe),
+            $each!(replays::cancel),
+            $each!(replays::report),
+            $each!(jobs::list, jobs::start),
+            $each!(jobs::describe),
+            $each!(jobs::pause),
+            $each!(jobs::resume),
+            $each!(jobs::cancel),
+            $each!(jobs::report),
+            $each!(event_buses::list),
+            $each!(event_buses::describe),
+            $each!(event_buses::rules),
+            $each!(event_buses::opt_out_of_replays),
+            $each!(event_patterns::test),
+            $each!(v2::buses),
+            $each!(v2::subscribers),
+            $each!(v2::list, v2::start),
+            $each!(v2::describe),
+            $each!(v2::pause),
+            $each!(v2::resume),
+            $each!(v2::stop),
+            $each!(v2::report),
+        ]
     };
-    let open = OpenApiRouter::with_openapi(crate::http::openapi::ApiDoc::openapi())
-        // Open to anyone (and not behind API Gateway's authorizer either).
-        .routes(routes!(health::health))
-        .routes(routes!(crate::http::openapi::openapi_json));
-    // Signed in; the role each action needs is `shared::roles::Operation::minimum_role`.
-    [
-        routes!(me::me),
-        routes!(now::now),
-        routes!(archives::list, archives::create),
-        routes!(archives::describe, archives::update, archives::delete),
-        routes!(peeks::start),
-        routes!(peeks::read, peeks::stop),
-        routes!(replays::list, replays::start),
-        routes!(replays::preview, replays::describe_the_one_named_preview),
-        routes!(replays::describe),
-        routes!(replays::cancel),
-        routes!(replays::report),
-        routes!(jobs::list, jobs::start),
-        routes!(jobs::describe),
-        routes!(jobs::pause),
-        routes!(jobs::resume),
-        routes!(jobs::cancel),
-        routes!(jobs::report),
-        routes!(event_buses::list),
-        routes!(event_buses::describe),
-        routes!(event_buses::rules),
-        routes!(event_buses::opt_out_of_replays),
-        routes!(event_patterns::test),
-        routes!(v2::buses),
-        routes!(v2::subscribers),
-        routes!(v2::list, v2::start),
-        routes!(v2::describe),
-        routes!(v2::pause),
-        routes!(v2::resume),
-        routes!(v2::stop),
-        routes!(v2::report),
-    ]
-    .into_iter()
-    .fold(open, |router, route| router.routes(signed_in(route)))
 }
 
-/// The API router: the table with every signed-in route guarded by
-/// [`crate::http::auth::authorize`], and JSON answers for unknown paths and methods.
+/// One line of the table as the router needs it: the handlers' path, their method
+/// router, and the action each method performs (its `operationId`). What
+/// `utoipa_axum::routes!` gives, without composing the handlers' schemas for an OpenAPI
+/// document the router does not keep: building that document at start-up was most of
+/// the process's start-up heap (issue 38); [`table`] builds it when it is asked for.
+macro_rules! served {
+    ($($($segment:ident)::+),+ $(,)?) => {{
+        use utoipa_axum::PathItemExt;
+        // One line, one path: every handler of a line has the same.
+        let mut paths: Vec<String> = Vec::new();
+        let mut actions = Vec::new();
+        let mut router = MethodRouter::<AppState>::new();
+        $(
+            paths.push(utoipa_axum::routes!(@path [path()] of $($segment)::+));
+            let operation_id =
+                utoipa_axum::routes!(@path [operation()] of $($segment)::+).operation_id;
+            for method in utoipa_axum::routes!(@path [methods()] of $($segment)::+) {
+                if let Some(action) =
+                    operation_id.as_deref().and_then(Operation::from_operation_id)
+                {
+                    actions.push((http_method(&method), action));
+                }
+                router = router.on(method.to_method_filter(), $($segment)::+);
+            }
+        )+
+        (paths.pop().unwrap_or_default(), RouteActions::new(actions), router)
+    }};
+}
+
+/// The route table for the OpenAPI document ([`crate::http::openapi::document`]): the
+/// open routes and the signed-in ones, with each handler's schemas.
+pub fn table() -> OpenApiRouter<AppState> {
+    let open = OpenApiRouter::with_openapi(crate::http::openapi::ApiDoc::openapi())
+        .routes(routes!(health::health))
+        .routes(routes!(crate::http::openapi::openapi_json));
+    signed_in!(routes)
+        .into_iter()
+        .fold(open, |router, route| router.routes(route))
+}
+
+/// The API router: the open routes (and not behind API Gateway's authorizer either),
+/// every signed-in route behind [`guard`], and JSON answers for unknown paths and
+/// methods.
 pub fn api(state: &AppState) -> Router<AppState> {
-    let (router, _) = table(|actions, route| guard(state, actions, route)).split_for_parts();
-    router
+    let open = [
+        served!(health::health),
+        served!(crate::http::openapi::openapi_json),
+    ]
+    .into_iter()
+    .fold(Router::new(), |router, (path, _, route)| {
+        router.route(&path, route)
+    });
+    signed_in!(served)
+        .into_iter()
+        .fold(open, |router, (path, actions, route)| {
+            router.route(&path, guard(state, actions, route))
+        })
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
         .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// The HTTP method of an OpenAPI operation.
+fn http_method(method: &utoipa::openapi::HttpMethod) -> axum::http::Method {
+    use axum::http::Method;
+    use utoipa::openapi::HttpMethod;
+    match method {
+        HttpMethod::Get => Method::GET,
+        HttpMethod::Post => Method::POST,
+        HttpMethod::Put => Method::PUT,
+        HttpMethod::Delete => Method::DELETE,
+        HttpMethod::Options => Method::OPTIONS,
+        HttpMethod::Head => Method::HEAD,
+        HttpMethod::Patch => Method::PATCH,
+        HttpMethod::Trace => Method::TRACE,
+    }
 }
 
 /// A signed-in route behind its guard: the caller established and their role checked
