@@ -17,7 +17,7 @@ for (const link of marked ? [] : document.querySelectorAll("#shell nav a")) {
   }
 }
 // Its data: the glue's and the wasm's names and integrity digests.
-const app = document.querySelector('meta[name="rewind-app"]').dataset;
+const app = document.querySelector('meta[name="rewind-app"]')?.dataset ?? {};
 // The glue and the wasm are fetched once the route's static frame has painted, not
 // preloaded from <head>: the frame is the page's first and largest paint, and nothing
 // queued before it waits on 380 KB (`cargo xtask lighthouse`). A hidden tab paints no

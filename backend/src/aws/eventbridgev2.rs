@@ -407,3 +407,28 @@ impl EventBridgeV2 {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::tests::emulator_settings;
+
+    /// The v2 client builds (on first use) with and without the stand-in.
+    #[tokio::test]
+    async fn the_client_builds_with_and_without_the_stand_in() {
+        let classic = ("REWIND_EVENTBRIDGE_ENDPOINT", "http://127.0.0.1:9");
+        for vars in [
+            vec![classic],
+            vec![
+                classic,
+                ("REWIND_EVENTBRIDGEV2_ENDPOINT", "http://127.0.0.1:10"),
+            ],
+        ] {
+            let settings = emulator_settings(&vars);
+            let v2 =
+                EventBridgeV2::from_settings(&crate::aws::sdk_config(&settings).await, &settings);
+            assert_eq!(v2.is_configured(), vars.len() == 2);
+            assert!(v2.client.config().region().is_some());
+        }
+    }
+}

@@ -138,3 +138,57 @@ macro_rules! client {
     }};
 }
 pub(crate) use client;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Settings against an emulator at `endpoint` (no call reaches it here).
+    pub(crate) fn emulator_settings(vars: &[(&str, &str)]) -> Settings {
+        Settings::from_lookup(|name| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+        .expect("settings")
+    }
+
+    /// A client's configuration is checked when the client is built, which is now its
+    /// first call: each builds here as Rewind configures it, so a configuration the SDK
+    /// refuses fails a test, not the first request that needs the service.
+    #[tokio::test]
+    async fn every_lazy_client_builds() {
+        let settings = emulator_settings(&[("REWIND_EVENTBRIDGE_ENDPOINT", "http://127.0.0.1:9")]);
+        let shared = sdk_config(&settings).await;
+        assert!(
+            client!(aws_sdk_sqs, &shared, &settings)
+                .config()
+                .region()
+                .is_some()
+        );
+        assert!(
+            client!(aws_sdk_sfn, &shared, &settings)
+                .config()
+                .region()
+                .is_some()
+        );
+        assert!(
+            client!(aws_sdk_cloudwatch, &shared, &settings)
+                .config()
+                .region()
+                .is_some()
+        );
+        assert!(
+            client!(aws_sdk_cloudwatchlogs, &shared, &settings)
+                .config()
+                .region()
+                .is_some()
+        );
+        assert!(
+            client!(aws_sdk_dynamodb, &shared, &settings)
+                .config()
+                .region()
+                .is_some()
+        );
+    }
+}

@@ -182,29 +182,6 @@ pub async fn authorize(
 pub struct RouteActions(Arc<[(Method, Operation)]>);
 
 impl RouteActions {
-    pub fn of(paths: &utoipa::openapi::path::Paths) -> Self {
-        let mut actions = Vec::new();
-        for item in paths.paths.values() {
-            let methods = [
-                (Method::GET, &item.get),
-                (Method::POST, &item.post),
-                (Method::PUT, &item.put),
-                (Method::PATCH, &item.patch),
-                (Method::DELETE, &item.delete),
-            ];
-            for (method, operation) in methods {
-                if let Some(action) = operation
-                    .as_ref()
-                    .and_then(|o| o.operation_id.as_deref())
-                    .and_then(Operation::from_operation_id)
-                {
-                    actions.push((method, action));
-                }
-            }
-        }
-        Self(actions.into())
-    }
-
     /// The action of `method`; HEAD is the GET without its body (axum answers it with
     /// the GET handler), so it is the GET's action.
     pub fn for_method(&self, method: &Method) -> Option<Operation> {
@@ -216,7 +193,7 @@ impl RouteActions {
         self.0.iter().find(|(m, _)| m == method).map(|(_, a)| *a)
     }
 
-    /// Actions given by hand, for a route outside the table (tests).
+    /// The action of each method, as the route table found them (`routes::served!`).
     pub fn new(actions: Vec<(Method, Operation)>) -> Self {
         Self(actions.into())
     }

@@ -130,14 +130,10 @@ impl Application {
 
     /// Serves until shut down, sweeping leftovers in the background meanwhile
     /// (deployed, the template's schedule does that); the local ledger's table is made
-    /// a moment after start-up, once the first requests (the console's first page) are
-    /// answered — a request that needs it sooner makes it itself.
+    /// beside the first requests.
     pub async fn run(self) -> std::io::Result<()> {
         let state = self.state.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-            state.aws.ledger.prepare().await
-        });
+        tokio::spawn(async move { state.aws.ledger.prepare().await });
         let sweeping = tokio::spawn(sweep_every(self.state, self.sweep_every));
         let served = serve(self.listener, self.router).await;
         sweeping.abort();

@@ -28,6 +28,17 @@ use shared::roles::Operation;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+/// The routes open to anyone (and not behind API Gateway's authorizer either), each line
+/// given to `$each` as in [`signed_in!`].
+macro_rules! open {
+    ($each:ident) => {
+        [
+            $each!(health::health),
+            $each!(crate::http::openapi::openapi_json),
+        ]
+    };
+}
+
 /// The signed-in routes, one line per path, each line given to `$each`: `routes!` for
 /// the OpenAPI document ([`table`]), [`served!`] for the router ([`api`]). The role
 /// each action needs is `shared::roles::Operation::minimum_role`.
@@ -85,14 +96,19 @@ macro_rules! served {
             let operation_id =
                 utoipa_axum::routes!(@path [operation()] of $($segment)::+).operation_id;
             for method in utoipa_axum::routes!(@path [methods()] of $($segment)::+) {
-                if let Some(action) =
-                    operation_id.as_deref().and_then(Operation::from_operation_id)
-                {
-                    actions.push((http_method(&method), action));
+                if let (Some(method), Some(action)) = (
+                    guarded_method(&method),
+                    operation_id.as_deref().and_then(Operation::from_operation_id),
+                ) {
+                    actions.push((method, action));
                 }
                 router = router.on(method.to_method_filter(), $($segment)::+);
             }
         )+
+        debug_assert!(
+            paths.windows(2).all(|pair| pair[0] == pair[1]),
+            "one line of the route table, one path: {paths:?}"
+        );
         (paths.pop().unwrap_or_default(), RouteActions::new(actions), router)
     }};
 }
@@ -100,26 +116,20 @@ macro_rules! served {
 /// The route table for the OpenAPI document ([`crate::http::openapi::document`]): the
 /// open routes and the signed-in ones, with each handler's schemas.
 pub fn table() -> OpenApiRouter<AppState> {
-    let open = OpenApiRouter::with_openapi(crate::http::openapi::ApiDoc::openapi())
-        .routes(routes!(health::health))
-        .routes(routes!(crate::http::openapi::openapi_json));
-    signed_in!(routes)
-        .into_iter()
-        .fold(open, |router, route| router.routes(route))
+    open!(routes).into_iter().chain(signed_in!(routes)).fold(
+        OpenApiRouter::with_openapi(crate::http::openapi::ApiDoc::openapi()),
+        |router, route| router.routes(route),
+    )
 }
 
-/// The API router: the open routes (and not behind API Gateway's authorizer either),
-/// every signed-in route behind [`guard`], and JSON answers for unknown paths and
-/// methods.
+/// The API router: the open routes, every signed-in route behind [`guard`], and JSON
+/// answers for unknown paths and methods.
 pub fn api(state: &AppState) -> Router<AppState> {
-    let open = [
-        served!(health::health),
-        served!(crate::http::openapi::openapi_json),
-    ]
-    .into_iter()
-    .fold(Router::new(), |router, (path, _, route)| {
-        router.route(&path, route)
-    });
+    let open = open!(served)
+        .into_iter()
+        .fold(Router::new(), |router, (path, _, route)| {
+            router.route(&path, route)
+        });
     signed_in!(served)
         .into_iter()
         .fold(open, |router, (path, actions, route)| {
@@ -130,19 +140,19 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .method_not_allowed_fallback(method_not_allowed)
 }
 
-/// The HTTP method of an OpenAPI operation.
-fn http_method(method: &utoipa::openapi::HttpMethod) -> axum::http::Method {
+/// The methods the guard looks a route's action up for: HEAD is its GET's
+/// (`RouteActions::for_method`), and no route of Rewind's answers OPTIONS or TRACE — one
+/// that did would have no action, and the guard would refuse it.
+fn guarded_method(method: &utoipa::openapi::HttpMethod) -> Option<axum::http::Method> {
     use axum::http::Method;
     use utoipa::openapi::HttpMethod;
     match method {
-        HttpMethod::Get => Method::GET,
-        HttpMethod::Post => Method::POST,
-        HttpMethod::Put => Method::PUT,
-        HttpMethod::Delete => Method::DELETE,
-        HttpMethod::Options => Method::OPTIONS,
-        HttpMethod::Head => Method::HEAD,
-        HttpMethod::Patch => Method::PATCH,
-        HttpMethod::Trace => Method::TRACE,
+        HttpMethod::Get => Some(Method::GET),
+        HttpMethod::Post => Some(Method::POST),
+        HttpMethod::Put => Some(Method::PUT),
+        HttpMethod::Patch => Some(Method::PATCH),
+        HttpMethod::Delete => Some(Method::DELETE),
+        HttpMethod::Head | HttpMethod::Options | HttpMethod::Trace => None,
     }
 }
 
