@@ -18,7 +18,7 @@ use testkit::standin as standin_server;
 const OVERHEAD_CALLS: usize = 400;
 const COLD_STARTS: usize = 20;
 const RSS_REQUESTS: usize = 1_000;
-const FIRST_TABLE_RUNS: usize = 10;
+const FIRST_TABLE_RUNS: usize = 20;
 const SCALE_ARCHIVES: usize = 10_000;
 /// What the Archives page marks when its table is painted (frontend/src/perf.rs).
 const TABLE_MARK: &str = "rewind:archives-table";
@@ -123,15 +123,16 @@ impl Backend {
         Self::spawn_with(endpoint, binary, &[])
     }
 
+    /// `env` is set last: it may name another console to serve (`REWIND_STATIC_DIR`).
     fn spawn_with(endpoint: &str, binary: &std::path::Path, env: &[(&str, &str)]) -> Self {
         let port = testkit::free_port().expect("no free loopback port");
         let started = Instant::now();
         let child = Command::new(binary)
-            .envs(env.iter().copied())
             .env("REWIND_LISTEN", format!("127.0.0.1:{port}"))
             .env("REWIND_EVENTBRIDGE_ENDPOINT", endpoint)
             .env("REWIND_STATIC_DIR", harness::dist())
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -179,6 +180,17 @@ impl Drop for Backend {
 /// The `q` quantile of `samples` in milliseconds.
 fn percentile(samples: &mut [Duration], q: f64) -> f64 {
     testkit::stats::percentile(samples, q).as_secs_f64() * 1e3
+}
+
+/// The `q` quantile of browser times (ms), a mark that never came (NaN) left out.
+fn percentile_f64(samples: &mut Vec<f64>, q: f64) -> f64 {
+    samples.retain(|t| t.is_finite());
+    samples.sort_by(f64::total_cmp);
+    let last = samples.len().saturating_sub(1);
+    samples
+        .get(((last as f64) * q).round() as usize)
+        .copied()
+        .unwrap_or(f64::NAN)
 }
 
 /// One GET through Rewind's API, from sending to the last byte of a 200.
@@ -364,7 +376,7 @@ async fn wait_marks(b: &Browser, more_than: usize) -> Vec<f64> {
 }
 
 /// Navigation start → Archives table painted (the app's Performance mark), 100 archives
-/// in the emulator, median of 10 page loads.
+/// in the emulator, median of 20 warm page loads.
 /// A report on a replay whose bus has 50 receiving rules, each with seeded `AWS/Events`
 /// figures: the wall time of the first (uncached) read and the AWS calls it made (the
 /// audit record's `upstreamCalls`), each sample on a fresh backend (the report cache is
@@ -531,63 +543,115 @@ async fn report_reads(endpoint: &str, binary: &std::path::Path) -> Value {
 
 async fn first_table(endpoint: &str) -> Value {
     let http = reqwest::Client::new();
-    let backend = Backend::spawn(endpoint);
-    backend.wait_healthy(&http).await;
-    let times = Arc::new(Mutex::new(Vec::new()));
-    let out = times.clone();
-    // Where the time goes: start-up's marks (frontend/boot.js, frontend/src/perf.rs).
-    let phases = Arc::new(Mutex::new(Vec::new()));
-    let phases_out = phases.clone();
+    let current = Backend::spawn(endpoint);
+    current.wait_healthy(&http).await;
+    // REWIND_BENCH_BASELINE_DIST: the baseline's own console (its `dist/`), served by
+    // REWIND_BENCH_BASELINE's binary and loaded in turn with this one, in the same browser:
+    // a browser figure is as noisy as the machine, so only a ratio says better or worse.
+    let baseline = match (
+        std::env::var("REWIND_BENCH_BASELINE"),
+        std::env::var("REWIND_BENCH_BASELINE_DIST"),
+    ) {
+        (Ok(binary), Ok(dist)) => {
+            let backend =
+                Backend::spawn_with(endpoint, binary.as_ref(), &[("REWIND_STATIC_DIR", &dist)]);
+            backend.wait_healthy(&http).await;
+            Some(backend)
+        }
+        _ => None,
+    };
+    let origins: Vec<String> = std::iter::once(&current)
+        .chain(baseline.as_ref())
+        .map(|b| b.base.clone())
+        .collect();
+    let count = origins.len();
+    let loads = Arc::new(Mutex::new(vec![Vec::new(); count]));
+    let out = loads.clone();
     with_light_browser(
-        &backend.base,
+        &current.base,
         "bench-first-table",
         |b: Browser| async move {
-            // One load to fill the HTTP cache, as a returning user has it.
-            b.goto("/archives").await;
-            wait_marks(&b, 0).await;
-            for _ in 0..FIRST_TABLE_RUNS {
-                b.goto("/archives").await;
-                let marks = wait_marks(&b, 0).await;
-                if let (Ok(mut t), Some(first)) = (out.lock(), marks.first()) {
-                    t.push(*first);
-                }
-                let phase = b
-                    .client
-                    .execute(
-                        "return ['rewind:boot', 'rewind:main', 'rewind:session']
-                           .map(name => performance.getEntriesByName(name)[0]?.startTime ?? 0);",
-                        vec![],
-                    )
-                    .await
-                    .unwrap_or_default();
-                if let Ok(mut p) = phases_out.lock() {
-                    p.push(phase);
+            // One load each to fill the HTTP cache, as a returning user has it.
+            for origin in &origins {
+                first_table_load(&b, origin).await;
+            }
+            for run in 0..FIRST_TABLE_RUNS {
+                // Each goes first in every other round.
+                let order: Vec<usize> = if run % 2 == 0 {
+                    (0..count).collect()
+                } else {
+                    (0..count).rev().collect()
+                };
+                for i in order {
+                    let load = first_table_load(&b, &origins[i]).await;
+                    if let Ok(mut all) = out.lock() {
+                        all[i].push(load);
+                    }
                 }
             }
         },
     )
     .await;
-    let mut times: Vec<f64> = times.lock().map(|t| t.clone()).unwrap_or_default();
-    times.sort_by(f64::total_cmp);
-    let median = times[times.len() / 2];
-    let phases = phases.lock().map(|p| p.clone()).unwrap_or_default();
-    let phase_median = |i: usize| {
-        let mut at: Vec<f64> = phases.iter().filter_map(|p| p[i].as_f64()).collect();
-        at.sort_by(f64::total_cmp);
-        at.get(at.len() / 2).copied().unwrap_or(f64::NAN)
+    let loads = loads.lock().map(|l| l.clone()).unwrap_or_default();
+    let summary = |loads: &[[f64; 4]]| {
+        let median = |i: usize| {
+            let mut at: Vec<f64> = loads.iter().map(|l| l[i]).collect();
+            percentile_f64(&mut at, 0.5)
+        };
+        json!({
+            "medianMs": median(0),
+            "runs": loads.iter().map(|l| l[0]).collect::<Vec<_>>(),
+            "bootMs": median(1),
+            "wasmStartedMs": median(2),
+            "sessionMs": median(3),
+        })
     };
-    let (boot, main, session) = (phase_median(0), phase_median(1), phase_median(2));
-    println!(
-        "first table: median {median:.0} ms of {} loads ({times:?}); boot.js {boot:.0} ms, wasm started {main:.0} ms, signed in {session:.0} ms",
-        times.len()
-    );
-    json!({
-        "medianMs": median,
-        "runs": times,
-        "bootMs": boot,
-        "wasmStartedMs": main,
-        "sessionMs": session,
-    })
+    let mut figures = summary(&loads[0]);
+    if let Some(base) = loads.get(1) {
+        figures["baseline"] = summary(base);
+    }
+    for (name, f) in [
+        ("this build", &figures),
+        ("the baseline", &figures["baseline"]),
+    ] {
+        if f.is_object() {
+            println!(
+                "first table, {name}: median {:.0} ms of {FIRST_TABLE_RUNS} loads; boot.js {:.0} ms, wasm started {:.0} ms, signed in {:.0} ms",
+                f["medianMs"].as_f64().unwrap_or(f64::NAN),
+                f["bootMs"].as_f64().unwrap_or(f64::NAN),
+                f["wasmStartedMs"].as_f64().unwrap_or(f64::NAN),
+                f["sessionMs"].as_f64().unwrap_or(f64::NAN),
+            );
+        }
+    }
+    figures
+}
+
+/// One warm load of `origin`'s Archives page: navigation start → table painted, and when
+/// boot.js ran, the wasm started and the session was known (frontend/boot.js,
+/// frontend/src/perf.rs).
+async fn first_table_load(b: &Browser, origin: &str) -> [f64; 4] {
+    b.client
+        .goto(&format!("{origin}/archives"))
+        .await
+        .expect("navigate");
+    let table = wait_marks(b, 0).await.first().copied().unwrap_or(f64::NAN);
+    let phases: Vec<f64> = b
+        .client
+        .execute(
+            "return ['rewind:boot', 'rewind:main', 'rewind:session']
+               .map(name => performance.getEntriesByName(name)[0]?.startTime ?? null);",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| serde_json::from_value::<Vec<Option<f64>>>(v).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.unwrap_or(f64::NAN))
+        .collect();
+    let phase = |i: usize| phases.get(i).copied().unwrap_or(f64::NAN);
+    [table, phase(0), phase(1), phase(2)]
 }
 
 /// 10,000 archives behind the stand-in, paged through in the console 25 at a time:

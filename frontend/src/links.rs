@@ -136,7 +136,8 @@ pub fn v2_replay(name: &str) -> String {
 pub const V2_REPLAYS: &str = "/custom-buses#v2-replays";
 
 /// Whether `path` is one of the Custom buses section's pages (its buses, the replays to
-/// their subscribers), where the navigation marks "Custom buses" (boot.js does the same).
+/// their subscribers), where the navigation marks "Custom buses" (as each one's static
+/// frame does).
 pub fn in_custom_buses(path: &str) -> bool {
     path.starts_with("/custom-buses") || path.starts_with("/v2-replays")
 }

@@ -130,12 +130,22 @@ pub fn run(with_lighthouse: bool) -> Result<()> {
     );
     let first = f(&["firstTable", "medianMs"]);
     table += &format!(
-        "| 4. time to first table (navigation start → table painted, 100 archives), median of 10 | {first:.0} ms (boot.js ran at {:.0} ms, the wasm started at {:.0} ms, signed in at {:.0} ms) | ≤ {TARGET_FIRST_TABLE_MS:.0} ms | {} |\n",
+        "| 4. time to first table (navigation start → table painted, 100 archives), median of 20 warm loads | {first:.0} ms (boot.js ran at {:.0} ms, the wasm started at {:.0} ms, signed in at {:.0} ms) | ≤ {TARGET_FIRST_TABLE_MS:.0} ms | {} |\n",
         f(&["firstTable", "bootMs"]),
         f(&["firstTable", "wasmStartedMs"]),
         f(&["firstTable", "sessionMs"]),
         meets(first <= TARGET_FIRST_TABLE_MS)
     );
+    if figures["firstTable"]["baseline"].is_object() {
+        table += &format!(
+            "| 4. the same, `REWIND_BENCH_BASELINE`'s build serving `REWIND_BENCH_BASELINE_DIST`, loads interleaved in one browser | {:.0} ms (boot.js {:.0} ms, the wasm started at {:.0} ms, signed in at {:.0} ms): ratio now/baseline **{:.2}** | — | — |\n",
+            f(&["firstTable", "baseline", "medianMs"]),
+            f(&["firstTable", "baseline", "bootMs"]),
+            f(&["firstTable", "baseline", "wasmStartedMs"]),
+            f(&["firstTable", "baseline", "sessionMs"]),
+            first / f(&["firstTable", "baseline", "medianMs"]),
+        );
+    }
     let ratio = f(&["scale", "ratio"]);
     table += &format!(
         "| 5. scale: 10,000 archives, {} pages of 25; click → table painted, first 20 vs last 20 pages | {:.1} ms → {:.1} ms (ratio {ratio:.2}) | flat | {} |\n",

@@ -283,17 +283,19 @@ pub fn console(stack: &str, region: Option<String>) -> Result<()> {
     // Locally the console must not try to sign in with the deployed provider.
     let _ = std::fs::remove_file(dist.join("config.json"));
     uploaded?;
-    step("Invalidating CloudFront's copy of the entry points");
+    // Everything, not only the entry points: a hashed name is Trunk's hash of the source,
+    // taken before wasm-bindgen, wasm-opt and esbuild, so a new version of one of those
+    // changes a file's bytes under the same name. A browser holding the old bytes fails
+    // their integrity check and fetches again past its cache (boot.js); CloudFront must
+    // then answer with the new ones. One wildcard path, one invalidation.
+    step("Invalidating CloudFront's copy of the console");
     let mut invalidate = vec![
         "cloudfront",
         "create-invalidation",
         "--distribution-id",
         &distribution,
         "--paths",
-        "/",
-        "/index.html",
-        "/config.json",
-        "/frames/*",
+        "/*",
     ];
     invalidate.extend(&aws_region);
     tools::run("aws", &invalidate, &[])?;

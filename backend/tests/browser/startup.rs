@@ -128,42 +128,43 @@ async fn each_routes_frame_is_in_its_html_and_gives_way_without_a_shift() {
                 marks.windows(2).all(|pair| pair[0] <= pair[1]),
                 "start-up's marks are out of order: {marks:?}"
             );
-            // Once started, the browser remembers which wasm it has (boot.js): its next
-            // load starts that wasm without waiting for a paint.
-            let remembered = b
-                .client
-                .execute(
-                    "return [localStorage.getItem('rewind:wasm'),
-                             document.querySelector('meta[name=rewind-app]').dataset.wasm];",
-                    vec![],
-                )
-                .await
-                .expect("the remembered wasm");
-            assert_eq!(
-                remembered[0], remembered[1],
-                "the started wasm is not remembered: {remembered}"
-            );
-            assert!(remembered[0].is_string(), "no wasm remembered: {remembered}");
-            // A returning browser's load, which starts the wasm without waiting for the
-            // frame's paint, takes over the same way: one header, one main, no shift.
+            // Once started, the browser keeps the checked wasm (boot.js): in Cache
+            // Storage, on the shelf its digest names.
+            wait_kept(&b).await;
+            // A returning browser's load starts that wasm without fetching it or waiting
+            // for the frame's paint, and takes over the same way: one header, one main,
+            // no shift.
             b.open("/replays", "Replays").await;
+            assert_eq!(
+                wasm_transfers(&b).await,
+                serde_json::json!([]),
+                "a returning load fetched the kept wasm"
+            );
             assert_eq!(b.texts("header.top").await.len(), 1);
             assert_eq!(b.texts("main").await.len(), 1);
             assert_no_shift(&b).await;
+            // Its shelf gone (storage cleared, a new deploy's digest): fetched, checked
+            // and kept again, and the console still starts.
+            forget_kept_wasm(&b).await;
+            b.open("/archives", "Archives").await;
+            let fetched = wasm_transfers(&b).await;
+            assert_eq!(
+                fetched.as_array().map(Vec::len),
+                Some(1),
+                "the wasm was not fetched again: {fetched}"
+            );
+            wait_kept(&b).await;
             // Each page's largest paint is its frame's, painted before the wasm started:
             // nothing the console paints later, its data in, is larger (Lighthouse's LCP
             // is that paint). A list, a form and a detail page, each loaded afresh: as
-            // on a first visit, without the mark that lets a returning browser start
-            // the cached wasm at once (boot.js).
+            // on a first visit, without the kept wasm that a returning browser starts at
+            // once (boot.js).
             for (path, heading) in [
                 ("/replays", "Replays"),
                 ("/replays/new", "Start replay"),
                 ("/archives/orders-all", "orders-all"),
             ] {
-                b.client
-                    .execute("localStorage.removeItem('rewind:wasm');", vec![])
-                    .await
-                    .expect("the start-up mark removed");
+                forget_kept_wasm(&b).await;
                 b.open(path, heading).await;
                 let largest = largest_paint(&b).await;
                 println!("{path}: largest contentful paint {largest}");
@@ -179,6 +180,73 @@ async fn each_routes_frame_is_in_its_html_and_gives_way_without_a_shift() {
         },
     )
     .await;
+}
+
+/// Whether the wasm this page names is kept on its digest's Cache Storage shelf, and that
+/// shelf is the only one (boot.js).
+async fn kept_wasm(b: &testkit::console::Browser) -> serde_json::Value {
+    b.client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const app = document.querySelector('meta[name=rewind-app]').dataset;
+             const shelf = 'rewind-wasm ' + app.wasmIntegrity;
+             (async () => {
+               const shelves = (await caches.keys()).filter(n => n.startsWith('rewind-wasm '));
+               const kept = await (await caches.open(shelf)).match(app.wasm);
+               return shelves.length === 1 && shelves[0] === shelf && kept?.status === 200
+                 && localStorage.getItem('rewind') === shelf;
+             })().then(done, (e) => done(String(e)));",
+            vec![],
+        )
+        .await
+        .expect("the kept wasm")
+}
+
+/// Waits for boot.js to keep the started wasm (it does once `init` has returned).
+async fn wait_kept(b: &testkit::console::Browser) {
+    let kept = testkit::wait_until(
+        "the started wasm kept",
+        std::time::Duration::from_secs(5),
+        std::time::Duration::from_millis(50),
+        || async {
+            (kept_wasm(b).await == serde_json::json!(true))
+                .then_some(())
+                .ok_or("not kept")
+        },
+    )
+    .await;
+    if kept.is_err() {
+        panic!("the started wasm is not kept: {}", kept_wasm(b).await);
+    }
+}
+
+/// Removes every kept wasm and the hint that one is kept, as a first visit has neither.
+async fn forget_kept_wasm(b: &testkit::console::Browser) {
+    b.client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             localStorage.removeItem('rewind');
+             caches.keys()
+               .then(names => Promise.all(names.map(n => caches.delete(n))))
+               .then(() => done(true), (e) => done(String(e)));",
+            vec![],
+        )
+        .await
+        .expect("the kept wasm removed");
+}
+
+/// What each fetch of the page's wasm transferred (Resource Timing; none when it came
+/// from Cache Storage).
+async fn wasm_transfers(b: &testkit::console::Browser) -> serde_json::Value {
+    b.client
+        .execute(
+            "const wasm = document.querySelector('meta[name=rewind-app]').dataset.wasm;
+             return performance.getEntriesByType('resource')
+               .filter(e => e.name.endsWith(wasm)).map(e => e.transferSize);",
+            vec![],
+        )
+        .await
+        .expect("the wasm's fetches")
 }
 
 /// The page's last largest-contentful-paint entry, once its paints have settled: when it
