@@ -38,7 +38,9 @@ if (!warm) {
 // start — the files, or the console's first render (a task of its own after `init`) —
 // says so in the frame while the frame is still there.
 const failed = (error) => {
-  // Whatever was kept is not trusted again: the next load fetches and checks.
+  // A wasm that failed to start is not trusted again: the next load fetches and checks.
+  // (A first render that fails, a task of its own, may come before the shelf is written:
+  // those bytes were checked, and it is the console that failed, not its files.)
   self.caches?.delete(shelf);
   const main = document.querySelector("#shell main");
   if (main) {

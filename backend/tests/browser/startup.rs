@@ -144,8 +144,19 @@ async fn each_routes_frame_is_in_its_html_and_gives_way_without_a_shift() {
             assert_eq!(b.texts("main").await.len(), 1);
             assert_no_shift(&b).await;
             // Its shelf gone (storage cleared, a new deploy's digest): fetched, checked
-            // and kept again, and the console still starts.
+            // and kept again, the older shelf gone, and the console still starts.
             forget_kept_wasm(&b).await;
+            // An older deploy's shelf, which the new one replaces.
+            b.client
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];
+                     caches.open('rewind-wasm sha384-older')
+                       .then(c => c.put('/older_bg.wasm', new Response('older')))
+                       .then(() => done(true), (e) => done(String(e)));",
+                    vec![],
+                )
+                .await
+                .expect("an older shelf");
             b.open("/archives", "Archives").await;
             let fetched = wasm_transfers(&b).await;
             assert_eq!(
