@@ -73,6 +73,28 @@ pub fn route_frame(path: &str) -> Option<&'static str> {
         .map(|(_, frame)| *frame)
 }
 
+/// `/rewind-frontend-6591d67ef76fdd94_bg.wasm`, `/style-989ecbb9007ec90.css`: a script,
+/// wasm or style sheet at the top level whose stem ends in `-` and a 64-bit hash in hex
+/// (before an optional `_bg`). Trunk writes the hash with `{:x}`, without leading zeros,
+/// so one build in sixteen has a 15-digit one: that style sheet was revalidated on every
+/// load, and the start-up scripts waited for it. Only the top level: a console route such
+/// as `/archives/orders-2024.bak` is a page, never cached for a year. The local backend
+/// caches these for a year, and `cargo xtask deploy-console` uploads nothing else so.
+pub fn is_hashed_asset(path: &str) -> bool {
+    let Some(file) = path.strip_prefix('/').filter(|file| !file.contains('/')) else {
+        return false;
+    };
+    let Some((stem, "js" | "wasm" | "css")) = file.rsplit_once('.') else {
+        return false;
+    };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(name, hash)| {
+        !name.is_empty()
+            && (8..=16).contains(&hash.len())
+            && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +142,36 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn hashed_assets_are_told_apart() {
+        for hashed in [
+            "/rewind-frontend-6591d67ef76fdd94_bg.wasm",
+            "/rewind-frontend-6591d67ef76fdd94.js",
+            "/style-388e6ad00cf4f1c4.css",
+            "/boot-723e8b87e3480948.js",
+            // A hash with a leading zero, written without it.
+            "/style-989ecbb9007ec90.css",
+        ] {
+            assert!(is_hashed_asset(hashed), "{hashed}");
+        }
+        for plain in [
+            "/",
+            "/index.html",
+            "/config.json",
+            "/archives/orders-all",
+            "/archives/orders-6591d67ef76fdd94",
+            "/-6591d67ef76fdd94.js",
+            "/style-388e6ad00cf4f1cz.css",
+            "/app-388e6a.js",
+            "/app-388e6ad00cf4f1c4a.js",
+            "/archives/orders-2024.bak",
+            "/archives/orders-388e6ad00cf4f1c4.js",
+            "/frames/archive-388e6ad00cf4f1c4.html",
+            "/archive-388e6ad00cf4f1c4.html",
+        ] {
+            assert!(!is_hashed_asset(plain), "{plain}");
+        }
     }
 }

@@ -15,6 +15,8 @@ pub enum BrowserError {
     Driver(std::io::Error),
     #[error("chromedriver did not come up: {0}")]
     DriverNotReady(#[from] crate::wait::TimedOut),
+    #[error("chromedriver exited as it started on port {0} (taken by another process?)")]
+    DriverExited(u16),
     #[error("cannot start Chromium through chromedriver: {0}")]
     Session(String),
 }
@@ -47,25 +49,7 @@ pub struct Chromium {
 
 impl Chromium {
     pub async fn launch(options: BrowserOptions) -> Result<Self, BrowserError> {
-        let port = crate::free_port().map_err(BrowserError::Driver)?;
-        let chromedriver =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
-        let driver = ProcessGroup::spawn(
-            "chromedriver",
-            Command::new(chromedriver)
-                .arg(format!("--port={port}"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null()),
-        )
-        .map_err(BrowserError::Driver)?;
-        crate::wait_until(
-            "chromedriver listening",
-            Duration::from_secs(20),
-            Duration::from_millis(50),
-            || async move { tokio::net::TcpStream::connect(("127.0.0.1", port)).await },
-        )
-        .await?;
+        let (port, driver) = Self::start_driver().await?;
         let profile = std::env::temp_dir().join(format!("rewind-chromium-{port}"));
         let mut args = vec![
             "--headless".to_owned(),
@@ -101,6 +85,54 @@ impl Chromium {
             driver,
             profile,
         })
+    }
+
+    /// Starts chromedriver on a free port and waits until it is the one answering there. A
+    /// port picked as free can be taken by another test's backend before chromedriver
+    /// binds it (chromedriver then exits): that start is retried on a new port.
+    async fn start_driver() -> Result<(u16, ProcessGroup), BrowserError> {
+        let chromedriver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
+        let http = reqwest::Client::new();
+        let mut last = None;
+        for _ in 0..3 {
+            let port = crate::free_port().map_err(BrowserError::Driver)?;
+            let mut driver = ProcessGroup::spawn(
+                "chromedriver",
+                Command::new(&chromedriver)
+                    .arg(format!("--port={port}"))
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null()),
+            )
+            .map_err(BrowserError::Driver)?;
+            let status = format!("http://127.0.0.1:{port}/status");
+            let ready = crate::wait_until(
+                "chromedriver ready",
+                Duration::from_secs(20),
+                Duration::from_millis(50),
+                || {
+                    let exited = driver.exited().is_some();
+                    let request = http.get(&status).send();
+                    async move {
+                        if exited {
+                            return Ok(false);
+                        }
+                        // Its own answer: `{"value": {"ready": true, …}}`.
+                        let answer: serde_json::Value = request.await?.json().await?;
+                        Ok::<bool, reqwest::Error>(answer["value"]["ready"] == true)
+                    }
+                },
+            )
+            .await;
+            match ready {
+                Ok(true) => return Ok((port, driver)),
+                Ok(false) => last = Some(BrowserError::DriverExited(port)),
+                Err(e) => last = Some(BrowserError::DriverNotReady(e)),
+            }
+            driver.stop(Duration::from_secs(1));
+        }
+        Err(last.unwrap_or(BrowserError::DriverExited(0)))
     }
 
     /// Ends the WebDriver session (Chromium exits), then stops chromedriver.

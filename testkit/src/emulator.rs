@@ -107,7 +107,8 @@ pub struct EmulatorProcess {
     pub kind: Emulator,
     pub port: u16,
     child: Option<Child>,
-    _tmp: PathBuf,
+    /// Its scratch directory, removed with it (else every test run leaves one per test).
+    tmp: Option<PathBuf>,
 }
 
 impl EmulatorProcess {
@@ -150,6 +151,8 @@ impl EmulatorProcess {
             let mut again = Self::spawn_on(self.kind, self.port).unwrap_or_else(|e| panic!("{e}"));
             if again.wait_ready().await {
                 self.child = again.child.take();
+                // The same directory as this one's, which keeps it.
+                again.tmp = None;
                 return;
             }
             again.stop();
@@ -179,7 +182,7 @@ impl EmulatorProcess {
             kind,
             port,
             child: Some(child),
-            _tmp: tmp,
+            tmp: Some(tmp),
         })
     }
 
@@ -194,11 +197,23 @@ impl EmulatorProcess {
         }
     }
 
+    /// Whether `body`, answered with a 2xx on the readiness path, is this emulator's own
+    /// answer. A status alone is not enough: a port picked as free can be taken first by
+    /// another test's backend, whose console answers 200 on every path.
+    fn is_own_answer(kind: Emulator, body: &str) -> bool {
+        match kind {
+            Emulator::Ministack => serde_json::from_str::<serde_json::Value>(body)
+                .is_ok_and(|health| health["services"]["events"].is_string()),
+            Emulator::Moto => body.contains("<title>Moto</title>"),
+        }
+    }
+
     /// True once this emulator (not whatever else holds the port) answers its own
     /// readiness path; false if the process exited or 30 s passed.
     async fn wait_ready(&mut self) -> bool {
         let client = reqwest::Client::new();
         let url = format!("{}{}", self.endpoint(), self.ready_path());
+        let kind = self.kind;
         let child = &mut self.child;
         let answer = crate::wait_until(
             "the emulator's readiness path",
@@ -212,9 +227,13 @@ impl EmulatorProcess {
                 async move {
                     if exited {
                         // Nothing more to wait for.
+                        return Ok::<bool, reqwest::Error>(false);
+                    }
+                    let answer = request.await?;
+                    if !answer.status().is_success() {
                         return Ok(false);
                     }
-                    request.await.map(|r| r.status().is_success())
+                    Ok(Self::is_own_answer(kind, &answer.text().await?))
                 }
             },
         )
@@ -252,5 +271,37 @@ impl EmulatorProcess {
 impl Drop for EmulatorProcess {
     fn drop(&mut self) {
         self.stop();
+        if let Some(tmp) = self.tmp.take() {
+            let _ = std::fs::remove_dir_all(tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A test's backend that took the port first answers 200 on the readiness path; that
+    /// must not pass for the emulator (it once sent a test's AWS calls to the console).
+    #[test]
+    fn only_the_emulators_own_answer_is_ready() {
+        let console =
+            "<!doctype html><title>Rewind</title><h1>Rewind</h1><p>The API is running</p>";
+        for kind in [Emulator::Ministack, Emulator::Moto] {
+            assert!(!EmulatorProcess::is_own_answer(kind, console), "{kind:?}");
+            assert!(!EmulatorProcess::is_own_answer(kind, ""), "{kind:?}");
+        }
+        assert!(EmulatorProcess::is_own_answer(
+            Emulator::Ministack,
+            r#"{"services": {"events": "available", "sqs": "available"}}"#
+        ));
+        assert!(!EmulatorProcess::is_own_answer(
+            Emulator::Ministack,
+            r#"{"status": "ok"}"#
+        ));
+        assert!(EmulatorProcess::is_own_answer(
+            Emulator::Moto,
+            "<!DOCTYPE html>\n<html><head><title>Moto</title></head></html>"
+        ));
     }
 }

@@ -67,6 +67,15 @@ pub fn lambda_bootstrap_bytes() -> Result<u64> {
 /// says); the local server's `.br`/`.gz` copies stay behind, as CloudFront compresses
 /// by itself.
 fn upload(dist: &std::path::Path, bucket: &str, aws_region: &[&str]) -> Result<()> {
+    let unhashed = unhashed_uploads(dist)?;
+    anyhow::ensure!(
+        unhashed.is_empty(),
+        "{} holds {} that would be uploaded as immutable (cached for a year) without a \
+         content hash in the name; name it as Trunk does (`name-<hash>.ext`) or upload it \
+         like index.html",
+        dist.display(),
+        unhashed.join(", ")
+    );
     let target = format!("s3://{bucket}/");
     let dist_str = dist.to_string_lossy().into_owned();
     let immutable = "public,max-age=31536000,immutable";
@@ -151,6 +160,30 @@ fn upload(dist: &std::path::Path, bucket: &str, aws_region: &[&str]) -> Result<(
         tools::run("aws", &copy, &[])?;
     }
     Ok(())
+}
+
+/// What [`upload`]'s first sync would mark immutable without it being a hashed asset
+/// (`shared::console::is_hashed_asset`, the local server's rule): any other top-level
+/// file, or a folder other than `frames/`. Sorted.
+fn unhashed_uploads(dist: &std::path::Path) -> Result<Vec<String>> {
+    let mut unhashed = Vec::new();
+    for entry in std::fs::read_dir(dist).with_context(|| format!("reading {}", dist.display()))? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type()?.is_dir() {
+            if name != "frames" {
+                unhashed.push(format!("{name}/"));
+            }
+        } else if !(matches!(name.as_str(), "index.html" | "config.json")
+            || name.ends_with(".br")
+            || name.ends_with(".gz")
+            || shared::console::is_hashed_asset(&format!("/{name}")))
+        {
+            unhashed.push(name);
+        }
+    }
+    unhashed.sort();
+    Ok(unhashed)
 }
 
 /// A deployed stack's outputs, read with `aws cloudformation describe-stacks`.
@@ -301,4 +334,37 @@ pub fn console(stack: &str, region: Option<String>) -> Result<()> {
     tools::run("aws", &invalidate, &[])?;
     println!("\nThe console is live at {}", outputs.output("ConsoleUrl")?);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only hashed assets go up as immutable: a plain file or an unknown folder in
+    /// `dist/` stops the upload rather than being cached for a year.
+    #[test]
+    fn only_hashed_files_are_uploaded_as_immutable() -> Result<()> {
+        let dist = std::env::temp_dir().join(format!("rewind-deploy-dist-{}", std::process::id()));
+        std::fs::create_dir_all(dist.join("frames"))?;
+        for file in [
+            "index.html",
+            "config.json",
+            "boot-fd3638de593e7e18.js",
+            "style-989ecbb9007ec90.css",
+            "rewind-frontend-7bd8400c9133a1aa_bg.wasm",
+            "rewind-frontend-7bd8400c9133a1aa_bg.wasm.br",
+            "frames/archive.html",
+        ] {
+            std::fs::write(dist.join(file), "x")?;
+        }
+        let clean = unhashed_uploads(&dist);
+        std::fs::create_dir_all(dist.join("img"))?;
+        std::fs::write(dist.join("robots.txt"), "x")?;
+        std::fs::write(dist.join("app.js"), "x")?;
+        let dirty = unhashed_uploads(&dist);
+        std::fs::remove_dir_all(&dist)?;
+        assert_eq!(clean?, Vec::<String>::new());
+        assert_eq!(dirty?, ["app.js", "img/", "robots.txt"]);
+        Ok(())
+    }
 }

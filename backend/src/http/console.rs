@@ -113,7 +113,7 @@ async fn console_caching(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let hashed = is_hashed_asset(request.uri().path());
+    let hashed = shared::console::is_hashed_asset(request.uri().path());
     let mut response = next.run(request).await;
     let policy = if hashed && response.status().is_success() {
         "public, max-age=31536000, immutable"
@@ -126,67 +126,10 @@ async fn console_caching(
     response
 }
 
-/// `/rewind-frontend-6591d67ef76fdd94_bg.wasm`, `/style-989ecbb9007ec90.css`: a script,
-/// wasm or style sheet at the top level whose stem ends in `-` and a 64-bit hash in hex
-/// (before an optional `_bg`). Trunk writes the hash with `{:x}`, without leading zeros,
-/// so one build in sixteen has a 15-digit one: that style sheet was revalidated on every
-/// load, and the start-up scripts waited for it. Only the top level: a console route such
-/// as `/archives/orders-2024.bak` is a page, never cached for a year.
-fn is_hashed_asset(path: &str) -> bool {
-    let Some(file) = path.strip_prefix('/').filter(|file| !file.contains('/')) else {
-        return false;
-    };
-    let Some((stem, "js" | "wasm" | "css")) = file.rsplit_once('.') else {
-        return false;
-    };
-    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(name, hash)| {
-        !name.is_empty()
-            && (8..=16).contains(&hash.len())
-            && hash.bytes().all(|b| b.is_ascii_hexdigit())
-    })
-}
-
 async fn console_missing() -> Html<&'static str> {
     Html(
         "<!doctype html><title>Rewind</title><h1>Rewind</h1>\
          <p>The API is running, but the console has not been built. \
          Run <code>cargo xtask dev</code>, or <code>trunk build --release</code> and restart.</p>",
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hashed_assets_are_told_apart() {
-        for hashed in [
-            "/rewind-frontend-6591d67ef76fdd94_bg.wasm",
-            "/rewind-frontend-6591d67ef76fdd94.js",
-            "/style-388e6ad00cf4f1c4.css",
-            "/boot-723e8b87e3480948.js",
-            // A hash with a leading zero, written without it.
-            "/style-989ecbb9007ec90.css",
-        ] {
-            assert!(is_hashed_asset(hashed), "{hashed}");
-        }
-        for plain in [
-            "/",
-            "/index.html",
-            "/config.json",
-            "/archives/orders-all",
-            "/archives/orders-6591d67ef76fdd94",
-            "/-6591d67ef76fdd94.js",
-            "/style-388e6ad00cf4f1cz.css",
-            "/app-388e6a.js",
-            "/app-388e6ad00cf4f1c4a.js",
-            "/archives/orders-2024.bak",
-            "/archives/orders-388e6ad00cf4f1c4.js",
-            "/frames/archive-388e6ad00cf4f1c4.html",
-            "/archive-388e6ad00cf4f1c4.html",
-        ] {
-            assert!(!is_hashed_asset(plain), "{plain}");
-        }
-    }
 }

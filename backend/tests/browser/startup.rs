@@ -165,6 +165,41 @@ async fn each_routes_frame_is_in_its_html_and_gives_way_without_a_shift() {
                 "the wasm was not fetched again: {fetched}"
             );
             wait_kept(&b).await;
+            // A kept wasm that no longer starts (its bytes damaged on the shelf): the
+            // frame says so, the shelf goes, and the next load fetches, checks and keeps
+            // it again.
+            let damaged = b
+                .client
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];
+                     const app = document.querySelector('meta[name=rewind-app]').dataset;
+                     caches.open('rewind-wasm ' + app.wasmIntegrity)
+                       .then(c => c.put(app.wasm, new Response('not a wasm',
+                         { headers: { 'content-type': 'application/wasm' } })))
+                       .then(() => done(true), (e) => done(String(e)));",
+                    vec![],
+                )
+                .await
+                .expect("a damaged shelf");
+            assert_eq!(damaged, serde_json::json!(true));
+            b.client
+                .goto(&format!("{}/replays", b.base))
+                .await
+                .expect("navigate");
+            b.wait_text("#shell main .banner.error", "Rewind could not start")
+                .await;
+            b.eventually("the damaged shelf to go", |b| async move {
+                shelves(&b).await == serde_json::json!([])
+            })
+            .await;
+            b.open("/replays", "Replays").await;
+            let fetched = wasm_transfers(&b).await;
+            assert_eq!(
+                fetched.as_array().map(Vec::len),
+                Some(1),
+                "the wasm was not fetched after its shelf failed: {fetched}"
+            );
+            wait_kept(&b).await;
             // Each page's largest paint is its frame's, painted before the wasm started:
             // nothing the console paints later, its data in, is larger (Lighthouse's LCP
             // is that paint). A list, a form and a detail page, each loaded afresh: as
@@ -211,6 +246,20 @@ async fn kept_wasm(b: &testkit::console::Browser) -> serde_json::Value {
         )
         .await
         .expect("the kept wasm")
+}
+
+/// The names of the page's wasm shelves in Cache Storage.
+async fn shelves(b: &testkit::console::Browser) -> serde_json::Value {
+    b.client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             caches.keys()
+               .then(names => done(names.filter(n => n.startsWith('rewind-wasm '))),
+                     (e) => done(String(e)));",
+            vec![],
+        )
+        .await
+        .expect("the wasm shelves")
 }
 
 /// Waits for boot.js to keep the started wasm (it does once `init` has returned).
