@@ -161,11 +161,23 @@ impl EmulatorProcess {
         panic!("{:?} did not restart on port {}", self.kind, self.port);
     }
 
+    /// What names the emulator this process starts on `port`, unlike any other: its
+    /// scratch folder's name and ministack's health answer (`edition`).
+    fn identity(port: u16) -> String {
+        format!("rewind-test-{}-{port}", std::process::id())
+    }
+
     fn spawn_on(kind: Emulator, port: u16) -> Result<Self, String> {
-        let tmp = std::env::temp_dir().join(format!("rewind-test-{kind:?}-{port}"));
+        let identity = Self::identity(port);
+        let tmp = std::env::temp_dir().join(format!("{identity}-{kind:?}"));
         std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
         let mut command = match kind {
-            Emulator::Ministack => ministack_command(&venv_bin("ministack")?, port, &tmp),
+            Emulator::Ministack => {
+                let mut c = ministack_command(&venv_bin("ministack")?, port, &tmp);
+                // Echoed in its health answer (and used for nothing else).
+                c.env("MINISTACK_EDITION", &identity);
+                c
+            }
             Emulator::Moto => {
                 let mut c = Command::new(venv_bin("moto_server")?);
                 c.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
@@ -197,13 +209,19 @@ impl EmulatorProcess {
         }
     }
 
-    /// Whether `body`, answered with a 2xx on the readiness path, is this emulator's own
-    /// answer. A status alone is not enough: a port picked as free can be taken first by
-    /// another test's backend, whose console answers 200 on every path.
-    fn is_own_answer(kind: Emulator, body: &str) -> bool {
+    /// Whether `body`, answered with a 2xx on the readiness path of `port`, is the answer
+    /// of the emulator this process started there. A status alone is not enough: a port
+    /// picked as free can be taken first by another test's backend, whose console answers
+    /// 200 on every path, or by a fault proxy in front of another test's ministack.
+    /// (moto has no such echo: its own page is all there is to check.)
+    fn is_own_answer(kind: Emulator, port: u16, body: &str) -> bool {
         match kind {
-            Emulator::Ministack => serde_json::from_str::<serde_json::Value>(body)
-                .is_ok_and(|health| health["services"]["events"].is_string()),
+            Emulator::Ministack => {
+                serde_json::from_str::<serde_json::Value>(body).is_ok_and(|health| {
+                    health["services"]["events"].is_string()
+                        && health["edition"] == Self::identity(port).as_str()
+                })
+            }
             Emulator::Moto => body.contains("<title>Moto</title>"),
         }
     }
@@ -213,7 +231,7 @@ impl EmulatorProcess {
     async fn wait_ready(&mut self) -> bool {
         let client = reqwest::Client::new();
         let url = format!("{}{}", self.endpoint(), self.ready_path());
-        let kind = self.kind;
+        let (kind, port) = (self.kind, self.port);
         let child = &mut self.child;
         let answer = crate::wait_until(
             "the emulator's readiness path",
@@ -233,7 +251,7 @@ impl EmulatorProcess {
                     if !answer.status().is_success() {
                         return Ok(false);
                     }
-                    Ok(Self::is_own_answer(kind, &answer.text().await?))
+                    Ok(Self::is_own_answer(kind, port, &answer.text().await?))
                 }
             },
         )
@@ -288,19 +306,33 @@ mod tests {
         let console =
             "<!doctype html><title>Rewind</title><h1>Rewind</h1><p>The API is running</p>";
         for kind in [Emulator::Ministack, Emulator::Moto] {
-            assert!(!EmulatorProcess::is_own_answer(kind, console), "{kind:?}");
-            assert!(!EmulatorProcess::is_own_answer(kind, ""), "{kind:?}");
+            assert!(
+                !EmulatorProcess::is_own_answer(kind, 4566, console),
+                "{kind:?}"
+            );
+            assert!(!EmulatorProcess::is_own_answer(kind, 4566, ""), "{kind:?}");
+        }
+        let health = |edition: &str| {
+            serde_json::json!({"services": {"events": "available"}, "edition": edition}).to_string()
+        };
+        let own = EmulatorProcess::identity(4566);
+        assert!(EmulatorProcess::is_own_answer(
+            Emulator::Ministack,
+            4566,
+            &health(&own)
+        ));
+        // Another ministack: another test's behind a proxy that took the port, or a
+        // ministack started by hand.
+        for other in [EmulatorProcess::identity(4567), "light".to_owned()] {
+            assert!(!EmulatorProcess::is_own_answer(
+                Emulator::Ministack,
+                4566,
+                &health(&other)
+            ));
         }
         assert!(EmulatorProcess::is_own_answer(
-            Emulator::Ministack,
-            r#"{"services": {"events": "available", "sqs": "available"}}"#
-        ));
-        assert!(!EmulatorProcess::is_own_answer(
-            Emulator::Ministack,
-            r#"{"status": "ok"}"#
-        ));
-        assert!(EmulatorProcess::is_own_answer(
             Emulator::Moto,
+            4566,
             "<!DOCTYPE html>\n<html><head><title>Moto</title></head></html>"
         ));
     }

@@ -316,9 +316,10 @@ pub fn console(stack: &str, region: Option<String>) -> Result<()> {
     // Locally the console must not try to sign in with the deployed provider.
     let _ = std::fs::remove_file(dist.join("config.json"));
     uploaded?;
-    // Everything, not only the entry points: a hashed name is Trunk's hash of the source,
-    // taken before wasm-bindgen, wasm-opt and esbuild, so a new version of one of those
-    // changes a file's bytes under the same name. A browser holding the old bytes fails
+    // Everything, not only the entry points. Hashed files are named by their final bytes
+    // (`cargo xtask` renames them after every tool has run), so new bytes are a new name;
+    // but a console built by plain `trunk build` keeps Trunk's hash of the source, under
+    // which a new wasm-opt or esbuild changes the bytes. A browser holding old bytes fails
     // their integrity check and fetches again past its cache (boot.js); CloudFront must
     // then answer with the new ones. One wildcard path, one invalidation.
     step("Invalidating CloudFront's copy of the console");

@@ -519,9 +519,9 @@ fn prerender(dist: &Path) -> Result<()> {
 }
 
 /// Minifies each `.js` of `dist` in place with esbuild (npm, pinned in package.json): the
-/// wasm-bindgen glue 56 → 26 KB. Names keep Trunk's hash of the unminified file, which
-/// still changes whenever the source does; the subresource-integrity digests Trunk wrote
-/// into index.html are replaced with the minified files' own.
+/// wasm-bindgen glue 56 → 26 KB. The subresource-integrity digests Trunk wrote into
+/// index.html are replaced with the minified files' own, and every hashed file is then
+/// renamed by its final bytes ([`name_by_content`]).
 fn minify_js(dist: &Path) -> Result<()> {
     use base64::Engine as _;
     use sha2::Digest as _;
@@ -564,6 +564,7 @@ fn minify_js(dist: &Path) -> Result<()> {
             html = html.replace(&before, &digest(&path)?);
         }
     }
+    name_by_content(dist, &mut html)?;
     // boot.js fetches the glue and the wasm itself (Trunk.toml's pattern_preload): their
     // subresource-integrity digests go beside their names, in the meta tag it reads.
     let named = |attribute: &str| -> Result<String> {
@@ -584,6 +585,72 @@ fn minify_js(dist: &Path) -> Result<()> {
         .context("index.html has no rewind-app meta")?;
     html.replace_range(meta..meta + "<meta".len(), &digests);
     std::fs::write(&index, html).with_context(|| format!("cannot write {}", index.display()))
+}
+
+/// Renames each hashed file of `dist` (`name-<hash>.ext`, `name-<hash>_bg.wasm`) by a
+/// hash of its final bytes, and `html` with it. Trunk's hash is of its input, taken before
+/// wasm-bindgen, wasm-opt, lightningcss and esbuild: a new version of one of those changes
+/// a file's bytes under the same name, which browsers keep for a year (`immutable`) and
+/// would then fail its integrity check on every load. Named by content, new bytes are a
+/// new name.
+fn name_by_content(dist: &Path, html: &mut String) -> Result<()> {
+    use sha2::Digest as _;
+    // Files that share Trunk's hash (the glue and its wasm) share the new one, of their
+    // bytes together: index.html names them side by side, and one hash compresses better.
+    let mut groups: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for entry in
+        std::fs::read_dir(dist).with_context(|| format!("cannot read {}", dist.display()))?
+    {
+        let path = entry?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+            continue;
+        };
+        if !path.is_file() || !shared::console::is_hashed_asset(&format!("/{name}")) {
+            continue;
+        }
+        let (_, trunk_hash) = hash_of(&name).with_context(|| format!("{name} has no hash"))?;
+        groups.entry(trunk_hash.to_owned()).or_default().push(name);
+    }
+    for names in groups.values_mut() {
+        names.sort();
+        let mut hasher = sha2::Sha256::new();
+        for name in names.iter() {
+            let path = dist.join(name);
+            hasher.update(
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?,
+            );
+        }
+        let hash = hasher.finalize();
+        let content = hash[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>();
+        for old in names.iter() {
+            let new = content_name(old, &content)
+                .with_context(|| format!("{old} is not named name-<hash>.ext"))?;
+            anyhow::ensure!(
+                html.contains(old.as_str()),
+                "index.html does not name {old}: nothing would load it"
+            );
+            std::fs::rename(dist.join(old), dist.join(&new))
+                .with_context(|| format!("cannot rename {old} to {new}"))?;
+            *html = html.replace(old.as_str(), &new);
+        }
+    }
+    Ok(())
+}
+
+/// `name-<hash>.ext` or `name-<hash>_bg.wasm` → (`name`, `<hash>`).
+fn hash_of(name: &str) -> Option<(&str, &str)> {
+    let (stem, _) = name.rsplit_once('.')?;
+    stem.strip_suffix("_bg").unwrap_or(stem).rsplit_once('-')
+}
+
+/// `name` (`name-<hash>.ext` or `name-<hash>_bg.wasm`) with `content` for its hash.
+fn content_name(name: &str, content: &str) -> Option<String> {
+    let (prefix, hash) = hash_of(name)?;
+    let rest = name.get(prefix.len() + 1 + hash.len()..)?;
+    Some(format!("{prefix}-{content}{rest}"))
 }
 
 /// The value of the first `name=value` or `name="value"` in `html`.
@@ -688,7 +755,86 @@ fn ensure_python_tools(venv: &Path, packages: &[&str], what: &str) -> Result<()>
 
 #[cfg(test)]
 mod tests {
-    use super::{FailureBlocks, attribute_value, locked};
+    use super::{FailureBlocks, attribute_value, content_name, locked, name_by_content};
+
+    #[test]
+    fn hashed_files_are_named_by_their_bytes() -> anyhow::Result<()> {
+        assert_eq!(
+            content_name(
+                "rewind-frontend-7bd8400c9133a1aa_bg.wasm",
+                "0123456789abcdef"
+            )
+            .as_deref(),
+            Some("rewind-frontend-0123456789abcdef_bg.wasm")
+        );
+        assert_eq!(
+            content_name("style-989ecbb9007ec90.css", "00aa00aa00aa00aa").as_deref(),
+            Some("style-00aa00aa00aa00aa.css")
+        );
+        let dist =
+            std::env::temp_dir().join(format!("rewind-content-names-{}", std::process::id()));
+        std::fs::create_dir_all(&dist)?;
+        let files = [
+            ("boot-fd3638de593e7e18.js", "one"),
+            ("style-62d0061e4bd753d5.css", "two"),
+            // The glue and its wasm share Trunk's hash, and share the new one.
+            ("app-1111111111111111.js", "glue"),
+            ("app-1111111111111111_bg.wasm", "wasm"),
+        ];
+        let mut html = String::from(
+            "<link href=/style-62d0061e4bd753d5.css><script src=/boot-fd3638de593e7e18.js></script>\
+             <meta data-js=/app-1111111111111111.js data-wasm=/app-1111111111111111_bg.wasm>",
+        );
+        for (name, bytes) in files {
+            std::fs::write(dist.join(name), bytes)?;
+        }
+        let first = name_by_content(&dist, &mut html);
+        let listed = |dist: &std::path::Path| -> std::io::Result<Vec<String>> {
+            let mut files: Vec<String> = std::fs::read_dir(dist)?
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .collect();
+            files.sort();
+            Ok(files)
+        };
+        let after = listed(&dist)?;
+        // New bytes under a name get a new name; the other files keep theirs.
+        std::fs::write(dist.join("boot-7692c3ad3540bb80.js"), "three")?;
+        let mut again = html.clone();
+        let second = name_by_content(&dist, &mut again);
+        let after_second = listed(&dist)?;
+        // A hashed file that index.html does not name is refused.
+        std::fs::write(dist.join("orphan-0123456789abcdef.js"), "x")?;
+        let orphan = name_by_content(&dist, &mut again.clone());
+        std::fs::remove_dir_all(&dist)?;
+        first?;
+        second?;
+        assert!(orphan.is_err());
+        // The first 8 bytes of sha256("one"), ("two"), ("glue" + "wasm"), ("three").
+        assert_eq!(
+            after,
+            [
+                "app-97d58f99c8036608.js",
+                "app-97d58f99c8036608_bg.wasm",
+                "boot-7692c3ad3540bb80.js",
+                "style-3fc4ccfe745870e2.css"
+            ]
+        );
+        assert_eq!(
+            html,
+            "<link href=/style-3fc4ccfe745870e2.css><script src=/boot-7692c3ad3540bb80.js></script>\
+             <meta data-js=/app-97d58f99c8036608.js data-wasm=/app-97d58f99c8036608_bg.wasm>"
+        );
+        assert!(
+            after_second.contains(&"boot-8b5b9db0c13db242.js".to_owned()),
+            "{after_second:?}"
+        );
+        assert!(
+            again.contains("boot-8b5b9db0c13db242.js")
+                && again.contains("style-3fc4ccfe745870e2.css"),
+            "{again}"
+        );
+        Ok(())
+    }
 
     #[test]
     fn attributes_are_read_quoted_or_not() {
