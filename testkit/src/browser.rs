@@ -94,7 +94,7 @@ impl Chromium {
         let chromedriver =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
         let http = reqwest::Client::new();
-        let mut last = None;
+        let mut last = BrowserError::DriverExited(0);
         for _ in 0..3 {
             let port = crate::free_port().map_err(BrowserError::Driver)?;
             let mut driver = ProcessGroup::spawn(
@@ -118,21 +118,33 @@ impl Chromium {
                         if exited {
                             return Ok(false);
                         }
-                        // Its own answer: `{"value": {"ready": true, …}}`.
-                        let answer: serde_json::Value = request.await?.json().await?;
-                        Ok::<bool, reqwest::Error>(answer["value"]["ready"] == true)
+                        // Its own answer: `{"value": {"ready": true, …}}`. Anything else
+                        // (not yet ready, another server's page) is waited on; only an
+                        // exit ends the wait early.
+                        let answer: serde_json::Value = request
+                            .await
+                            .and_then(reqwest::Response::error_for_status)
+                            .map_err(|e| e.to_string())?
+                            .json()
+                            .await
+                            .map_err(|e| format!("not chromedriver's answer: {e}"))?;
+                        if answer["value"]["ready"] == true {
+                            Ok(true)
+                        } else {
+                            Err(format!("not ready: {answer}"))
+                        }
                     }
                 },
             )
             .await;
             match ready {
                 Ok(true) => return Ok((port, driver)),
-                Ok(false) => last = Some(BrowserError::DriverExited(port)),
-                Err(e) => last = Some(BrowserError::DriverNotReady(e)),
+                Ok(false) => last = BrowserError::DriverExited(port),
+                Err(e) => last = BrowserError::DriverNotReady(e),
             }
             driver.stop(Duration::from_secs(1));
         }
-        Err(last.unwrap_or(BrowserError::DriverExited(0)))
+        Err(last)
     }
 
     /// Ends the WebDriver session (Chromium exits), then stops chromedriver.
