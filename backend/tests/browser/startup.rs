@@ -218,8 +218,16 @@ async fn each_routes_frame_is_in_its_html_and_gives_way_without_a_shift() {
                 else {
                     panic!("{path}: no largest contentful paint or no rewind:main mark: {largest}");
                 };
+                // Once in four CI runs the console's lead, the frame's text on a new node,
+                // was reported again 85 px² (0.15 %) larger: still the frame's content,
+                // painted first by the frame.
+                let painted_first = if largest["repaint"] == true {
+                    largest["first"].as_f64().unwrap_or(f64::MAX)
+                } else {
+                    at
+                };
                 assert!(
-                    at < main,
+                    painted_first < main,
                     "{path}: the largest paint came from the console, not the frame: {largest}"
                 );
             }
@@ -310,7 +318,8 @@ async fn wasm_transfers(b: &testkit::console::Browser) -> serde_json::Value {
 }
 
 /// The page's last largest-contentful-paint entry, once its paints have settled: when it
-/// was painted, and when the wasm's `main` started.
+/// was painted, its element, whether it is only the console painting the frame's lead
+/// again (`repaint`, with the first entry's time), and when the wasm's `main` started.
 async fn largest_paint(b: &testkit::console::Browser) -> serde_json::Value {
     b.client
         .execute_async(
@@ -322,8 +331,17 @@ async fn largest_paint(b: &testkit::console::Browser) -> serde_json::Value {
                  if (answered) return;
                  answered = true;
                  const last = entries.at(-1);
+                 const first = entries[0];
+                 // The console's own lead painted again: the same text the frame
+                 // painted first (a new node once the console takes over), within 1 % of
+                 // its size. Anything else the console paints is new content.
+                 const lead = document.querySelector('main p.lead');
+                 const repaint = !!last && last !== first && last.element === lead
+                   && Math.abs(last.size - first.size) <= first.size / 100;
                  done({ at: last?.startTime ?? null, size: last?.size ?? null,
-                        entries: entries.length, main });
+                        first: first?.startTime ?? null, firstSize: first?.size ?? null,
+                        element: last?.element ? `${last.element.nodeName}.${last.element.className}` : null,
+                        repaint, entries: entries.length, main });
                };
                new PerformanceObserver((list) => answer(list.getEntries()))
                  .observe({ type: 'largest-contentful-paint', buffered: true });
